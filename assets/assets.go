@@ -1,0 +1,97 @@
+// Package assets embeds everything Skirmish's server and clients share: the maps, the sprites,
+// the colour palette and the font. It only exports bytes; each client decodes what it needs.
+//
+// Files, as served by the server to web clients from FS:
+//
+//	maps/NAME.txt       arena layouts (format in maps/README.md)
+//	sprites/NAME.png    the sprites listed in SpriteNames
+//	palette.json        {"seats": [8 colours], "background", "floor", "wall", "text"} as "#rrggbb"
+//
+// The sprites are generated from palette.json by internal/gensprites; run `go generate
+// ./assets` after changing either, and commit the result.
+package assets
+
+//go:generate go run ./internal/gensprites -palette palette.json -out sprites
+
+import (
+	"embed"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io/fs"
+	"path"
+	"slices"
+	"strings"
+
+	"golang.org/x/image/font/gofont/goregular"
+)
+
+//go:embed maps/*.txt maps/README.md sprites/*.png palette.json
+var files embed.FS
+
+// FS holds every asset file under its path (maps/arena.txt, sprites/ship0.png, palette.json),
+// ready for http.FileServerFS.
+var FS fs.FS = files
+
+// FontTTF is the Go Regular TrueType font.
+var FontTTF = goregular.TTF
+
+// ErrNotFound is wrapped by the errors of Map and Sprite for names that do not exist.
+var ErrNotFound = errors.New("asset not found")
+
+// Palette is the shared colour scheme, each colour as "#rrggbb".
+type Palette struct {
+	Seats      [8]string `json:"seats"` // ship colour of each seat
+	Background string    `json:"background"`
+	Floor      string    `json:"floor"`
+	Wall       string    `json:"wall"`
+	Text       string    `json:"text"`
+}
+
+// Colors is the palette from palette.json, which the web client fetches as is.
+var Colors = mustPalette()
+
+// SeatColors are the ships' colours by seat, as "#rrggbb".
+var SeatColors = Colors.Seats
+
+// SpriteNames lists the sprites, each 'sprites/NAME.png' in FS. Ships point right (+x) and
+// come in one colour per seat; projectiles are tinted white cores clients may colour.
+var SpriteNames = []string{"floor", "projectile", "ship0", "ship1", "ship2", "ship3", "ship4", "ship5", "ship6", "ship7", "wall"}
+
+func mustPalette() Palette {
+	var p Palette
+	data, err := files.ReadFile("palette.json")
+	if err == nil {
+		err = json.Unmarshal(data, &p)
+	}
+	if err != nil {
+		panic(fmt.Sprintf("assets: palette.json: %v", err))
+	}
+	return p
+}
+
+// Map returns the text of the map called name.
+func Map(name string) ([]byte, error) {
+	if !slices.Contains(MapNames(), name) {
+		return nil, fmt.Errorf("map %q: %w (available: %s)", name, ErrNotFound, strings.Join(MapNames(), ", "))
+	}
+	return files.ReadFile("maps/" + name + ".txt")
+}
+
+// MapNames lists the names of the embedded maps, sorted.
+func MapNames() []string {
+	entries, _ := fs.Glob(files, "maps/*.txt") // the pattern is valid, so Glob cannot fail
+	names := make([]string, len(entries))
+	for i, e := range entries {
+		names[i] = strings.TrimSuffix(path.Base(e), ".txt")
+	}
+	return names
+}
+
+// Sprite returns the PNG bytes of the sprite called name (see SpriteNames).
+func Sprite(name string) ([]byte, error) {
+	if !slices.Contains(SpriteNames, name) {
+		return nil, fmt.Errorf("sprite %q: %w", name, ErrNotFound)
+	}
+	return files.ReadFile("sprites/" + name + ".png")
+}
