@@ -1,0 +1,88 @@
+package inputs
+
+import (
+	"testing"
+	"time"
+
+	"skirmish/game"
+)
+
+func TestOneInputPerTickWhateverTheFrameRate(t *testing.T) {
+	tests := []struct {
+		name  string
+		frame time.Duration
+	}{
+		{"144 Hz monitor", time.Second / 144},
+		{"60 Hz monitor", time.Second / 60},
+		{"slow 20 fps", time.Second / 20},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			s := NewSampler(30)
+			start := time.Unix(0, 0)
+			total := 0
+			var last uint32
+			for now := start; now.Sub(start) < 10*time.Second; now = now.Add(tt.frame) {
+				for range s.Due(now) {
+					in := s.Next(Controls{Right: true})
+					if in.Seq != last+1 {
+						t.Fatalf("seq %d after %d", in.Seq, last)
+					}
+					last = in.Seq
+					total++
+				}
+			}
+			if total < 299 || total > 301 {
+				t.Errorf("%d inputs in 10 s at 30 Hz, want 300", total)
+			}
+		})
+	}
+}
+
+func TestAStallSkipsTicksInsteadOfFlooding(t *testing.T) {
+	s := NewSampler(30)
+	start := time.Unix(0, 0)
+	s.Due(start)
+	if n := s.Due(start.Add(5 * time.Second)); n != maxCatchUp {
+		t.Errorf("after a 5 s stall %d inputs are due, want %d", n, maxCatchUp)
+	}
+	if n := s.Due(start.Add(5*time.Second + time.Millisecond)); n != 0 {
+		t.Errorf("right after catching up %d more inputs are due", n)
+	}
+}
+
+func TestResumedSeatContinuesTheSequence(t *testing.T) {
+	s := NewSampler(30)
+	s.Next(Controls{})
+	s.Continue(500)
+	if in := s.Next(Controls{}); in.Seq != 501 {
+		t.Errorf("seq after resuming at 500 = %d, want 501", in.Seq)
+	}
+	s.Continue(10) // an older acknowledgement never moves the sequence back
+	if in := s.Next(Controls{}); in.Seq != 502 {
+		t.Errorf("seq = %d, want 502", in.Seq)
+	}
+}
+
+func TestControlsBecomeInputs(t *testing.T) {
+	tests := []struct {
+		name       string
+		c          Controls
+		buttons    game.Buttons
+		aimX, aimY int16
+	}{
+		{"idle", Controls{}, 0, 0, 0},
+		{"diagonal and fire", Controls{Up: true, Left: true, Fire: true, AimX: -40, AimY: 12.7},
+			game.ButtonUp | game.ButtonLeft | game.ButtonFire, -40, 12},
+		{"opposites both held", Controls{Left: true, Right: true}, game.ButtonLeft | game.ButtonRight, 0, 0},
+		{"far aim keeps its direction", Controls{AimX: 100000, AimY: -50000}, 0, 32767, -16383},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			in := NewSampler(30).Next(tt.c)
+			if in.Buttons != tt.buttons || in.AimX != tt.aimX || in.AimY != tt.aimY {
+				t.Errorf("got buttons %05b aim (%d,%d), want %05b (%d,%d)", in.Buttons, in.AimX, in.AimY, tt.buttons, tt.aimX, tt.aimY)
+			}
+		})
+	}
+}

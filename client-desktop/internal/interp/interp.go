@@ -1,0 +1,206 @@
+// Package interp draws other players' ships a little in the past, between two snapshots the
+// client already holds, so that they move smoothly although snapshots arrive at the tick rate
+// and with jitter (Gambetta's entity interpolation).
+package interp
+
+import (
+	"math"
+	"time"
+
+	"skirmish/game"
+)
+
+// Frame is the room's state at one tick, as the client received it.
+type Frame struct {
+	Tick        uint32
+	Ships       []game.Ship // one per seat, in seat order
+	Projectiles []game.Projectile
+}
+
+// Ship is a seat's ship as it should be drawn, in pixels.
+type Ship struct {
+	Seat       int
+	Active     bool
+	Alive      bool
+	X, Y       float64
+	AimX, AimY float64 // a direction, not normalised
+	Health     int16
+}
+
+// Projectile is a shot as it should be drawn, in pixels.
+type Projectile struct {
+	ID    uint32
+	Owner uint8
+	X, Y  float64
+}
+
+// View is what Sample fills: the interpolated room at the render tick.
+type View struct {
+	Tick        float64 // the render tick, fractional
+	Ships       []Ship
+	Projectiles []Projectile
+}
+
+// Delay is how far behind the newest snapshot other ships are drawn: about 100 ms, and never
+// less than two snapshot intervals, so that one late or lost snapshot does not freeze them.
+const Delay = 100 * time.Millisecond
+
+// bufferSize bounds the frames kept: about a second at 30 Hz, far more than the delay needs.
+const bufferSize = 32
+
+// The clock estimate follows arrivals that come earlier than expected at once and later ones
+// slowly (1/driftDiv of the gap per snapshot), so jitter is absorbed by the delay instead of
+// shaking the picture. A gap beyond resyncGap (a pause, a reconnect) restarts the estimate.
+const (
+	driftDiv  = 32
+	resyncGap = 500 * time.Millisecond
+)
+
+// teleport is the distance, in pixels, beyond which a ship is not slid from one spot to the
+// other: it respawned or was pushed by a wall correction.
+const teleport = 3 * game.TileSize
+
+// Buffer holds the latest frames and maps the local clock onto server ticks. It is used by
+// one goroutine (the game loop); it does no locking.
+type Buffer struct {
+	tick   time.Duration // one simulation step
+	delay  float64       // in ticks
+	frames []Frame       // oldest first, ticks strictly rising
+	base   time.Time     // when tick 0 would have arrived
+	synced bool
+}
+
+// NewBuffer returns an empty Buffer for a room stepping tickRate times a second.
+func NewBuffer(tickRate int) *Buffer {
+	tick := time.Second / time.Duration(tickRate)
+	delay := math.Max(2, math.Round(float64(Delay)/float64(tick)))
+	return &Buffer{tick: tick, delay: delay, frames: make([]Frame, 0, bufferSize)}
+}
+
+// Reset forgets every frame and the clock estimate, for a resync after a reconnect.
+func (b *Buffer) Reset() {
+	clear(b.frames)
+	b.frames = b.frames[:0]
+	b.synced = false
+}
+
+// Len returns the number of frames held.
+func (b *Buffer) Len() int { return len(b.frames) }
+
+// Newest returns the newest frame and whether there is one.
+func (b *Buffer) Newest() (Frame, bool) {
+	if len(b.frames) == 0 {
+		return Frame{}, false
+	}
+	return b.frames[len(b.frames)-1], true
+}
+
+// Push adds the frame received at time at. The Buffer keeps f's slices. A frame no newer
+// than the newest held is a duplicate or arrived out of order and is ignored.
+func (b *Buffer) Push(f Frame, at time.Time) {
+	if n := len(b.frames); n > 0 && f.Tick <= b.frames[n-1].Tick {
+		return
+	}
+	if len(b.frames) == bufferSize {
+		copy(b.frames, b.frames[1:])
+		b.frames = b.frames[:bufferSize-1]
+	}
+	b.frames = append(b.frames, f)
+
+	observed := at.Add(-time.Duration(f.Tick) * b.tick)
+	gap := observed.Sub(b.base)
+	switch {
+	case !b.synced || gap > resyncGap:
+		b.base, b.synced = observed, true
+	case gap < 0:
+		b.base = observed
+	default:
+		b.base = b.base.Add(gap / driftDiv)
+	}
+}
+
+// RenderTick returns the fractional tick to draw at time now, within the frames held.
+func (b *Buffer) RenderTick(now time.Time) float64 {
+	if len(b.frames) == 0 {
+		return 0
+	}
+	t := float64(now.Sub(b.base))/float64(b.tick) - b.delay
+	oldest, newest := float64(b.frames[0].Tick), float64(b.frames[len(b.frames)-1].Tick)
+	return math.Min(math.Max(t, oldest), newest)
+}
+
+// Sample fills v with the room at the render tick for time now, reusing v's slices. It
+// returns false while no frame has arrived.
+func (b *Buffer) Sample(now time.Time, v *View) bool {
+	v.Ships, v.Projectiles = v.Ships[:0], v.Projectiles[:0]
+	if len(b.frames) == 0 {
+		return false
+	}
+	rt := b.RenderTick(now)
+	v.Tick = rt
+	i := len(b.frames) - 1
+	for i > 0 && float64(b.frames[i].Tick) > rt {
+		i--
+	}
+	from := &b.frames[i]
+	to := from
+	if i+1 < len(b.frames) {
+		to = &b.frames[i+1]
+	}
+	alpha := 0.0
+	if to.Tick > from.Tick {
+		alpha = (rt - float64(from.Tick)) / float64(to.Tick-from.Tick)
+	}
+	for seat := range to.Ships {
+		v.Ships = append(v.Ships, blend(seat, from.Ships, to.Ships[seat], alpha))
+	}
+	// Shots fly straight at constant speed, so the older frame extrapolated to the render
+	// tick places them exactly; they appear at most one tick late and vanish on time.
+	dt := rt - float64(from.Tick)
+	for _, p := range from.Projectiles {
+		v.Projectiles = append(v.Projectiles, Projectile{
+			ID:    p.ID,
+			Owner: p.Owner,
+			X:     (float64(p.Pos.X) + float64(p.Vel.X)*dt) / game.SubPixel,
+			Y:     (float64(p.Pos.Y) + float64(p.Vel.Y)*dt) / game.SubPixel,
+		})
+	}
+	return true
+}
+
+// blend interpolates seat's ship between its state in from (if it is there) and to.
+func blend(seat int, from []game.Ship, to game.Ship, alpha float64) Ship {
+	out := pixels(seat, to)
+	if seat >= len(from) {
+		return out
+	}
+	a := pixels(seat, from[seat])
+	if a.Active != out.Active || a.Alive != out.Alive || math.Hypot(out.X-a.X, out.Y-a.Y) > teleport {
+		if alpha < 0.5 {
+			return a
+		}
+		return out
+	}
+	out.X = a.X + (out.X-a.X)*alpha
+	out.Y = a.Y + (out.Y-a.Y)*alpha
+	out.AimX = a.AimX + (out.AimX-a.AimX)*alpha
+	out.AimY = a.AimY + (out.AimY-a.AimY)*alpha
+	if alpha < 0.5 {
+		out.Health = a.Health
+	}
+	return out
+}
+
+// pixels converts a simulation ship into a drawable one.
+func pixels(seat int, s game.Ship) Ship {
+	return Ship{
+		Seat:   seat,
+		Active: s.Active,
+		Alive:  s.Alive,
+		X:      float64(s.Pos.X) / game.SubPixel,
+		Y:      float64(s.Pos.Y) / game.SubPixel,
+		AimX:   float64(s.AimX),
+		AimY:   float64(s.AimY),
+		Health: s.Health,
+	}
+}

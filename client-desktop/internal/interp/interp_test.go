@@ -1,0 +1,158 @@
+package interp
+
+import (
+	"math"
+	"testing"
+	"time"
+
+	"skirmish/game"
+)
+
+const rate = 30
+
+var step = time.Second / rate
+
+// frame returns the frame at tick with seat 0 moving right by 4 pixels a tick from x=100.
+func frame(tick uint32) Frame {
+	return Frame{
+		Tick: tick,
+		Ships: []game.Ship{
+			{Active: true, Alive: true, Pos: game.Vec{X: int32(100+4*tick) * game.SubPixel, Y: 200 * game.SubPixel}, AimX: 127},
+			{Active: false},
+		},
+	}
+}
+
+func TestOthersAreDrawnBehindTheNewestSnapshot(t *testing.T) {
+	b := NewBuffer(rate)
+	start := time.Unix(1000, 0)
+	for tick := uint32(1); tick <= 20; tick++ {
+		b.Push(frame(tick), start.Add(time.Duration(tick)*step))
+	}
+	now := start.Add(20 * step)
+	var v View
+	if !b.Sample(now, &v) {
+		t.Fatal("Sample found no frame")
+	}
+	// 100 ms at 30 Hz is three ticks.
+	if want := 17.0; math.Abs(v.Tick-want) > 1e-6 {
+		t.Errorf("render tick = %v, want %v", v.Tick, want)
+	}
+	if got, want := v.Ships[0].X, 100+4*v.Tick; math.Abs(got-want) > 1e-6 {
+		t.Errorf("ship x = %v, want %v", got, want)
+	}
+	if v.Ships[1].Active {
+		t.Error("an empty seat is drawn as active")
+	}
+}
+
+func TestJitterNeverMovesAShipBackwards(t *testing.T) {
+	b := NewBuffer(rate)
+	start := time.Unix(1000, 0)
+	// Arrival delays cycling through 0..45 ms: snapshots bunch up and spread out.
+	jitter := []time.Duration{0, 30, 5, 45, 10, 0, 40, 20}
+	var v View
+	lastX := math.Inf(-1)
+	next := uint32(1)
+	for ms := 0; ms < 3000; ms += 4 { // a frame every 4 ms, like a fast monitor
+		now := start.Add(time.Duration(ms) * time.Millisecond)
+		for {
+			arrives := start.Add(time.Duration(next)*step + jitter[next%uint32(len(jitter))]*time.Millisecond)
+			if arrives.After(now) {
+				break
+			}
+			b.Push(frame(next), arrives)
+			next++
+		}
+		if !b.Sample(now, &v) {
+			continue
+		}
+		x := v.Ships[0].X
+		if x < lastX-1e-9 {
+			t.Fatalf("at %d ms the ship moved back from x=%v to x=%v", ms, lastX, x)
+		}
+		lastX = x
+	}
+	if lastX < 100+4*60 {
+		t.Errorf("after 3 s the ship is drawn at x=%v; it should have followed the snapshots", lastX)
+	}
+}
+
+func TestRespawnDoesNotSlideAcrossTheMap(t *testing.T) {
+	b := NewBuffer(rate)
+	start := time.Unix(1000, 0)
+	before := frame(1)
+	after := frame(2)
+	after.Ships[0].Pos = game.Vec{X: 900 * game.SubPixel, Y: 700 * game.SubPixel}
+	b.Push(before, start.Add(step))
+	b.Push(after, start.Add(2*step))
+	var v View
+	for _, alpha := range []float64{0.25, 0.75} {
+		now := start.Add(time.Duration((1 + b.delay + alpha) * float64(step)))
+		b.Sample(now, &v)
+		x := v.Ships[0].X
+		if x != 104 && x != 900 {
+			t.Errorf("at alpha %v the ship is drawn at x=%v, between its old and new place", alpha, x)
+		}
+	}
+}
+
+func TestProjectilesFlyBetweenSnapshots(t *testing.T) {
+	b := NewBuffer(rate)
+	start := time.Unix(1000, 0)
+	f := frame(10)
+	f.Projectiles = []game.Projectile{{ID: 7, Owner: 1, Pos: game.Vec{X: 80, Y: 80}, Vel: game.Vec{X: 16, Y: -8}, TTL: 30}}
+	b.Push(f, start.Add(10*step))
+	b.Push(frame(11), start.Add(11*step)) // the shot hit something at tick 11
+	var v View
+	b.Sample(start.Add(time.Duration((10+b.delay+0.5)*float64(step))), &v)
+	if len(v.Projectiles) != 1 {
+		t.Fatalf("got %d projectiles, want the one still flying before tick 11", len(v.Projectiles))
+	}
+	if p := v.Projectiles[0]; math.Abs(p.X-11) > 1e-6 || math.Abs(p.Y-9.5) > 1e-6 {
+		t.Errorf("projectile at (%v, %v), want (11, 9.5)", p.X, p.Y)
+	}
+	b.Sample(start.Add(time.Duration((11+b.delay)*float64(step))), &v)
+	if len(v.Projectiles) != 0 {
+		t.Errorf("a removed projectile is still drawn: %+v", v.Projectiles)
+	}
+}
+
+func TestPauseAndOutOfOrderFrames(t *testing.T) {
+	b := NewBuffer(rate)
+	start := time.Unix(1000, 0)
+	for tick := uint32(1); tick <= 10; tick++ {
+		b.Push(frame(tick), start.Add(time.Duration(tick)*step))
+	}
+	b.Push(frame(5), start.Add(11*step)) // late duplicate
+	if f, _ := b.Newest(); f.Tick != 10 || b.Len() != 10 {
+		t.Fatalf("a stale frame was kept: newest %d, %d frames", f.Tick, b.Len())
+	}
+	// The room pauses for a minute: the picture holds still at the newest frame.
+	paused := start.Add(time.Minute)
+	if got := b.RenderTick(paused); got != 10 {
+		t.Errorf("render tick during a pause = %v, want 10", got)
+	}
+	// Play resumes with tick 11: drawing restarts behind it instead of jumping to the end.
+	b.Push(frame(11), paused)
+	b.Push(frame(12), paused.Add(step))
+	if got := b.RenderTick(paused.Add(step)); got >= 12 {
+		t.Errorf("render tick after resume = %v, want behind the newest (12)", got)
+	}
+}
+
+func TestDelayIsAtLeastTwoSnapshots(t *testing.T) {
+	tests := []struct {
+		rate int
+		want float64
+	}{
+		{10, 2}, {20, 2}, {30, 3}, {60, 6}, {128, 13},
+	}
+	for _, tt := range tests {
+		t.Run(time.Duration(time.Second/time.Duration(tt.rate)).String(), func(t *testing.T) {
+			if got := NewBuffer(tt.rate).delay; got != tt.want {
+				t.Errorf("delay at %d Hz = %v ticks, want %v", tt.rate, got, tt.want)
+			}
+		})
+	}
+}

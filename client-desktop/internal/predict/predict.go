@@ -1,0 +1,102 @@
+// Package predict moves the player's own ship at once on every input, with the same
+// game.MoveShip the server runs, and reconciles with each snapshot: the server's ship at the
+// last input it applied, plus the inputs it has not applied yet, replayed (Gambetta's
+// client-side prediction and server reconciliation).
+package predict
+
+import (
+	"math"
+
+	"skirmish/game"
+)
+
+// maxPending bounds the inputs awaiting acknowledgement: about four seconds at 30 Hz. A
+// server that far behind has trimmed them anyway, and replaying more would cost a frame.
+const maxPending = 128
+
+// smoothing is the share of a visible correction kept after each tick, so a misprediction
+// blends away over a few ticks instead of making the ship jump.
+const smoothing = 0.8
+
+// snap is the correction, in pixels, beyond which the ship jumps: a respawn or a long stall.
+const snap = 2 * game.TileSize
+
+// Predictor holds the player's predicted ship. It is used by one goroutine; it does no
+// locking and allocates nothing once its pending list has grown.
+type Predictor struct {
+	m       *game.Map
+	cfg     game.Config
+	ship    game.Ship
+	known   bool         // a snapshot has given the ship's state
+	pending []game.Input // applied locally, not yet acknowledged, seq rising
+	errX    float64      // the part of the last corrections still to blend away, pixels
+	errY    float64
+}
+
+// New returns a Predictor for a match of cfg on m.
+func New(m *game.Map, cfg game.Config) *Predictor {
+	return &Predictor{m: m, cfg: cfg, pending: make([]game.Input, 0, maxPending)}
+}
+
+// Known reports whether a snapshot has given the ship's state yet; until then there is
+// nothing to predict from.
+func (p *Predictor) Known() bool { return p.known }
+
+// Ship returns the predicted ship.
+func (p *Predictor) Ship() game.Ship { return p.ship }
+
+// Pending returns the number of inputs the server has not acknowledged.
+func (p *Predictor) Pending() int { return len(p.pending) }
+
+// Input applies in to the predicted ship at once and keeps it until the server acknowledges
+// it. Seqs must rise.
+func (p *Predictor) Input(in game.Input) {
+	if len(p.pending) == maxPending {
+		p.pending = append(p.pending[:0], p.pending[1:]...)
+	}
+	p.pending = append(p.pending, in)
+	p.errX *= smoothing
+	p.errY *= smoothing
+	if p.known {
+		game.MoveShip(p.m, p.cfg, &p.ship, in)
+	}
+}
+
+// Reconcile takes the server's state of the ship from a snapshot: acknowledged inputs are
+// dropped, the rest are replayed on top of it.
+func (p *Predictor) Reconcile(server game.Ship) {
+	i := 0
+	for i < len(p.pending) && p.pending[i].Seq <= server.LastSeq {
+		i++
+	}
+	p.pending = append(p.pending[:0], p.pending[i:]...)
+
+	before, wasKnown := p.ship.Pos, p.known
+	p.ship, p.known = server, true
+	for _, in := range p.pending {
+		game.MoveShip(p.m, p.cfg, &p.ship, in)
+	}
+	if !wasKnown {
+		return
+	}
+	dx := float64(before.X-p.ship.Pos.X) / game.SubPixel
+	dy := float64(before.Y-p.ship.Pos.Y) / game.SubPixel
+	p.errX += dx
+	p.errY += dy
+	if math.Hypot(p.errX, p.errY) > snap {
+		p.errX, p.errY = 0, 0
+	}
+}
+
+// Reset forgets the ship and every pending input, for a new seat or a resync.
+func (p *Predictor) Reset() {
+	p.ship, p.known = game.Ship{}, false
+	p.pending = p.pending[:0]
+	p.errX, p.errY = 0, 0
+}
+
+// DrawPos returns where to draw the ship, in pixels: the predicted position plus what is
+// left of recent corrections.
+func (p *Predictor) DrawPos() (x, y float64) {
+	return float64(p.ship.Pos.X)/game.SubPixel + p.errX, float64(p.ship.Pos.Y)/game.SubPixel + p.errY
+}
