@@ -1,0 +1,145 @@
+package game
+
+import (
+	"encoding/json"
+	"fmt"
+	"strings"
+	"testing"
+)
+
+// The file testdata/move_vectors.json pins MoveShip for its JavaScript port. Its shape:
+//
+//	{
+//	  "cases": [
+//	    {
+//	      "name": "arena-30Hz",            // what the case exercises
+//	      "map": "arena",                  // a map from assets/maps
+//	      "tickRate": 30,                  // Config.TickRate
+//	      "start": SHIP,                   // the ship before the first step
+//	      "steps": [ {"input": INPUT, "ship": SHIP}, ... ]
+//	    }, ...
+//	  ]
+//	}
+//
+// where SHIP is {"alive": bool, "x", "y", "vx", "vy", "aimX", "aimY"} (world units, aim of
+// length 127) and INPUT is {"buttons", "aimX", "aimY"} (Buttons bits: 1 up, 2 down, 4 left,
+// 8 right, 16 fire; aim in pixels). Each step applies MoveShip(map, config, ship, input) and
+// "ship" is the result, which becomes the ship for the next step. Regenerate it with
+// `go test ./game -run MoveVectors -update` after a deliberate change to the movement rules.
+
+type vectorShip struct {
+	Alive bool  `json:"alive"`
+	X     int32 `json:"x"`
+	Y     int32 `json:"y"`
+	VX    int32 `json:"vx"`
+	VY    int32 `json:"vy"`
+	AimX  int8  `json:"aimX"`
+	AimY  int8  `json:"aimY"`
+}
+
+type vectorInput struct {
+	Buttons Buttons `json:"buttons"`
+	AimX    int16   `json:"aimX"`
+	AimY    int16   `json:"aimY"`
+}
+
+type vectorStep struct {
+	Input vectorInput `json:"input"`
+	Ship  vectorShip  `json:"ship"`
+}
+
+type vectorCase struct {
+	Name     string       `json:"name"`
+	Map      string       `json:"map"`
+	TickRate int          `json:"tickRate"`
+	Start    vectorShip   `json:"start"`
+	Steps    []vectorStep `json:"steps"`
+}
+
+func toVector(s Ship) vectorShip {
+	return vectorShip{s.Alive, s.Pos.X, s.Pos.Y, s.Vel.X, s.Vel.Y, s.AimX, s.AimY}
+}
+
+// moveVectors plays seeded random walks on every map at several tick rates: buttons held for
+// a while so that ships reach walls and slide along them, aims of every size including the
+// extremes and (0, 0), and a dead ship that must not move.
+func moveVectors(t *testing.T) []vectorCase {
+	var cases []vectorCase
+	rng := uint64(2026)
+	rand := func(n int) int {
+		rng += 0x9e3779b97f4a7c15
+		return int(mix64(rng) % uint64(n))
+	}
+	aims := []int16{0, 1, -1, 127, -300, 32767, -32768}
+	for _, name := range MapNames() {
+		m, err := LoadMap(name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, rate := range []int{MinTickRate, 30, 60, MaxTickRate} {
+			cfg := DefaultConfig(2, rate)
+			s := Ship{Active: true, Alive: true, Pos: m.Spawns[rand(len(m.Spawns))], AimX: 127}
+			c := vectorCase{Name: fmt.Sprintf("%s-%dHz", name, rate), Map: name, TickRate: rate, Start: toVector(s)}
+			var in Input
+			steps := max(150, 3*rate)
+			for i := range steps {
+				if i%(rate/2+1) == 0 {
+					in.Buttons = Buttons(rand(32))
+				}
+				in.AimX, in.AimY = int16(rand(801)-400), int16(rand(801)-400)
+				if i%7 == 0 {
+					in.AimX, in.AimY = aims[rand(len(aims))], aims[rand(len(aims))]
+				}
+				if i == steps-1 {
+					s.Alive = false // the last step shows that a dead ship stays put
+				}
+				MoveShip(m, cfg, &s, in)
+				c.Steps = append(c.Steps, vectorStep{vectorInput{in.Buttons, in.AimX, in.AimY}, toVector(s)})
+			}
+			cases = append(cases, c)
+		}
+	}
+	return cases
+}
+
+func TestMoveVectors(t *testing.T) {
+	cases := moveVectors(t)
+	// One step a line keeps the file readable and its diffs small.
+	var b strings.Builder
+	b.WriteString("{\"cases\": [\n")
+	for i, c := range cases {
+		head, err := json.Marshal(struct {
+			Name     string     `json:"name"`
+			Map      string     `json:"map"`
+			TickRate int        `json:"tickRate"`
+			Start    vectorShip `json:"start"`
+		}{c.Name, c.Map, c.TickRate, c.Start})
+		if err != nil {
+			t.Fatal(err)
+		}
+		fmt.Fprintf(&b, "%s, \"steps\": [\n", head[:len(head)-1])
+		for j, st := range c.Steps {
+			line, err := json.Marshal(st)
+			if err != nil {
+				t.Fatal(err)
+			}
+			b.Write(line)
+			if j < len(c.Steps)-1 {
+				b.WriteString(",")
+			}
+			b.WriteString("\n")
+		}
+		b.WriteString("]}")
+		if i < len(cases)-1 {
+			b.WriteString(",")
+		}
+		b.WriteString("\n")
+	}
+	b.WriteString("]}\n")
+
+	var check struct{ Cases []vectorCase }
+	if err := json.Unmarshal([]byte(b.String()), &check); err != nil || len(check.Cases) != len(cases) {
+		t.Fatalf("the vectors do not read back: %v", err)
+	}
+	golden(t, "move_vectors.json", b.String())
+}
