@@ -46,7 +46,7 @@ func (b *Bot) Think(w *World) Input {
 
 	if !lineOfSight(w.Map, me.Pos, them.Pos) {
 		// Out of sight: walk the shortest path towards it, aim where it is.
-		in.Buttons = buttonsTowards(b.nextWaypoint(w.Map, me.Pos, them.Pos, me))
+		in.Buttons = steer(b.nextWaypoint(w.Map, me.Pos, them.Pos, me))
 		in.AimX, in.AimY = aimAt(dx, dy)
 		return in
 	}
@@ -188,6 +188,27 @@ func buttonsTowards(x, y int32) Buttons {
 		} else {
 			bt |= ButtonUp
 		}
+	}
+	return bt
+}
+
+// steer presses a direction button on each axis on which the waypoint (x, y) is more than a
+// few pixels away: heading for the centre of the next tile on both axes keeps the ship in the
+// middle of a corridor, clear of the corners it would otherwise catch on.
+func steer(x, y int32) Buttons {
+	const slack = 3 * SubPixel
+	var bt Buttons
+	switch {
+	case x > slack:
+		bt |= ButtonRight
+	case x < -slack:
+		bt |= ButtonLeft
+	}
+	switch {
+	case y > slack:
+		bt |= ButtonDown
+	case y < -slack:
+		bt |= ButtonUp
 	}
 	return bt
 }
