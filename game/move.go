@@ -1,10 +1,12 @@
 package game
 
 // MoveShip applies one tick of in to a live ship: aim, velocity, then position with wall
-// collision. Step uses it for every ship, and clients predict their own ship with it, the
-// browser through a line-by-line port that must give the same integers: every operation is
-// integer + - * and division truncating towards zero (Math.trunc in JavaScript). The test
-// vectors in testdata/move_vectors.json pin its behaviour.
+// collision; a dead ship stays as it is. Step uses it for every ship, and clients predict
+// their own ship with it, the browser through a line-by-line port that must give the same
+// integers. Everything it uses (Config.ShipSpeed, Config.ShipAccel, approach, collide,
+// isqrt and the Map's Walls) is integer + - * and division truncating towards zero
+// (Math.trunc in JavaScript; no value exceeds 2^53). The test vectors in
+// testdata/move_vectors.json pin its behaviour.
 func MoveShip(m *Map, cfg Config, s *Ship, in Input) {
 	if !s.Alive {
 		return

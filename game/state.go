@@ -48,6 +48,18 @@ func (w *World) SetActive(seat int, active bool) {
 	}
 }
 
+// Rematch returns a new match with the same rules, map and held seats (every ship fresh at a
+// spawn point), seeded from w's PRNG so that a recorded series of matches replays exactly.
+func (w *World) Rematch() *World {
+	cfg := w.Config
+	cfg.Seed = w.next()
+	r := NewWorld(cfg, w.Map)
+	for seat := range w.Ships {
+		r.SetActive(seat, w.Ships[seat].Active)
+	}
+	return r
+}
+
 // Clone returns a deep copy of w that shares only the immutable Map.
 func (w *World) Clone() *World {
 	c := *w
@@ -57,48 +69,81 @@ func (w *World) Clone() *World {
 	return &c
 }
 
-// Hash fingerprints the state of w with 64-bit FNV-1a over every field in a fixed order.
-// Equal hashes after every tick are how tests and replays check determinism.
+// Hash fingerprints the state of w with 64-bit FNV-1a over every field in a fixed order,
+// each at its own width. Equal hashes after every tick are how tests and replays check
+// determinism.
 func (w *World) Hash() uint64 {
 	h := hasher(14695981039346656037)
 	c := w.Config
-	h.add(uint64(c.Seats), uint64(c.FragLimit), uint64(c.TimeLimit), uint64(c.TickRate), c.Seed)
-	h.add(uint64(w.Tick), uint64(w.NextProjectileID), w.RNG, bit(w.Over), uint64(int64(w.Winner)))
-	h.add(uint64(len(w.Ships)))
+	h.u32(uint32(c.Seats))
+	h.u32(uint32(c.FragLimit))
+	h.u32(uint32(c.TimeLimit))
+	h.u32(uint32(c.TickRate))
+	h.u64(c.Seed)
+	h.u32(w.Tick)
+	h.u32(w.NextProjectileID)
+	h.u64(w.RNG)
+	h.flag(w.Over)
+	h.u32(uint32(w.Winner))
+	h.u32(uint32(len(w.Ships)))
 	for i := range w.Ships {
 		s := &w.Ships[i]
-		h.add(bit(s.Active), bit(s.Alive), pair(s.Pos), pair(s.Vel), uint64(uint8(s.AimX))<<8|uint64(uint8(s.AimY)),
-			uint64(uint16(s.Health)), uint64(s.Cooldown), uint64(s.RespawnIn), uint64(s.Frags), uint64(s.Deaths), uint64(s.LastSeq))
+		h.flag(s.Active)
+		h.flag(s.Alive)
+		h.vec(s.Pos)
+		h.vec(s.Vel)
+		h.u16(uint16(uint8(s.AimX))<<8 | uint16(uint8(s.AimY)))
+		h.u16(uint16(s.Health))
+		h.u16(s.Cooldown)
+		h.u16(s.RespawnIn)
+		h.u16(s.Frags)
+		h.u16(s.Deaths)
+		h.u32(s.LastSeq)
 	}
-	h.add(uint64(len(w.Projectiles)))
+	h.u32(uint32(len(w.Projectiles)))
 	for i := range w.Projectiles {
 		p := &w.Projectiles[i]
-		h.add(uint64(p.ID), uint64(p.Owner), pair(p.Pos), pair(p.Vel), uint64(p.TTL))
+		h.u32(p.ID)
+		h.byte(p.Owner)
+		h.u16(p.TTL)
+		h.vec(p.Pos)
+		h.vec(p.Vel)
 	}
 	return uint64(h)
 }
 
-// hasher is a running FNV-1a hash.
+// hasher is a running FNV-1a hash fed little-endian integers.
 type hasher uint64
 
-// add hashes each value as 8 little-endian bytes.
-func (h *hasher) add(values ...uint64) {
-	for _, v := range values {
-		for range 8 {
-			*h = (*h ^ hasher(v&0xff)) * 1099511628211
-			v >>= 8
-		}
-	}
+func (h *hasher) byte(b uint8) { *h = (*h ^ hasher(b)) * 1099511628211 }
+
+func (h *hasher) u16(v uint16) {
+	h.byte(uint8(v))
+	h.byte(uint8(v >> 8))
 }
 
-func bit(b bool) uint64 {
+func (h *hasher) u32(v uint32) {
+	h.u16(uint16(v))
+	h.u16(uint16(v >> 16))
+}
+
+func (h *hasher) u64(v uint64) {
+	h.u32(uint32(v))
+	h.u32(uint32(v >> 32))
+}
+
+func (h *hasher) vec(v Vec) {
+	h.u32(uint32(v.X))
+	h.u32(uint32(v.Y))
+}
+
+func (h *hasher) flag(b bool) {
 	if b {
-		return 1
+		h.byte(1)
+	} else {
+		h.byte(0)
 	}
-	return 0
 }
-
-func pair(v Vec) uint64 { return uint64(uint32(v.X))<<32 | uint64(uint32(v.Y)) }
 
 // next returns the next number of the World's splitmix64 generator.
 func (w *World) next() uint64 {

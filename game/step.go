@@ -1,8 +1,9 @@
 package game
 
-// Step advances the match by one tick with one input per seat (inputs of free seats are
-// ignored): ships respawn, move, aim and fire in seat order, then shots fly in ID order, then
-// the match may end. It does nothing once the match is over, and allocates nothing.
+// Step advances the match by one tick with one input per seat, inputs[seat] (inputs of free
+// seats are ignored, missing ones count as empty): ships respawn, move, aim and fire in seat
+// order, then shots fly in ID order, then the match may end. It does nothing once the match
+// is over, and allocates nothing.
 func (w *World) Step(inputs []Input) {
 	if w.Over {
 		return
@@ -14,7 +15,10 @@ func (w *World) Step(inputs []Input) {
 		if !s.Active {
 			continue
 		}
-		in := inputs[seat]
+		var in Input
+		if seat < len(inputs) {
+			in = inputs[seat]
+		}
 		if in.Seq != 0 {
 			s.LastSeq = in.Seq
 		}
