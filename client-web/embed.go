@@ -1,0 +1,36 @@
+// Package clientweb embeds the browser side of Skirmish: the player page, the spectator page,
+// their stylesheet and the esbuild bundles in dist/, which are committed so that the server
+// builds without Node. `npm run build` in this folder regenerates dist/ from src/, and
+// `npm run check-bundle` fails when the committed bundles are older than their sources.
+package clientweb
+
+import (
+	"embed"
+	"io/fs"
+	"strings"
+)
+
+//go:embed static dist
+var files embed.FS
+
+// FS is the site as the server mounts it at /: index.html (the lobby and game), watch.html
+// (the spectator page), skirmish.css, and the bundles under dist/ (dist/play.js,
+// dist/watch.js).
+var FS fs.FS = site{}
+
+// site lays static/ at the root and keeps dist/ beside it.
+type site struct{}
+
+// Open implements fs.FS.
+func (site) Open(name string) (fs.File, error) {
+	if !fs.ValidPath(name) {
+		return nil, &fs.PathError{Op: "open", Path: name, Err: fs.ErrInvalid}
+	}
+	if name == "dist" || strings.HasPrefix(name, "dist/") {
+		return files.Open(name)
+	}
+	if name == "." {
+		return files.Open("static")
+	}
+	return files.Open("static/" + name)
+}

@@ -1,0 +1,91 @@
+// input.js samples the player's controls once per simulation tick: movement from WASD or the
+// arrow keys, aim from the mouse, fire from the left button or the space bar.
+import { Buttons } from './protocol.js';
+
+const keyButtons = {
+  KeyW: Buttons.up,
+  ArrowUp: Buttons.up,
+  KeyS: Buttons.down,
+  ArrowDown: Buttons.down,
+  KeyA: Buttons.left,
+  ArrowLeft: Buttons.left,
+  KeyD: Buttons.right,
+  ArrowRight: Buttons.right,
+  Space: Buttons.fire,
+};
+
+/**
+ * InputSampler listens to the keyboard on window and to the mouse on the canvas while
+ * attached. Keys are kept as held, not as events, so a tick sees what is down at that moment;
+ * losing focus releases everything, so a ship does not run on with a key nobody holds.
+ */
+export class InputSampler {
+  constructor(canvas) {
+    this.canvas = canvas;
+    this.held = 0;
+    this.mouseFire = false;
+    this.mouse = null; // last pointer position in CSS pixels relative to the canvas
+    this.handlers = {
+      keydown: (e) => this.key(e, true),
+      keyup: (e) => this.key(e, false),
+      blur: () => {
+        this.held = 0;
+        this.mouseFire = false;
+      },
+      pointermove: (e) => this.point(e),
+      pointerdown: (e) => {
+        this.point(e);
+        if (e.button === 0) this.mouseFire = true;
+      },
+      pointerup: (e) => {
+        if (e.button === 0) this.mouseFire = false;
+      },
+      contextmenu: (e) => e.preventDefault(),
+    };
+  }
+
+  attach() {
+    window.addEventListener('keydown', this.handlers.keydown);
+    window.addEventListener('keyup', this.handlers.keyup);
+    window.addEventListener('blur', this.handlers.blur);
+    window.addEventListener('pointerup', this.handlers.pointerup);
+    for (const t of ['pointermove', 'pointerdown', 'contextmenu']) this.canvas.addEventListener(t, this.handlers[t]);
+  }
+
+  detach() {
+    window.removeEventListener('keydown', this.handlers.keydown);
+    window.removeEventListener('keyup', this.handlers.keyup);
+    window.removeEventListener('blur', this.handlers.blur);
+    window.removeEventListener('pointerup', this.handlers.pointerup);
+    for (const t of ['pointermove', 'pointerdown', 'contextmenu']) this.canvas.removeEventListener(t, this.handlers[t]);
+    this.handlers.blur();
+  }
+
+  key(e, down) {
+    const b = keyButtons[e.code];
+    if (b === undefined || e.target instanceof HTMLInputElement || e.ctrlKey || e.metaKey || e.altKey) return;
+    e.preventDefault();
+    this.held = down ? this.held | b : this.held & ~b;
+  }
+
+  point(e) {
+    const r = this.canvas.getBoundingClientRect();
+    this.mouse = { x: e.clientX - r.left, y: e.clientY - r.top };
+  }
+
+  /**
+   * sample returns `{buttons, aimX, aimY}` for this tick. toArena converts a canvas point into
+   * arena pixels; ship is the own ship's position in arena pixels, or null if there is none,
+   * in which case the aim (0, 0) keeps the previous one.
+   */
+  sample(toArena, ship) {
+    let aimX = 0;
+    let aimY = 0;
+    if (this.mouse !== null && ship !== null) {
+      const p = toArena(this.mouse.x, this.mouse.y);
+      aimX = Math.round(p.x - ship.x);
+      aimY = Math.round(p.y - ship.y);
+    }
+    return { buttons: this.held | (this.mouseFire ? Buttons.fire : 0), aimX, aimY };
+  }
+}

@@ -1,0 +1,337 @@
+// match.js plays one room: it connects through a Session, rebuilds the room's state from
+// keyframes and deltas, sends one input per simulation tick, predicts the own ship, draws the
+// others interpolated a little in the past, and keeps the HUD and the page's test hooks
+// (document.body.dataset.state, .room, .tick, .seat) current.
+import { loadMap } from '../shared/assets.js';
+import { StateBuffer, TickClock, lerp, projectilesAt, shipsAt } from '../shared/interpolate.js';
+import { Renderer } from '../shared/render.js';
+import { HUD } from './hud.js';
+import { InputSampler } from './input.js';
+import { Code, Reconnector, Session } from './net.js';
+import { EventKind, RoomState, RoomStateCode, encodeInput, isAlive } from './protocol.js';
+import { Predictor } from './predict.js';
+
+/** interpolationMs is how far behind the newest snapshot other ships are drawn. */
+const interpolationMs = 100;
+
+/** snapDistance is the prediction error (world units) that is corrected at once, not smoothed. */
+const snapDistance = 4 * 32 * 8;
+
+/** smoothingMs is the time constant with which a prediction error fades from view. */
+const smoothingMs = 80;
+
+const pageStates = {
+  [RoomStateCode.waiting]: 'waiting',
+  [RoomStateCode.countdown]: 'countdown',
+  [RoomStateCode.running]: 'playing',
+  [RoomStateCode.paused]: 'paused',
+  [RoomStateCode.ended]: 'ended',
+};
+
+/** toFrame turns a RoomState into the frame the interpolation buffer and renderer share. */
+function toFrame(rs) {
+  return {
+    tick: rs.tick,
+    ships: rs.ships.filter((s) => s.flags & 1).map((s) => ({
+      seat: s.seat, x: s.x, y: s.y, aimX: s.aimX, aimY: s.aimY, alive: isAlive(s), health: s.health,
+    })),
+    projectiles: rs.projectiles,
+  };
+}
+
+/**
+ * Match is one player's session in one room, from the first hello to leaving or a final
+ * refusal, after which onExit is called with the reason in words ('' for a chosen leave).
+ */
+export class Match {
+  constructor({ root, art, room, name, tokens, url, onExit }) {
+    this.root = root;
+    this.art = art;
+    this.onExit = onExit;
+    this.canvas = root.querySelector('canvas');
+    this.renderer = new Renderer(this.canvas, art);
+    this.hud = new HUD(root, art.palette);
+    this.input = new InputSampler(this.canvas);
+    this.rc = new Reconnector({ room, name, tokens });
+    this.session = new Session({
+      url,
+      reconnector: this.rc,
+      onMessage: (m) => this.handle(m),
+      onState: () => this.refresh(),
+      onPing: (ms) => this.hud.setPing(ms),
+    });
+    this.welcome = null;
+    this.map = null;
+    this.predictor = null;
+    this.clock = null;
+    this.buffer = new StateBuffer();
+    this.rs = null; // the newest RoomState
+    this.roomCode = 0; // the newest room state code, from a snapshot or a status
+    this.status = null;
+    this.statusAt = 0;
+    this.names = new Map();
+    this.nextSeq = 1;
+    this.nextInputAt = 0;
+    this.own = null; // {prev, cur, at, offX, offY}: the own ship's predicted motion on screen
+    this.frameAt = 0;
+    this.exited = false;
+  }
+
+  /** start connects and starts the input and render loops. */
+  start() {
+    const body = document.body.dataset;
+    body.room = this.rc.room;
+    body.tick = '0';
+    delete body.seat;
+    this.root.hidden = false;
+    this.hud.hideOverlay();
+    this.input.attach();
+    this.root.querySelector('#leave').onclick = () => this.leave();
+    this.session.start();
+    this.refresh();
+    this.pump = setInterval(() => this.sendInputs(), 5);
+    const frame = (t) => {
+      if (this.exited) return;
+      this.draw(t);
+      requestAnimationFrame(frame);
+    };
+    requestAnimationFrame(frame);
+  }
+
+  /** leave says bye to the room and returns to the lobby. */
+  leave() {
+    this.session.leave();
+  }
+
+  stop(message) {
+    if (this.exited) return;
+    this.exited = true;
+    clearInterval(this.pump);
+    this.input.detach();
+    this.root.hidden = true;
+    this.onExit(message);
+  }
+
+  handle(m) {
+    switch (m.type) {
+      case 'welcome':
+        this.welcomed(m);
+        break;
+      case 'snapshot':
+        this.advance(RoomState.fromKeyframe(m));
+        break;
+      case 'delta':
+        if (this.rs === null) return;
+        try {
+          this.advance(this.rs.applyDelta(m));
+        } catch (err) {
+          // The server sends a delta only against the tick this connection received, so a
+          // mismatch means this side lost track: a resync brings a keyframe.
+          console.error('skirmish:', err.message);
+          this.session.closed(Code.abnormal);
+        }
+        break;
+      case 'status':
+        this.status = m;
+        this.statusAt = performance.now();
+        this.roomCode = m.state;
+        this.names = new Map(m.players.map((p) => [p.seat, p]));
+        this.refresh();
+        break;
+      case 'events':
+        for (const e of m.events) this.announce(e);
+        break;
+      case 'error':
+        this.hud.say(`Server: ${m.message}`);
+        break;
+      default:
+    }
+  }
+
+  welcomed(w) {
+    this.welcome = w;
+    document.body.dataset.seat = String(w.seat);
+    document.body.dataset.room = w.room;
+    // A resync replaces everything this side believed: the keyframe that follows is the truth.
+    this.rs = null;
+    this.buffer.clear();
+    this.own = null;
+    this.clock = new TickClock(w.tickRate);
+    if (this.map === null || this.map.name !== w.map) {
+      this.map = null;
+      this.predictor = null;
+      loadMap(w.map).then((map) => {
+        if (this.welcome !== w) return;
+        this.map = map;
+        this.renderer.setMap(map);
+        this.predictor = new Predictor(map, w.tickRate);
+      }, (err) => this.hud.say(`Cannot load map ${w.map}: ${err.message}`));
+    } else {
+      this.predictor = new Predictor(this.map, w.tickRate);
+    }
+  }
+
+  advance(rs) {
+    const now = performance.now();
+    this.rs = rs;
+    this.roomCode = rs.state;
+    document.body.dataset.tick = String(rs.tick);
+    this.hud.setTick(rs.tick);
+    this.buffer.push(toFrame(rs));
+    this.clock?.observe(rs.tick, now);
+    const server = rs.ship(this.welcome.seat);
+    if (server !== undefined) {
+      this.nextSeq = Math.max(this.nextSeq, server.lastSeq + 1);
+      if (this.predictor !== null) this.correct(this.predictor.reconcile(server), now);
+    }
+    this.refresh();
+  }
+
+  // correct moves the own ship onto a reconciled prediction without a visible jump: the
+  // error becomes an offset that fades over smoothingMs, unless it is too big to be an error
+  // (a respawn) and is shown at once.
+  correct(ship, now) {
+    const pos = { x: ship.x, y: ship.y };
+    const o = this.own;
+    if (o === null || Math.abs(pos.x - o.cur.x) + Math.abs(pos.y - o.cur.y) > snapDistance) {
+      this.own = { prev: pos, cur: pos, at: now, offX: 0, offY: 0 };
+      return;
+    }
+    const dx = pos.x - o.cur.x;
+    const dy = pos.y - o.cur.y;
+    o.offX -= dx;
+    o.offY -= dy;
+    o.prev = { x: o.prev.x + dx, y: o.prev.y + dy };
+    o.cur = pos;
+  }
+
+  // sendInputs sends every input that is due, one per simulation tick, while the match runs.
+  sendInputs() {
+    const now = performance.now();
+    const w = this.welcome;
+    if (w === null || this.rc.state !== 'open' || this.roomCode !== RoomStateCode.running || this.rs === null) {
+      this.nextInputAt = now;
+      return;
+    }
+    const tickMs = 1000 / w.tickRate;
+    if (now - this.nextInputAt > 4 * tickMs) this.nextInputAt = now; // after a stall, do not burst
+    while (now >= this.nextInputAt) {
+      this.nextInputAt += tickMs;
+      const ship = this.predictor?.ship ?? null;
+      const at = ship !== null ? { x: ship.x / 8, y: ship.y / 8 } : null;
+      const input = { seq: this.nextSeq++, ...this.input.sample((x, y) => this.renderer.screenToWorld(x, y), at) };
+      this.session.send(encodeInput(input.seq, input.buttons, input.aimX, input.aimY));
+      if (this.predictor !== null) {
+        this.predictor.apply(input);
+        if (this.own !== null && this.predictor.ship !== null) {
+          this.own.prev = this.own.cur;
+          this.own.cur = { x: this.predictor.ship.x, y: this.predictor.ship.y };
+          this.own.at = now;
+        }
+      }
+    }
+  }
+
+  announce(e) {
+    const name = (seat) => this.names.get(seat)?.name ?? `Seat ${seat + 1}`;
+    switch (e.kind) {
+      case EventKind.frag:
+        this.hud.say(`${name(e.a)} fragged ${name(e.b)}`, e.a);
+        break;
+      case EventKind.matchOver:
+        this.hud.say(`${name(e.a)} wins the match`, e.a);
+        break;
+      case EventKind.cheer:
+        this.hud.say(`Spectators: ${e.text}`);
+        break;
+      case EventKind.joined:
+        this.hud.say(`${e.text} joined`, e.a);
+        break;
+      case EventKind.left:
+        this.hud.say(`${name(e.a)} left`, e.a);
+        break;
+      default:
+    }
+  }
+
+  // refresh brings the page state, the connection line and the overlay up to date.
+  refresh() {
+    const rc = this.rc;
+    if (rc.state === 'closed') {
+      this.stop(rc.message === 'You left the room.' ? '' : rc.message);
+      return;
+    }
+    let state = rc.state;
+    if (state === 'open') state = this.welcome !== null && this.roomCode !== 0 ? pageStates[this.roomCode] ?? 'connecting' : 'connecting';
+    document.body.dataset.state = state;
+    this.hud.setConnection(rc.state === 'open' ? 'connected' : rc.message || 'connecting…');
+    this.overlay(performance.now());
+    this.scores();
+  }
+
+  overlay(now) {
+    const st = this.status;
+    const left = st === null ? 0 : st.stateEnds - (now - this.statusAt);
+    const byName = (seat) => this.names.get(seat)?.name ?? `Seat ${seat + 1}`;
+    switch (this.rc.state === 'open' ? this.roomCode : 0) {
+      case RoomStateCode.waiting:
+        this.hud.showOverlay('waiting', 'Waiting for players', `Room ${this.rc.room}: share the link to invite someone.`);
+        break;
+      case RoomStateCode.countdown:
+        this.hud.countdown(left);
+        break;
+      case RoomStateCode.paused:
+        this.hud.paused((st?.missing ?? []).map(byName), left);
+        break;
+      case RoomStateCode.ended:
+        this.hud.ended((st?.results ?? []).map((r) => ({ ...r, name: byName(r.seat) })), left);
+        break;
+      case RoomStateCode.running:
+        this.hud.hideOverlay();
+        break;
+      default:
+        this.hud.showOverlay('notice', this.rc.state === 'reconnecting' ? 'Reconnecting…' : 'Connecting…', this.rc.message);
+    }
+  }
+
+  scores() {
+    const own = this.welcome?.seat;
+    const ships = new Map((this.rs?.ships ?? []).map((s) => [s.seat, s]));
+    this.hud.setScores([...this.names.values()].map((p) => ({
+      seat: p.seat,
+      name: p.name,
+      bot: p.bot,
+      connected: p.connected,
+      own: p.seat === own,
+      frags: ships.get(p.seat)?.frags ?? p.frags,
+      deaths: ships.get(p.seat)?.deaths ?? p.deaths,
+    })));
+  }
+
+  // draw paints one animation frame: others interpolated, the own ship predicted.
+  draw(now) {
+    const dt = this.frameAt === 0 ? 0 : now - this.frameAt;
+    this.frameAt = now;
+    if (this.status !== null && this.roomCode !== RoomStateCode.running) this.overlay(now);
+    const w = this.welcome;
+    if (w === null || this.map === null || this.buffer.newest() === undefined) return;
+    const delay = (interpolationMs * w.tickRate) / 1000;
+    const t = (this.clock.now(now) ?? this.buffer.newest().tick) - delay;
+    const sample = this.buffer.at(t);
+    const ships = shipsAt(sample).map((s) => ({ ...s, name: this.names.get(s.seat)?.name ?? '', own: s.seat === w.seat }));
+    const mine = ships.find((s) => s.own);
+    const predicted = this.predictor?.ship;
+    if (mine !== undefined && this.own !== null && predicted != null && predicted.flags & 2) {
+      const o = this.own;
+      const fade = Math.exp(-dt / smoothingMs);
+      o.offX *= fade;
+      o.offY *= fade;
+      const alpha = Math.min(1, (now - o.at) * w.tickRate / 1000);
+      mine.x = lerp(o.prev.x, o.cur.x, alpha) + o.offX;
+      mine.y = lerp(o.prev.y, o.cur.y, alpha) + o.offY;
+      mine.angle = Math.atan2(predicted.aimY, predicted.aimX);
+      mine.alive = true;
+    }
+    this.renderer.draw({ ships, projectiles: projectilesAt(sample, t) });
+  }
+}

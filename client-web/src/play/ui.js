@@ -1,0 +1,175 @@
+// ui.js is the lobby: the live room list (from the SSE lobby feed, GET /events), creating a
+// room, joining one by its code, and the player's name. It hands the choice to its onJoin.
+import { el } from '../shared/dom.js';
+
+const nameKey = 'skirmish.name';
+const pollMs = 3000;
+
+/** cleanName trims a name and cuts it to the 16 characters the server accepts. */
+export function cleanName(name) {
+  return [...name.trim()].slice(0, 16).join('');
+}
+
+/** defaultName returns the remembered name, or a fresh one for a first visit. */
+export function defaultName() {
+  const saved = cleanName(globalThis.localStorage?.getItem(nameKey) ?? '');
+  return saved || `pilot-${Math.floor(Math.random() * 9000 + 1000)}`;
+}
+
+async function apiError(res) {
+  try {
+    const body = await res.json();
+    return body.error || `${res.status} ${res.statusText}`;
+  } catch {
+    return `${res.status} ${res.statusText}`;
+  }
+}
+
+/**
+ * Lobby owns the lobby screen. show and hide switch it on and off; while shown it follows the
+ * lobby feed, and falls back to polling GET /api/rooms if the feed is not available.
+ */
+export class Lobby {
+  constructor(root, onJoin) {
+    this.root = root;
+    this.onJoin = onJoin;
+    this.rooms = new Map();
+    this.feed = null;
+    this.poll = 0;
+    this.notice = root.querySelector('#notice');
+    this.list = root.querySelector('#rooms tbody');
+    this.empty = root.querySelector('#no-rooms');
+    this.nameInput = root.querySelector('#name');
+    this.codeInput = root.querySelector('#code');
+    root.querySelector('#join-form').addEventListener('submit', (e) => {
+      e.preventDefault();
+      const code = this.codeInput.value.trim();
+      if (code) this.join(code);
+    });
+    root.querySelector('#create-form').addEventListener('submit', (e) => {
+      e.preventDefault();
+      this.create(Number(root.querySelector('#seats').value), Number(root.querySelector('#bots').value));
+    });
+  }
+
+  /** show displays the lobby with an optional notice (why the player is back here). */
+  show(notice = '', code = '') {
+    document.body.dataset.state = 'lobby';
+    delete document.body.dataset.room;
+    this.root.hidden = false;
+    this.nameInput.value = defaultName();
+    if (code) this.codeInput.value = code;
+    this.say(notice);
+    this.follow();
+  }
+
+  hide() {
+    this.root.hidden = true;
+    this.feed?.close();
+    this.feed = null;
+    clearInterval(this.poll);
+    this.poll = 0;
+  }
+
+  say(text) {
+    this.notice.textContent = text;
+    this.notice.hidden = text === '';
+  }
+
+  name() {
+    const name = cleanName(this.nameInput.value);
+    if (name === '') {
+      this.say('Choose a name first (1 to 16 characters).');
+      this.nameInput.focus();
+      return '';
+    }
+    globalThis.localStorage?.setItem(nameKey, name);
+    return name;
+  }
+
+  join(room) {
+    const name = this.name();
+    if (name) this.onJoin(room, name);
+  }
+
+  async create(seats, bots) {
+    const name = this.name();
+    if (!name) return;
+    try {
+      const res = await fetch('/api/rooms', {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/json' },
+        body: JSON.stringify({ seats, bots }),
+      });
+      if (res.status !== 201) {
+        this.say(`Cannot create the room: ${await apiError(res)}`);
+        return;
+      }
+      const { id } = await res.json();
+      this.onJoin(id, name);
+    } catch (err) {
+      this.say(`Cannot reach the server: ${err.message}`);
+    }
+  }
+
+  // follow subscribes to the lobby feed. EventSource reconnects by itself after a network
+  // error; only when the server refuses the feed outright does the lobby poll instead.
+  follow() {
+    if (this.feed !== null || this.poll !== 0) return;
+    const feed = new EventSource('/events');
+    this.feed = feed;
+    feed.addEventListener('rooms', (e) => {
+      this.rooms = new Map(JSON.parse(e.data).map((r) => [r.id, r]));
+      this.draw();
+    });
+    feed.addEventListener('room', (e) => {
+      const r = JSON.parse(e.data);
+      this.rooms.set(r.id, r);
+      this.draw();
+    });
+    feed.addEventListener('closed', (e) => {
+      this.rooms.delete(JSON.parse(e.data).id);
+      this.draw();
+    });
+    feed.onerror = () => {
+      if (feed.readyState !== EventSource.CLOSED || this.feed !== feed) return;
+      this.feed = null;
+      this.refresh();
+      this.poll = setInterval(() => this.refresh(), pollMs);
+    };
+  }
+
+  async refresh() {
+    try {
+      const res = await fetch('/api/rooms');
+      if (!res.ok) return;
+      this.rooms = new Map((await res.json()).map((r) => [r.id, r]));
+      this.draw();
+    } catch {
+      // The next poll tries again; the list shows the last rooms it knew meanwhile.
+    }
+  }
+
+  draw() {
+    const rooms = [...this.rooms.values()].sort((a, b) => a.id.localeCompare(b.id));
+    this.empty.hidden = rooms.length > 0;
+    this.list.replaceChildren(...rooms.map((r) => {
+      const players = r.players ?? [];
+      const humans = players.filter((p) => !p.bot).map((p) => p.name);
+      const bots = players.filter((p) => p.bot).length;
+      const who = humans.join(', ') + (bots > 0 ? `${humans.length > 0 ? ' + ' : ''}${bots} bot${bots > 1 ? 's' : ''}` : '');
+      const full = humans.length >= r.seats;
+      const join = el('button', { type: 'button', textContent: 'Join', disabled: full });
+      join.addEventListener('click', () => this.join(r.id));
+      const watch = el('a', { href: `/watch/${encodeURIComponent(r.id)}`, textContent: 'Watch' });
+      const tr = el('tr', {},
+        el('td', { className: 'code', textContent: r.id }),
+        el('td', { textContent: r.state }),
+        el('td', { textContent: `${players.length}/${r.seats}` }),
+        el('td', { textContent: who || '—' }),
+        el('td', {}, join, ' ', watch));
+      tr.dataset.room = r.id;
+      return tr;
+    }));
+  }
+}

@@ -1,0 +1,127 @@
+import assert from 'node:assert/strict';
+import { describe, test } from 'node:test';
+import { decode as msgpack, encode } from '@msgpack/msgpack';
+import {
+  ProtocolError, RoomState, decode, encodeBye, encodeHello, encodeInput, encodePing,
+} from '../../src/play/protocol.js';
+
+const token = '0123456789abcdef0123456789abcdef';
+
+describe('client messages have the layout of PROTOCOL.md', () => {
+  const cases = [
+    { name: 'hello new seat', frame: encodeHello('ada', 'k3x9q'), want: [1, 1, 'ada', 'k3x9q', ''] },
+    { name: 'hello resume', frame: encodeHello('ada', 'k3x9q', token), want: [1, 1, 'ada', 'k3x9q', token] },
+    { name: 'input', frame: encodeInput(7, 1 | 8 | 16, -120, 45), want: [2, 7, 25, -120, 45] },
+    { name: 'input rounds and clamps aim to int16', frame: encodeInput(8, 2, 12.6, -99999.2), want: [2, 8, 2, 13, -32768] },
+    { name: 'ping', frame: encodePing(1234.56), want: [3, 1235] },
+    { name: 'bye', frame: encodeBye(), want: [4] },
+  ];
+  for (const c of cases) {
+    test(c.name, () => assert.deepEqual(msgpack(c.frame), c.want));
+  }
+
+  test('inputs carry no floats, which the server refuses', () => {
+    const frame = encodeInput(1, 0, 0.4, -0.4);
+    assert.ok(!frame.includes(0xcb) && !frame.includes(0xca), `frame ${Buffer.from(frame).toString('hex')}`);
+  });
+});
+
+const ship0 = [0, 3, 8000, 6400, -29, 58, 127, 0, 100, 3, 1, 0, 1234, 5];
+const ship1 = [1, 1, 2000, 3000, 0, 0, -128, -90, 0, 0, 2, 60, 17, 0];
+const keyframe = [17, 70000, 3, [ship0, ship1], [[7, 0, 8100, 6400, 160, 0, 36], [9, 1, 500, 500, -160, 3, 10]]];
+
+describe('decode', () => {
+  test('welcome', () => {
+    assert.deepEqual(decode(encode([16, 2, token, 30, 'arena', 4, 'k3x9q', 10, 5400])), {
+      type: 'welcome', seat: 2, token, tickRate: 30, map: 'arena', seats: 4, room: 'k3x9q', fragLimit: 10, timeLimit: 5400,
+    });
+  });
+
+  test('keyframe', () => {
+    const m = decode(encode(keyframe));
+    assert.equal(m.type, 'snapshot');
+    assert.equal(m.tick, 70000);
+    assert.deepEqual(m.ships[0], {
+      seat: 0, flags: 3, x: 8000, y: 6400, vx: -29, vy: 58, aimX: 127, aimY: 0,
+      health: 100, frags: 3, deaths: 1, respawnIn: 0, lastSeq: 1234, cooldown: 5,
+    });
+    assert.deepEqual(m.projectiles[1], { id: 9, owner: 1, x: 500, y: 500, vx: -160, vy: 3, ttl: 10 });
+  });
+
+  test('status', () => {
+    const m = decode(encode([20, 4, 59000, [[0, 'ada', false, true, 4, 2], [2, 'grace', false, false, 1, 5]], [2], []]));
+    assert.equal(m.state, 4);
+    assert.equal(m.stateEnds, 59000);
+    assert.deepEqual(m.players[1], { seat: 2, name: 'grace', bot: false, connected: false, frags: 1, deaths: 5 });
+    assert.deepEqual(m.missing, [2]);
+  });
+
+  test('events', () => {
+    const m = decode(encode([19, [[1, 900, 0, 1, ''], [4, 901, 0, 0, 'wow'], [3, 903, -1, 0, '']]]));
+    assert.deepEqual(m.events.map((e) => [e.kind, e.a, e.text]), [[1, 0, ''], [4, 0, 'wow'], [3, -1, '']]);
+  });
+
+  test('pong and error', () => {
+    assert.deepEqual(decode(encode([21, 123456, 4242])), { type: 'pong', clientTime: 123456, tick: 4242 });
+    assert.deepEqual(decode(encode([22, 4505, 'room k3x9q has no free seat'])), { type: 'error', code: 4505, message: 'room k3x9q has no free seat' });
+  });
+
+  test('ignores fields a later version appends', () => {
+    const m = decode(encode([21, 1, 2, 'new', [1, 2]]));
+    assert.deepEqual(m, { type: 'pong', clientTime: 1, tick: 2 });
+    const k = decode(encode([17, 1, 3, [[...ship0, 99]], [[7, 0, 1, 2, 3, 4, 5, 6]], 'more']));
+    assert.equal(k.ships[0].cooldown, 5);
+  });
+
+  const bad = [
+    { name: 'not msgpack', frame: new Uint8Array([0xc1]), want: /not msgpack/ },
+    { name: 'not an array', frame: encode({ a: 1 }), want: /want an array/ },
+    { name: 'empty array', frame: encode([]), want: /at least 1/ },
+    { name: 'unknown type', frame: encode([99]), want: /unknown message type 99/ },
+    { name: 'client type', frame: encode([2, 1, 0, 0, 0]), want: /unknown message type 2/ },
+    { name: 'short welcome', frame: encode([16, 2, token]), want: /welcome/ },
+    { name: 'string for an integer', frame: encode([21, 'x', 1]), want: /clientTime/ },
+    { name: 'float for an integer', frame: encode([21, 1.5, 1]), want: /clientTime/ },
+    { name: 'short ship', frame: encode([17, 1, 3, [[0, 3, 1]], []]), want: /ship/ },
+  ];
+  for (const c of bad) {
+    test(`refuses ${c.name}`, () => assert.throws(() => decode(c.frame), (err) => err instanceof ProtocolError && c.want.test(err.message)));
+  }
+});
+
+describe('RoomState', () => {
+  const base = RoomState.fromKeyframe(decode(encode(keyframe)));
+
+  test('a delta adds each changed field to its base and leaves the rest', () => {
+    const next = base.applyDelta(decode(encode([18, 70001, 70000, 3, [[0, 0, -29, 58, 0, 0, 0, 0, -25, 0, 0, 0, 1, -1]], [], []])));
+    assert.equal(next.tick, 70001);
+    const s = next.ship(0);
+    assert.deepEqual([s.x, s.y, s.health, s.lastSeq, s.cooldown], [7971, 6458, 75, 1235, 4]);
+    assert.deepEqual(next.ship(1), base.ship(1));
+    assert.equal(base.ship(0).x, 8000, 'the base state is left as it was');
+  });
+
+  test('shots fly on, spawn, change course and end', () => {
+    const next = base.applyDelta(decode(encode([18, 70001, 70000, 3, [],
+      [[9, 1, 0, 0, 5, 5, 4], [10, 0, 8000, 6400, 160, 0, 36]], [7]])));
+    assert.deepEqual(next.projectiles, [
+      { id: 9, owner: 1, x: 0, y: 0, vx: 5, vy: 5, ttl: 4 },
+      { id: 10, owner: 0, x: 8000, y: 6400, vx: 160, vy: 0, ttl: 36 },
+    ]);
+    const later = next.applyDelta(decode(encode([18, 70002, 70001, 3, [], [], []])));
+    assert.deepEqual(later.projectiles.map((p) => [p.id, p.x, p.y, p.ttl]), [[9, 5, 5, 3], [10, 8160, 6400, 35]]);
+  });
+
+  test('the room state travels with every delta', () => {
+    assert.equal(base.applyDelta(decode(encode([18, 70001, 70000, 4, [], [], []]))).state, 4);
+  });
+
+  const mismatched = [
+    { name: 'another base', delta: [18, 70002, 70001, 3, [], [], []] },
+    { name: 'a skipped tick', delta: [18, 70002, 70000, 3, [], [], []] },
+    { name: 'an unknown seat', delta: [18, 70001, 70000, 3, [[5, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0]], [], []] },
+  ];
+  for (const c of mismatched) {
+    test(`refuses a delta for ${c.name}`, () => assert.throws(() => base.applyDelta(decode(encode(c.delta))), ProtocolError));
+  }
+});
