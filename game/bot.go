@@ -7,8 +7,9 @@ package game
 type Bot struct {
 	seat   int
 	rng    uint64
-	strafe int32  // +1 or -1: which side the bot circles its target
-	turnAt uint32 // tick at which the bot reconsiders its strafing side
+	strafe int32   // +1 or -1: which side the bot circles its target
+	turnAt uint32  // tick at which the bot reconsiders its strafing side
+	moved  Buttons // direction buttons of its last fighting move, to notice walls
 	// dist holds each tile's path length to the tile target, -1 for walls and unreached
 	// tiles, reused between ticks and recomputed only when the target changes tile.
 	dist   []int32
@@ -32,6 +33,8 @@ const (
 // Think returns the bot's input for the World's next tick.
 func (b *Bot) Think(w *World) Input {
 	me := &w.Ships[b.seat]
+	bumped := b.bumped(me)
+	b.moved = 0
 	if !me.Active || !me.Alive {
 		return Input{}
 	}
@@ -60,6 +63,9 @@ func (b *Bot) Think(w *World) Input {
 		in.Buttons |= ButtonFire
 	}
 
+	if bumped {
+		b.strafe = -b.strafe
+	}
 	if w.Tick >= b.turnAt {
 		if b.rand()%3 == 0 {
 			b.strafe = -b.strafe
@@ -74,14 +80,16 @@ func (b *Bot) Think(w *World) Input {
 	case dist < botNear:
 		mx, my = mx-dx, my-dy
 	}
-	const probe = (ShipHalf + 8) * SubPixel
-	ahead := Vec{me.Pos.X + sign(mx)*probe, me.Pos.Y + sign(my)*probe}
-	if w.Map.WallAt(ahead) {
-		// A wall on the strafing side: turn the other way next tick.
-		b.strafe = -b.strafe
-	}
-	in.Buttons |= buttonsTowards(mx, my)
+	b.moved = buttonsTowards(mx, my)
+	in.Buttons |= b.moved
 	return in
+}
+
+// bumped reports whether a wall stopped the ship on an axis the bot's last fighting move
+// pressed: from any speed, a pressed direction changes the velocity unless a wall zeroes it.
+func (b *Bot) bumped(me *Ship) bool {
+	return b.moved&(ButtonLeft|ButtonRight) != 0 && me.Vel.X == 0 ||
+		b.moved&(ButtonUp|ButtonDown) != 0 && me.Vel.Y == 0
 }
 
 // nearestEnemy returns the seat of the closest live ship other than the bot's, or -1.

@@ -82,6 +82,9 @@ func TestShippedMaps(t *testing.T) {
 					t.Errorf("wall %v is not a whole number of tiles", r)
 				}
 			}
+			if open := reachable(m, m.Spawns[0]); open != floorTiles(m) {
+				t.Errorf("%d floor tiles, but only %d reachable from the first spawn", floorTiles(m), open)
+			}
 			if len(m.Walls) > m.Width*m.Height/10 {
 				t.Errorf("%d wall rectangles: merging is not doing its job", len(m.Walls))
 			}
@@ -125,4 +128,29 @@ func TestConfigValidate(t *testing.T) {
 			}
 		})
 	}
+}
+
+func floorTiles(m *Map) int {
+	n := 0
+	for ty := range m.Height {
+		for tx := range m.Width {
+			if !m.Solid(tx, ty) {
+				n++
+			}
+		}
+	}
+	return n
+}
+
+// reachable counts the floor tiles a bot's path search reaches from p.
+func reachable(m *Map, p Vec) int {
+	b := NewBot(0, 0)
+	b.fillDistances(m, int(p.X)/(TileSize*SubPixel), int(p.Y)/(TileSize*SubPixel))
+	n := 0
+	for _, d := range b.dist {
+		if d >= 0 {
+			n++
+		}
+	}
+	return n
 }
