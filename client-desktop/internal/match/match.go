@@ -1,0 +1,296 @@
+// Package match is the client's model of the room it plays in: it takes what the network
+// reports, keeps the screen state, the interpolated room, the predicted own ship and the
+// scores, and turns the player's controls into inputs. The window only draws it.
+package match
+
+import (
+	"errors"
+	"fmt"
+	"time"
+
+	"skirmish/client-desktop/internal/inputs"
+	"skirmish/client-desktop/internal/interp"
+	"skirmish/client-desktop/internal/predict"
+	"skirmish/client-desktop/internal/screen"
+	"skirmish/game"
+	"skirmish/game/protocol"
+)
+
+// ConnKind says what happened to the connection in a Note.
+type ConnKind uint8
+
+// The connection happenings a Note reports besides messages.
+const (
+	ConnMessage ConnKind = iota // Note.Msg holds a server message
+	ConnLost                    // the connection dropped; the client retries (Note.Err says why)
+	ConnRefused                 // the server refused us for good or the client gave up (Note.Err)
+	ConnRTT                     // Note.RTT holds a fresh round-trip time
+)
+
+// Note is one thing the network goroutine reports to the game loop. A Snapshot in Msg must
+// be the network's own copy: the model keeps its records.
+type Note struct {
+	At   time.Time
+	Kind ConnKind
+	Msg  protocol.Message
+	Err  error
+	RTT  time.Duration
+}
+
+// FeedLine is one line of the kill feed.
+type FeedLine struct {
+	At   time.Time
+	Text string
+}
+
+// feedLen is how many recent events the kill feed keeps.
+const feedLen = 5
+
+// Model is the state of the client. It is owned by the game loop; nothing in it locks.
+type Model struct {
+	Screen screen.State
+	// Problem is the last error worth telling the player, in words: why the screen is
+	// error, or why it is reconnecting.
+	Problem string
+	Room    string
+	Welcome protocol.Welcome
+	Map     *game.Map
+	Status  protocol.Status
+	// StatusAt is when Status arrived, to count its StateEnds down.
+	StatusAt time.Time
+	RTT      time.Duration
+	Feed     []FeedLine
+
+	cfg     game.Config
+	buf     *interp.Buffer
+	pred    *predict.Predictor
+	sampler *inputs.Sampler
+	newest  protocol.Snapshot
+	joined  bool // a welcome has arrived on this join
+}
+
+// New returns a Model showing the lobby.
+func New() *Model { return &Model{Screen: screen.Lobby} }
+
+// Join moves to the connecting screen for room; the caller starts the connection.
+func (m *Model) Join(room string) {
+	m.Screen = screen.Next(m.Screen, screen.Event{Kind: screen.Join})
+	m.Room, m.Problem, m.joined = room, "", false
+	m.Feed = m.Feed[:0]
+	m.Status = protocol.Status{}
+}
+
+// Leave returns to the lobby; the caller closes the connection.
+func (m *Model) Leave() {
+	m.Screen = screen.Next(m.Screen, screen.Event{Kind: screen.Leave})
+}
+
+// Dismiss returns from the error screen to the lobby.
+func (m *Model) Dismiss() {
+	m.Screen = screen.Next(m.Screen, screen.Event{Kind: screen.Dismiss})
+}
+
+// Handle applies one note from the network. Notes that arrive after the player left the
+// room are ignored.
+func (m *Model) Handle(n Note) {
+	if !m.Screen.InRoom() {
+		return
+	}
+	switch n.Kind {
+	case ConnLost:
+		m.Screen = screen.Next(m.Screen, screen.Event{Kind: screen.Lost})
+		m.Problem = Explain(n.Err)
+	case ConnRefused:
+		m.Screen = screen.Next(m.Screen, screen.Event{Kind: screen.Refused})
+		m.Problem = Explain(n.Err)
+	case ConnRTT:
+		m.RTT = n.RTT
+	case ConnMessage:
+		m.message(n)
+	}
+}
+
+func (m *Model) message(n Note) {
+	switch msg := n.Msg.(type) {
+	case *protocol.Welcome:
+		m.welcome(msg)
+	case *protocol.Snapshot:
+		m.snapshot(msg, n.At)
+	case *protocol.Status:
+		m.Status, m.StatusAt = *msg, n.At
+		m.Screen = screen.Next(m.Screen, screen.Event{Kind: screen.Status, Room: msg.State})
+		m.Problem = ""
+	case *protocol.Events:
+		for _, e := range msg.List {
+			if text := m.describe(e); text != "" {
+				m.Feed = append(m.Feed, FeedLine{At: n.At, Text: text})
+			}
+		}
+		if extra := len(m.Feed) - feedLen; extra > 0 {
+			m.Feed = append(m.Feed[:0], m.Feed[extra:]...)
+		}
+	case *protocol.Error:
+		// A fatal error is followed by the close the connection reports; the words are kept
+		// for the screen that close leads to.
+		m.Problem = Explain(msg)
+	}
+}
+
+// welcome sets up a new seat, or keeps the prediction on a resync of the same seat.
+func (m *Model) welcome(w *protocol.Welcome) {
+	same := m.joined && m.Welcome.Room == w.Room && m.Welcome.Seat == w.Seat && m.Welcome.Map == w.Map &&
+		m.Welcome.TickRate == w.TickRate
+	m.Welcome, m.joined, m.Room = *w, true, w.Room
+	if same && m.Map != nil {
+		// The room stood still while we were away; the old frames would only confuse the
+		// clock, and the predicted ship is reconciled by the keyframe that follows.
+		m.buf.Reset()
+		return
+	}
+	mp, err := game.LoadMap(w.Map)
+	if err != nil {
+		m.Screen = screen.Next(m.Screen, screen.Event{Kind: screen.Refused})
+		m.Problem = fmt.Sprintf("The server plays map %q, which this client does not have.", w.Map)
+		return
+	}
+	m.Map = mp
+	m.cfg = game.Config{Seats: w.Seats, FragLimit: w.FragLimit, TimeLimit: w.TimeLimit, TickRate: w.TickRate}
+	m.buf = interp.NewBuffer(w.TickRate)
+	m.pred = predict.New(mp, m.cfg)
+	m.sampler = inputs.NewSampler(w.TickRate)
+}
+
+func (m *Model) snapshot(s *protocol.Snapshot, at time.Time) {
+	if m.buf == nil {
+		return
+	}
+	f := interp.Frame{Tick: s.Tick, Ships: make([]game.Ship, len(s.Ships)), Projectiles: make([]game.Projectile, len(s.Projectiles))}
+	for i := range s.Ships {
+		f.Ships[i] = s.Ships[i].Ship()
+	}
+	for i := range s.Projectiles {
+		f.Projectiles[i] = s.Projectiles[i].Projectile()
+	}
+	m.buf.Push(f, at)
+	m.newest = *s
+	if seat := m.Welcome.Seat; seat < len(f.Ships) {
+		own := f.Ships[seat]
+		m.pred.Reconcile(own)
+		m.sampler.Continue(own.LastSeq)
+	}
+}
+
+// Inputs samples the controls at time now into the inputs due, applies them to the predicted
+// ship and appends them to dst for sending. Inputs flow only while the match runs: in a
+// countdown, pause or results nothing steps on the server.
+func (m *Model) Inputs(now time.Time, c inputs.Controls, dst []game.Input) []game.Input {
+	if m.Screen != screen.Playing || m.pred == nil || !m.pred.Known() {
+		return dst
+	}
+	for range m.sampler.Due(now) {
+		in := m.sampler.Next(c)
+		m.pred.Input(in)
+		dst = append(dst, in)
+	}
+	return dst
+}
+
+// Sample fills v with the room as it should be drawn at time now: others interpolated, the
+// own ship where prediction puts it. It returns false before the first snapshot.
+func (m *Model) Sample(now time.Time, v *interp.View) bool {
+	if m.buf == nil || !m.buf.Sample(now, v) {
+		return false
+	}
+	seat := m.Welcome.Seat
+	if seat < len(v.Ships) && m.pred.Known() {
+		own := m.pred.Ship()
+		x, y := m.pred.DrawPos()
+		s := &v.Ships[seat]
+		s.Active, s.Alive, s.X, s.Y = own.Active, own.Alive, x, y
+		s.AimX, s.AimY, s.Health = float64(own.AimX), float64(own.AimY), own.Health
+	}
+	return true
+}
+
+// Tick returns the newest server tick the client holds.
+func (m *Model) Tick() uint32 { return m.newest.Tick }
+
+// Ships returns the newest authoritative ship records, for scores.
+func (m *Model) Ships() []protocol.ShipRecord { return m.newest.Ships }
+
+// Own returns the predicted own ship, and false before the first snapshot.
+func (m *Model) Own() (game.Ship, bool) {
+	if m.pred == nil || !m.pred.Known() {
+		return game.Ship{}, false
+	}
+	return m.pred.Ship(), true
+}
+
+// Left returns the time left in the current room state (countdown, pause, results), or 0
+// if it is open-ended.
+func (m *Model) Left(now time.Time) time.Duration {
+	if m.Status.StateEnds <= 0 {
+		return 0
+	}
+	return max(0, m.StatusAt.Add(time.Duration(m.Status.StateEnds)*time.Millisecond).Sub(now))
+}
+
+// Name returns the name of the player in seat, or "seat N" if the roster does not say.
+func (m *Model) Name(seat int) string {
+	for _, p := range m.Status.Players {
+		if p.Seat == seat {
+			return p.Name
+		}
+	}
+	return fmt.Sprintf("seat %d", seat+1)
+}
+
+// describe turns an event into a kill-feed line, or "" for events not worth one.
+func (m *Model) describe(e protocol.Event) string {
+	switch e.Kind {
+	case protocol.EventFrag:
+		return m.Name(e.A) + " fragged " + m.Name(e.B)
+	case protocol.EventMatchOver:
+		return m.Name(e.A) + " wins the match"
+	case protocol.EventCheer:
+		return "spectators: " + e.Text
+	case protocol.EventJoined:
+		return e.Text + " joined"
+	case protocol.EventLeft:
+		return m.Name(e.A) + " left"
+	}
+	return ""
+}
+
+// Explain turns a connection error into a sentence for the player.
+func Explain(err error) string {
+	if err == nil {
+		return ""
+	}
+	var pe *protocol.Error
+	if !errors.As(err, &pe) {
+		return "Connection problem: " + err.Error()
+	}
+	switch pe.Code {
+	case protocol.CodeRoomFull:
+		return "This room is full. Pick another room or create one."
+	case protocol.CodeNoRoom:
+		return "There is no room with that code."
+	case protocol.CodeBadToken:
+		return "The saved seat for this room is no longer valid."
+	case protocol.CodeSeatLost:
+		return "You were away too long: your seat went to a bot."
+	case protocol.CodeGoingAway:
+		return "The server is shutting down."
+	case protocol.CodeVersion:
+		return "This client is too old or too new for the server."
+	case protocol.CodeBadName:
+		return "That name is not allowed: use 1 to 16 printable characters."
+	case protocol.CodeReplaced:
+		return "This seat was taken over by another connection."
+	}
+	if pe.Message != "" {
+		return fmt.Sprintf("The server said: %s (%s).", pe.Message, pe.Code)
+	}
+	return fmt.Sprintf("The server closed the connection (%s).", pe.Code)
+}

@@ -1,0 +1,172 @@
+package match
+
+import (
+	"errors"
+	"strings"
+	"testing"
+	"time"
+
+	"skirmish/client-desktop/internal/inputs"
+	"skirmish/client-desktop/internal/interp"
+	"skirmish/client-desktop/internal/screen"
+	"skirmish/game"
+	"skirmish/game/protocol"
+)
+
+// room is a real simulation standing in for the server's side of the messages.
+type room struct {
+	w   *game.World
+	now time.Time
+}
+
+func newRoom(t *testing.T) *room {
+	t.Helper()
+	m, err := game.LoadMap("arena")
+	if err != nil {
+		t.Fatal(err)
+	}
+	w := game.NewWorld(game.DefaultConfig(4, 30), m)
+	w.SetActive(0, true)
+	w.SetActive(1, true)
+	return &room{w: w, now: time.Unix(5000, 0)}
+}
+
+func (r *room) note(msg protocol.Message) Note {
+	return Note{At: r.now, Kind: ConnMessage, Msg: msg}
+}
+
+func (r *room) welcome() Note {
+	c := r.w.Config
+	return r.note(&protocol.Welcome{Seat: 0, Token: strings.Repeat("a", 32), TickRate: c.TickRate, Map: "arena",
+		Seats: c.Seats, Room: "r1", FragLimit: c.FragLimit, TimeLimit: c.TimeLimit})
+}
+
+// step advances the room one tick with seat 0's input and returns the keyframe.
+func (r *room) step(in game.Input) Note {
+	inputs := make([]game.Input, r.w.Config.Seats)
+	inputs[0] = in
+	r.w.Step(inputs)
+	r.now = r.now.Add(time.Second / 30)
+	s := &protocol.Snapshot{}
+	s.Fill(r.w, protocol.StateRunning)
+	return r.note(s)
+}
+
+func status(state protocol.State, endsMS int64, missing ...int) *protocol.Status {
+	return &protocol.Status{State: state, StateEnds: endsMS, Missing: missing, Players: []protocol.Player{
+		{Seat: 0, Name: "me", Connected: true}, {Seat: 1, Name: "rival", Connected: len(missing) == 0},
+	}}
+}
+
+func TestAMatchFromJoinToResults(t *testing.T) {
+	r := newRoom(t)
+	m := New()
+	m.Join("r1")
+	expect := func(want screen.State) {
+		t.Helper()
+		if m.Screen != want {
+			t.Fatalf("screen %v, want %v (problem %q)", m.Screen, want, m.Problem)
+		}
+	}
+	expect(screen.Connecting)
+
+	m.Handle(r.welcome())
+	m.Handle(r.step(game.Input{}))
+	m.Handle(r.note(status(protocol.StateRunning, 0)))
+	expect(screen.Playing)
+
+	// Holding right for a second: every input is predicted at once and sent.
+	start, _ := m.Own()
+	var sent []game.Input
+	for range 30 {
+		r.now = r.now.Add(time.Second / 30)
+		sent = m.Inputs(r.now, inputs.Controls{Right: true}, sent)
+	}
+	if len(sent) < 29 || sent[0].Seq != 1 || sent[len(sent)-1].Seq != uint32(len(sent)) {
+		t.Fatalf("sent %d inputs, seqs %v..%v; want about 30 numbered from 1", len(sent), sent[0].Seq, sent[len(sent)-1].Seq)
+	}
+	moved, _ := m.Own()
+	if moved.Pos.X <= start.Pos.X {
+		t.Fatalf("own ship did not move right at once: x %d -> %d", start.Pos.X, moved.Pos.X)
+	}
+	// The server applies them; once it has caught up the prediction agrees exactly.
+	for _, in := range sent {
+		m.Handle(r.step(in))
+	}
+	if own, _ := m.Own(); own.Pos != r.w.Ships[0].Pos {
+		t.Errorf("after reconciliation own ship at %v, server has it at %v", own.Pos, r.w.Ships[0].Pos)
+	}
+	var v interp.View
+	if !m.Sample(r.now, &v) || len(v.Ships) != 4 || !v.Ships[1].Active {
+		t.Fatalf("sampled view %+v, want four seats with the rival active", v.Ships)
+	}
+
+	m.Handle(r.note(status(protocol.StatePaused, 60000, 1)))
+	expect(screen.Paused)
+	if left := m.Left(r.now.Add(10 * time.Second)); left != 50*time.Second {
+		t.Errorf("pause time left after 10 s = %v, want 50s", left)
+	}
+	if got := m.Inputs(r.now.Add(time.Second), inputs.Controls{Right: true}, nil); len(got) != 0 {
+		t.Errorf("%d inputs sent while paused", len(got))
+	}
+
+	m.Handle(Note{At: r.now, Kind: ConnLost, Err: errors.New("connection reset")})
+	expect(screen.Reconnecting)
+	m.Handle(r.welcome())
+	m.Handle(r.step(game.Input{}))
+	m.Handle(r.note(status(protocol.StateCountdown, 3000)))
+	expect(screen.Countdown)
+
+	m.Handle(r.note(&protocol.Events{List: []protocol.Event{{Kind: protocol.EventFrag, A: 0, B: 1}}}))
+	if len(m.Feed) != 1 || m.Feed[0].Text != "me fragged rival" {
+		t.Errorf("feed %+v, want one frag line with names", m.Feed)
+	}
+	final := status(protocol.StateEnded, 10000)
+	final.Results = []protocol.Result{{Seat: 0, Frags: 10}, {Seat: 1, Deaths: 10}}
+	m.Handle(r.note(final))
+	expect(screen.Ended)
+
+	m.Leave()
+	expect(screen.Lobby)
+	m.Handle(r.note(status(protocol.StateRunning, 0)))
+	expect(screen.Lobby)
+}
+
+func TestRefusalsAreExplained(t *testing.T) {
+	tests := []struct {
+		name string
+		err  error
+		want string
+	}{
+		{"room full", &protocol.Error{Code: protocol.CodeRoomFull, Message: "no free seat"}, "This room is full"},
+		{"unknown room", &protocol.Error{Code: protocol.CodeNoRoom}, "no room with that code"},
+		{"bad token", &protocol.Error{Code: protocol.CodeBadToken}, "saved seat"},
+		{"going away", &protocol.Error{Code: protocol.CodeGoingAway}, "shutting down"},
+		{"other code", &protocol.Error{Code: protocol.CodeInternal, Message: "boom"}, "The server said: boom"},
+		{"network", errors.New("dial tcp: connection refused"), "connection refused"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			m := New()
+			m.Join("r1")
+			m.Handle(Note{Kind: ConnRefused, Err: tt.err})
+			if m.Screen != screen.Failed {
+				t.Errorf("screen %v, want error", m.Screen)
+			}
+			if !strings.Contains(m.Problem, tt.want) {
+				t.Errorf("problem %q, want it to contain %q", m.Problem, tt.want)
+			}
+		})
+	}
+}
+
+func TestFeedKeepsTheLatestLines(t *testing.T) {
+	m := New()
+	m.Join("r1")
+	for i := range 2 * feedLen {
+		m.Handle(Note{Kind: ConnMessage, Msg: &protocol.Events{List: []protocol.Event{{Kind: protocol.EventJoined, A: i, Text: string(rune('a' + i))}}}})
+	}
+	if len(m.Feed) != feedLen || m.Feed[feedLen-1].Text != "j joined" {
+		t.Errorf("feed %+v, want the last %d lines", m.Feed, feedLen)
+	}
+}

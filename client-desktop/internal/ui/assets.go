@@ -1,0 +1,88 @@
+package ui
+
+import (
+	"bytes"
+	"fmt"
+	"image"
+	"image/color"
+	_ "image/png" // the sprites are PNG
+	"strconv"
+
+	"github.com/hajimehoshi/ebiten/v2"
+	"github.com/hajimehoshi/ebiten/v2/text/v2"
+
+	"skirmish/assets"
+)
+
+// art holds everything decoded from the assets: sprites, font faces and colours.
+type art struct {
+	ships      [8]*ebiten.Image
+	projectile *ebiten.Image
+	floor      *ebiten.Image
+	wall       *ebiten.Image
+
+	small, normal, big *text.GoTextFace
+
+	seats                    [8]color.RGBA
+	background, floorC, wallC color.RGBA
+	textC, dim, warn, accent color.RGBA
+}
+
+func loadArt() (*art, error) {
+	a := &art{}
+	var err error
+	for i := range a.ships {
+		if a.ships[i], err = sprite(fmt.Sprintf("ship%d", i)); err != nil {
+			return nil, err
+		}
+	}
+	if a.projectile, err = sprite("projectile"); err != nil {
+		return nil, err
+	}
+	if a.floor, err = sprite("floor"); err != nil {
+		return nil, err
+	}
+	if a.wall, err = sprite("wall"); err != nil {
+		return nil, err
+	}
+	src, err := text.NewGoTextFaceSource(bytes.NewReader(assets.FontTTF))
+	if err != nil {
+		return nil, fmt.Errorf("load font: %w", err)
+	}
+	a.small = &text.GoTextFace{Source: src, Size: 16}
+	a.normal = &text.GoTextFace{Source: src, Size: 22}
+	a.big = &text.GoTextFace{Source: src, Size: 56}
+
+	p := assets.Colors
+	for i, c := range p.Seats {
+		a.seats[i] = hexColor(c)
+	}
+	a.background, a.floorC, a.wallC, a.textC = hexColor(p.Background), hexColor(p.Floor), hexColor(p.Wall), hexColor(p.Text)
+	a.dim = color.RGBA{0x8a, 0x94, 0xa8, 0xff}
+	a.warn = color.RGBA{0xff, 0x6b, 0x5e, 0xff}
+	a.accent = color.RGBA{0x3c, 0xb4, 0xff, 0xff}
+	return a, nil
+}
+
+func sprite(name string) (*ebiten.Image, error) {
+	data, err := assets.Sprite(name)
+	if err != nil {
+		return nil, err
+	}
+	img, _, err := image.Decode(bytes.NewReader(data))
+	if err != nil {
+		return nil, fmt.Errorf("decode sprite %s: %w", name, err)
+	}
+	return ebiten.NewImageFromImage(img), nil
+}
+
+// hexColor parses "#rrggbb"; the palette is the project's own file, so a bad entry shows
+// as magenta rather than stopping the client.
+func hexColor(s string) color.RGBA {
+	if len(s) == 7 && s[0] == '#' {
+		if v, err := strconv.ParseUint(s[1:], 16, 32); err == nil {
+			return color.RGBA{uint8(v >> 16), uint8(v >> 8), uint8(v), 0xff}
+		}
+	}
+	return color.RGBA{0xff, 0, 0xff, 0xff}
+}

@@ -1,0 +1,209 @@
+// Package ui is the client's window, drawn with Ebitengine: the lobby, the arena, the HUD and
+// the overlays for countdown, pause, reconnection, results and errors. It is the only package
+// of the client that imports Ebitengine; everything it shows comes from the match model, and
+// the network reaches it only through the Link's mailbox, so Update and Draw never wait.
+package ui
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"image"
+	"image/png"
+	"os"
+	"path/filepath"
+	"time"
+
+	"github.com/hajimehoshi/ebiten/v2"
+
+	"skirmish/client-desktop/internal/interp"
+	"skirmish/client-desktop/internal/lobby"
+	"skirmish/client-desktop/internal/match"
+	"skirmish/client-desktop/internal/screen"
+	"skirmish/game"
+)
+
+// The logical screen: a HUD band over an arena area that fits a 40 x 30 tile map at full
+// size. Ebitengine scales it to the window.
+const (
+	screenW = 1280
+	hudH    = 40
+	arenaH  = 960
+	screenH = hudH + arenaH
+)
+
+// Link is one player connection, run by the network on its own goroutine.
+type Link interface {
+	// Send queues an input; it never blocks.
+	Send(in game.Input)
+	// Notes appends what the network reported since the last call to dst.
+	Notes(dst []match.Note) []match.Note
+	// Close says goodbye to the room and stops the connection.
+	Close()
+}
+
+// Dialer starts a connection to room as the player called name.
+type Dialer func(room, name string) Link
+
+// Config is what the window needs to run.
+type Config struct {
+	Name  string        // the player's name, editable in the lobby
+	Room  string        // if set, join this room at once instead of showing the lobby
+	Dial  Dialer        // connects to a room
+	Rooms *lobby.Client // the room API, for the lobby
+	// Screenshot, if set, is where a PNG of the window is written when the client quits.
+	Screenshot string
+	// QuitAfter, if positive, ends the client after that long (for tests and demos).
+	QuitAfter time.Duration
+}
+
+// Run opens the window and runs the client until the player closes it or QuitAfter passes.
+func Run(cfg Config) error {
+	a, err := loadArt()
+	if err != nil {
+		return err
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	g := &Game{
+		cfg:     cfg,
+		art:     a,
+		model:   match.New(),
+		started: time.Now(),
+		lobby:   newLobbyScreen(ctx, cfg.Rooms, cfg.Name, cfg.Room),
+	}
+	if cfg.Room != "" {
+		g.join(cfg.Room)
+	}
+	ebiten.SetWindowTitle("Skirmish")
+	ebiten.SetWindowSize(screenW*3/4, screenH*3/4)
+	ebiten.SetWindowResizingMode(ebiten.WindowResizingModeEnabled)
+	ebiten.SetRunnableOnUnfocused(true)
+	err = ebiten.RunGame(g)
+	if g.link != nil {
+		g.link.Close()
+	}
+	if err != nil {
+		return fmt.Errorf("run window: %w", err)
+	}
+	return g.shotErr
+}
+
+// Game implements ebiten.Game.
+type Game struct {
+	cfg     Config
+	art     *art
+	model   *match.Model
+	lobby   *lobbyScreen
+	link    Link
+	started time.Time
+
+	notes   []match.Note
+	sent    []game.Input
+	view    interp.View
+	arena   *arenaImage
+	quit    bool // QuitAfter passed: take the screenshot in the next Draw, then end
+	shotted bool
+	shotErr error
+}
+
+// Update runs once per Ebitengine tick: it drains the network mailbox into the model, then
+// turns the player's controls into inputs.
+func (g *Game) Update() error {
+	now := time.Now()
+	if g.shotted {
+		return ebiten.Termination
+	}
+	if g.cfg.QuitAfter > 0 && now.Sub(g.started) >= g.cfg.QuitAfter {
+		g.quit = true
+		if g.cfg.Screenshot == "" {
+			return ebiten.Termination
+		}
+	}
+	if g.link != nil {
+		g.notes = g.link.Notes(g.notes[:0])
+		for _, n := range g.notes {
+			g.model.Handle(n)
+		}
+	}
+	switch g.model.Screen {
+	case screen.Lobby:
+		if room, ok := g.lobby.update(); ok {
+			g.join(room)
+		}
+	case screen.Failed:
+		if anyKeyOrClick() {
+			g.leave()
+		}
+	default:
+		if leaveKey() {
+			g.leave()
+			return nil
+		}
+		g.sent = g.model.Inputs(now, g.controls(), g.sent[:0])
+		for _, in := range g.sent {
+			g.link.Send(in)
+		}
+	}
+	return nil
+}
+
+func (g *Game) join(room string) {
+	if g.link != nil {
+		g.link.Close()
+	}
+	g.model.Join(room)
+	g.link = g.cfg.Dial(room, g.lobby.name())
+}
+
+func (g *Game) leave() {
+	if g.link != nil {
+		g.link.Close()
+		g.link = nil
+	}
+	if g.model.Screen == screen.Failed {
+		g.model.Dismiss()
+	} else {
+		g.model.Leave()
+	}
+	g.lobby.refreshNow()
+}
+
+// Draw paints the current screen. With a screenshot due it also saves the picture.
+func (g *Game) Draw(dst *ebiten.Image) {
+	now := time.Now()
+	dst.Fill(g.art.background)
+	if g.model.Screen == screen.Lobby {
+		g.lobby.draw(dst, g.art)
+	} else {
+		g.drawMatch(dst, now)
+	}
+	if g.quit && !g.shotted && g.cfg.Screenshot != "" {
+		g.shotErr = saveScreenshot(dst, g.cfg.Screenshot)
+		g.shotted = true
+	}
+}
+
+// Layout keeps one logical screen size whatever the window; Ebitengine scales it.
+func (g *Game) Layout(int, int) (int, int) { return screenW, screenH }
+
+// saveScreenshot writes what dst shows to path as PNG. ReadPixels gives premultiplied RGBA,
+// which image.RGBA stores as is.
+func saveScreenshot(dst *ebiten.Image, path string) error {
+	b := dst.Bounds()
+	img := image.NewRGBA(b)
+	dst.ReadPixels(img.Pix)
+	var buf bytes.Buffer
+	if err := png.Encode(&buf, img); err != nil {
+		return fmt.Errorf("encode screenshot: %w", err)
+	}
+	if dir := filepath.Dir(path); dir != "" {
+		if err := os.MkdirAll(dir, 0o755); err != nil {
+			return fmt.Errorf("save screenshot: %w", err)
+		}
+	}
+	if err := os.WriteFile(path, buf.Bytes(), 0o644); err != nil {
+		return fmt.Errorf("save screenshot: %w", err)
+	}
+	return nil
+}
