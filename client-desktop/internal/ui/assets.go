@@ -23,9 +23,9 @@ type art struct {
 
 	small, normal, big *text.GoTextFace
 
-	seats                    [8]color.RGBA
+	seats                     [8]color.RGBA
 	background, floorC, wallC color.RGBA
-	textC, dim, warn, accent color.RGBA
+	textC, dim, warn, accent  color.RGBA
 }
 
 func loadArt() (*art, error) {
