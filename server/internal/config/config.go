@@ -1,0 +1,93 @@
+// Package config turns the server's command line and environment into a validated Config.
+package config
+
+import (
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"strings"
+	"time"
+)
+
+// The tick rates the server accepts, in Hz.
+const (
+	MinTickRate = 10
+	MaxTickRate = 128
+)
+
+// Config is everything the server needs to know to start.
+type Config struct {
+	Addr     string        // listen address
+	TickRate int           // simulation rate in Hz
+	Grace    time.Duration // how long a paused room waits for a dropped player
+	Origins  []string      // allowed Origin values; empty means same origin only
+	DataDir  string        // where match records go
+}
+
+// Default returns the configuration used when no flag is given.
+func Default() Config {
+	return Config{Addr: ":8080", TickRate: 30, Grace: 60 * time.Second, DataDir: "./data"}
+}
+
+// ErrUsage is returned when the command line is invalid; the usage has already been printed.
+var ErrUsage = errors.New("invalid command line")
+
+// Parse reads args (without the program name) and the environment through getenv. On an
+// invalid command line it prints the problem and the usage to out and returns an error
+// wrapping ErrUsage (or flag.ErrHelp for -h).
+func Parse(args []string, getenv func(string) string, out io.Writer) (Config, error) {
+	cfg := Default()
+	if addr := getenv("SKIRMISH_ADDR"); addr != "" {
+		cfg.Addr = addr
+	}
+	fs := flag.NewFlagSet("server", flag.ContinueOnError)
+	fs.SetOutput(out)
+	var origins string
+	fs.StringVar(&cfg.Addr, "addr", cfg.Addr, "listen address (env SKIRMISH_ADDR)")
+	fs.IntVar(&cfg.TickRate, "tick", cfg.TickRate, fmt.Sprintf("simulation rate in Hz (%d..%d)", MinTickRate, MaxTickRate))
+	fs.DurationVar(&cfg.Grace, "grace", cfg.Grace, "how long a paused room waits for a dropped player")
+	fs.StringVar(&origins, "origins", "", "comma-separated allowed Origins for WebSocket and SSE (default same origin)")
+	fs.StringVar(&cfg.DataDir, "data", cfg.DataDir, "where checkpoints and match records go")
+	if err := fs.Parse(args); err != nil {
+		return cfg, fmt.Errorf("%w: %w", ErrUsage, err)
+	}
+	cfg.Origins = splitList(origins)
+	err := cfg.validate()
+	if err == nil && fs.NArg() > 0 {
+		err = fmt.Errorf("unexpected argument %q", fs.Arg(0))
+	}
+	if err != nil {
+		fmt.Fprintln(out, err)
+		fs.Usage()
+		return cfg, fmt.Errorf("%w: %w", ErrUsage, err)
+	}
+	return cfg, nil
+}
+
+func (c Config) validate() error {
+	switch {
+	case c.Addr == "":
+		return errors.New("-addr must not be empty")
+	case c.TickRate < MinTickRate || c.TickRate > MaxTickRate:
+		return fmt.Errorf("-tick %d is not in %d..%d", c.TickRate, MinTickRate, MaxTickRate)
+	case c.Grace <= 0:
+		return fmt.Errorf("-grace %v must be positive", c.Grace)
+	}
+	for _, o := range c.Origins {
+		if !strings.Contains(o, "://") {
+			return fmt.Errorf("-origins entry %q is not an origin like https://example.com", o)
+		}
+	}
+	return nil
+}
+
+func splitList(s string) []string {
+	var out []string
+	for _, part := range strings.Split(s, ",") {
+		if part = strings.TrimSpace(part); part != "" {
+			out = append(out, strings.TrimRight(part, "/"))
+		}
+	}
+	return out
+}

@@ -1,0 +1,93 @@
+// Package metrics holds the server's Prometheus collectors on a registry of its own, so that
+// tests can start many servers in one process and the /metrics page shows only Skirmish.
+package metrics
+
+import (
+	"net/http"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
+)
+
+// Room kinds label the tick duration: a room with at least one human player, or one that only
+// bots play (watched by spectators).
+const (
+	KindPlayers  = "players"
+	KindBotsOnly = "bots-only"
+)
+
+// Metrics is the set of collectors the server updates. All fields are safe for concurrent use.
+// The spectator feed registers its own collectors (spectators among them) on Registry.
+type Metrics struct {
+	Registry *prometheus.Registry
+
+	TickSeconds      *prometheus.HistogramVec // by room kind
+	LateTicks        prometheus.Counter
+	Rooms            *prometheus.GaugeVec // by state
+	Players          prometheus.Gauge     // connected player sockets
+	BytesOut         prometheus.Counter   // bytes written to player sockets
+	MessagesOut      prometheus.Counter   // WebSocket frames written to player sockets
+	SnapshotsDropped prometheus.Counter   // snapshots replaced by a newer one before a slow client read them
+	Pauses           prometheus.Counter
+	Resumes          prometheus.Counter
+	Disconnects      *prometheus.CounterVec // by close code
+}
+
+// New registers a fresh set of collectors, plus the Go runtime and process collectors.
+func New() *Metrics {
+	reg := prometheus.NewRegistry()
+	m := &Metrics{
+		Registry: reg,
+		TickSeconds: prometheus.NewHistogramVec(prometheus.HistogramOpts{
+			Name:    "skirmish_tick_duration_seconds",
+			Help:    "Time a room spends on one tick: inputs, simulation step, encoding and fan-out.",
+			Buckets: []float64{25e-6, 50e-6, 100e-6, 250e-6, 500e-6, 1e-3, 2e-3, 4e-3, 8e-3, 16e-3, 32e-3},
+		}, []string{"kind"}),
+		LateTicks: prometheus.NewCounter(prometheus.CounterOpts{
+			Name: "skirmish_late_ticks_total",
+			Help: "Ticks that started more than one period after their deadline.",
+		}),
+		Rooms: prometheus.NewGaugeVec(prometheus.GaugeOpts{
+			Name: "skirmish_rooms",
+			Help: "Rooms by life-cycle state.",
+		}, []string{"state"}),
+		Players: prometheus.NewGauge(prometheus.GaugeOpts{
+			Name: "skirmish_players_connected",
+			Help: "Player WebSocket connections holding a seat.",
+		}),
+		BytesOut: prometheus.NewCounter(prometheus.CounterOpts{
+			Name: "skirmish_player_bytes_out_total",
+			Help: "Bytes written to player sockets.",
+		}),
+		MessagesOut: prometheus.NewCounter(prometheus.CounterOpts{
+			Name: "skirmish_player_messages_out_total",
+			Help: "WebSocket frames written to player sockets.",
+		}),
+		SnapshotsDropped: prometheus.NewCounter(prometheus.CounterOpts{
+			Name: "skirmish_snapshots_dropped_total",
+			Help: "Snapshots a slow player never received because a newer one replaced them.",
+		}),
+		Pauses: prometheus.NewCounter(prometheus.CounterOpts{
+			Name: "skirmish_pauses_total",
+			Help: "Times a room paused because a player's connection was lost.",
+		}),
+		Resumes: prometheus.NewCounter(prometheus.CounterOpts{
+			Name: "skirmish_resumes_total",
+			Help: "Times a player resumed its seat with its session token.",
+		}),
+		Disconnects: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "skirmish_player_disconnects_total",
+			Help: "Player connections closed by the server, by close code.",
+		}, []string{"code"}),
+	}
+	reg.MustRegister(m.TickSeconds, m.LateTicks, m.Rooms, m.Players, m.BytesOut,
+		m.MessagesOut, m.SnapshotsDropped, m.Pauses, m.Resumes, m.Disconnects,
+		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	return m
+}
+
+// Handler serves the registry in the Prometheus text format.
+func (m *Metrics) Handler() http.Handler {
+	return promhttp.HandlerFor(m.Registry, promhttp.HandlerOpts{Registry: m.Registry})
+}

@@ -1,0 +1,208 @@
+// Package room runs Skirmish's rooms: one goroutine per room owns its seats, its simulation
+// and its life cycle (waiting, countdown, running, paused, ended), steps it at a fixed rate,
+// and fans every tick out to the players as shared, pre-encoded frames. The Manager creates
+// and finds rooms, serves player connections and reaches rooms on behalf of the HTTP API and
+// the spectator feed.
+package room
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"hash/fnv"
+	"log/slog"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"skirmish/game"
+	"skirmish/game/protocol"
+	"skirmish/server/internal/lobby"
+	"skirmish/server/internal/metrics"
+	"skirmish/server/internal/transport"
+)
+
+// Errors the Manager's methods return; the HTTP API maps them to statuses.
+var (
+	ErrNoRoom     = errors.New("no such room")
+	ErrBadRequest = errors.New("bad room request")
+	ErrBusy       = errors.New("room busy")
+	ErrDraining   = errors.New("server shutting down")
+)
+
+// Deps are the Manager's collaborators. Observer and Directory may be nil.
+type Deps struct {
+	Metrics   *metrics.Metrics
+	Observer  Observer
+	Directory lobby.Directory
+	// Spectators counts a room's spectators (for the API and to keep a watched room open).
+	Spectators func(room string) int
+	Logger     *slog.Logger
+}
+
+// Manager creates, finds and closes rooms.
+type Manager struct {
+	cfg     Config
+	ctx     context.Context
+	metrics *metrics.Metrics
+	obs     Observer
+	dir     lobby.Directory
+	watch   func(room string) int
+	log     *slog.Logger
+
+	mu       sync.Mutex
+	rooms    map[string]*Room
+	wg       sync.WaitGroup // room goroutines
+	sessions sync.WaitGroup // player connections
+	draining atomic.Bool
+}
+
+// NewManager returns a Manager whose rooms live until ctx ends.
+func NewManager(ctx context.Context, cfg Config, deps Deps) *Manager {
+	m := &Manager{
+		cfg:     cfg.withDefaults(),
+		ctx:     ctx,
+		metrics: deps.Metrics,
+		obs:     deps.Observer,
+		dir:     deps.Directory,
+		watch:   deps.Spectators,
+		log:     deps.Logger,
+		rooms:   make(map[string]*Room),
+	}
+	if m.metrics == nil {
+		m.metrics = metrics.New()
+	}
+	if m.obs == nil {
+		m.obs = NopObserver{}
+	}
+	if m.dir == nil {
+		m.dir = lobby.NewMemory(nil)
+	}
+	if m.watch == nil {
+		m.watch = func(string) int { return 0 }
+	}
+	if m.log == nil {
+		m.log = slog.Default()
+	}
+	return m
+}
+
+// Directory returns the directory the rooms publish to.
+func (m *Manager) Directory() lobby.Directory { return m.dir }
+
+// Create opens a room with seats seats, bots of them held by bots, and returns its id.
+func (m *Manager) Create(seats, bots int) (string, error) {
+	switch {
+	case m.draining.Load() || m.ctx.Err() != nil:
+		return "", ErrDraining
+	case seats < game.MinSeats || seats > game.MaxSeats:
+		return "", fmt.Errorf("%w: seats must be %d..%d", ErrBadRequest, game.MinSeats, game.MaxSeats)
+	case bots < 0 || bots > seats:
+		return "", fmt.Errorf("%w: bots must be 0..seats", ErrBadRequest)
+	}
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	id := newRoomID()
+	for m.rooms[id] != nil {
+		id = newRoomID()
+	}
+	r, err := newRoom(id, m, seats, bots, time.Now())
+	if err != nil {
+		return "", fmt.Errorf("create room: %w", err)
+	}
+	m.rooms[id] = r
+	m.wg.Add(1)
+	go func() {
+		defer m.wg.Done()
+		r.run(m.ctx)
+	}()
+	m.log.Info("room created", "room", id, "seats", seats, "bots", bots)
+	return id, nil
+}
+
+func (m *Manager) get(id string) *Room {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	return m.rooms[id]
+}
+
+func (m *Manager) forget(id string) {
+	m.mu.Lock()
+	delete(m.rooms, id)
+	m.mu.Unlock()
+	m.log.Info("room closed", "room", id)
+}
+
+// Cheer sends a spectator's reaction to the players and spectators of a room.
+func (m *Manager) Cheer(roomID, text string) error {
+	r := m.get(roomID)
+	if r == nil {
+		return ErrNoRoom
+	}
+	if !r.tryDo(func() { r.notice(protocol.EventCheer, -1, text) }) {
+		return ErrBusy
+	}
+	return nil
+}
+
+// Drain refuses new rooms and players from now on.
+func (m *Manager) Drain() { m.draining.Store(true) }
+
+// Wait blocks until every room goroutine has ended (after the Manager's context ended) and
+// every player connection has closed, or until ctx ends.
+func (m *Manager) Wait(ctx context.Context) error {
+	done := make(chan struct{})
+	go func() {
+		m.wg.Wait()
+		m.sessions.Wait()
+		close(done)
+	}()
+	select {
+	case <-done:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}
+
+// closeConn sends c an error message and a close frame with code and reason.
+func (m *Manager) closeConn(c *transport.Conn, code protocol.Code, reason string) {
+	var enc protocol.Encoder
+	var msg *transport.Frame
+	if code != protocol.CodeNormal {
+		b, err := enc.Encode(&protocol.Error{Code: code, Message: reason})
+		if err == nil {
+			msg = transport.NewFrame(opBinary, b)
+		}
+	}
+	if len(reason) > 123 { // a close frame's reason is at most 123 bytes
+		reason = reason[:123]
+	}
+	c.Close(msg, uint16(code), reason)
+}
+
+// newRoomID returns 8 random characters from an alphabet without look-alikes (40 bits).
+func newRoomID() string {
+	const alphabet = "abcdefghijkmnpqrstuvwxyz23456789"
+	var b [8]byte
+	if _, err := rand.Read(b[:]); err != nil {
+		panic(fmt.Sprintf("crypto/rand failed: %v", err))
+	}
+	for i := range b {
+		b[i] = alphabet[b[i]%32]
+	}
+	return string(b[:])
+}
+
+// seedOf derives a match or bot seed from the room id, so a room's matches differ from each
+// other and from other rooms'.
+func seedOf(room string, n uint64) uint64 {
+	h := fnv.New64a()
+	h.Write([]byte(room))
+	var b [8]byte
+	binary.LittleEndian.PutUint64(b[:], n)
+	h.Write(b[:])
+	return h.Sum64()
+}

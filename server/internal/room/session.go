@@ -1,0 +1,143 @@
+package room
+
+import (
+	"errors"
+	"fmt"
+	"strconv"
+	"time"
+
+	"skirmish/game/protocol"
+	"skirmish/server/internal/transport"
+)
+
+// Serve runs one player connection until it closes: it reads the hello, seats the player in
+// its room, then forwards inputs, pings and bye. Serve blocks; the WebSocket handler calls it
+// on the connection's own goroutine. A refusal or protocol error is answered with an error
+// message and a close frame; the room and its other players carry on.
+func (m *Manager) Serve(c *transport.Conn) {
+	m.sessions.Add(1)
+	defer m.sessions.Done()
+	defer m.finish(c)
+	var rd protocol.Reader
+	p, err := c.ReadMessage()
+	if err != nil {
+		m.readFailed(c, err)
+		return
+	}
+	t, err := rd.DecodeClient(p)
+	switch {
+	case err != nil:
+		m.closeConn(c, protocol.CodeOf(err), err.Error())
+		return
+	case t != protocol.TypeHello:
+		m.closeConn(c, protocol.CodePolicy, "the first message must be a hello, got "+t.String())
+		return
+	}
+	hello := rd.Hello
+	r := m.get(hello.Room)
+	if m.draining.Load() {
+		m.closeConn(c, protocol.CodeGoingAway, "server shutting down")
+		return
+	}
+	if r == nil {
+		m.closeConn(c, protocol.CodeNoRoom, fmt.Sprintf("no room %q", hello.Room))
+		return
+	}
+	type joined struct {
+		seat int
+		gen  uint64
+		in   chan<- inputMsg
+		ref  *refusal
+	}
+	reply := make(chan joined, 1)
+	queued := r.do(m.ctx, func() {
+		seat, gen, ref := r.join(&hello, c, time.Now())
+		j := joined{seat: seat, gen: gen, ref: ref}
+		if ref == nil {
+			j.in = r.seats[seat].in
+		}
+		reply <- j
+	})
+	var j joined
+	if queued {
+		select {
+		case j = <-reply:
+		case <-r.done:
+			queued = false
+		}
+	}
+	switch {
+	case !queued:
+		m.closeConn(c, protocol.CodeGoingAway, "the room closed")
+		return
+	case j.ref != nil:
+		m.closeConn(c, j.ref.code, j.ref.reason)
+		return
+	}
+	m.log.Debug("player joined", "room", r.id, "seat", j.seat, "name", hello.Name, "resume", hello.Token != "")
+	err = m.play(c, r, &rd, j.seat, j.gen, j.in)
+	r.do(m.ctx, func() { r.dropped(j.seat, j.gen, time.Now()) })
+	m.log.Debug("player connection ended", "room", r.id, "seat", j.seat, "err", err)
+}
+
+// play reads the messages of a seated player until the connection ends.
+func (m *Manager) play(c *transport.Conn, r *Room, rd *protocol.Reader, seat int, gen uint64, in chan<- inputMsg) error {
+	var enc protocol.Encoder
+	for {
+		p, err := c.ReadMessage()
+		if err != nil {
+			m.readFailed(c, err)
+			return err
+		}
+		if c.CloseCode() != 0 {
+			continue // closing: only the close echo matters now
+		}
+		t, err := rd.DecodeClient(p)
+		if err != nil {
+			m.closeConn(c, protocol.CodeOf(err), err.Error())
+			continue
+		}
+		switch t {
+		case protocol.TypeInput:
+			select {
+			case in <- inputMsg{gen: gen, in: rd.Input}:
+			default: // a client flooding inputs loses the excess; the backlog is trimmed anyway
+			}
+		case protocol.TypePing:
+			b, err := enc.Encode(&protocol.Pong{ClientTime: rd.Ping.ClientTime, Tick: r.curTick.Load()})
+			if err == nil {
+				c.SendOwned(transport.NewFrame(opBinary, b))
+			}
+		case protocol.TypeBye:
+			r.do(m.ctx, func() { r.bye(seat, gen, time.Now()) })
+		default:
+			m.closeConn(c, protocol.CodePolicy, "hello was already sent")
+		}
+	}
+}
+
+// readFailed closes the connection with the code that fits a read error.
+func (m *Manager) readFailed(c *transport.Conn, err error) {
+	switch {
+	case errors.Is(err, transport.ErrTimeout):
+		m.closeConn(c, protocol.CodeKeepalive, "no traffic from the client within "+m.cfg.Conn.ReadTimeoutOrDefault().String())
+	case errors.Is(err, transport.ErrTextFrame):
+		m.closeConn(c, protocol.CodeTextFrame, "text frames are not accepted: send binary msgpack messages")
+	case errors.Is(err, transport.ErrTooBig):
+		m.closeConn(c, protocol.CodeTooBig, err.Error())
+	case errors.Is(err, transport.ErrBadFrame):
+		m.closeConn(c, protocol.CodeBadMessage, err.Error())
+	}
+}
+
+// finish waits for a closing connection to flush its close frame, or drops the socket at
+// once if the peer is gone, and counts the disconnect.
+func (m *Manager) finish(c *transport.Conn) {
+	code := c.CloseCode()
+	if code == 0 {
+		c.Shutdown()
+	} else {
+		<-c.Done()
+	}
+	m.metrics.Disconnects.WithLabelValues(strconv.Itoa(int(code))).Inc()
+}

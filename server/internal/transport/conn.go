@@ -1,0 +1,230 @@
+// Package transport is the player WebSocket layer on github.com/gobwas/ws at frame level: the
+// upgrade with its Origin check, frame reads into a reused buffer with a size limit, control
+// frames, keepalive, and a writer per connection that sends shared, pre-built frames from a
+// bounded outbox with one write per batch, so that the room's tick never waits on a socket.
+package transport
+
+import (
+	"bufio"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"os"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/gobwas/ws"
+)
+
+// Options tune a connection. The zero value of a field means its default.
+type Options struct {
+	MaxMessage   int           // largest client frame payload; default 4 KiB
+	PingInterval time.Duration // how often the server pings; default 1 s
+	// ReadTimeout is how long a connection may stay silent (no frame at all, pongs included)
+	// before it counts as dead; default 4 s.
+	ReadTimeout time.Duration
+	// WriteTimeout is how long one write may stay blocked before the client counts as stuck;
+	// default 3 s.
+	WriteTimeout time.Duration
+	MaxQueue     int // frames waiting to be written before the client counts as stuck; default 256
+	// WriteBuffer, when positive, sets the socket's send buffer (tests use it to make a client
+	// that stops reading fill it quickly).
+	WriteBuffer int
+	// Stats, when set, is told what the writer sends.
+	Stats Stats
+}
+
+// Stats receives the writer's counters. Its methods are called from connection goroutines.
+type Stats interface {
+	Sent(frames, bytes int)
+	SnapshotDropped()
+}
+
+func (o Options) withDefaults() Options {
+	if o.MaxMessage <= 0 {
+		o.MaxMessage = 4 << 10
+	}
+	if o.PingInterval <= 0 {
+		o.PingInterval = time.Second
+	}
+	if o.ReadTimeout <= 0 {
+		o.ReadTimeout = 4 * time.Second
+	}
+	if o.WriteTimeout <= 0 {
+		o.WriteTimeout = 3 * time.Second
+	}
+	if o.MaxQueue <= 0 {
+		o.MaxQueue = 256
+	}
+	return o
+}
+
+// Read errors that the caller turns into a protocol error and a close code.
+var (
+	ErrTextFrame = errors.New("text frame")
+	ErrTooBig    = errors.New("frame too big")
+	ErrBadFrame  = errors.New("bad frame")
+	ErrTimeout   = errors.New("keepalive timeout")
+	ErrClosed    = errors.New("connection closed")
+)
+
+// Conn is one upgraded player connection. ReadMessage is for one goroutine (the session);
+// the Send methods and Close may be called from any goroutine and never block.
+type Conn struct {
+	nc   net.Conn
+	r    io.Reader
+	opts Options
+
+	rhdr [ws.MaxHeaderSize]byte
+	rbuf []byte
+
+	out      outbox
+	wake     chan struct{}
+	done     chan struct{} // closed when the socket is closed
+	doneOnce sync.Once
+	code     atomic.Uint32 // the close code the server chose, 0 while open
+	sending  atomic.Bool   // whether the writer is in a write; for tests and diagnostics
+
+	// Writer state, owned by the writer goroutine.
+	batch []*Frame
+	vec   net.Buffers
+	bufs  [][]byte
+}
+
+// newConn wraps an upgraded socket; br holds bytes the HTTP server read past the request.
+func newConn(nc net.Conn, br *bufio.Reader, opts Options) *Conn {
+	opts = opts.withDefaults()
+	c := &Conn{
+		nc:   nc,
+		r:    nc,
+		opts: opts,
+		rbuf: make([]byte, opts.MaxMessage),
+		wake: make(chan struct{}, 1),
+		done: make(chan struct{}),
+	}
+	if br != nil && br.Buffered() > 0 {
+		c.r = io.MultiReader(io.LimitReader(br, int64(br.Buffered())), nc)
+	}
+	if tc, ok := nc.(*net.TCPConn); ok && opts.WriteBuffer > 0 {
+		// A smaller buffer only makes a stuck client visible sooner; failing to set it is harmless.
+		_ = tc.SetWriteBuffer(opts.WriteBuffer)
+	}
+	c.out.max = opts.MaxQueue
+	c.out.snap = -1
+	go c.writeLoop()
+	return c
+}
+
+// RemoteAddr is the client's address.
+func (c *Conn) RemoteAddr() net.Addr { return c.nc.RemoteAddr() }
+
+// Done is closed once the socket is closed.
+func (c *Conn) Done() <-chan struct{} { return c.done }
+
+// CloseCode is the close code the server closed the connection with, or 0.
+func (c *Conn) CloseCode() uint16 { return uint16(c.code.Load()) }
+
+// ReadMessage returns the payload of the next binary message. The slice is valid until the
+// next call. Control frames are answered on the way; a close frame is echoed and reported as
+// ErrClosed. Silence longer than the read timeout gives ErrTimeout.
+func (c *Conn) ReadMessage() ([]byte, error) {
+	for {
+		timeout := c.opts.ReadTimeout
+		if c.code.Load() != 0 {
+			timeout = closeLinger // only the close echo is still awaited
+		}
+		if err := c.nc.SetReadDeadline(time.Now().Add(timeout)); err != nil {
+			return nil, c.readErr(err)
+		}
+		h, err := ws.ReadHeaderBuffer(c.r, c.rhdr[:])
+		if err != nil {
+			return nil, c.readErr(err)
+		}
+		switch {
+		case h.Rsv != 0 || !h.Masked:
+			return nil, fmt.Errorf("%w: reserved bits or unmasked client frame", ErrBadFrame)
+		case h.OpCode.IsControl() && (h.Length > 125 || !h.Fin):
+			return nil, fmt.Errorf("%w: control frame too long or fragmented", ErrBadFrame)
+		case h.Length > int64(len(c.rbuf)):
+			return nil, fmt.Errorf("%w: %d bytes, the limit is %d", ErrTooBig, h.Length, len(c.rbuf))
+		}
+		p := c.rbuf[:h.Length]
+		if _, err := io.ReadFull(c.r, p); err != nil {
+			return nil, c.readErr(err)
+		}
+		ws.Cipher(p, h.Mask, 0)
+		switch h.OpCode {
+		case ws.OpBinary:
+			if !h.Fin {
+				return nil, fmt.Errorf("%w: fragmented message", ErrBadFrame)
+			}
+			return p, nil
+		case ws.OpText:
+			return nil, ErrTextFrame
+		case ws.OpPing:
+			c.Send(NewFrame(ws.OpPong, p))
+		case ws.OpPong:
+			// Any frame proves the client alive; the deadline moves on the next loop.
+		case ws.OpClose:
+			code, _ := ws.ParseCloseFrameData(p)
+			if code.Empty() {
+				code = ws.StatusNormalClosure
+			}
+			c.closeWith(nil, uint16(code), "")
+			return nil, ErrClosed
+		default:
+			return nil, fmt.Errorf("%w: opcode %d", ErrBadFrame, h.OpCode)
+		}
+	}
+}
+
+func (c *Conn) readErr(err error) error {
+	if errors.Is(err, os.ErrDeadlineExceeded) {
+		return ErrTimeout
+	}
+	return fmt.Errorf("%w: %w", ErrClosed, err)
+}
+
+// Close sends msg (a prepared error message, may be nil) and a close frame with code and
+// reason, then closes the socket. Later sends are ignored. It does not block.
+func (c *Conn) Close(msg *Frame, code uint16, reason string) {
+	c.closeWith(msg, code, reason)
+}
+
+func (c *Conn) closeWith(msg *Frame, code uint16, reason string) {
+	if !c.code.CompareAndSwap(0, uint32(code)) {
+		if msg != nil {
+			msg.Release()
+		}
+		return
+	}
+	closeFrame := NewFrame(ws.OpClose, ws.NewCloseFrameBody(ws.StatusCode(code), reason))
+	c.out.close(msg, closeFrame)
+	c.signal()
+}
+
+// Abort closes the socket at once without a close frame, recording code as the reason.
+func (c *Conn) Abort(code uint16) {
+	c.code.CompareAndSwap(0, uint32(code))
+	c.shut()
+}
+
+func (c *Conn) shut() {
+	c.doneOnce.Do(func() {
+		_ = c.nc.Close()
+		close(c.done)
+		c.out.discard()
+	})
+}
+
+func (c *Conn) signal() {
+	select {
+	case c.wake <- struct{}{}:
+	default:
+	}
+}
+
+// ReadTimeoutOrDefault returns the read timeout in effect for these options.
+func (o Options) ReadTimeoutOrDefault() time.Duration { return o.withDefaults().ReadTimeout }

@@ -1,0 +1,243 @@
+package transport
+
+import (
+	"net"
+	"sync"
+	"time"
+
+	"github.com/gobwas/ws"
+)
+
+// closeLinger is how long the server waits for the client's close echo after its own close
+// frame before it drops the socket.
+const closeLinger = 2 * time.Second
+
+// pingFrame is shared by every connection: an unmasked ping has the same bytes for everyone.
+var pingFrame = ws.MustCompileFrame(ws.NewPingFrame(nil))
+
+// outbox is a connection's queue of frames waiting for its writer. Frames other than
+// snapshots are never dropped; of the snapshots only the newest waits, so a slow reader
+// skips states instead of falling behind. It also remembers the tick of the last snapshot
+// that will reach the client, which decides between a delta and a keyframe.
+type outbox struct {
+	mu       sync.Mutex
+	items    []*Frame
+	snap     int // index of the waiting snapshot in items, -1 if none
+	lastTick uint32
+	haveTick bool // the client will have the state at lastTick
+	max      int
+	closing  bool // a close frame is queued: accept nothing more
+	overflow bool // more than max frames waited: the client is stuck
+	dead     bool
+}
+
+// push queues f, which the caller has retained for this connection.
+func (o *outbox) push(f *Frame) {
+	o.mu.Lock()
+	if o.closing || o.dead {
+		o.mu.Unlock()
+		f.Release()
+		return
+	}
+	o.items = append(o.items, f)
+	if len(o.items) > o.max {
+		o.overflow = true
+	}
+	o.mu.Unlock()
+}
+
+// pushSnapshot queues the state at tick: delta when the client will have tick-1, else key.
+// It reports whether an older waiting snapshot was dropped.
+func (o *outbox) pushSnapshot(key, delta *Frame, tick uint32) (queued, dropped bool) {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	if o.closing || o.dead {
+		return false, false
+	}
+	if o.snap >= 0 {
+		o.items[o.snap].Release()
+		copy(o.items[o.snap:], o.items[o.snap+1:])
+		o.items[len(o.items)-1] = nil
+		o.items = o.items[:len(o.items)-1]
+		o.haveTick = false
+		dropped = true
+	}
+	f := key
+	if delta != nil && o.haveTick && o.lastTick+1 == tick {
+		f = delta
+	}
+	f.Retain(1)
+	o.items = append(o.items, f)
+	o.snap = len(o.items) - 1
+	o.lastTick, o.haveTick = tick, true
+	return true, dropped
+}
+
+// close queues msg (may be nil) and the close frame and refuses anything after them.
+func (o *outbox) close(msg, closeFrame *Frame) {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	if o.dead {
+		if msg != nil {
+			msg.Release()
+		}
+		closeFrame.Release()
+		return
+	}
+	if msg != nil {
+		o.items = append(o.items, msg)
+	}
+	o.items = append(o.items, closeFrame)
+	o.closing = true
+}
+
+// take moves the waiting frames into batch and reports whether the client is stuck.
+func (o *outbox) take(batch []*Frame) ([]*Frame, bool) {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	batch = append(batch, o.items...)
+	clear(o.items)
+	o.items = o.items[:0]
+	o.snap = -1
+	return batch, o.overflow
+}
+
+// discard releases everything still waiting once the socket is gone.
+func (o *outbox) discard() {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	for _, f := range o.items {
+		f.Release()
+	}
+	clear(o.items)
+	o.items = o.items[:0]
+	o.snap = -1
+	o.dead = true
+}
+
+// Send queues f for this connection, never dropping it. It takes its own reference: the
+// caller keeps (and later releases) its own.
+func (c *Conn) Send(f *Frame) {
+	f.Retain(1)
+	c.out.push(f)
+	c.signal()
+}
+
+// SendOwned queues f and hands the caller's reference over to the connection.
+func (c *Conn) SendOwned(f *Frame) {
+	c.out.push(f)
+	c.signal()
+}
+
+// SendSnapshot queues the state at tick: the delta if this client will have the state at
+// tick-1, else the keyframe (delta may be nil). Only the newest snapshot waits for a slow
+// client. The caller keeps its references.
+func (c *Conn) SendSnapshot(key, delta *Frame, tick uint32) {
+	queued, dropped := c.out.pushSnapshot(key, delta, tick)
+	if dropped && c.opts.Stats != nil {
+		c.opts.Stats.SnapshotDropped()
+	}
+	if queued {
+		c.signal()
+	}
+}
+
+// writeLoop is the connection's only writer: it sends whatever waits in one write (writev
+// when several frames wait) under a deadline, and pings on an interval.
+func (c *Conn) writeLoop() {
+	ping := time.NewTicker(c.opts.PingInterval)
+	defer ping.Stop()
+	ownPing := &Frame{buf: pingFrame}
+	ownPing.refs.Store(1 << 30) // shared and never recycled
+	for {
+		select {
+		case <-c.done:
+			return
+		case <-ping.C:
+			c.out.push(ownPing)
+		case <-c.wake:
+		}
+		var stuck bool
+		c.batch, stuck = c.out.take(c.batch[:0])
+		if stuck {
+			c.releaseBatch()
+			c.Abort(uint16(4001))
+			return
+		}
+		if len(c.batch) == 0 {
+			continue
+		}
+		closing, err := c.writeBatch()
+		c.releaseBatch()
+		if err != nil {
+			// A write that timed out means the client stopped reading; any other error means
+			// the socket is gone. The reader notices the closed socket either way.
+			if ne, ok := err.(net.Error); ok && ne.Timeout() {
+				c.Abort(uint16(4001))
+			} else {
+				c.shut()
+			}
+			return
+		}
+		if closing {
+			c.finishClose()
+			return
+		}
+	}
+}
+
+// writeBatch writes the batch with one system call and reports whether it ended with the
+// close frame.
+func (c *Conn) writeBatch() (closing bool, err error) {
+	if err := c.nc.SetWriteDeadline(time.Now().Add(c.opts.WriteTimeout)); err != nil {
+		return false, err
+	}
+	n := 0
+	for _, f := range c.batch {
+		n += len(f.buf)
+	}
+	last := c.batch[len(c.batch)-1]
+	closing = len(last.buf) > 0 && ws.OpCode(last.buf[0]&0x0f) == ws.OpClose
+	c.sending.Store(true)
+	if len(c.batch) == 1 {
+		_, err = c.nc.Write(last.buf)
+	} else {
+		c.bufs = c.bufs[:0]
+		for _, f := range c.batch {
+			c.bufs = append(c.bufs, f.buf)
+		}
+		c.vec = c.bufs
+		_, err = c.vec.WriteTo(c.nc)
+	}
+	c.sending.Store(false)
+	if err == nil && c.opts.Stats != nil {
+		c.opts.Stats.Sent(len(c.batch), n)
+	}
+	return closing, err
+}
+
+func (c *Conn) releaseBatch() {
+	for _, f := range c.batch {
+		f.Release()
+	}
+	clear(c.batch)
+	c.batch = c.batch[:0]
+}
+
+// finishClose half-closes the socket after the close frame, so the client reads everything
+// and answers, and drops it after a grace period if the reader has not finished first.
+func (c *Conn) finishClose() {
+	if tc, ok := c.nc.(interface{ CloseWrite() error }); ok && tc.CloseWrite() == nil {
+		_ = c.nc.SetReadDeadline(time.Now().Add(closeLinger))
+		select {
+		case <-c.done:
+		case <-time.After(closeLinger):
+			c.shut()
+		}
+		return
+	}
+	c.shut()
+}
+
+// Shutdown closes the socket at once. The session calls it when it stops reading.
+func (c *Conn) Shutdown() { c.shut() }
