@@ -38,6 +38,8 @@ func TestFSServesThePage(t *testing.T) {
 	if len(refs) < 2 {
 		t.Fatalf("index.html references %d files, want the bundle and the stylesheet", len(refs))
 	}
+	// The pages fetch the palette, sprites and maps at run time.
+	refs = append(refs, []string{"", "/assets/palette.json"}, []string{"", "/assets/sprites/ship0.png"}, []string{"", "/assets/maps/arena.txt"})
 	for _, ref := range refs {
 		t.Run(ref[1], func(t *testing.T) {
 			if status, body := get(ref[1]); status != http.StatusOK || body == "" {

@@ -1,0 +1,215 @@
+// harness.js runs the browser tests against the real thing: it builds the server binary, starts
+// it on a free loopback port, opens headless Chromium (Debian's /usr/bin/chromium driven by
+// playwright-core), and can put a TCP proxy between a page and the server to cut its
+// connections the way a network failure would.
+//
+//   const server = await startServer({ grace: '30s' });
+//   const browser = await launchBrowser();
+//   ...
+//   await browser.close(); await server.stop();
+import { execFile, spawn } from 'node:child_process';
+import { mkdirSync } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
+import net from 'node:net';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import { chromium } from 'playwright-core';
+
+/** repoRoot is the repository's top folder, where `go build ./server` runs. */
+export const repoRoot = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
+
+/** resultsDir is where tests leave artifacts for people to look at (git-ignored). */
+export const resultsDir = join(repoRoot, 'client-web', 'test-results');
+
+/** chromiumPath is the browser the tests drive; SKIRMISH_CHROMIUM overrides it. */
+export const chromiumPath = process.env.SKIRMISH_CHROMIUM || '/usr/bin/chromium';
+
+const chromiumArgs = [
+  '--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking',
+  '--disable-component-update', '--disable-sync', '--no-first-run',
+];
+
+let built = null;
+
+/** buildServer compiles ./server once per test process and returns the binary's path. */
+export function buildServer() {
+  built ??= (async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'skirmish-e2e-bin-'));
+    const bin = join(dir, 'skirmish');
+    await promisify(execFile)('go', ['build', '-o', bin, './server'], { cwd: repoRoot, maxBuffer: 16 << 20 });
+    process.on('exit', () => rm(dir, { recursive: true, force: true }));
+    return bin;
+  })();
+  return built;
+}
+
+/** freePort asks the kernel for a loopback port nobody listens on. */
+export function freePort() {
+  return new Promise((resolve, reject) => {
+    const s = net.createServer();
+    s.on('error', reject);
+    s.listen(0, '127.0.0.1', () => {
+      const { port } = s.address();
+      s.close(() => resolve(port));
+    });
+  });
+}
+
+async function waitHealthy(url, proc, deadline) {
+  for (;;) {
+    if (proc.exitCode !== null) throw new Error(`server exited with ${proc.exitCode}`);
+    try {
+      const res = await fetch(`${url}/healthz`);
+      if (res.ok) return;
+    } catch {
+      // not listening yet
+    }
+    if (Date.now() > deadline) throw new Error(`server at ${url} not healthy in time`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+/**
+ * startServer builds and starts the server on 127.0.0.1 and resolves once /healthz answers.
+ * Options: grace (the -grace flag, default '30s'), tick (default 30), args (more flags). The
+ * result has url, port, log() (everything the server printed) and stop().
+ */
+export async function startServer({ grace = '30s', tick = 30, args = [] } = {}) {
+  const bin = await buildServer();
+  const data = await mkdtemp(join(tmpdir(), 'skirmish-e2e-data-'));
+  const port = await freePort();
+  const proc = spawn(bin, ['-addr', `127.0.0.1:${port}`, '-grace', grace, '-tick', String(tick), '-data', data, ...args], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let output = '';
+  proc.stdout.on('data', (b) => { output += b; });
+  proc.stderr.on('data', (b) => { output += b; });
+  const url = `http://127.0.0.1:${port}`;
+  const stop = async () => {
+    if (proc.exitCode === null) {
+      const exited = new Promise((r) => proc.once('exit', r));
+      proc.kill('SIGTERM');
+      const timer = setTimeout(() => proc.kill('SIGKILL'), 10_000);
+      await exited;
+      clearTimeout(timer);
+    }
+    await rm(data, { recursive: true, force: true });
+  };
+  try {
+    await waitHealthy(url, proc, Date.now() + 30_000);
+  } catch (err) {
+    await stop();
+    throw new Error(`${err.message}\n${output}`);
+  }
+  return { url, port, log: () => output, stop };
+}
+
+/** createRoom makes a room through the HTTP API and returns its id. */
+export async function createRoom(url, body = { seats: 4, bots: 2 }) {
+  const res = await fetch(`${url}/api/rooms`, {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json' },
+    body: JSON.stringify(body),
+  });
+  if (res.status !== 201) throw new Error(`POST /api/rooms: ${res.status} ${await res.text()}`);
+  return (await res.json()).id;
+}
+
+/** getRoom returns a room's JSON from the HTTP API. */
+export async function getRoom(url, id) {
+  const res = await fetch(`${url}/api/rooms/${encodeURIComponent(id)}`);
+  if (!res.ok) throw new Error(`GET /api/rooms/${id}: ${res.status} ${await res.text()}`);
+  return res.json();
+}
+
+/** launchBrowser starts headless Chromium with a fresh profile. */
+export function launchBrowser() {
+  return chromium.launch({ executablePath: chromiumPath, headless: true, args: chromiumArgs });
+}
+
+/**
+ * watchPage records a page's console errors and uncaught exceptions, so that a test can assert
+ * that the page ran cleanly.
+ */
+export function watchPage(page) {
+  const errors = [];
+  page.on('pageerror', (err) => errors.push(`uncaught: ${err.message}`));
+  page.on('console', (msg) => {
+    if (msg.type() === 'error') errors.push(`console: ${msg.text()}`);
+  });
+  return errors;
+}
+
+/**
+ * Proxy forwards TCP connections from its own loopback port to target. A page loaded through
+ * it keeps its WebSocket on it, so cut() can break that page's connections like a network
+ * failure (both directions reset at once) without touching other pages; until restore(), new
+ * connections are refused the same way.
+ */
+export class Proxy {
+  constructor(targetPort) {
+    this.targetPort = targetPort;
+    this.open = true;
+    this.pairs = new Set();
+    this.server = net.createServer((client) => this.accept(client));
+  }
+
+  /** start listens and resolves with the proxy's URL. */
+  start() {
+    return new Promise((resolve, reject) => {
+      this.server.once('error', reject);
+      this.server.listen(0, '127.0.0.1', () => {
+        this.port = this.server.address().port;
+        this.url = `http://127.0.0.1:${this.port}`;
+        resolve(this.url);
+      });
+    });
+  }
+
+  accept(client) {
+    if (!this.open) {
+      client.resetAndDestroy();
+      return;
+    }
+    const upstream = net.connect(this.targetPort, '127.0.0.1');
+    const pair = { client, upstream };
+    this.pairs.add(pair);
+    const end = () => {
+      this.pairs.delete(pair);
+      client.destroy();
+      upstream.destroy();
+    };
+    client.on('error', end).on('close', end);
+    upstream.on('error', end).on('close', end);
+    client.pipe(upstream);
+    upstream.pipe(client);
+  }
+
+  /** cut resets every connection through the proxy and refuses new ones. */
+  cut() {
+    this.open = false;
+    for (const { client, upstream } of this.pairs) {
+      client.resetAndDestroy();
+      upstream.resetAndDestroy();
+    }
+    this.pairs.clear();
+  }
+
+  /** restore lets connections through again. */
+  restore() {
+    this.open = true;
+  }
+
+  close() {
+    this.cut();
+    return new Promise((r) => this.server.close(r));
+  }
+}
+
+/** resultPath returns the path of a test artifact, creating its folder. */
+export function resultPath(name) {
+  mkdirSync(resultsDir, { recursive: true });
+  return join(resultsDir, name);
+}

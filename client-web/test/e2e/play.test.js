@@ -1,0 +1,138 @@
+// The player page against a real server in headless Chromium: two players and two bots play a
+// room, one player's network fails and comes back, a reload resumes the seat.
+import assert from 'node:assert/strict';
+import { after, before, test } from 'node:test';
+import {
+  Proxy, createRoom, getRoom, launchBrowser, resultPath, startServer, watchPage,
+} from './harness.js';
+
+let server;
+let browser;
+let proxy;
+
+before(async () => {
+  // The grace period must outlast the cut below, so the seat waits for its player.
+  server = await startServer({ grace: '60s' });
+  browser = await launchBrowser();
+  proxy = new Proxy(server.port);
+  await proxy.start();
+});
+
+after(async () => {
+  await browser?.close();
+  await proxy?.close();
+  await server?.stop();
+});
+
+const waitTimeout = 30_000;
+
+function state(page, want) {
+  return page.waitForFunction((s) => document.body.dataset.state === s, want, { timeout: waitTimeout });
+}
+
+async function tick(page) {
+  return Number(await page.evaluate(() => document.body.dataset.tick));
+}
+
+function tickAbove(page, t) {
+  return page.waitForFunction((t) => Number(document.body.dataset.tick) > t, t, { timeout: waitTimeout });
+}
+
+// canvasStats reads the arena's pixels back: how many distinct colours it shows and which
+// share of it differs from the top-left pixel (the background).
+function canvasStats(page) {
+  return page.evaluate(() => {
+    const c = document.querySelector('#arena');
+    const { data } = c.getContext('2d').getImageData(0, 0, c.width, c.height);
+    const colours = new Set();
+    let differ = 0;
+    for (let i = 0; i < data.length; i += 4) {
+      const rgb = (data[i] << 16) | (data[i + 1] << 8) | data[i + 2];
+      colours.add(rgb);
+      if (data[i] !== data[0] || data[i + 1] !== data[1] || data[i + 2] !== data[2]) differ++;
+    }
+    return { colours: colours.size, drawn: differ / (data.length / 4), width: c.width, height: c.height };
+  });
+}
+
+// shipColoured reports whether the canvas shows a pixel close to the seat's colour, that is
+// whether that ship is drawn.
+function shipColoured(page, seat) {
+  return page.evaluate(async (seat) => {
+    const palette = await (await fetch('/assets/palette.json')).json();
+    const hex = palette.seats[seat];
+    const want = [1, 3, 5].map((i) => parseInt(hex.slice(i, i + 2), 16));
+    const c = document.querySelector('#arena');
+    const { data } = c.getContext('2d').getImageData(0, 0, c.width, c.height);
+    for (let i = 0; i < data.length; i += 4) {
+      if (Math.abs(data[i] - want[0]) + Math.abs(data[i + 1] - want[1]) + Math.abs(data[i + 2] - want[2]) < 30) return true;
+    }
+    return false;
+  }, seat);
+}
+
+test('two players play, survive a network cut and a reload in the same seat', async () => {
+  const room = await createRoom(server.url, { seats: 4, bots: 2 });
+
+  // Alpha reaches the server through the proxy, so that its network can fail on its own.
+  const ctxA = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+  const ctxB = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+  const alpha = await ctxA.newPage();
+  const bravo = await ctxB.newPage();
+  const errors = [...watchPage(alpha), ...watchPage(bravo)];
+  await alpha.goto(`${proxy.url}/?room=${room}&name=alpha`);
+  await bravo.goto(`${server.url}/?room=${room}&name=bravo`);
+
+  await Promise.all([state(alpha, 'playing'), state(bravo, 'playing')]);
+  assert.equal(await alpha.evaluate(() => document.body.dataset.room), room);
+  const seatA = Number(await alpha.evaluate(() => document.body.dataset.seat));
+  const seatB = Number(await bravo.evaluate(() => document.body.dataset.seat));
+  assert.notEqual(seatA, seatB);
+
+  // Both play: ticks rise while alpha moves and fires.
+  const t0 = await tick(bravo);
+  await alpha.mouse.move(900, 300);
+  await alpha.keyboard.down('KeyD');
+  await alpha.keyboard.down('Space');
+  await Promise.all([tickAbove(alpha, t0 + 30), tickAbove(bravo, t0 + 30)]);
+  await alpha.keyboard.up('KeyD');
+  await alpha.keyboard.up('Space');
+
+  for (const [name, page] of [['alpha', alpha], ['bravo', bravo]]) {
+    const s = await canvasStats(page);
+    assert.ok(s.width > 0 && s.height > 0, `${name}: canvas ${s.width}x${s.height}`);
+    assert.ok(s.colours > 8, `${name}: the canvas shows only ${s.colours} colours`);
+    assert.ok(s.drawn > 0.3, `${name}: only ${(s.drawn * 100).toFixed(1)}% of the canvas is drawn`);
+    assert.ok(await shipColoured(page, seatA), `${name}: alpha's ship colour is nowhere on the canvas`);
+  }
+  await bravo.screenshot({ path: resultPath('match.png') });
+
+  // Alpha's network fails: bravo's room pauses, naming alpha; alpha tries to get back.
+  proxy.cut();
+  await Promise.all([state(bravo, 'paused'), state(alpha, 'reconnecting')]);
+  assert.match(await bravo.locator('#overlay').innerText(), /alpha/);
+  await bravo.screenshot({ path: resultPath('paused.png') });
+
+  // The network comes back: alpha reconnects by itself into its seat, and play resumes.
+  proxy.restore();
+  await Promise.all([state(alpha, 'playing'), state(bravo, 'playing')]);
+  assert.equal(Number(await alpha.evaluate(() => document.body.dataset.seat)), seatA);
+  const t1 = await tick(bravo);
+  await Promise.all([tickAbove(alpha, t1 + 10), tickAbove(bravo, t1 + 10)]);
+
+  // A reload resumes the same seat with the token kept in sessionStorage.
+  await alpha.reload();
+  await state(alpha, 'playing');
+  assert.equal(Number(await alpha.evaluate(() => document.body.dataset.seat)), seatA);
+  const info = await getRoom(server.url, room);
+  const entry = info.players.find((p) => p.name === 'alpha');
+  assert.ok(entry, `alpha is not in the room: ${JSON.stringify(info.players)}`);
+  assert.equal(entry.seat, seatA);
+  assert.equal(entry.connected, true);
+  assert.equal(info.players.filter((p) => p.name === 'alpha').length, 1, 'the reload took a second seat');
+  await state(bravo, 'playing');
+
+  assert.deepEqual(errors.filter((e) => !/WebSocket|ERR_CONNECTION|net::/.test(e)), []);
+  await ctxA.close();
+  await ctxB.close();
+});
