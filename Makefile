@@ -1,0 +1,65 @@
+# Skirmish build. `make run` serves the game on http://localhost:8080; `make test` installs
+# whatever a fresh Debian machine lacks and runs every test; `make bench` measures.
+
+GO      ?= go
+NPM     ?= npm
+WEB     := client-web
+BIN     := bin/skirmish
+XVFB    := xvfb-run -a -s "-screen 0 1024x768x24"
+SUDO    := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+
+# Ebitengine's cgo headers (X11, GL, ALSA), an X server for the desktop tests, and Chromium
+# for the browser tests.
+DEB_PACKAGES := gcc pkg-config libgl1-mesa-dev libxcursor-dev libxi-dev libxinerama-dev \
+	libxrandr-dev libxxf86vm-dev libasound2-dev xvfb xauth chromium
+
+.PHONY: run build web deps deps-system deps-web test vet test-go fuzz test-web bench clean
+
+run: build
+	./$(BIN)
+
+build:
+	$(GO) build -o $(BIN) ./server
+
+# web rebuilds the embedded browser bundle after a change under client-web/src.
+web: deps-web
+	$(NPM) --prefix $(WEB) run build
+
+deps: deps-system deps-web
+
+deps-system:
+	@missing=$$(for p in $(DEB_PACKAGES); do \
+		dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | grep -q '^install ok installed$$' || echo $$p; \
+	done); \
+	if [ -n "$$missing" ]; then \
+		echo "installing:" $$missing; \
+		$(SUDO) apt-get update -qq && \
+		DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq $$missing; \
+	fi
+
+deps-web:
+	@[ -d $(WEB)/node_modules ] && [ $(WEB)/node_modules/.package-lock.json -nt $(WEB)/package-lock.json ] || \
+		$(NPM) --prefix $(WEB) ci --no-audit --no-fund
+
+test: deps vet test-go fuzz test-web
+
+vet:
+	$(GO) vet ./...
+
+# The desktop client's packages import Ebitengine, which needs an X display even to start.
+test-go:
+	$(XVFB) $(GO) test -race -shuffle=on ./...
+
+fuzz:
+	$(GO) test ./game/protocol -run '^$$' -fuzz FuzzDecode -fuzztime 10s
+
+test-web:
+	$(NPM) --prefix $(WEB) run check-bundle
+	$(NPM) --prefix $(WEB) test
+	$(NPM) --prefix $(WEB) run e2e
+
+bench:
+	$(GO) run ./server/loadgen -suite
+
+clean:
+	rm -rf bin $(WEB)/test-results client-desktop/testdata/out
