@@ -154,3 +154,42 @@ func reachable(m *Map, p Vec) int {
 	}
 	return n
 }
+
+// FuzzParseMap checks that any text either fails with an error or gives a map whose walls
+// cover exactly its solid tiles and whose spawns stand on floor.
+func FuzzParseMap(f *testing.F) {
+	for _, name := range assets.MapNames() {
+		text, err := assets.Map(name)
+		if err != nil {
+			f.Fatal(err)
+		}
+		f.Add(text)
+	}
+	f.Add([]byte(box))
+	f.Add([]byte(long))
+	f.Fuzz(func(t *testing.T, text []byte) {
+		m, err := ParseMap("fuzz", text)
+		if err != nil {
+			return
+		}
+		area := 0
+		for _, r := range m.Walls {
+			area += int((r.Max.X - r.Min.X) / (TileSize * SubPixel) * (r.Max.Y - r.Min.Y) / (TileSize * SubPixel))
+			for y := r.Min.Y; y < r.Max.Y; y += TileSize * SubPixel {
+				for x := r.Min.X; x < r.Max.X; x += TileSize * SubPixel {
+					if !m.WallAt(Vec{x, y}) {
+						t.Fatalf("wall rectangle %v covers floor at %v", r, Vec{x, y})
+					}
+				}
+			}
+		}
+		if solid := m.Width*m.Height - floorTiles(m); area != solid {
+			t.Fatalf("wall rectangles cover %d tiles, the map has %d", area, solid)
+		}
+		for _, sp := range m.Spawns {
+			if m.WallAt(sp) {
+				t.Fatalf("spawn %v in a wall", sp)
+			}
+		}
+	})
+}

@@ -35,6 +35,8 @@ func NewWorld(cfg Config, m *Map) *World {
 
 // SetActive makes a seat held (its ship, with a clean score, appears at once at a spawn
 // point) or free (its ship leaves the arena). Setting a seat to the state it has does nothing.
+// The spawn point comes from the World's PRNG, so a replay must repeat these calls between
+// the same Steps.
 func (w *World) SetActive(seat int, active bool) {
 	s := &w.Ships[seat]
 	if s.Active == active {
@@ -80,6 +82,10 @@ func (w *World) Hash() uint64 {
 	h.u32(uint32(c.TimeLimit))
 	h.u32(uint32(c.TickRate))
 	h.u64(c.Seed)
+	h.u32(uint32(len(w.Map.Name)))
+	for i := range len(w.Map.Name) {
+		h.byte(w.Map.Name[i])
+	}
 	h.u32(w.Tick)
 	h.u32(w.NextProjectileID)
 	h.u64(w.RNG)
