@@ -47,6 +47,7 @@ func TestBotsPlay(t *testing.T) {
 				}
 				cfg := DefaultConfig(tc.seats, tc.rate)
 				cfg.Seed = 5
+				cfg.TimeLimit = 90 * tc.rate
 				w := NewWorld(cfg, m)
 				bots := make([]*Bot, tc.seats)
 				for seat := range bots {
