@@ -50,8 +50,10 @@ vet:
 test-go:
 	$(XVFB) $(GO) test -race -shuffle=on ./...
 
+# A few seconds of each fuzz target on top of its committed seed corpus.
 fuzz:
 	$(GO) test ./game/protocol -run '^$$' -fuzz FuzzDecode -fuzztime 10s
+	$(GO) test ./game -run '^$$' -fuzz FuzzParseMap -fuzztime 5s
 
 test-web:
 	$(NPM) --prefix $(WEB) run check-bundle
