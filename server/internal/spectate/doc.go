@@ -1,0 +1,69 @@
+// Package spectate streams rooms to spectators over Server-Sent Events, carries the lobby
+// feed, and takes spectator reactions (cheers).
+//
+// # Fan-out
+//
+// Every event is encoded once per room into its complete SSE bytes
+// ("id: N\nevent: kind\ndata: {...}\n\n") and the same slice goes to every spectator. A
+// spectator stream owns its connection: the handler hijacks it from net/http (whose
+// per-connection buffers are then released), writes the response head itself and hands the
+// socket to its room's writer goroutine. That goroutine walks the room's spectators and writes
+// each batch with one non-blocking write(2) per spectator; a spectator whose socket is full
+// keeps references to the shared batches it still owes (no copies) and is retried on the next
+// batch. One that stays behind for longer than Options.StuckTimeout, or owes more than
+// Options.MaxPending bytes, is disconnected: it reconnects and resumes by id. No spectator
+// has a goroutine of its own, so a slow one can never slow the room or the others.
+//
+// # Room feed: GET /rooms/{room}/events
+//
+// The stream opens with a "retry:" hint and then carries these events, each with a rising
+// per-room "id:" (the reset event and ": ping" comments carry none):
+//
+//	snapshot  the room at the spectator rate (Options.Rate, 10 Hz by default); also the keyframe
+//	status    the room state and roster; on every change
+//	frag      {"tick":812,"killer":0,"victim":2}
+//	respawn   {"tick":870,"seat":2}
+//	score     {"tick":812,"scores":[{"seat":0,"frags":3,"deaths":1}, ...]} after frags change
+//	matchover {"tick":5400,"winner":1}
+//	joined    {"tick":12,"seat":1,"name":"ada"}
+//	left      {"tick":990,"seat":1}
+//	cheer     {"tick":812,"text":"gg"}
+//	reset     {"reason":"..."}: the resume point is gone; a status and a keyframe follow
+//
+// A snapshot is, in pixels (world units / game.SubPixel, rounded) with aim in radians:
+//
+//	{"tick":812,"state":"running",
+//	 "ships":[{"seat":0,"x":412,"y":96,"aim":1.57,"hp":75,"alive":true,"frags":3,"deaths":1}, ...],
+//	 "shots":[{"id":77,"owner":0,"x":430,"y":120}, ...]}
+//
+// ships lists the seats in play in seat order; names are in status. A status is:
+//
+//	{"state":"paused","endsIn":59000,"ends":1764064800000,
+//	 "players":[{"seat":0,"name":"ada","bot":false,"connected":false,"frags":3,"deaths":1}, ...],
+//	 "missing":[0],"results":[{"seat":0,"frags":10,"deaths":4}, ...]}
+//
+// where endsIn is the time left in the state in milliseconds when the event was made (0 if
+// open-ended) and ends the same moment as Unix milliseconds.
+//
+// A fresh stream starts with the latest status and a keyframe. A stream resumed with
+// Last-Event-ID (the header, or the lastEventId query parameter for clients that cannot set
+// it) gets every discrete event (everything but snapshot) it missed and the latest keyframe,
+// merged in id order; if the missed events are no longer all in the bounded history, it gets
+// a reset event, the latest status and a keyframe instead. Discrete events are never dropped.
+//
+// # Lobby feed: GET /events
+//
+//	rooms   the full room list at once, a JSON array of the room objects of GET /api/rooms
+//	room    one room was created or changed: its object
+//	closed  {"id":"..."}: the room is gone
+//
+// Every (re)connection starts with a rooms event, so the lobby needs no resume history.
+//
+// # Cheers: POST /api/rooms/{room}/cheers
+//
+// The body {"text":"gg"} is one of the reactions in Reactions or any printable text of at most
+// MaxCheerRunes runes. Each client address has a token bucket (Options.CheerBurst,
+// Options.CheerEvery). Success is 202; errors are JSON {"error":"...","code":"..."} with 400
+// (bad_json, bad_cheer), 403 (origin_not_allowed), 404 (room_not_found), 405, 413 or 429
+// (rate_limited, with Retry-After).
+package spectate

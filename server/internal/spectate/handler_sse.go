@@ -1,0 +1,102 @@
+package spectate
+
+import (
+	"net"
+	"net/http"
+	"strconv"
+	"strings"
+)
+
+// ServeRoom serves GET /rooms/{room}/events, the SSE feed of one room (see the package
+// documentation). It must be mounted with the path wildcard {room}.
+func (h *Hub) ServeRoom(w http.ResponseWriter, r *http.Request) {
+	cors, ok := h.checkOrigin(r)
+	if !ok {
+		refuseOrigin(w)
+		return
+	}
+	f := h.lookup(r.PathValue("room"))
+	if f == nil {
+		writeError(w, http.StatusNotFound, "room_not_found", "no room with this id")
+		return
+	}
+	lastID, resume := lastEventID(r)
+	h.stream(w, f.t, cors, lastID, resume)
+}
+
+// ServeLobby serves GET /events, the SSE lobby feed: the room list, then its changes.
+func (h *Hub) ServeLobby(w http.ResponseWriter, r *http.Request) {
+	cors, ok := h.checkOrigin(r)
+	if !ok {
+		refuseOrigin(w)
+		return
+	}
+	h.stream(w, h.lobby, cors, 0, false)
+}
+
+// lastEventID returns the resume point a reconnecting client sent: the Last-Event-ID header,
+// or the lastEventId query parameter for clients that cannot set headers. An id that is not
+// a number still asks to resume, from a point no history covers.
+func lastEventID(r *http.Request) (id uint64, resume bool) {
+	s := r.Header.Get("Last-Event-ID")
+	if s == "" {
+		s = r.URL.Query().Get("lastEventId")
+	}
+	if s = strings.TrimSpace(s); s == "" {
+		return 0, false
+	}
+	id, err := strconv.ParseUint(s, 10, 64)
+	if err != nil {
+		return ^uint64(0), true
+	}
+	return id, true
+}
+
+// stream takes the connection over from net/http, whose buffers are then released, and hands
+// it to the topic's writer with the response head as the first bytes to send.
+func (h *Hub) stream(w http.ResponseWriter, t *topic, cors string, lastID uint64, resume bool) {
+	conn, _, err := http.NewResponseController(w).Hijack()
+	if err != nil {
+		writeError(w, http.StatusInternalServerError, "stream_unsupported", "this connection cannot stream events")
+		return
+	}
+	s, err := newSubscriber(conn)
+	if err != nil {
+		conn.Write(rawError(http.StatusInternalServerError, "stream_unsupported", "this connection cannot stream events"))
+		conn.Close()
+		return
+	}
+	if tc, ok := conn.(*net.TCPConn); ok && h.opts.SendBuffer > 0 {
+		tc.SetWriteBuffer(h.opts.SendBuffer)
+	}
+	if err := t.subscribe(s, h.responseHead(cors), lastID, resume); err != nil {
+		conn.Write(rawError(http.StatusNotFound, "room_not_found", "the room has closed"))
+		conn.Close()
+	}
+}
+
+// responseHead returns the HTTP response head of a stream and its retry hint. The body runs
+// until the connection closes, so it needs no length and no chunking.
+func (h *Hub) responseHead(cors string) []byte {
+	b := make([]byte, 0, 256)
+	b = append(b, "HTTP/1.1 200 OK\r\n"+
+		"Content-Type: text/event-stream\r\n"+
+		"Cache-Control: no-cache\r\n"+
+		"X-Accel-Buffering: no\r\n"...)
+	if cors != "" {
+		b = append(b, "Access-Control-Allow-Origin: "...)
+		b = append(b, cors...)
+		b = append(b, "\r\nVary: Origin\r\n"...)
+	}
+	b = append(b, "\r\nretry: "...)
+	b = strconv.AppendInt(b, h.opts.Retry.Milliseconds(), 10)
+	return append(b, "\n\n"...)
+}
+
+// rawError is a complete HTTP error response for a connection already taken from net/http.
+func rawError(status int, code, msg string) []byte {
+	body := mustJSON(errorJSON{Error: msg, Code: code})
+	return []byte("HTTP/1.1 " + strconv.Itoa(status) + " " + http.StatusText(status) + "\r\n" +
+		"Content-Type: application/json\r\nContent-Length: " + strconv.Itoa(len(body)) +
+		"\r\nConnection: close\r\n\r\n" + string(body))
+}

@@ -1,0 +1,244 @@
+package spectate
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"slices"
+	"sync"
+	"time"
+
+	"skirmish/game"
+	"skirmish/game/protocol"
+)
+
+// ErrNoRoom is returned (and wrapped) when a room does not exist.
+var ErrNoRoom = errors.New("spectate: no such room")
+
+// Observer is what a room tells its spectators. The room's goroutine calls it and it never
+// blocks: it encodes what spectators need (once per room, and snapshots only while someone
+// watches) and queues it for the feed's writer.
+type Observer interface {
+	// Snapshot is called after every tick, in every state, with the room's world.
+	Snapshot(room string, w *game.World, state protocol.State)
+	// Status is called on every room state or roster change.
+	Status(room string, s *protocol.Status)
+	// Events is called with the events of a tick (frag, respawn, match over, cheer, joined, left).
+	Events(room string, list []protocol.Event)
+	// Closed is called once when the room is gone.
+	Closed(room string)
+}
+
+// Directory is what the room directory tells the lobby feed: rooms appearing, changing and
+// closing, each change as the JSON object GET /api/rooms/{room} answers.
+type Directory interface {
+	RoomChanged(room string, object []byte)
+	RoomClosed(room string)
+}
+
+// Hub is the in-process spectator hub: it implements Observer and Directory and serves the
+// feeds of the rooms of this process. A fleet of processes would put a hub of the same shape
+// behind a message bus: each room's encoded events published once on a subject, relayed to
+// local spectators by any node that has some.
+type Hub struct {
+	opts     Options
+	interval time.Duration
+	metrics  metrics
+	cheers   limiter
+
+	mu    sync.RWMutex
+	rooms map[string]*roomFeed
+	// lobbyRooms holds each room's latest object for the lobby's opening list.
+	lobbyRooms map[string][]byte
+	lobby      *topic
+	closed     bool
+}
+
+// roomFeed is a room's topic plus the encoder state its room's goroutine owns.
+type roomFeed struct {
+	t      *topic
+	next   time.Time // when the next spectator snapshot is due
+	buf    []byte
+	scores []score
+}
+
+// score is what the score event reports of one seat.
+type score struct {
+	active        bool
+	frags, deaths uint16
+}
+
+// New returns a hub with opts; it fails only if registering its metrics fails.
+func New(opts Options) (*Hub, error) {
+	h := &Hub{
+		opts:       opts.withDefaults(),
+		rooms:      make(map[string]*roomFeed),
+		lobbyRooms: make(map[string][]byte),
+	}
+	h.interval = time.Duration(float64(time.Second) / h.opts.Rate)
+	h.cheers.init(h.opts.CheerBurst, h.opts.CheerEvery)
+	if err := h.metrics.init(h.opts.Registerer); err != nil {
+		return nil, fmt.Errorf("spectate metrics: %w", err)
+	}
+	h.lobby = newTopic(h, 0, true)
+	h.lobby.publishKeyed("", nil, kindRooms, []byte("[]"))
+	return h, nil
+}
+
+// Close ends every feed and disconnects every spectator; the hub then ignores its rooms.
+func (h *Hub) Close() {
+	h.mu.Lock()
+	h.closed = true
+	feeds := h.rooms
+	h.rooms = map[string]*roomFeed{}
+	h.mu.Unlock()
+	for _, f := range feeds {
+		f.t.close()
+	}
+	h.lobby.close()
+}
+
+// Spectators returns how many spectators watch the room here.
+func (h *Hub) Spectators(room string) int {
+	if f := h.lookup(room); f != nil {
+		return int(f.t.watchers.Load())
+	}
+	return 0
+}
+
+func (h *Hub) lookup(room string) *roomFeed {
+	h.mu.RLock()
+	defer h.mu.RUnlock()
+	return h.rooms[room]
+}
+
+// feed returns the room's feed, creating it on first mention; nil once the hub is closed.
+func (h *Hub) feed(room string) *roomFeed {
+	if f := h.lookup(room); f != nil {
+		return f
+	}
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	if h.closed {
+		return nil
+	}
+	f := h.rooms[room]
+	if f == nil {
+		f = &roomFeed{t: newTopic(h, h.opts.History, false)}
+		h.rooms[room] = f
+	}
+	return f
+}
+
+// Snapshot implements Observer.
+func (h *Hub) Snapshot(room string, w *game.World, state protocol.State) {
+	f := h.feed(room)
+	if f == nil {
+		return
+	}
+	if f.scoresChanged(w) {
+		f.buf = appendScores(f.buf[:0], w)
+		f.t.publish(kindScore, f.buf, broadcast|discrete)
+	}
+	now := time.Now()
+	if !f.t.wantKey.Swap(false) && (f.t.watchers.Load() == 0 || now.Before(f.next)) {
+		return
+	}
+	// Keep the phase while on time, so the rate holds whatever the tick rate.
+	f.next = f.next.Add(h.interval)
+	if f.next.Before(now) {
+		f.next = now.Add(h.interval)
+	}
+	f.buf = appendSnapshot(f.buf[:0], w, state)
+	f.t.publish(kindSnapshot, f.buf, broadcast|keyframe)
+}
+
+// scoresChanged compares the world's scores with the last ones seen and remembers them.
+func (f *roomFeed) scoresChanged(w *game.World) bool {
+	if len(f.scores) != len(w.Ships) {
+		f.scores = make([]score, len(w.Ships))
+	}
+	changed := false
+	for i := range w.Ships {
+		s := &w.Ships[i]
+		sc := score{active: s.Active, frags: s.Frags, deaths: s.Deaths}
+		if sc != f.scores[i] {
+			f.scores[i] = sc
+			changed = true
+		}
+	}
+	return changed
+}
+
+// Status implements Observer.
+func (h *Hub) Status(room string, s *protocol.Status) {
+	if f := h.feed(room); f != nil {
+		f.t.publish(kindStatus, encodeStatus(s, time.Now()), broadcast|discrete)
+	}
+}
+
+// Events implements Observer.
+func (h *Hub) Events(room string, list []protocol.Event) {
+	f := h.feed(room)
+	if f == nil {
+		return
+	}
+	for i := range list {
+		if kind, data := encodeGameEvent(&list[i]); kind != "" {
+			f.t.publish(kind, data, broadcast|discrete)
+		}
+	}
+}
+
+// Closed implements Observer: spectators get a closed event, then their streams end (a
+// reconnecting EventSource then gets 404 and stops).
+func (h *Hub) Closed(room string) {
+	h.mu.Lock()
+	f := h.rooms[room]
+	delete(h.rooms, room)
+	h.mu.Unlock()
+	if f != nil {
+		f.t.publish(kindClosed, closedJSON(room), broadcast|discrete)
+		f.t.close()
+	}
+}
+
+// RoomChanged implements Directory.
+func (h *Hub) RoomChanged(room string, object []byte) {
+	if h.feed(room) == nil {
+		return
+	}
+	object = bytes.TrimSpace(object)
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	h.lobbyRooms[room] = slices.Clone(object)
+	h.lobby.publishKeyed(kindRoom, object, kindRooms, h.lobbyList())
+}
+
+// RoomClosed implements Directory.
+func (h *Hub) RoomClosed(room string) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	if _, known := h.lobbyRooms[room]; known {
+		delete(h.lobbyRooms, room)
+		h.lobby.publishKeyed(kindClosed, closedJSON(room), kindRooms, h.lobbyList())
+	}
+}
+
+// lobbyList is the JSON array of every room's object in id order. Called with mu held, which
+// also keeps the lobby's changes and lists in one order.
+func (h *Hub) lobbyList() []byte {
+	ids := make([]string, 0, len(h.lobbyRooms))
+	for id := range h.lobbyRooms {
+		ids = append(ids, id)
+	}
+	slices.Sort(ids)
+	b := []byte{'['}
+	for i, id := range ids {
+		if i > 0 {
+			b = append(b, ',')
+		}
+		b = append(b, h.lobbyRooms[id]...)
+	}
+	return append(b, ']')
+}

@@ -1,0 +1,67 @@
+package spectate
+
+import (
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+)
+
+// Options tunes a Hub. The zero value of each field means its default.
+type Options struct {
+	// Rate is how many snapshots a second spectators get (default 10).
+	Rate float64
+	// Retry is the reconnection delay the streams suggest to EventSource (default 2 s).
+	Retry time.Duration
+	// Heartbeat is the longest a stream stays silent before a ": ping" comment (default 15 s).
+	Heartbeat time.Duration
+	// History is how many discrete events each room keeps for resumption (default 1024).
+	History int
+	// MaxPending bounds the bytes a spectator may owe before it is disconnected (default 256 KiB).
+	MaxPending int
+	// StuckTimeout is how long a spectator may fail to take any bytes before it is
+	// disconnected (default 10 s).
+	StuckTimeout time.Duration
+	// SendBuffer, when positive, sets each spectator socket's kernel send buffer in bytes.
+	SendBuffer int
+	// Origins are the allowed cross-origin Origins; "*" allows any. The page's own origin is
+	// always allowed.
+	Origins []string
+	// CheerBurst and CheerEvery shape each client address's token bucket: up to CheerBurst
+	// cheers at once, then one per CheerEvery (defaults 5 and 2 s).
+	CheerBurst int
+	CheerEvery time.Duration
+	// Cheer delivers a validated cheer to the players of a room; it returns ErrNoRoom if the
+	// room does not exist. The room is expected to report the cheer back through Events so
+	// spectators see it in order with the game. When nil, cheers go to spectators only.
+	Cheer func(room, text string) error
+	// Registerer, if set, receives the hub's metrics.
+	Registerer prometheus.Registerer
+}
+
+func (o Options) withDefaults() Options {
+	if o.Rate <= 0 {
+		o.Rate = 10
+	}
+	if o.Retry <= 0 {
+		o.Retry = 2 * time.Second
+	}
+	if o.Heartbeat <= 0 {
+		o.Heartbeat = 15 * time.Second
+	}
+	if o.History <= 0 {
+		o.History = 1024
+	}
+	if o.MaxPending <= 0 {
+		o.MaxPending = 256 << 10
+	}
+	if o.StuckTimeout <= 0 {
+		o.StuckTimeout = 10 * time.Second
+	}
+	if o.CheerBurst <= 0 {
+		o.CheerBurst = 5
+	}
+	if o.CheerEvery <= 0 {
+		o.CheerEvery = 2 * time.Second
+	}
+	return o
+}

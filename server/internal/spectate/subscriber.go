@@ -1,0 +1,136 @@
+package spectate
+
+import (
+	"errors"
+	"net"
+	"syscall"
+	"time"
+)
+
+// errNoRawConn reports a hijacked connection that does not expose its descriptor (TLS, for
+// instance), which the non-blocking write path needs.
+var errNoRawConn = errors.New("spectate: connection does not expose its descriptor")
+
+// subscriber is one spectator stream. It owns its connection but no goroutine: its topic's
+// writer does all its writes, never blocking on it.
+type subscriber struct {
+	conn net.Conn
+	raw  syscall.RawConn
+	// from is the last event id the stream's opening already covers; the writer skips older
+	// events still queued when the subscriber joined.
+	from uint64
+	// pending holds what the socket has not taken yet: sub-slices of shared event bytes, in
+	// order. It is nil while the spectator keeps up.
+	pending [][]byte
+	owed    int
+	since   time.Time // when the socket last took bytes while some were owed
+	// broken is set once a write failed: the spectator went away rather than fell behind.
+	broken bool
+
+	// The arguments and results of writeFD, kept here so the write path does not allocate.
+	wbuf    []byte
+	wn      int
+	werr    error
+	writeFn func(fd uintptr) bool
+}
+
+func newSubscriber(conn net.Conn) (*subscriber, error) {
+	sc, ok := conn.(syscall.Conn)
+	if !ok {
+		return nil, errNoRawConn
+	}
+	raw, err := sc.SyscallConn()
+	if err != nil {
+		return nil, err
+	}
+	s := &subscriber{conn: conn, raw: raw}
+	s.writeFn = s.writeFD
+	return s, nil
+}
+
+// queue appends b to what the subscriber owes.
+func (s *subscriber) queue(b []byte, now time.Time) {
+	if len(b) == 0 {
+		return
+	}
+	if s.owed == 0 {
+		s.since = now
+	}
+	s.pending = append(s.pending, b)
+	s.owed += len(b)
+}
+
+// send writes b after anything still owed, and reports whether the subscriber is healthy: its
+// socket is open, it is not owed more than limit bytes, and it took bytes within stuck.
+func (s *subscriber) send(b []byte, now time.Time, limit int, stuck time.Duration) bool {
+	if s.owed == 0 {
+		n, err := s.write(b)
+		if err != nil {
+			return false
+		}
+		if n < len(b) {
+			s.queue(b[n:], now)
+		}
+		return true
+	}
+	s.queue(b, now)
+	return s.flush(now, limit, stuck)
+}
+
+// flush writes as much of what is owed as the socket takes without blocking.
+func (s *subscriber) flush(now time.Time, limit int, stuck time.Duration) bool {
+	for len(s.pending) > 0 {
+		b := s.pending[0]
+		n, err := s.write(b)
+		if err != nil {
+			return false
+		}
+		if n > 0 {
+			s.owed -= n
+			s.since = now
+		}
+		if n < len(b) {
+			s.pending[0] = b[n:]
+			break
+		}
+		s.pending[0] = nil
+		s.pending = s.pending[1:]
+	}
+	if len(s.pending) == 0 {
+		s.pending = nil
+		return true
+	}
+	return s.owed <= limit && now.Sub(s.since) < stuck
+}
+
+// write makes one non-blocking write(2) and returns how much the socket took; a full socket
+// takes nothing and is not an error.
+func (s *subscriber) write(b []byte) (int, error) {
+	s.wbuf = b
+	err := s.raw.Write(s.writeFn)
+	s.wbuf = nil
+	if err == nil {
+		err = s.werr
+	}
+	if err != nil {
+		s.broken = true
+		return 0, err
+	}
+	return s.wn, nil
+}
+
+// writeFD is the RawConn.Write callback. It always reports done, so a full socket returns at
+// once instead of parking the writer until it drains.
+func (s *subscriber) writeFD(fd uintptr) bool {
+	for {
+		n, err := syscall.Write(int(fd), s.wbuf)
+		switch err {
+		case syscall.EINTR:
+			continue
+		case syscall.EAGAIN:
+			n, err = 0, nil
+		}
+		s.wn, s.werr = max(n, 0), err
+		return true
+	}
+}

@@ -1,0 +1,321 @@
+package spectate
+
+import (
+	"errors"
+	"slices"
+	"sync"
+	"sync/atomic"
+	"time"
+)
+
+// errClosed is returned when subscribing to a feed that has just closed.
+var errClosed = errors.New("spectate: feed closed")
+
+// topic is one feed (a room's, or the lobby's): the numbered events, the history and keyframe
+// that open a stream, and the spectators. Publishers number and queue events under mu; the
+// topic's own writer goroutine owns the spectator list and does every write.
+type topic struct {
+	hub  *Hub
+	wake chan struct{}
+	done chan struct{}
+	// history is the ring size for resumption; 0 means resuming always starts afresh.
+	history int
+	// keepKeyframe keeps the keyframe while nobody watches (the lobby's list); a room's
+	// keyframe is dropped then, so that no stale state opens a later stream.
+	keepKeyframe bool
+
+	mu       sync.Mutex
+	out      []*Event // published and not yet written
+	joining  []*subscriber
+	ring     []*Event // discrete events, oldest first once full at ring[head]
+	head     int
+	evicted  uint64 // the highest id dropped from the ring
+	last     uint64 // the highest id published
+	keyframe *Event
+	status   *Event
+	closed   bool
+
+	watchers atomic.Int32
+	// wantKey asks the room for a keyframe at once: a spectator joined and there was none.
+	wantKey atomic.Bool
+
+	// Owned by the writer goroutine.
+	subs  []*subscriber
+	spare []*Event
+	quiet time.Time // when the writer last wrote to anyone
+}
+
+func newTopic(h *Hub, history int, keepKeyframe bool) *topic {
+	t := &topic{
+		hub:          h,
+		wake:         make(chan struct{}, 1),
+		done:         make(chan struct{}),
+		history:      history,
+		keepKeyframe: keepKeyframe,
+	}
+	go t.run()
+	return t
+}
+
+// publish numbers an event, encodes it and queues it as flags say. It never blocks on a
+// spectator.
+func (t *topic) publish(kind string, data []byte, flags int) {
+	t.mu.Lock()
+	if t.closed {
+		t.mu.Unlock()
+		return
+	}
+	t.last++
+	ev := &Event{ID: t.last, Kind: kind, Wire: encodeEvent(t.last, kind, data)}
+	if flags&discrete != 0 && t.history > 0 {
+		t.remember(ev)
+	}
+	if flags&keyframe != 0 {
+		t.keyframe = ev
+	}
+	if kind == kindStatus {
+		t.status = ev
+	}
+	if flags&broadcast != 0 {
+		t.out = append(t.out, ev)
+	}
+	t.mu.Unlock()
+	t.signal()
+}
+
+// publishKeyed broadcasts a change (unless kind is empty) and, in the same step, replaces the
+// keyframe with the state after it, which shares the change's id: a stream opened with that
+// keyframe must not get the change again, and one that got the change resumes after it.
+func (t *topic) publishKeyed(kind string, data []byte, keyKind string, keyData []byte) {
+	t.mu.Lock()
+	if t.closed {
+		t.mu.Unlock()
+		return
+	}
+	t.last++
+	if kind != "" {
+		t.out = append(t.out, &Event{ID: t.last, Kind: kind, Wire: encodeEvent(t.last, kind, data)})
+	}
+	t.keyframe = &Event{ID: t.last, Kind: keyKind, Wire: encodeEvent(t.last, keyKind, keyData)}
+	t.mu.Unlock()
+	t.signal()
+}
+
+// remember adds a discrete event to the ring. Called with mu held.
+func (t *topic) remember(ev *Event) {
+	if len(t.ring) < t.history {
+		t.ring = append(t.ring, ev)
+		return
+	}
+	t.evicted = t.ring[t.head].ID
+	t.ring[t.head] = ev
+	t.head = (t.head + 1) % len(t.ring)
+}
+
+// opening returns the events that start a stream: for a resume after lastID, the missed
+// discrete events and the keyframe in id order; for a fresh stream, or a resume point the
+// history no longer covers, the latest status and keyframe (reset tells which happened).
+// Called with mu held.
+func (t *topic) opening(lastID uint64, resume bool) (evs []*Event, reset bool) {
+	if resume && t.history > 0 && lastID >= t.evicted && lastID <= t.last {
+		n := len(t.ring)
+		for i := range n {
+			if ev := t.ring[(t.head+i)%n]; ev.ID > lastID {
+				evs = append(evs, ev)
+			}
+		}
+	} else {
+		reset = resume && t.history > 0
+		if t.status != nil {
+			evs = append(evs, t.status)
+		}
+	}
+	if t.keyframe != nil {
+		evs = append(evs, t.keyframe)
+	}
+	slices.SortStableFunc(evs, func(a, b *Event) int {
+		switch {
+		case a.ID < b.ID:
+			return -1
+		case a.ID > b.ID:
+			return 1
+		}
+		return 0
+	})
+	return evs, reset
+}
+
+// subscribe adds a spectator whose stream starts with head (the response head and retry
+// hint) and the opening for lastID. The writer sends it all.
+func (t *topic) subscribe(s *subscriber, head []byte, lastID uint64, resume bool) error {
+	now := time.Now()
+	t.mu.Lock()
+	if t.closed {
+		t.mu.Unlock()
+		return errClosed
+	}
+	evs, reset := t.opening(lastID, resume)
+	s.queue(head, now)
+	if reset {
+		s.queue(resetWire, now)
+	}
+	for _, ev := range evs {
+		s.queue(ev.Wire, now)
+	}
+	s.from = t.last
+	t.joining = append(t.joining, s)
+	if t.watchers.Add(1) == 1 && t.keyframe == nil {
+		t.wantKey.Store(true)
+	}
+	t.mu.Unlock()
+	t.hub.metrics.spectators.Inc()
+	t.signal()
+	return nil
+}
+
+// close ends the feed: the writer sends what is queued and then closes every stream.
+func (t *topic) close() {
+	t.mu.Lock()
+	if !t.closed {
+		t.closed = true
+		close(t.done)
+	}
+	t.mu.Unlock()
+}
+
+func (t *topic) signal() {
+	select {
+	case t.wake <- struct{}{}:
+	default:
+	}
+}
+
+// run is the writer goroutine. It wakes for published events and joining spectators, for a
+// heartbeat when the feed has been quiet, and to retry spectators that owe bytes.
+func (t *topic) run() {
+	opts := &t.hub.opts
+	beat := time.NewTicker(opts.Heartbeat / 2)
+	defer beat.Stop()
+	retry := time.NewTimer(time.Hour)
+	retry.Stop()
+	t.quiet = time.Now()
+	for {
+		heartbeat := false
+		select {
+		case <-t.wake:
+		case <-retry.C:
+		case now := <-beat.C:
+			heartbeat = now.Sub(t.quiet) >= opts.Heartbeat/2
+		case <-t.done:
+			t.pass(false)
+			for _, s := range t.subs {
+				t.drop(s, false)
+			}
+			t.subs = nil
+			return
+		}
+		if t.pass(heartbeat) {
+			retry.Reset(retryDelay)
+		}
+	}
+}
+
+// retryDelay is how soon the writer tries again to give spectators that owe bytes.
+const retryDelay = 50 * time.Millisecond
+
+// pass writes what was published since the last pass (plus a heartbeat if asked) to every
+// spectator, takes in the joining ones, and reports whether any spectator still owes bytes.
+func (t *topic) pass(heartbeat bool) (owing bool) {
+	t.mu.Lock()
+	out := t.out
+	t.out = t.spare[:0]
+	joining := t.joining
+	t.joining = nil
+	t.mu.Unlock()
+
+	opts := &t.hub.opts
+	now := time.Now()
+	batch := t.batch(out, heartbeat)
+	if len(batch) > 0 || len(joining) > 0 {
+		t.quiet = now
+	}
+	delivered := 0
+	for i := 0; i < len(t.subs); {
+		s := t.subs[i]
+		var ok bool
+		if len(batch) > 0 {
+			ok = s.send(batch, now, opts.MaxPending, opts.StuckTimeout)
+		} else {
+			ok = s.owed == 0 || s.flush(now, opts.MaxPending, opts.StuckTimeout)
+		}
+		if !ok {
+			t.drop(s, !s.broken)
+			t.subs[i] = t.subs[len(t.subs)-1]
+			t.subs[len(t.subs)-1] = nil
+			t.subs = t.subs[:len(t.subs)-1]
+			continue
+		}
+		delivered += len(out)
+		owing = owing || s.owed > 0
+		i++
+	}
+	for _, s := range joining {
+		for _, ev := range out {
+			if ev.ID > s.from {
+				s.queue(ev.Wire, now)
+			}
+		}
+		if !s.flush(now, opts.MaxPending, opts.StuckTimeout) {
+			t.drop(s, !s.broken)
+			continue
+		}
+		t.subs = append(t.subs, s)
+		owing = owing || s.owed > 0
+	}
+	clear(out)
+	t.spare = out[:0]
+	t.hub.metrics.delivered.Add(float64(delivered))
+	return owing
+}
+
+// batch returns the bytes of one pass: a single event's own slice, or a fresh buffer (which
+// lagging spectators may keep referring to) when there are several.
+func (t *topic) batch(out []*Event, heartbeat bool) []byte {
+	if len(out) == 1 && !heartbeat {
+		return out[0].Wire
+	}
+	n := 0
+	if heartbeat {
+		n = len(ping)
+	}
+	for _, ev := range out {
+		n += len(ev.Wire)
+	}
+	if n == 0 {
+		return nil
+	}
+	b := make([]byte, 0, n)
+	for _, ev := range out {
+		b = append(b, ev.Wire...)
+	}
+	if heartbeat {
+		b = append(b, ping...)
+	}
+	return b
+}
+
+// drop closes a spectator's stream; slow tells a disconnection for not keeping up from the
+// end of the feed or of the connection.
+func (t *topic) drop(s *subscriber, slow bool) {
+	s.conn.Close()
+	s.pending = nil
+	if slow {
+		t.hub.metrics.dropped.Inc()
+	}
+	t.hub.metrics.spectators.Dec()
+	t.mu.Lock()
+	if t.watchers.Add(-1) == 0 && !t.keepKeyframe {
+		t.keyframe = nil
+	}
+	t.mu.Unlock()
+}
