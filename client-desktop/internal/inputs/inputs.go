@@ -1,5 +1,6 @@
-// Package inputs turns what the player holds into one game.Input per simulation tick, with
-// sequence numbers rising by one, whatever the frame rate of the window.
+// Package inputs turns what the player holds into one game.Input per simulation tick,
+// whatever the frame rate of the window. Sequence numbers are the connection's business:
+// the Go client numbers inputs as it sends them.
 package inputs
 
 import (
@@ -35,12 +36,11 @@ func (c Controls) Buttons() game.Buttons {
 	return b
 }
 
-// Sampler paces inputs at the tick rate and numbers them. It is used by the game loop alone.
+// Sampler paces inputs at the tick rate. It is used by the game loop alone.
 type Sampler struct {
 	tick    time.Duration
 	next    time.Time // when the next input is due
 	started bool
-	seq     uint32
 }
 
 // NewSampler returns a Sampler for a room stepping tickRate times a second.
@@ -66,19 +66,12 @@ func (s *Sampler) Due(now time.Time) int {
 	return n
 }
 
-// Continue makes the next seq follow after, so inputs on a resumed seat are not dropped as
-// stale by a server that already applied seqs up to after.
-func (s *Sampler) Continue(after uint32) {
-	s.seq = max(s.seq, after)
-}
-
-// Next returns c as the next input in sequence.
-func (s *Sampler) Next(c Controls) game.Input {
-	s.seq++
+// Input returns c as an input without a seq, its aim scaled into the wire's int16 range.
+func (c Controls) Input() game.Input {
 	x, y := c.AimX, c.AimY
-	// The wire carries aim as int16; scale a far-off target down keeping its direction.
+	// Scale a far-off target down keeping its direction.
 	if m := math.Max(math.Abs(x), math.Abs(y)); m > math.MaxInt16 {
 		x, y = x*math.MaxInt16/m, y*math.MaxInt16/m
 	}
-	return game.Input{Seq: s.seq, Buttons: c.Buttons(), AimX: int16(x), AimY: int16(y)}
+	return game.Input{Buttons: c.Buttons(), AimX: int16(x), AimY: int16(y)}
 }

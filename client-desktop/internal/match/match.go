@@ -6,6 +6,7 @@ package match
 import (
 	"errors"
 	"fmt"
+	"math"
 	"time"
 
 	"skirmish/client-desktop/internal/inputs"
@@ -67,6 +68,12 @@ type Model struct {
 	sampler *inputs.Sampler
 	newest  protocol.Snapshot
 	joined  bool // a welcome has arrived on this join
+
+	bot     *game.Bot   // steers for the player with Autopilot
+	scratch *game.World // the newest state as a World, for the bot to look at
+	travel  float64     // pixels the own ship moved according to the server
+	lastPos game.Vec
+	hasPos  bool
 }
 
 // New returns a Model showing the lobby.
@@ -138,8 +145,8 @@ func (m *Model) message(n Note) {
 
 // welcome sets up a new seat, or keeps the prediction on a resync of the same seat.
 func (m *Model) welcome(w *protocol.Welcome) {
-	same := m.joined && m.Welcome.Room == w.Room && m.Welcome.Seat == w.Seat && m.Welcome.Map == w.Map &&
-		m.Welcome.TickRate == w.TickRate
+	same := m.joined && m.Welcome.Room == w.Room && m.Welcome.Seat == w.Seat && m.Welcome.Token == w.Token &&
+		m.Welcome.Map == w.Map && m.Welcome.TickRate == w.TickRate
 	m.Welcome, m.joined, m.Room = *w, true, w.Room
 	if same && m.Map != nil {
 		// The room stood still while we were away; the old frames would only confuse the
@@ -158,6 +165,9 @@ func (m *Model) welcome(w *protocol.Welcome) {
 	m.buf = interp.NewBuffer(w.TickRate)
 	m.pred = predict.New(mp, m.cfg)
 	m.sampler = inputs.NewSampler(w.TickRate)
+	m.bot = game.NewBot(w.Seat, uint64(time.Now().UnixNano()))
+	m.scratch = game.NewWorld(m.cfg, mp)
+	m.hasPos = false
 }
 
 func (m *Model) snapshot(s *protocol.Snapshot, at time.Time) {
@@ -176,23 +186,77 @@ func (m *Model) snapshot(s *protocol.Snapshot, at time.Time) {
 	if seat := m.Welcome.Seat; seat < len(f.Ships) {
 		own := f.Ships[seat]
 		m.pred.Reconcile(own)
-		m.sampler.Continue(own.LastSeq)
+		if m.hasPos && own.Alive {
+			m.travel += math.Hypot(float64(own.Pos.X-m.lastPos.X), float64(own.Pos.Y-m.lastPos.Y)) / game.SubPixel
+		}
+		m.lastPos, m.hasPos = own.Pos, own.Alive
 	}
 }
 
-// Inputs samples the controls at time now into the inputs due, applies them to the predicted
-// ship and appends them to dst for sending. Inputs flow only while the match runs: in a
-// countdown, pause or results nothing steps on the server.
-func (m *Model) Inputs(now time.Time, c inputs.Controls, dst []game.Input) []game.Input {
+// Autopilot returns the controls the game's own bot would use for the player's ship now,
+// so the client can play by itself in demos and tests.
+func (m *Model) Autopilot() inputs.Controls {
+	if m.bot == nil || len(m.newest.Ships) != len(m.scratch.Ships) || !m.pred.Known() {
+		return inputs.Controls{}
+	}
+	w := m.scratch
+	w.Tick = m.newest.Tick
+	for i := range m.newest.Ships {
+		w.Ships[i] = m.newest.Ships[i].Ship()
+	}
+	w.Ships[m.Welcome.Seat] = m.pred.Ship()
+	w.Projectiles = w.Projectiles[:0]
+	for i := range m.newest.Projectiles {
+		w.Projectiles = append(w.Projectiles, m.newest.Projectiles[i].Projectile())
+	}
+	in := m.bot.Think(w)
+	return inputs.Controls{
+		Up: in.Buttons&game.ButtonUp != 0, Down: in.Buttons&game.ButtonDown != 0,
+		Left: in.Buttons&game.ButtonLeft != 0, Right: in.Buttons&game.ButtonRight != 0,
+		Fire: in.Buttons&game.ButtonFire != 0, AimX: float64(in.AimX), AimY: float64(in.AimY),
+	}
+}
+
+// Summary is what a finished session reports, for tests and scripts.
+type Summary struct {
+	Screen string `json:"screen"`
+	Room   string `json:"room"`
+	Seat   int    `json:"seat"`
+	// Acked is the last input seq the server applied for our seat, as its snapshots say.
+	Acked uint32 `json:"acked"`
+	// Travel is how far, in pixels, the server moved our ship.
+	Travel float64 `json:"travel"`
+	Tick   uint32  `json:"tick"`
+	RTTMS  int64   `json:"rttMs"`
+	Frags  int64   `json:"frags"`
+}
+
+// Summary reports the session so far.
+func (m *Model) Summary() Summary {
+	s := Summary{Screen: m.Screen.String(), Room: m.Room, Seat: m.Welcome.Seat, Travel: m.travel,
+		Tick: m.newest.Tick, RTTMS: m.RTT.Milliseconds()}
+	if seat := m.Welcome.Seat; m.joined && seat < len(m.newest.Ships) {
+		s.Acked = uint32(m.newest.Ships[seat][protocol.ShipLastSeq])
+		s.Frags = m.newest.Ships[seat][protocol.ShipFrags]
+	}
+	return s
+}
+
+// Inputs turns the controls at time now into the inputs due: each goes to send, which
+// returns the seq the connection numbered it with, and then to the predicted ship. It
+// returns how many were sent. Inputs flow only while the match runs: in a countdown, pause
+// or results nothing steps on the server.
+func (m *Model) Inputs(now time.Time, c inputs.Controls, send func(game.Input) uint32) int {
 	if m.Screen != screen.Playing || m.pred == nil || !m.pred.Known() {
-		return dst
+		return 0
 	}
-	for range m.sampler.Due(now) {
-		in := m.sampler.Next(c)
+	n := m.sampler.Due(now)
+	for range n {
+		in := c.Input()
+		in.Seq = send(in)
 		m.pred.Input(in)
-		dst = append(dst, in)
 	}
-	return dst
+	return n
 }
 
 // Sample fills v with the room as it should be drawn at time now: others interpolated, the

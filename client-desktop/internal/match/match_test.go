@@ -78,9 +78,14 @@ func TestAMatchFromJoinToResults(t *testing.T) {
 	// Holding right for a second: every input is predicted at once and sent.
 	start, _ := m.Own()
 	var sent []game.Input
+	send := func(in game.Input) uint32 {
+		in.Seq = uint32(len(sent) + 1)
+		sent = append(sent, in)
+		return in.Seq
+	}
 	for range 30 {
 		r.now = r.now.Add(time.Second / 30)
-		sent = m.Inputs(r.now, inputs.Controls{Right: true}, sent)
+		m.Inputs(r.now, inputs.Controls{Right: true}, send)
 	}
 	if len(sent) < 29 || sent[0].Seq != 1 || sent[len(sent)-1].Seq != uint32(len(sent)) {
 		t.Fatalf("sent %d inputs, seqs %v..%v; want about 30 numbered from 1", len(sent), sent[0].Seq, sent[len(sent)-1].Seq)
@@ -106,8 +111,8 @@ func TestAMatchFromJoinToResults(t *testing.T) {
 	if left := m.Left(r.now.Add(10 * time.Second)); left != 50*time.Second {
 		t.Errorf("pause time left after 10 s = %v, want 50s", left)
 	}
-	if got := m.Inputs(r.now.Add(time.Second), inputs.Controls{Right: true}, nil); len(got) != 0 {
-		t.Errorf("%d inputs sent while paused", len(got))
+	if n := m.Inputs(r.now.Add(time.Second), inputs.Controls{Right: true}, send); n != 0 {
+		t.Errorf("%d inputs sent while paused", n)
 	}
 
 	m.Handle(Note{At: r.now, Kind: ConnLost, Err: errors.New("connection reset")})

@@ -64,12 +64,18 @@ func (p *Predictor) Input(in game.Input) {
 
 // Reconcile takes the server's state of the ship from a snapshot: acknowledged inputs are
 // dropped, the rest are replayed on top of it.
+//
+// The server numbers inputs per connection, so right after a restarted client resumes its
+// seat the echoed seq can still be the previous process's, above anything sent since. Such
+// an echo acknowledges none of the pending inputs.
 func (p *Predictor) Reconcile(server game.Ship) {
-	i := 0
-	for i < len(p.pending) && p.pending[i].Seq <= server.LastSeq {
-		i++
+	if n := len(p.pending); n > 0 && server.LastSeq <= p.pending[n-1].Seq {
+		i := 0
+		for i < n && p.pending[i].Seq <= server.LastSeq {
+			i++
+		}
+		p.pending = append(p.pending[:0], p.pending[i:]...)
 	}
-	p.pending = append(p.pending[:0], p.pending[i:]...)
 
 	before, wasKnown := p.ship.Pos, p.known
 	p.ship, p.known = server, true

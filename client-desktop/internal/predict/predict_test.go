@@ -97,7 +97,9 @@ func TestPredictionMatchesTheServer(t *testing.T) {
 	}
 }
 
-func TestMispredictionBlendsAway(t *testing.T) {
+// oneShip returns a fresh match on arena with seat 0 in play, and a Predictor for it.
+func oneShip(t *testing.T) (*game.World, *Predictor) {
+	t.Helper()
 	m, err := game.LoadMap("arena")
 	if err != nil {
 		t.Fatal(err)
@@ -105,7 +107,11 @@ func TestMispredictionBlendsAway(t *testing.T) {
 	cfg := game.DefaultConfig(4, 30)
 	w := game.NewWorld(cfg, m)
 	w.SetActive(0, true)
-	p := New(m, cfg)
+	return w, New(m, cfg)
+}
+
+func TestMispredictionBlendsAway(t *testing.T) {
+	w, p := oneShip(t)
 	p.Reconcile(w.Ships[0])
 
 	tests := []struct {
@@ -152,5 +158,21 @@ func TestPendingIsBounded(t *testing.T) {
 	p.Reconcile(game.Ship{Active: true, Alive: true, LastSeq: 990})
 	if p.Pending() != 10 {
 		t.Errorf("%d inputs pending after seq 990 was acknowledged, want 10", p.Pending())
+	}
+}
+
+func TestStaleEchoAfterARestartAcknowledgesNothing(t *testing.T) {
+	w, p := oneShip(t)
+	w.Ships[0].LastSeq = 5000 // what the previous process of this player got to
+	p.Reconcile(w.Ships[0])
+	for seq := uint32(1); seq <= 5; seq++ {
+		p.Input(game.Input{Seq: seq, Buttons: game.ButtonDown})
+	}
+	p.Reconcile(w.Ships[0]) // a snapshot from before the new inputs arrived
+	if p.Pending() != 5 {
+		t.Fatalf("%d inputs pending after a stale echo, want all 5", p.Pending())
+	}
+	if p.Ship().Pos.Y <= w.Ships[0].Pos.Y {
+		t.Errorf("the stale echo undid the predicted move: y %d, server %d", p.Ship().Pos.Y, w.Ships[0].Pos.Y)
 	}
 }

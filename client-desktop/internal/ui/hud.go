@@ -65,7 +65,7 @@ func (g *Game) drawHUD(dst *ebiten.Image) {
 		vector.DrawFilledRect(dst, float32(x), 13, 14, 14, c, false)
 		str := fmt.Sprintf("%s %d", m.Name(seat), r[protocol.ShipFrags])
 		if seat == m.Welcome.Seat {
-			str = "▸ " + str
+			vector.StrokeRect(dst, float32(x)-2, 11, 18, 18, 2, a.textC, false)
 		}
 		label(dst, str, a.small, x+20, 10, text.AlignStart, a.textC)
 		w, _ := text.Measure(str, a.small, 0)

@@ -7,6 +7,7 @@ package ui
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"fmt"
 	"image"
 	"image/png"
@@ -34,8 +35,8 @@ const (
 
 // Link is one player connection, run by the network on its own goroutine.
 type Link interface {
-	// Send queues an input; it never blocks.
-	Send(in game.Input)
+	// Send sends an input and returns the seq it was numbered with; it never blocks.
+	Send(in game.Input) uint32
 	// Notes appends what the network reported since the last call to dst.
 	Notes(dst []match.Note) []match.Note
 	// Close says goodbye to the room and stops the connection.
@@ -55,6 +56,10 @@ type Config struct {
 	Screenshot string
 	// QuitAfter, if positive, ends the client after that long (for tests and demos).
 	QuitAfter time.Duration
+	// Autopilot lets the game's bot steer the player's ship instead of the keyboard.
+	Autopilot bool
+	// Summary, if set, is where a JSON match.Summary is written when the client quits.
+	Summary string
 }
 
 // Run opens the window and runs the client until the player closes it or QuitAfter passes.
@@ -86,6 +91,15 @@ func Run(cfg Config) error {
 	if err != nil {
 		return fmt.Errorf("run window: %w", err)
 	}
+	if cfg.Summary != "" {
+		data, err := json.MarshalIndent(g.model.Summary(), "", "  ")
+		if err == nil {
+			err = writeFile(cfg.Summary, append(data, '\n'))
+		}
+		if err != nil {
+			return fmt.Errorf("write summary: %w", err)
+		}
+	}
 	return g.shotErr
 }
 
@@ -99,7 +113,6 @@ type Game struct {
 	started time.Time
 
 	notes   []match.Note
-	sent    []game.Input
 	view    interp.View
 	arena   *arenaImage
 	quit    bool // QuitAfter passed: take the screenshot in the next Draw, then end
@@ -140,10 +153,11 @@ func (g *Game) Update() error {
 			g.leave()
 			return nil
 		}
-		g.sent = g.model.Inputs(now, g.controls(), g.sent[:0])
-		for _, in := range g.sent {
-			g.link.Send(in)
+		c := g.controls()
+		if g.cfg.Autopilot {
+			c = g.model.Autopilot()
 		}
+		g.model.Inputs(now, c, g.link.Send)
 	}
 	return nil
 }
@@ -197,13 +211,16 @@ func saveScreenshot(dst *ebiten.Image, path string) error {
 	if err := png.Encode(&buf, img); err != nil {
 		return fmt.Errorf("encode screenshot: %w", err)
 	}
-	if dir := filepath.Dir(path); dir != "" {
-		if err := os.MkdirAll(dir, 0o755); err != nil {
-			return fmt.Errorf("save screenshot: %w", err)
-		}
-	}
-	if err := os.WriteFile(path, buf.Bytes(), 0o644); err != nil {
+	if err := writeFile(path, buf.Bytes()); err != nil {
 		return fmt.Errorf("save screenshot: %w", err)
 	}
 	return nil
+}
+
+// writeFile writes data to path, creating its directory.
+func writeFile(path string, data []byte) error {
+	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+		return err
+	}
+	return os.WriteFile(path, data, 0o644)
 }
