@@ -290,7 +290,7 @@ export class Match {
         this.hud.hideOverlay();
         break;
       default:
-        this.hud.showOverlay('notice', this.rc.state === 'reconnecting' ? 'Reconnecting…' : 'Connecting…', this.rc.message);
+        this.hud.showOverlay('notice', this.rc.state === 'reconnecting' ? `Reconnecting… (attempt ${this.rc.attempts})` : 'Connecting…', this.rc.message);
     }
   }
 

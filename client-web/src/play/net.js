@@ -154,8 +154,10 @@ export class Reconnector {
       this.message = 'Cannot reach the server.';
       return { final: true };
     }
+    // Attempts that fail to connect at all say nothing new: keep the reason for the loss
+    // (say, a server going away) in view until the seat is back.
+    if (this.state !== 'reconnecting' || closeCode !== Code.abnormal) this.message = v.message;
     this.state = 'reconnecting';
-    this.message = v.message;
     return { retryIn: backoff(this.attempts++, this.backoffOpts, this.random) };
   }
 

@@ -158,8 +158,9 @@ export class Lobby {
       const humans = players.filter((p) => !p.bot).map((p) => p.name);
       const bots = players.filter((p) => p.bot).length;
       const who = humans.join(', ') + (bots > 0 ? `${humans.length > 0 ? ' + ' : ''}${bots} bot${bots > 1 ? 's' : ''}` : '');
-      const full = humans.length >= r.seats;
-      const join = el('button', { type: 'button', textContent: 'Join', disabled: full });
+      // New players take free seats of a room that has not started; the others are full.
+      const open = r.state === 'waiting' && players.length < r.seats;
+      const join = el('button', { type: 'button', textContent: 'Join', disabled: !open });
       join.addEventListener('click', () => this.join(r.id));
       const watch = el('a', { href: `/watch/${encodeURIComponent(r.id)}`, textContent: 'Watch' });
       const tr = el('tr', {},

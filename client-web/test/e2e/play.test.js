@@ -89,14 +89,21 @@ test('two players play, survive a network cut and a reload in the same seat', as
   const seatB = Number(await bravo.evaluate(() => document.body.dataset.seat));
   assert.notEqual(seatA, seatB);
 
-  // Both play: ticks rise while alpha moves and fires.
+  // Both play for a few seconds: ticks rise while alpha and bravo move, aim and fire.
   const t0 = await tick(bravo);
-  await alpha.mouse.move(900, 300);
-  await alpha.keyboard.down('KeyD');
-  await alpha.keyboard.down('Space');
-  await Promise.all([tickAbove(alpha, t0 + 30), tickAbove(bravo, t0 + 30)]);
-  await alpha.keyboard.up('KeyD');
-  await alpha.keyboard.up('Space');
+  await alpha.mouse.move(640, 400);
+  await bravo.mouse.move(300, 600);
+  for (const [key, page] of [['KeyS', alpha], ['KeyW', bravo]]) {
+    await page.keyboard.down(key);
+    await page.keyboard.down('Space');
+  }
+  await Promise.all([tickAbove(alpha, t0 + 45), tickAbove(bravo, t0 + 45)]);
+  await alpha.keyboard.up('KeyS');
+  await alpha.keyboard.down('KeyA');
+  await Promise.all([tickAbove(alpha, t0 + 90), tickAbove(bravo, t0 + 90)]);
+  for (const page of [alpha, bravo]) {
+    for (const key of ['KeyA', 'KeyW', 'Space']) await page.keyboard.up(key);
+  }
 
   for (const [name, page] of [['alpha', alpha], ['bravo', bravo]]) {
     const s = await canvasStats(page);

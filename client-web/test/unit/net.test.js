@@ -128,6 +128,18 @@ describe('Reconnector', () => {
     assert.equal(rc.state, 'reconnecting');
   });
 
+  test('keeps the reason for a loss in view while later attempts fail to connect', () => {
+    const rc = reconnector();
+    rc.welcomed('t');
+    rc.refused(Code.goingAway, 'server shutting down');
+    rc.lost(Code.goingAway);
+    rc.lost(Code.abnormal);
+    rc.lost(Code.abnormal);
+    assert.match(rc.message, /going away/);
+    rc.lost(Code.keepalive);
+    assert.match(rc.message, /heard nothing/);
+  });
+
   test('gives up after too many attempts', () => {
     const rc = reconnector({ maxAttempts: 3 });
     for (let i = 0; i < 3; i++) assert.ok(rc.lost(Code.abnormal).retryIn > 0);
