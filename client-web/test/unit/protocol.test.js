@@ -4,6 +4,7 @@ import { decode as msgpack, encode } from '@msgpack/msgpack';
 import {
   ProtocolError, RoomState, decode, encodeBye, encodeHello, encodeInput, encodePing,
 } from '../../src/play/protocol.js';
+import { repoFile } from './repo.js';
 
 const token = '0123456789abcdef0123456789abcdef';
 
@@ -124,4 +125,43 @@ describe('RoomState', () => {
   for (const c of mismatched) {
     test(`refuses a delta for ${c.name}`, () => assert.throws(() => base.applyDelta(decode(encode(c.delta))), ProtocolError));
   }
+});
+
+describe('golden messages from the Go encoder', () => {
+  const golden = JSON.parse(repoFile('game/protocol/testdata/messages.json'));
+  const hex = (bytes) => Buffer.from(bytes).toString('hex');
+  const bytes = (h) => new Uint8Array(Buffer.from(h, 'hex'));
+  // Each client message is rebuilt through this page's encoder from its fields.
+  const encoders = {
+    1: ([, , name, room, token]) => encodeHello(name, room, token),
+    2: ([, seq, buttons, aimX, aimY]) => encodeInput(seq, buttons, aimX, aimY),
+    3: ([, clientTime]) => encodePing(clientTime),
+    4: () => encodeBye(),
+  };
+  assert.ok(golden.length > 0);
+
+  for (const g of golden) {
+    const tag = g.value[0];
+    if (tag < 16) {
+      test(`encodes ${g.name} as Go does`, () => {
+        assert.ok(encoders[tag], `no encoder for tag ${tag}`);
+        assert.equal(hex(encoders[tag](g.value)), g.hex);
+      });
+    } else {
+      test(`decodes ${g.name}`, () => {
+        const m = decode(bytes(g.hex));
+        assert.deepEqual(msgpack(bytes(g.hex)), g.value);
+        assert.equal(m.type, { 16: 'welcome', 17: 'snapshot', 18: 'delta', 19: 'events', 20: 'status', 21: 'pong', 22: 'error' }[tag]);
+      });
+    }
+  }
+
+  test('the golden delta applies to the golden keyframe', () => {
+    const find = (name) => decode(bytes(golden.find((g) => g.name === name).hex));
+    const next = RoomState.fromKeyframe(find('snapshot')).applyDelta(find('delta'));
+    assert.equal(next.tick, 70001);
+    assert.deepEqual([next.ship(0).x, next.ship(0).y, next.ship(0).lastSeq, next.ship(0).cooldown], [7971, 6458, 1235, 4]);
+    assert.deepEqual([next.ship(2).flags, next.ship(2).x, next.ship(2).y, next.ship(2).health], [3, 4294967295, -4294967295, 100]);
+    assert.deepEqual(next.projectiles.map((p) => [p.id, p.x, p.y, p.ttl]), [[9, -2147483648 - 160, 3, 65534], [10, 8000, 6400, 36]]);
+  });
 });
