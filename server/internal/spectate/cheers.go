@@ -25,8 +25,6 @@ const MaxCheerRunes = 24
 // maxCheerBody bounds the request body of a cheer.
 const maxCheerBody = 1 << 10
 
-// errBadCheer is wrapped by every reason validCheer refuses a text.
-var errBadCheer = errors.New("bad cheer")
 
 // ServeCheer serves POST /api/rooms/{room}/cheers (and its CORS preflight). It must be
 // mounted for every method with the path wildcard {room}.
@@ -116,14 +114,16 @@ func validCheer(text string) (string, error) {
 		return text, nil
 	case text == "":
 		return "", errors.New("a cheer needs some text")
-	case !utf8.ValidString(text):
-		return "", errors.New("a cheer must be UTF-8")
 	case utf8.RuneCountInString(text) > MaxCheerRunes:
 		return "", errors.New("a cheer is at most " + strconv.Itoa(MaxCheerRunes) + " characters")
 	}
 	for _, c := range text {
-		// Joiners and variation selectors build emoji; every other character must print.
-		if !unicode.IsPrint(c) && c != '\u200d' && c != ' ' {
+		// JSON decoding turns bytes that are not UTF-8 into U+FFFD, which is refused with them.
+		if c == utf8.RuneError {
+			return "", errors.New("a cheer must be UTF-8")
+		}
+		// Joiners build emoji; every other character must print.
+		if !unicode.IsPrint(c) && c != '\u200d' {
 			return "", errors.New("a cheer must be printable text")
 		}
 	}
