@@ -25,7 +25,6 @@ const MaxCheerRunes = 24
 // maxCheerBody bounds the request body of a cheer.
 const maxCheerBody = 1 << 10
 
-
 // ServeCheer serves POST /api/rooms/{room}/cheers (and its CORS preflight). It must be
 // mounted for every method with the path wildcard {room}.
 func (h *Hub) ServeCheer(w http.ResponseWriter, r *http.Request) {
