@@ -22,6 +22,7 @@ export class HUD {
   constructor(root, palette) {
     this.palette = palette;
     this.scoreboard = root.querySelector('#scoreboard');
+    this.room = root.querySelector('#roomcode');
     this.conn = root.querySelector('#conn');
     this.ping = root.querySelector('#ping');
     this.tick = root.querySelector('#tickno');
@@ -31,6 +32,11 @@ export class HUD {
     this.overlayText = this.overlay.querySelector('p');
     this.results = this.overlay.querySelector('ol');
     this.lastScores = '';
+  }
+
+  /** setRoom shows the room's code, which others need to join it. */
+  setRoom(code) {
+    this.room.textContent = `room ${code}`;
   }
 
   /** setConnection shows the connection state in words. */

@@ -44,6 +44,8 @@ async function play(room, name) {
     },
   });
   match.start();
+  // The page's statistics, for a curious player's console and the browser tests.
+  globalThis.skirmish = { stats: match.stats };
 }
 
 const params = new URLSearchParams(location.search);

@@ -75,6 +75,10 @@ export class Match {
     this.own = null; // {prev, cur, at, offX, offY}: the own ship's predicted motion on screen
     this.frameAt = 0;
     this.exited = false;
+    // stats counts how well prediction agrees with the server, for people and tests:
+    // snapshots reconciled, how many of them moved the own ship, and the largest move
+    // (world units, not counting respawns).
+    this.stats = { reconciled: 0, corrected: 0, maxError: 0, welcomes: 0 };
   }
 
   /** start connects and starts the input and render loops. */
@@ -84,6 +88,7 @@ export class Match {
     body.tick = '0';
     delete body.seat;
     this.root.hidden = false;
+    this.hud.setRoom(this.rc.room);
     this.hud.hideOverlay();
     this.input.attach();
     this.root.querySelector('#leave').onclick = () => this.leave();
@@ -150,6 +155,7 @@ export class Match {
 
   welcomed(w) {
     this.welcome = w;
+    this.stats.welcomes++;
     document.body.dataset.seat = String(w.seat);
     document.body.dataset.room = w.room;
     // A resync replaces everything this side believed: the keyframe that follows is the truth.
@@ -173,6 +179,11 @@ export class Match {
 
   advance(rs) {
     const now = performance.now();
+    if (this.rs !== null && rs.tick < this.rs.tick) {
+      // A rematch starts a new world: inputs of the last match will never be applied to it.
+      this.predictor?.reset();
+      this.own = null;
+    }
     this.rs = rs;
     this.roomCode = rs.state;
     document.body.dataset.tick = String(rs.tick);
@@ -199,6 +210,11 @@ export class Match {
     }
     const dx = pos.x - o.cur.x;
     const dy = pos.y - o.cur.y;
+    this.stats.reconciled++;
+    if (dx !== 0 || dy !== 0) {
+      this.stats.corrected++;
+      this.stats.maxError = Math.max(this.stats.maxError, Math.abs(dx) + Math.abs(dy));
+    }
     o.offX -= dx;
     o.offY -= dy;
     o.prev = { x: o.prev.x + dx, y: o.prev.y + dy };

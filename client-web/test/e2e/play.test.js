@@ -71,7 +71,7 @@ function shipColoured(page, seat) {
   }, seat);
 }
 
-test('two players play, survive a network cut and a reload in the same seat', async () => {
+test('two players play, survive a network cut and a reload in the same seat', async (t) => {
   const room = await createRoom(server.url, { seats: 4, bots: 2 });
 
   // Alpha reaches the server through the proxy, so that its network can fail on its own.
@@ -113,6 +113,9 @@ test('two players play, survive a network cut and a reload in the same seat', as
     assert.ok(await shipColoured(page, seatA), `${name}: alpha's ship colour is nowhere on the canvas`);
   }
   await bravo.screenshot({ path: resultPath('match.png') });
+  for (const [name, page] of [['alpha', alpha], ['bravo', bravo]]) {
+    t.diagnostic(`${name} prediction: ${JSON.stringify(await page.evaluate(() => globalThis.skirmish.stats))}`);
+  }
 
   // Alpha's network fails: bravo's room pauses, naming alpha; alpha tries to get back.
   proxy.cut();
