@@ -26,9 +26,9 @@ func (m *Hello) encode(w *writer) {
 	w.array(5)
 	w.int(int64(TypeHello))
 	w.int(int64(m.Version))
-	w.str(m.Name)
-	w.str(m.Room)
-	w.str(m.Token)
+	w.str("hello name", m.Name, MaxClientMessage)
+	w.str("hello room", m.Room, MaxRoom)
+	w.str("hello token", m.Token, TokenLen)
 }
 
 func (m *Hello) decode(p *parser, n int) error {
@@ -169,11 +169,11 @@ func (m *Welcome) encode(w *writer) {
 	w.array(9)
 	w.int(int64(TypeWelcome))
 	w.int(int64(m.Seat))
-	w.str(m.Token)
+	w.str("welcome token", m.Token, maxText)
 	w.int(int64(m.TickRate))
-	w.str(m.Map)
+	w.str("welcome map", m.Map, maxText)
 	w.int(int64(m.Seats))
-	w.str(m.Room)
+	w.str("welcome room", m.Room, MaxRoom)
 	w.int(int64(m.FragLimit))
 	w.int(int64(m.TimeLimit))
 }
@@ -216,7 +216,7 @@ func (m *Snapshot) encode(w *writer) {
 	w.array(5)
 	w.int(int64(TypeSnapshot))
 	w.int(int64(m.Tick))
-	w.int(int64(m.State))
+	w.state(m.State)
 	w.array(len(m.Ships))
 	for i := range m.Ships {
 		w.ints(m.Ships[i][:])
@@ -256,7 +256,7 @@ func (m *Delta) encode(w *writer) {
 	w.int(int64(TypeDelta))
 	w.int(int64(m.Tick))
 	w.int(int64(m.BaseTick))
-	w.int(int64(m.State))
+	w.state(m.State)
 	w.array(len(m.Ships))
 	for i := range m.Ships {
 		w.ints(m.Ships[i][:])
@@ -389,7 +389,7 @@ func (m *Events) encode(w *writer) {
 		w.int(int64(e.Tick))
 		w.int(int64(e.A))
 		w.int(int64(e.B))
-		w.str(e.Text)
+		w.str("event text", e.Text, maxText)
 	}
 }
 
@@ -449,14 +449,14 @@ func (e *Event) decode(p *parser) error {
 func (m *Status) encode(w *writer) {
 	w.array(6)
 	w.int(int64(TypeStatus))
-	w.int(int64(m.State))
+	w.state(m.State)
 	w.int(m.StateEnds)
 	w.array(len(m.Players))
 	for i := range m.Players {
 		pl := &m.Players[i]
 		w.array(6)
 		w.int(int64(pl.Seat))
-		w.str(pl.Name)
+		w.str("player name", pl.Name, maxText)
 		w.bool(pl.Bot)
 		w.bool(pl.Connected)
 		w.int(int64(pl.Frags))
@@ -596,7 +596,7 @@ func (m *Error) encode(w *writer) {
 	w.array(3)
 	w.int(int64(TypeError))
 	w.int(int64(m.Code))
-	w.str(m.Message)
+	w.str("error message", m.Message, maxText)
 }
 
 func (m *Error) decode(p *parser, n int) error {

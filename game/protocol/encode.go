@@ -1,13 +1,13 @@
 package protocol
 
-import "github.com/vmihailenco/msgpack/v5"
-
 // Encoder encodes messages into a buffer it reuses, so that encoding allocates nothing once
 // the buffer has grown to the largest message. The zero value is ready to use; an Encoder
 // must not be used by several goroutines at once.
 type Encoder struct {
-	w   writer
 	buf []byte
+	// w lives here because message encoders take it through an interface, which would
+	// otherwise move it to the heap on every call.
+	w writer
 }
 
 // Encode returns the encoding of m. The bytes are valid until the next call; a room encodes
@@ -19,15 +19,13 @@ func (e *Encoder) Encode(m Message) ([]byte, error) {
 }
 
 // Append appends the encoding of m to dst and returns the extended slice, so that a caller
-// can place the message behind a header of its own.
+// can place the message behind a header of its own. It fails only for a message a decoder
+// would refuse as a whole: an unknown room state, or a string over its length limit. Records
+// are not checked: Fill and Diff build them in range.
 func (e *Encoder) Append(dst []byte, m Message) ([]byte, error) {
-	if e.w.enc == nil {
-		e.w.enc = msgpack.NewEncoder(&e.w.out)
-		e.w.enc.UseCompactInts(true)
-	}
-	e.w.out.b, e.w.err = dst, nil
+	e.w = writer{b: dst}
 	m.encode(&e.w)
-	b := e.w.out.b
-	e.w.out.b = nil // the caller owns dst
-	return b, e.w.err
+	b, err := e.w.b, e.w.err
+	e.w = writer{} // the caller owns dst
+	return b, err
 }

@@ -1,63 +1,153 @@
 package protocol
 
 import (
+	"encoding/binary"
+	"fmt"
 	"math"
-
-	"github.com/vmihailenco/msgpack/v5"
+	"slices"
 )
 
-// writer encodes msgpack values through a msgpack.Encoder that appends to out. The first
-// error sticks, so message encoders read as a plain list of fields.
+// writer appends msgpack values to b in their most compact form, byte for byte what
+// msgpack.Encoder writes with UseCompactInts (a test holds it to that). It appends directly
+// rather than going through msgpack.Encoder because a keyframe is hundreds of integers and the
+// library's per-value writer calls cost about four times the budget of a tick's encoding.
+// The first error sticks, so message encoders read as a plain list of fields.
 type writer struct {
-	enc *msgpack.Encoder
-	out appendBuffer
+	b   []byte
 	err error
 }
 
-// appendBuffer is the msgpack.Encoder's destination: appending to a caller's slice lets the
-// Encoder write into any reused buffer without copying.
-type appendBuffer struct{ b []byte }
-
-func (a *appendBuffer) Write(p []byte) (int, error) {
-	a.b = append(a.b, p...)
-	return len(p), nil
-}
-
-func (a *appendBuffer) WriteByte(c byte) error {
-	a.b = append(a.b, c)
-	return nil
-}
-
 func (w *writer) array(n int) {
-	if w.err == nil {
-		w.err = w.enc.EncodeArrayLen(n)
+	switch {
+	case n < 16:
+		w.b = append(w.b, 0x90|byte(n))
+	case n <= math.MaxUint16:
+		w.b = append(w.b, 0xdc, byte(n>>8), byte(n))
+	default:
+		w.b = append(w.b, 0xdd, byte(n>>24), byte(n>>16), byte(n>>8), byte(n))
 	}
 }
 
-// int writes v as the most compact msgpack integer.
-func (w *writer) int(v int64) {
-	if w.err == nil {
-		w.err = w.enc.EncodeInt(v)
+func (w *writer) int(v int64) { w.b = appendInt(w.b, v) }
+
+func appendInt(b []byte, v int64) []byte {
+	switch {
+	case v >= 0:
+		return appendUint(b, uint64(v))
+	case v >= -32:
+		return append(b, byte(v))
+	case v >= math.MinInt8:
+		return append(b, 0xd0, byte(v))
+	case v >= math.MinInt16:
+		return append(b, 0xd1, byte(v>>8), byte(v))
+	case v >= math.MinInt32:
+		return append(b, 0xd2, byte(v>>24), byte(v>>16), byte(v>>8), byte(v))
 	}
+	return append(b, 0xd3, byte(v>>56), byte(v>>48), byte(v>>40), byte(v>>32),
+		byte(v>>24), byte(v>>16), byte(v>>8), byte(v))
 }
 
-func (w *writer) str(s string) {
-	if w.err == nil {
-		w.err = w.enc.EncodeString(s)
+func appendUint(b []byte, v uint64) []byte {
+	switch {
+	case v <= math.MaxInt8:
+		return append(b, byte(v))
+	case v <= math.MaxUint8:
+		return append(b, 0xcc, byte(v))
+	case v <= math.MaxUint16:
+		return append(b, 0xcd, byte(v>>8), byte(v))
+	case v <= math.MaxUint32:
+		return append(b, 0xce, byte(v>>24), byte(v>>16), byte(v>>8), byte(v))
 	}
+	return append(b, 0xcf, byte(v>>56), byte(v>>48), byte(v>>40), byte(v>>32),
+		byte(v>>24), byte(v>>16), byte(v>>8), byte(v))
+}
+
+// str writes s, or records an error if s is longer than the max bytes decoders accept.
+func (w *writer) str(what, s string, max int) {
+	if len(s) > max && w.err == nil {
+		w.err = fmt.Errorf("encoding %s: %d bytes, at most %d allowed", what, len(s), max)
+	}
+	n := len(s)
+	switch {
+	case n < 32:
+		w.b = append(w.b, 0xa0|byte(n))
+	case n <= math.MaxUint8:
+		w.b = append(w.b, 0xd9, byte(n))
+	case n <= math.MaxUint16:
+		w.b = append(w.b, 0xda, byte(n>>8), byte(n))
+	default:
+		w.b = append(w.b, 0xdb, byte(n>>24), byte(n>>16), byte(n>>8), byte(n))
+	}
+	w.b = append(w.b, s...)
 }
 
 func (w *writer) bool(v bool) {
-	if w.err == nil {
-		w.err = w.enc.EncodeBool(v)
+	if v {
+		w.b = append(w.b, 0xc3)
+	} else {
+		w.b = append(w.b, 0xc2)
 	}
 }
 
+// state writes a room state, or records an error for one decoders refuse.
+func (w *writer) state(s State) {
+	if !s.Valid() && w.err == nil {
+		w.err = fmt.Errorf("encoding room state %d: not a known state", uint8(s))
+	}
+	w.b = append(w.b, byte(s))
+}
+
+// ints writes a record. Records are most of a snapshot's bytes, so this writes into spare
+// capacity by index, with the common one-byte case inline, rather than appending value by
+// value.
 func (w *writer) ints(rec []int64) {
 	w.array(len(rec))
+	b := slices.Grow(w.b, 9*len(rec))
+	n := len(b)
+	b = b[:cap(b)]
 	for _, v := range rec {
-		w.int(v)
+		if -32 <= v && v <= math.MaxInt8 {
+			b[n] = byte(v)
+			n++
+		} else {
+			n = putInt(b, n, v)
+		}
 	}
+	w.b = b[:n]
+}
+
+// putInt writes v at b[n:], which has room for 9 bytes, and returns the index after it.
+func putInt(b []byte, n int, v int64) int {
+	var size int
+	switch {
+	case v >= 0 && v <= math.MaxUint8:
+		b[n], size = 0xcc, 1
+	case v >= math.MinInt8 && v < 0:
+		b[n], size = 0xd0, 1
+	case v >= 0 && v <= math.MaxUint16:
+		b[n], size = 0xcd, 2
+	case v >= math.MinInt16 && v < 0:
+		b[n], size = 0xd1, 2
+	case v >= 0 && v <= math.MaxUint32:
+		b[n], size = 0xce, 4
+	case v >= math.MinInt32 && v < 0:
+		b[n], size = 0xd2, 4
+	case v >= 0:
+		b[n], size = 0xcf, 8
+	default:
+		b[n], size = 0xd3, 8
+	}
+	switch size {
+	case 1:
+		b[n+1] = byte(v)
+	case 2:
+		binary.BigEndian.PutUint16(b[n+1:], uint16(v))
+	case 4:
+		binary.BigEndian.PutUint32(b[n+1:], uint32(v))
+	default:
+		binary.BigEndian.PutUint64(b[n+1:], uint64(v))
+	}
+	return n + 1 + size
 }
 
 // maxDepth bounds the nesting of values skipped as unknown trailing fields, so a hostile
