@@ -39,7 +39,7 @@ type Options struct {
 // Stats receives the writer's counters. Its methods are called from connection goroutines.
 type Stats interface {
 	Sent(frames, bytes int)
-	SnapshotDropped()
+	SnapshotsDropped(n int)
 }
 
 func (o Options) withDefaults() Options {
@@ -85,7 +85,7 @@ type Conn struct {
 	done     chan struct{} // closed when the socket is closed
 	doneOnce sync.Once
 	code     atomic.Uint32 // the close code the server chose, 0 while open
-	sending  atomic.Bool   // whether the writer is in a write; for tests and diagnostics
+	sending  atomic.Bool   // whether the writer is in a write: a long one means a slow reader
 
 	// Writer state, owned by the writer goroutine.
 	batch []*Frame
@@ -112,7 +112,6 @@ func newConn(nc net.Conn, br *bufio.Reader, opts Options) *Conn {
 		_ = tc.SetWriteBuffer(opts.WriteBuffer)
 	}
 	c.out.max = opts.MaxQueue
-	c.out.snap = -1
 	go c.writeLoop()
 	return c
 }

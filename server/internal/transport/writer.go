@@ -16,13 +16,16 @@ const closeLinger = 2 * time.Second
 var pingFrame = ws.MustCompileFrame(ws.NewPingFrame(nil))
 
 // outbox is a connection's queue of frames waiting for its writer. Frames other than
-// snapshots are never dropped; of the snapshots only the newest waits, so a slow reader
-// skips states instead of falling behind. It also remembers the tick of the last snapshot
-// that will reach the client, which decides between a delta and a keyframe.
+// snapshots are never dropped. When snapshots pile up while the writer is stuck in a write,
+// the client is not reading fast enough: the waiting snapshots are dropped and only the
+// newest state goes out, as a keyframe. A writer that is merely late (not scheduled for a
+// few ticks, or a room catching up after a stall) keeps every snapshot, up to a bound. The
+// outbox also remembers the tick of the last snapshot that will reach the client, which
+// decides between a delta and a keyframe.
 type outbox struct {
 	mu       sync.Mutex
-	items    []*Frame
-	snap     int // index of the waiting snapshot in items, -1 if none
+	items    []entry
+	snaps    int // snapshots among items
 	lastTick uint32
 	haveTick bool // the client will have the state at lastTick
 	max      int
@@ -30,6 +33,18 @@ type outbox struct {
 	overflow bool // more than max frames waited: the client is stuck
 	dead     bool
 }
+
+type entry struct {
+	f    *Frame
+	snap bool
+}
+
+// Snapshots waiting for a connection's writer collapse into the newest one beyond
+// slowSnapshots while the writer is blocked in a write, or beyond maxSnapshots in any case.
+const (
+	slowSnapshots = 2
+	maxSnapshots  = 32
+)
 
 // push queues f, which the caller has retained for this connection.
 func (o *outbox) push(f *Frame) {
@@ -39,7 +54,7 @@ func (o *outbox) push(f *Frame) {
 		f.Release()
 		return
 	}
-	o.items = append(o.items, f)
+	o.items = append(o.items, entry{f: f})
 	if len(o.items) > o.max {
 		o.overflow = true
 	}
@@ -47,28 +62,34 @@ func (o *outbox) push(f *Frame) {
 }
 
 // pushSnapshot queues the state at tick: delta when the client will have tick-1, else key.
-// It reports whether an older waiting snapshot was dropped.
-func (o *outbox) pushSnapshot(key, delta *Frame, tick uint32) (queued, dropped bool) {
+// writing tells whether the writer is in a write. It reports how many waiting snapshots were
+// dropped to make room.
+func (o *outbox) pushSnapshot(key, delta *Frame, tick uint32, writing bool) (queued bool, dropped int) {
 	o.mu.Lock()
 	defer o.mu.Unlock()
 	if o.closing || o.dead {
-		return false, false
+		return false, 0
 	}
-	if o.snap >= 0 {
-		o.items[o.snap].Release()
-		copy(o.items[o.snap:], o.items[o.snap+1:])
-		o.items[len(o.items)-1] = nil
-		o.items = o.items[:len(o.items)-1]
-		o.haveTick = false
-		dropped = true
+	if o.snaps >= maxSnapshots || (writing && o.snaps >= slowSnapshots) {
+		kept := o.items[:0]
+		for _, e := range o.items {
+			if e.snap {
+				e.f.Release()
+				dropped++
+			} else {
+				kept = append(kept, e)
+			}
+		}
+		clear(o.items[len(kept):])
+		o.items, o.snaps, o.haveTick = kept, 0, false
 	}
 	f := key
 	if delta != nil && o.haveTick && o.lastTick+1 == tick {
 		f = delta
 	}
 	f.Retain(1)
-	o.items = append(o.items, f)
-	o.snap = len(o.items) - 1
+	o.items = append(o.items, entry{f: f, snap: true})
+	o.snaps++
 	o.lastTick, o.haveTick = tick, true
 	return true, dropped
 }
@@ -85,9 +106,9 @@ func (o *outbox) close(msg, closeFrame *Frame) {
 		return
 	}
 	if msg != nil {
-		o.items = append(o.items, msg)
+		o.items = append(o.items, entry{f: msg})
 	}
-	o.items = append(o.items, closeFrame)
+	o.items = append(o.items, entry{f: closeFrame})
 	o.closing = true
 }
 
@@ -95,10 +116,11 @@ func (o *outbox) close(msg, closeFrame *Frame) {
 func (o *outbox) take(batch []*Frame) ([]*Frame, bool) {
 	o.mu.Lock()
 	defer o.mu.Unlock()
-	batch = append(batch, o.items...)
+	for _, e := range o.items {
+		batch = append(batch, e.f)
+	}
 	clear(o.items)
-	o.items = o.items[:0]
-	o.snap = -1
+	o.items, o.snaps = o.items[:0], 0
 	return batch, o.overflow
 }
 
@@ -106,12 +128,11 @@ func (o *outbox) take(batch []*Frame) ([]*Frame, bool) {
 func (o *outbox) discard() {
 	o.mu.Lock()
 	defer o.mu.Unlock()
-	for _, f := range o.items {
-		f.Release()
+	for _, e := range o.items {
+		e.f.Release()
 	}
 	clear(o.items)
-	o.items = o.items[:0]
-	o.snap = -1
+	o.items, o.snaps = o.items[:0], 0
 	o.dead = true
 }
 
@@ -130,12 +151,12 @@ func (c *Conn) SendOwned(f *Frame) {
 }
 
 // SendSnapshot queues the state at tick: the delta if this client will have the state at
-// tick-1, else the keyframe (delta may be nil). Only the newest snapshot waits for a slow
-// client. The caller keeps its references.
+// tick-1, else the keyframe (delta may be nil). A client that falls behind gets only the
+// newest state. The caller keeps its references.
 func (c *Conn) SendSnapshot(key, delta *Frame, tick uint32) {
-	queued, dropped := c.out.pushSnapshot(key, delta, tick)
-	if dropped && c.opts.Stats != nil {
-		c.opts.Stats.SnapshotDropped()
+	queued, dropped := c.out.pushSnapshot(key, delta, tick, c.sending.Load())
+	if dropped > 0 && c.opts.Stats != nil {
+		c.opts.Stats.SnapshotsDropped(dropped)
 	}
 	if queued {
 		c.signal()

@@ -1,0 +1,100 @@
+package test
+
+import (
+	"context"
+	"encoding/json"
+	"io"
+	"net/http"
+	"strings"
+	"testing"
+	"time"
+
+	"skirmish/game/client"
+	"skirmish/game/protocol"
+	"skirmish/server/internal/app"
+	"skirmish/server/internal/config"
+)
+
+// TestRoomAPI: the room API answers JSON, errors included.
+func TestRoomAPI(t *testing.T) {
+	s := startServer(t)
+	id := s.createRoom(4, 2)
+	a := s.join(id, "ada")
+	a.seat()
+	base := "http://" + s.addr
+	tests := []struct {
+		name, method, path, body string
+		status                   int
+		want                     string // a fragment of the body
+	}{
+		{"list", "GET", "/api/rooms", "", 200, `"id":"` + id + `"`},
+		{"get", "GET", "/api/rooms/" + id, "", 200, `{"name":"ada","seat":0,"bot":false,"connected":true,"score":0}`},
+		{"get unknown", "GET", "/api/rooms/nosuchroom", "", 404, `"code":"room_not_found"`},
+		{"create with defaults", "POST", "/api/rooms", "", 201, `"id":`},
+		{"create bad json", "POST", "/api/rooms", "{seats:", 400, `"code":"bad_json"`},
+		{"create unknown field", "POST", "/api/rooms", `{"seat":4}`, 400, `"code":"bad_json"`},
+		{"create too many seats", "POST", "/api/rooms", `{"seats":9}`, 400, `"code":"bad_room"`},
+		{"create more bots than seats", "POST", "/api/rooms", `{"seats":2,"bots":3}`, 400, `"code":"bad_room"`},
+		{"health", "GET", "/healthz", "", 200, "ok"},
+		{"metrics", "GET", "/metrics", "", 200, "skirmish_players_connected 1"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			req, _ := http.NewRequest(tt.method, base+tt.path, strings.NewReader(tt.body))
+			resp, err := http.DefaultClient.Do(req)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer resp.Body.Close()
+			body, _ := io.ReadAll(resp.Body)
+			if resp.StatusCode != tt.status || !strings.Contains(string(body), tt.want) {
+				t.Fatalf("%s %s = %d %s, want %d containing %s", tt.method, tt.path, resp.StatusCode, body, tt.status, tt.want)
+			}
+			if strings.HasPrefix(tt.path, "/api/") && resp.Header.Get("Content-Type") != "application/json" {
+				t.Fatalf("Content-Type %q", resp.Header.Get("Content-Type"))
+			}
+		})
+	}
+	var rooms []struct {
+		ID    string `json:"id"`
+		State string `json:"state"`
+		Seats int    `json:"seats"`
+	}
+	resp, err := http.Get(base + "/api/rooms")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	if err := json.NewDecoder(resp.Body).Decode(&rooms); err != nil || len(rooms) != 2 {
+		t.Fatalf("room list %+v (%v), want the two rooms", rooms, err)
+	}
+}
+
+// TestShutdownTellsPlayers: on shutdown every player gets "going away" with a reason and the
+// health check stops answering ok.
+func TestShutdownTellsPlayers(t *testing.T) {
+	cfg := config.Default()
+	cfg.Addr = "127.0.0.1:0"
+	ctx, cancel := context.WithCancel(context.Background())
+	srv, err := app.Start(ctx, cfg, app.Options{Logger: testLogger()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := &server{t: t, addr: srv.Addr().String()}
+	id := s.createRoom(2, 1)
+	a := s.join(id, "ada", func(c *client.Config) { c.NoReconnect = true })
+	a.seat()
+	cancel()
+	ce := a.closeErr()
+	if ce.Code != protocol.CodeGoingAway || ce.Reason == "" {
+		t.Fatalf("closed with %d %q, want %d and a reason", ce.Code, ce.Reason, protocol.CodeGoingAway)
+	}
+	select {
+	case <-srv.Done():
+	case <-time.After(waitTimeout):
+		t.Fatal("server did not stop")
+	}
+	if srv.Err() != nil {
+		t.Fatalf("server stopped with %v", srv.Err())
+	}
+}
