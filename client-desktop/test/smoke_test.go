@@ -1,0 +1,348 @@
+package test
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"image"
+	"image/color"
+	"image/png"
+	"net"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"sync"
+	"syscall"
+	"testing"
+	"time"
+
+	"skirmish/assets"
+	"skirmish/client-desktop/internal/lobby"
+	"skirmish/client-desktop/internal/match"
+)
+
+// binaries are the server and the client, built once for all tests.
+var binaries struct {
+	once           sync.Once
+	server, client string
+	err            error
+}
+
+func build(t *testing.T) (server, client string) {
+	t.Helper()
+	binaries.once.Do(func() {
+		dir, err := os.MkdirTemp("", "skirmish-desktop-test")
+		if err != nil {
+			binaries.err = err
+			return
+		}
+		binaries.server, binaries.client = filepath.Join(dir, "server"), filepath.Join(dir, "client-desktop")
+		for _, b := range []struct{ out, pkg string }{{binaries.server, "skirmish/server"}, {binaries.client, "skirmish/client-desktop"}} {
+			if out, err := exec.Command("go", "build", "-o", b.out, b.pkg).CombinedOutput(); err != nil {
+				binaries.err = fmt.Errorf("go build %s: %v\n%s", b.pkg, err, out)
+				return
+			}
+		}
+	})
+	if binaries.err != nil {
+		t.Fatal(binaries.err)
+	}
+	return binaries.server, binaries.client
+}
+
+func TestMain(m *testing.M) {
+	code := m.Run()
+	if binaries.server != "" {
+		os.RemoveAll(filepath.Dir(binaries.server))
+	}
+	os.Exit(code)
+}
+
+// needDisplay skips a test that opens a window when there is no X display to open it on.
+func needDisplay(t *testing.T) {
+	t.Helper()
+	if os.Getenv("DISPLAY") == "" {
+		t.Skip("no X display (DISPLAY is unset): run under xvfb-run, as `make test` does, to play the desktop client")
+	}
+}
+
+// artifact returns where a file a person may want to look at after the run goes:
+// $ARTIFACTS_DIR if set, else client-desktop/testdata/out.
+func artifact(t *testing.T, name string) string {
+	t.Helper()
+	dir := os.Getenv("ARTIFACTS_DIR")
+	if dir == "" {
+		dir = filepath.Join("..", "testdata", "out")
+	}
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	abs, err := filepath.Abs(filepath.Join(dir, name))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return abs
+}
+
+// startServer runs the server binary on a free loopback port until the test ends and
+// returns its player WebSocket URL.
+func startServer(t *testing.T, bin string) string {
+	t.Helper()
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := l.Addr().String()
+	l.Close()
+	cmd := exec.Command(bin, "-addr", addr, "-data", t.TempDir(), "-grace", "60s")
+	var log strings.Builder
+	cmd.Stdout, cmd.Stderr = &log, &log
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		_ = cmd.Process.Signal(syscall.SIGTERM)
+		done := make(chan struct{})
+		go func() { _ = cmd.Wait(); close(done) }()
+		select {
+		case <-done:
+		case <-time.After(10 * time.Second):
+			_ = cmd.Process.Kill()
+			<-done
+		}
+		if t.Failed() {
+			t.Logf("server log:\n%s", log.String())
+		}
+	})
+	deadline := time.Now().Add(30 * time.Second)
+	for {
+		resp, err := http.Get("http://" + addr + "/healthz")
+		if err == nil {
+			resp.Body.Close()
+			if resp.StatusCode == http.StatusOK {
+				return "ws://" + addr + "/ws"
+			}
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("server on %s not healthy after 30 s: %v\n%s", addr, err, log.String())
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+}
+
+// player is one run of the client binary.
+type player struct {
+	cmd     *exec.Cmd
+	out     strings.Builder
+	summary string
+	done    chan error
+}
+
+func startPlayer(t *testing.T, bin, server, room, tokens, shot string, quitAfter time.Duration) *player {
+	t.Helper()
+	p := &player{summary: filepath.Join(t.TempDir(), "summary.json"), done: make(chan error, 1)}
+	args := []string{"-server", server, "-room", room, "-name", "smoke", "-tokens", tokens, "-autopilot",
+		"-summary", p.summary, "-quit-after", quitAfter.String()}
+	if shot != "" {
+		args = append(args, "-screenshot", shot)
+	}
+	p.cmd = exec.Command(bin, args...)
+	p.cmd.Stdout, p.cmd.Stderr = &p.out, &p.out
+	if err := p.cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	go func() { p.done <- p.cmd.Wait() }()
+	t.Cleanup(func() {
+		_ = p.cmd.Process.Kill()
+	})
+	return p
+}
+
+// wait waits for the client to quit by itself and returns its summary.
+func (p *player) wait(t *testing.T) match.Summary {
+	t.Helper()
+	select {
+	case err := <-p.done:
+		if err != nil {
+			t.Fatalf("client exited with %v:\n%s", err, p.out.String())
+		}
+	case <-time.After(90 * time.Second):
+		t.Fatalf("client still running after 90 s:\n%s", p.out.String())
+	}
+	data, err := os.ReadFile(p.summary)
+	if err != nil {
+		t.Fatalf("no summary: %v\n%s", err, p.out.String())
+	}
+	var s match.Summary
+	if err := json.Unmarshal(data, &s); err != nil {
+		t.Fatal(err)
+	}
+	return s
+}
+
+// awaitRoom polls the room API until ok accepts the room or the deadline passes.
+func awaitRoom(t *testing.T, api *lobby.Client, id string, what string, ok func(lobby.Room) bool) lobby.Room {
+	t.Helper()
+	deadline := time.Now().Add(30 * time.Second)
+	var r lobby.Room
+	var err error
+	for time.Now().Before(deadline) {
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		r, err = api.Room(ctx, id)
+		cancel()
+		if err == nil && ok(r) {
+			return r
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	t.Fatalf("room %s: waited 30 s for %s; last seen %+v (%v)", id, what, r, err)
+	return r
+}
+
+// seated finds the human player called smoke in r.
+func seated(r lobby.Room) (lobby.Player, bool) {
+	for _, p := range r.Players {
+		if p.Name == "smoke" && !p.Bot {
+			return p, true
+		}
+	}
+	return lobby.Player{}, false
+}
+
+func newRoom(t *testing.T, server string) (*lobby.Client, string) {
+	t.Helper()
+	api, err := lobby.NewClient(server)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	id, err := api.Create(ctx, 4, 3)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return api, id
+}
+
+// TestPlaysAMatchAgainstBots runs the client in a room with three bots for a few seconds,
+// steered by its autopilot, and checks what the server saw and what the window showed.
+func TestPlaysAMatchAgainstBots(t *testing.T) {
+	needDisplay(t)
+	t.Parallel()
+	serverBin, clientBin := build(t)
+	server := startServer(t, serverBin)
+	api, id := newRoom(t, server)
+
+	shot := artifact(t, "smoke.png")
+	os.Remove(shot)
+	p := startPlayer(t, clientBin, server, id, t.TempDir(), shot, 7*time.Second)
+	r := awaitRoom(t, api, id, "the client to take a seat", func(r lobby.Room) bool {
+		pl, ok := seated(r)
+		return ok && pl.Connected
+	})
+	s := p.wait(t)
+	t.Logf("summary %+v; screenshot %s", s, shot)
+
+	if s.Room != id || s.Screen != "playing" {
+		t.Errorf("client ended on screen %q in room %q, want playing in %s", s.Screen, s.Room, id)
+	}
+	// The seq and the ship's travel come from the server's snapshots: it applied our inputs.
+	if s.Acked == 0 || s.Travel < 32 {
+		t.Errorf("server applied inputs up to seq %d and moved the ship %.0f px; want both well above zero", s.Acked, s.Travel)
+	}
+	if pl, _ := seated(r); pl.Seat != s.Seat {
+		t.Errorf("API seats the player at %d, the client thinks %d", pl.Seat, s.Seat)
+	}
+	// The client left with a bye: its seat is free and the room did not pause for it.
+	after := awaitRoom(t, api, id, "the seat to be given up", func(r lobby.Room) bool {
+		_, ok := seated(r)
+		return !ok
+	})
+	if after.State == "paused" {
+		t.Errorf("room paused after the client left on purpose")
+	}
+	checkScreenshot(t, shot)
+}
+
+// TestRestartResumesTheSeat kills the client mid-match, as a crash would, and starts it
+// again: the saved session token brings it back to its seat and the paused room resumes.
+func TestRestartResumesTheSeat(t *testing.T) {
+	needDisplay(t)
+	t.Parallel()
+	serverBin, clientBin := build(t)
+	server := startServer(t, serverBin)
+	api, id := newRoom(t, server)
+	tokens := t.TempDir()
+
+	first := startPlayer(t, clientBin, server, id, tokens, "", time.Minute)
+	r := awaitRoom(t, api, id, "a running match with the client", func(r lobby.Room) bool {
+		pl, ok := seated(r)
+		return ok && pl.Connected && r.State == "running"
+	})
+	seat, _ := seated(r)
+	if err := first.cmd.Process.Kill(); err != nil {
+		t.Fatal(err)
+	}
+	<-first.done
+	awaitRoom(t, api, id, "the room to pause for the lost player", func(r lobby.Room) bool {
+		return r.State == "paused"
+	})
+
+	second := startPlayer(t, clientBin, server, id, tokens, "", 6*time.Second)
+	s := second.wait(t)
+	if s.Seat != seat.Seat || s.Room != id {
+		t.Errorf("restarted client sits in seat %d of room %q, want seat %d of %s", s.Seat, s.Room, seat.Seat, id)
+	}
+	if s.Screen != "playing" || s.Acked == 0 {
+		t.Errorf("restarted client ended on %q with seq %d acknowledged; want playing with inputs applied", s.Screen, s.Acked)
+	}
+}
+
+// checkScreenshot asserts the picture is a game: many colours, mostly not background, and
+// the HUD's exact seat colours for the four seats.
+func checkScreenshot(t *testing.T, path string) {
+	t.Helper()
+	f, err := os.Open(path)
+	if err != nil {
+		t.Fatalf("no screenshot: %v", err)
+	}
+	defer f.Close()
+	img, err := png.Decode(f)
+	if err != nil {
+		t.Fatalf("screenshot: %v", err)
+	}
+	bg := hex(assets.Colors.Background)
+	colours := map[color.RGBA]int{}
+	b := img.Bounds()
+	for y := b.Min.Y; y < b.Max.Y; y++ {
+		for x := b.Min.X; x < b.Max.X; x++ {
+			colours[rgba(img, x, y)]++
+		}
+	}
+	total := b.Dx() * b.Dy()
+	if len(colours) < 16 {
+		t.Errorf("screenshot has %d distinct colours; a drawn arena has many more", len(colours))
+	}
+	if share := float64(total-colours[bg]) / float64(total); share < 0.5 {
+		t.Errorf("only %.0f%% of the screenshot differs from the background", share*100)
+	}
+	for seat := range 4 {
+		if c := hex(assets.SeatColors[seat]); colours[c] == 0 {
+			t.Errorf("seat %d's colour %v is nowhere in the screenshot", seat, c)
+		}
+	}
+}
+
+func rgba(img image.Image, x, y int) color.RGBA {
+	r, g, b, a := img.At(x, y).RGBA()
+	return color.RGBA{uint8(r >> 8), uint8(g >> 8), uint8(b >> 8), uint8(a >> 8)}
+}
+
+func hex(s string) color.RGBA {
+	var c color.RGBA
+	fmt.Sscanf(s, "#%02x%02x%02x", &c.R, &c.G, &c.B)
+	c.A = 0xff
+	return c
+}
