@@ -211,29 +211,31 @@ func seated(r lobby.Room) (lobby.Player, bool) {
 	return lobby.Player{}, false
 }
 
-func newRoom(t *testing.T, server string) (*lobby.Client, string) {
+// arena prepares a test that plays: it needs a display, runs in parallel with the others,
+// and gets the client binary, a fresh server and a room of four seats with three bots.
+func arena(t *testing.T) (clientBin, server string, api *lobby.Client, room string) {
 	t.Helper()
+	needDisplay(t)
+	t.Parallel()
+	serverBin, clientBin := build(t)
+	server = startServer(t, serverBin)
 	api, err := lobby.NewClient(server)
 	if err != nil {
 		t.Fatal(err)
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
-	id, err := api.Create(ctx, 4, 3)
+	room, err = api.Create(ctx, 4, 3)
 	if err != nil {
 		t.Fatal(err)
 	}
-	return api, id
+	return clientBin, server, api, room
 }
 
 // TestPlaysAMatchAgainstBots runs the client in a room with three bots for a few seconds,
 // steered by its autopilot, and checks what the server saw and what the window showed.
 func TestPlaysAMatchAgainstBots(t *testing.T) {
-	needDisplay(t)
-	t.Parallel()
-	serverBin, clientBin := build(t)
-	server := startServer(t, serverBin)
-	api, id := newRoom(t, server)
+	clientBin, server, api, id := arena(t)
 
 	shot := artifact(t, "smoke.png")
 	os.Remove(shot)
@@ -269,11 +271,7 @@ func TestPlaysAMatchAgainstBots(t *testing.T) {
 // TestRestartResumesTheSeat kills the client mid-match, as a crash would, and starts it
 // again: the saved session token brings it back to its seat and the paused room resumes.
 func TestRestartResumesTheSeat(t *testing.T) {
-	needDisplay(t)
-	t.Parallel()
-	serverBin, clientBin := build(t)
-	server := startServer(t, serverBin)
-	api, id := newRoom(t, server)
+	clientBin, server, api, id := arena(t)
 	tokens := t.TempDir()
 
 	first := startPlayer(t, clientBin, server, id, tokens, "", time.Minute)
