@@ -45,6 +45,13 @@ test('the room list follows the server live and joins a room', async () => {
   await row.getByRole('button', { name: 'Join' }).click();
   await page.waitForFunction((id) => document.body.dataset.room === id && document.body.dataset.seat !== undefined, id, { timeout });
   assert.equal(new URL(page.url()).searchParams.get('room'), id, 'the URL names the room, so a reload comes back');
+
+  // Leaving on purpose frees the seat and forgets the token.
+  await page.getByRole('button', { name: 'Leave' }).click();
+  await state(page, 'lobby');
+  assert.equal(new URL(page.url()).search, '');
+  assert.equal(await page.evaluate((id) => sessionStorage.getItem(`skirmish.token.${id}`), id), null);
+  await page.waitForFunction((id) => document.querySelector(`#rooms tr[data-room="${id}"]`)?.innerText.includes('1/3'), id, { timeout });
   await ctx.close();
 });
 
