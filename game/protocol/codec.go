@@ -26,7 +26,7 @@ func (m *Hello) encode(w *writer) {
 	w.array(5)
 	w.int(int64(TypeHello))
 	w.int(int64(m.Version))
-	w.str("hello name", m.Name, MaxClientMessage)
+	w.str("hello name", m.Name, MaxName*utf8.UTFMax)
 	w.str("hello room", m.Room, MaxRoom)
 	w.str("hello token", m.Token, TokenLen)
 }

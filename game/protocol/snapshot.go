@@ -212,7 +212,16 @@ func (m *Events) Fill(events []game.Event) {
 	m.List = m.List[:0]
 	for _, e := range events {
 		if kind, ok := gameEvents[e.Kind]; ok {
-			m.List = append(m.List, Event{Kind: kind, Tick: e.Tick, A: int(e.A), B: int(e.B)})
+			m.List = append(m.List, Event{Kind: kind, Tick: e.Tick, A: seatOrNone(e.A), B: seatOrNone(e.B)})
 		}
 	}
+}
+
+// seatOrNone turns a game event's seat byte into a wire seat: the game stores "no seat" (a
+// match over without a winner) as the byte of -1, which the wire spells -1.
+func seatOrNone(seat uint8) int {
+	if int(seat) >= game.MaxSeats {
+		return -1
+	}
+	return int(seat)
 }

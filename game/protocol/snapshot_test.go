@@ -231,3 +231,20 @@ func TestApplyAllocs(t *testing.T) {
 		t.Errorf("Apply = %+v, want %+v", s, cur)
 	}
 }
+
+func TestEventsFill(t *testing.T) {
+	var m Events
+	m.Fill([]game.Event{
+		{Kind: game.EventFrag, Tick: 5, A: 1, B: 2},
+		{Kind: game.EventRespawn, Tick: 6, A: 2, B: 2},
+		{Kind: game.EventMatchOver, Tick: 7, A: 255, B: 255},
+	})
+	want := []Event{
+		{Kind: EventFrag, Tick: 5, A: 1, B: 2},
+		{Kind: EventRespawn, Tick: 6, A: 2, B: 2},
+		{Kind: EventMatchOver, Tick: 7, A: -1, B: -1},
+	}
+	if !reflect.DeepEqual(m.List, want) {
+		t.Fatalf("Fill = %+v, want %+v", m.List, want)
+	}
+}

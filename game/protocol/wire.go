@@ -28,38 +28,10 @@ func (w *writer) array(n int) {
 	}
 }
 
-func (w *writer) int(v int64) { w.b = appendInt(w.b, v) }
-
-func appendInt(b []byte, v int64) []byte {
-	switch {
-	case v >= 0:
-		return appendUint(b, uint64(v))
-	case v >= -32:
-		return append(b, byte(v))
-	case v >= math.MinInt8:
-		return append(b, 0xd0, byte(v))
-	case v >= math.MinInt16:
-		return append(b, 0xd1, byte(v>>8), byte(v))
-	case v >= math.MinInt32:
-		return append(b, 0xd2, byte(v>>24), byte(v>>16), byte(v>>8), byte(v))
-	}
-	return append(b, 0xd3, byte(v>>56), byte(v>>48), byte(v>>40), byte(v>>32),
-		byte(v>>24), byte(v>>16), byte(v>>8), byte(v))
-}
-
-func appendUint(b []byte, v uint64) []byte {
-	switch {
-	case v <= math.MaxInt8:
-		return append(b, byte(v))
-	case v <= math.MaxUint8:
-		return append(b, 0xcc, byte(v))
-	case v <= math.MaxUint16:
-		return append(b, 0xcd, byte(v>>8), byte(v))
-	case v <= math.MaxUint32:
-		return append(b, 0xce, byte(v>>24), byte(v>>16), byte(v>>8), byte(v))
-	}
-	return append(b, 0xcf, byte(v>>56), byte(v>>48), byte(v>>40), byte(v>>32),
-		byte(v>>24), byte(v>>16), byte(v>>8), byte(v))
+func (w *writer) int(v int64) {
+	b := slices.Grow(w.b, 9)
+	n := putInt(b[:cap(b)], len(b), v)
+	w.b = b[:n]
 }
 
 // str writes s, or records an error if s is longer than the max bytes decoders accept.
@@ -98,26 +70,30 @@ func (w *writer) state(s State) {
 }
 
 // ints writes a record. Records are most of a snapshot's bytes, so this writes into spare
-// capacity by index, with the common one-byte case inline, rather than appending value by
-// value.
+// capacity by index rather than appending value by value.
 func (w *writer) ints(rec []int64) {
 	w.array(len(rec))
 	b := slices.Grow(w.b, 9*len(rec))
 	n := len(b)
 	b = b[:cap(b)]
 	for _, v := range rec {
-		if -32 <= v && v <= math.MaxInt8 {
-			b[n] = byte(v)
-			n++
-		} else {
-			n = putInt(b, n, v)
-		}
+		n = putInt(b, n, v)
 	}
 	w.b = b[:n]
 }
 
 // putInt writes v at b[n:], which has room for 9 bytes, and returns the index after it.
+// It is small enough to inline, so the common one-byte case costs no call.
 func putInt(b []byte, n int, v int64) int {
+	if uint64(v+32) <= 32+math.MaxInt8 { // a fixint, -32..127
+		b[n] = byte(v)
+		return n + 1
+	}
+	return putWide(b, n, v)
+}
+
+// putWide is putInt for the values that take a type byte and 1 to 8 bytes after it.
+func putWide(b []byte, n int, v int64) int {
 	var size int
 	switch {
 	case v >= 0 && v <= math.MaxUint8:
