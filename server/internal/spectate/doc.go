@@ -30,13 +30,15 @@
 //	cheer     {"tick":812,"text":"gg"}
 //	reset     {"reason":"..."}: the resume point is gone; a status and a keyframe follow
 //
-// A snapshot is, in pixels (world units / game.SubPixel, rounded) with aim in radians:
+// A snapshot is, in pixels (world units / game.SubPixel; positions rounded), with aim in
+// radians and shot velocities in pixels per tick:
 //
-//	{"tick":812,"state":"running",
+//	{"tick":812,"rate":30,"map":"arena","state":"running",
 //	 "ships":[{"seat":0,"x":412,"y":96,"aim":1.57,"hp":75,"alive":true,"frags":3,"deaths":1}, ...],
-//	 "shots":[{"id":77,"owner":0,"x":430,"y":120}, ...]}
+//	 "shots":[{"id":77,"owner":0,"x":430,"y":120,"vx":20,"vy":-3.375}, ...]}
 //
-// ships lists the seats in play in seat order; names are in status. A status is:
+// rate is the room's tick rate and map its map's name (assets/maps). ships lists the seats in
+// play in seat order; names are in status. A status is:
 //
 //	{"state":"paused","endsIn":59000,"ends":1764064800000,
 //	 "players":[{"seat":0,"name":"ada","bot":false,"connected":false,"frags":3,"deaths":1}, ...],

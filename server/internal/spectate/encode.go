@@ -30,11 +30,16 @@ const (
 // resetWire opens a stream whose resume point the history no longer covers.
 var resetWire = encodeEvent(0, kindReset, []byte(`{"reason":"missed events are no longer kept"}`))
 
-// appendSnapshot appends the spectator snapshot of w (see doc.go) to b. It runs on the room's
+// appendSnapshot appends the spectator snapshot of w (see doc.go) to b; mapName is the JSON
+// string of its map's name. It runs on the room's
 // goroutine at the spectator rate, so it appends by hand instead of reflecting.
-func appendSnapshot(b []byte, w *game.World, state protocol.State) []byte {
+func appendSnapshot(b []byte, w *game.World, state protocol.State, mapName []byte) []byte {
 	b = append(b, `{"tick":`...)
 	b = strconv.AppendUint(b, uint64(w.Tick), 10)
+	b = append(b, `,"rate":`...)
+	b = strconv.AppendInt(b, int64(w.Config.TickRate), 10)
+	b = append(b, `,"map":`...)
+	b = append(b, mapName...)
 	b = append(b, `,"state":"`...)
 	b = append(b, state.String()...)
 	b = append(b, `","ships":`...)
@@ -50,6 +55,10 @@ func appendSnapshot(b []byte, w *game.World, state protocol.State) []byte {
 		b = append(b, `,"owner":`...)
 		b = strconv.AppendUint(b, uint64(p.Owner), 10)
 		b = appendPos(b, p.Pos)
+		b = append(b, `,"vx":`...)
+		b = strconv.AppendFloat(b, float64(p.Vel.X)/game.SubPixel, 'f', -1, 64)
+		b = append(b, `,"vy":`...)
+		b = strconv.AppendFloat(b, float64(p.Vel.Y)/game.SubPixel, 'f', -1, 64)
 		b = append(b, '}')
 	}
 	return append(b, "]}"...)

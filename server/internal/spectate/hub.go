@@ -60,6 +60,9 @@ type roomFeed struct {
 	next   time.Time // when the next spectator snapshot is due
 	buf    []byte
 	scores []score
+	// mapName is the JSON string of the name of the map the world was last seen on.
+	mapName []byte
+	mapOf   *game.Map
 }
 
 // score is what the score event reports of one seat.
@@ -149,7 +152,10 @@ func (h *Hub) Snapshot(room string, w *game.World, state protocol.State) {
 	if f.next.Before(now) {
 		f.next = now.Add(h.interval)
 	}
-	f.buf = appendSnapshot(f.buf[:0], w, state)
+	if f.mapOf != w.Map {
+		f.mapOf, f.mapName = w.Map, mustJSON(w.Map.Name)
+	}
+	f.buf = appendSnapshot(f.buf[:0], w, state, f.mapName)
 	f.t.publish(kindSnapshot, f.buf, broadcast|keyframe)
 }
 
