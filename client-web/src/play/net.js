@@ -173,6 +173,9 @@ export class Reconnector {
 const pingEveryMs = 1000;
 const silenceMs = 5000;
 
+/** maxBuffered is the send backlog (bytes) beyond which inputs are dropped. */
+const maxBuffered = 16 << 10;
+
 /**
  * Session runs one player's connection to a room on a browser WebSocket: it says hello, pings,
  * decodes every frame for onMessage, notices silence and reconnects through its Reconnector.
@@ -196,9 +199,14 @@ export class Session {
     this.connect();
   }
 
-  /** send passes a frame on if the session is welcomed, and drops it otherwise. */
+  /**
+   * send passes a frame on if the session is welcomed, and drops it otherwise, or when the
+   * socket has stalled with a backlog: the server would trim stale inputs anyway, and a
+   * connection that does not drain is about to be declared dead.
+   */
   send(frame) {
-    if (this.rc.state === 'open' && this.ws?.readyState === WebSocket.OPEN) this.ws.send(frame);
+    const ws = this.ws;
+    if (this.rc.state === 'open' && ws?.readyState === WebSocket.OPEN && ws.bufferedAmount < maxBuffered) ws.send(frame);
   }
 
   /** leave says bye and ends the session for good. */
@@ -244,7 +252,7 @@ export class Session {
         this.closed(Code.keepalive);
         return;
       }
-      if (ws.readyState === WebSocket.OPEN) ws.send(encodePing(performance.now()));
+      this.send(encodePing(performance.now()));
     });
   }
 
