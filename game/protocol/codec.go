@@ -35,11 +35,10 @@ func (m *Hello) decode(p *parser, n int) error {
 	if err := p.fields("hello", n, 1); err != nil {
 		return err
 	}
-	v, err := p.int("hello version", math.MinInt32, math.MaxInt32)
+	v, err := p.int("hello version", math.MinInt64, math.MaxInt64)
 	if err != nil {
 		return err
 	}
-	m.Version = int(v)
 	// Nothing after the version is known to have the same shape in another version.
 	if v != Version {
 		return wrapf(ErrVersion, "hello version %d, want %d", v, Version)
@@ -66,6 +65,7 @@ func (m *Hello) decode(p *parser, n int) error {
 	if !validToken(token) {
 		return wrapf(ErrBadToken, "token of %d bytes: want empty or %d hex digits", len(token), TokenLen)
 	}
+	m.Version = Version
 	m.Name = name
 	m.Room = string(room)
 	m.Token = string(token)

@@ -67,6 +67,7 @@ func TestDecodeErrors(t *testing.T) {
 		{name: "ping string", value: []any{3, "now"}, want: ErrMalformed, code: CodeBadMessage},
 		{name: "hello old version", value: []any{1, 0, "ada", "r", ""}, want: ErrVersion, code: CodeVersion},
 		{name: "hello future version", value: []any{1, 2, map[string]string{"name": "ada"}}, want: ErrVersion, code: CodeVersion},
+		{name: "hello huge version", value: []any{1, uint64(1) << 40, "ada", "r", ""}, want: ErrVersion, code: CodeVersion},
 		{name: "hello no version", value: []any{1}, want: ErrMalformed, code: CodeBadMessage},
 		{name: "hello short", value: []any{1, 1, "ada", "r"}, want: ErrMalformed, code: CodeBadMessage},
 		{name: "hello empty name", value: []any{1, 1, "", "r", ""}, want: ErrBadName, code: CodeBadName},
