@@ -34,6 +34,13 @@ export class HUD {
     this.lastScores = '';
   }
 
+  /** clear empties the scoreboard and the feed, for the next room. */
+  clear() {
+    this.scoreboard.replaceChildren();
+    this.feed.replaceChildren();
+    this.lastScores = '';
+  }
+
   /** setRoom shows the room's code, which others need to join it. */
   setRoom(code) {
     this.room.textContent = `room ${code}`;

@@ -114,6 +114,8 @@ export class Match {
     clearInterval(this.pump);
     this.input.detach();
     this.root.hidden = true;
+    this.hud.clear();
+    delete document.body.dataset.seat;
     this.onExit(message);
   }
 
@@ -302,9 +304,15 @@ export class Match {
       case RoomStateCode.ended:
         this.hud.ended((st?.results ?? []).map((r) => ({ ...r, name: byName(r.seat) })), left);
         break;
-      case RoomStateCode.running:
-        this.hud.hideOverlay();
+      case RoomStateCode.running: {
+        const own = this.rs?.ship(this.welcome.seat);
+        if (own !== undefined && !isAlive(own)) {
+          this.hud.showOverlay('respawn', 'Fragged', `Back in ${Math.ceil(own.respawnIn / this.welcome.tickRate)} s`);
+        } else {
+          this.hud.hideOverlay();
+        }
         break;
+      }
       default:
         this.hud.showOverlay('notice', this.rc.state === 'reconnecting' ? `Reconnecting… (attempt ${this.rc.attempts})` : 'Connecting…', this.rc.message);
     }
