@@ -219,9 +219,10 @@ func (m *Model) Autopilot() inputs.Controls {
 
 // Summary is what a finished session reports, for tests and scripts.
 type Summary struct {
-	Screen string `json:"screen"`
-	Room   string `json:"room"`
-	Seat   int    `json:"seat"`
+	Screen  string `json:"screen"`
+	Problem string `json:"problem,omitempty"`
+	Room    string `json:"room"`
+	Seat    int    `json:"seat"`
 	// Acked is the last input seq the server applied for our seat, as its snapshots say.
 	Acked uint32 `json:"acked"`
 	// Travel is how far, in pixels, the server moved our ship.
@@ -233,7 +234,7 @@ type Summary struct {
 
 // Summary reports the session so far.
 func (m *Model) Summary() Summary {
-	s := Summary{Screen: m.Screen.String(), Room: m.Room, Seat: m.Welcome.Seat, Travel: m.travel,
+	s := Summary{Screen: m.Screen.String(), Problem: m.Problem, Room: m.Room, Seat: m.Welcome.Seat, Travel: m.travel,
 		Tick: m.newest.Tick, RTTMS: m.RTT.Milliseconds()}
 	if seat := m.Welcome.Seat; m.joined && seat < len(m.newest.Ships) {
 		s.Acked = uint32(m.newest.Ships[seat][protocol.ShipLastSeq])

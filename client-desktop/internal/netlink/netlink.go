@@ -37,10 +37,11 @@ type Link struct {
 	wake   chan struct{} // tells the sender that inputs are queued
 	seq    atomic.Uint32 // the seq of the last input queued, the same count the client keeps
 
-	ctx    context.Context
+	ctx    context.Context // the clients' lifetime
 	cancel context.CancelFunc
 	mu     sync.Mutex
 	c      *client.Client
+	quit   chan struct{} // tells the sender to stop
 	done   chan struct{} // closed when the sender has stopped
 }
 
@@ -54,6 +55,7 @@ func Dial(server string, store *tokens.Store, room, name string) *Link {
 		inputs: mailbox.New[game.Input](inputLimit),
 		wake:   make(chan struct{}, 1),
 		ctx:    ctx, cancel: cancel,
+		quit: make(chan struct{}),
 		done: make(chan struct{}),
 	}
 	token, err := store.Load(server, room)
@@ -160,7 +162,7 @@ func (l *Link) sender() {
 	dropped := 0
 	for {
 		select {
-		case <-l.ctx.Done():
+		case <-l.quit:
 			return
 		case <-l.wake:
 		}
@@ -190,16 +192,32 @@ func (l *Link) send(in game.Input) {
 // Notes appends what the network reported since the last call to dst.
 func (l *Link) Notes(dst []match.Note) []match.Note { return l.notes.Take(dst) }
 
-// Close says goodbye to the room, so it does not pause for us, and stops the link.
+// Close says goodbye to the room, so it does not pause for us, and stops the link. The seat
+// is gone, so its token is forgotten.
 func (l *Link) Close() {
-	l.mu.Lock()
-	c := l.c
-	l.mu.Unlock()
-	c.Bye()
-	l.cancel()
-	<-l.done
+	c := l.stopSender()
+	c.Bye() // sends the bye before it stops the client
 	select {
 	case <-c.Done():
 	case <-time.After(time.Second):
 	}
+	l.cancel()
+	_ = l.store.Forget(l.server, l.room)
+}
+
+// Drop stops the link without a goodbye, as a crash would: the room pauses for us and the
+// saved token lets a restarted client take the seat back within the grace period.
+func (l *Link) Drop() {
+	c := l.stopSender()
+	l.cancel()
+	c.Close()
+}
+
+// stopSender ends the sender goroutine and returns the current client.
+func (l *Link) stopSender() *client.Client {
+	close(l.quit)
+	<-l.done
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.c
 }

@@ -41,6 +41,8 @@ type Link interface {
 	Notes(dst []match.Note) []match.Note
 	// Close says goodbye to the room and stops the connection.
 	Close()
+	// Drop stops the connection without a goodbye, so a restarted client can resume the seat.
+	Drop()
 }
 
 // Dialer starts a connection to room as the player called name.
@@ -54,7 +56,8 @@ type Config struct {
 	Rooms *lobby.Client // the room API, for the lobby
 	// Screenshot, if set, is where a PNG of the window is written when the client quits.
 	Screenshot string
-	// QuitAfter, if positive, ends the client after that long (for tests and demos).
+	// QuitAfter, if positive, ends the client after that long (for tests and demos), leaving
+	// the room on purpose.
 	QuitAfter time.Duration
 	// Autopilot lets the game's bot steer the player's ship instead of the keyboard.
 	Autopilot bool
@@ -86,7 +89,13 @@ func Run(cfg Config) error {
 	ebiten.SetRunnableOnUnfocused(true)
 	err = ebiten.RunGame(g)
 	if g.link != nil {
-		g.link.Close()
+		// Closing the window is not leaving the room: like a crash, it keeps the seat for a
+		// restart within the grace period. A scripted run (QuitAfter) leaves on purpose.
+		if g.quit {
+			g.link.Close()
+		} else {
+			g.link.Drop()
+		}
 	}
 	if err != nil {
 		return fmt.Errorf("run window: %w", err)
@@ -127,7 +136,7 @@ func (g *Game) Update() error {
 	if g.shotted {
 		return ebiten.Termination
 	}
-	if g.cfg.QuitAfter > 0 && now.Sub(g.started) >= g.cfg.QuitAfter {
+	if g.cfg.QuitAfter > 0 && now.Sub(g.started) >= g.cfg.QuitAfter && !g.quit {
 		g.quit = true
 		if g.cfg.Screenshot == "" {
 			return ebiten.Termination

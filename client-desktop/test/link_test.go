@@ -1,0 +1,153 @@
+package test
+
+import (
+	"context"
+	"errors"
+	"strings"
+	"testing"
+	"time"
+
+	"skirmish/client-desktop/internal/lobby"
+	"skirmish/client-desktop/internal/match"
+	"skirmish/client-desktop/internal/netlink"
+	"skirmish/client-desktop/internal/tokens"
+	"skirmish/game"
+	"skirmish/game/protocol"
+)
+
+// These tests drive the network link the window uses, without a window, against a real
+// server.
+
+// server starts a fresh server for a link test and returns its URL and room API.
+func server(t *testing.T) (string, *lobby.Client) {
+	t.Helper()
+	t.Parallel()
+	serverBin, _ := build(t)
+	url := startServer(t, serverBin)
+	api, err := lobby.NewClient(url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return url, api
+}
+
+func create(t *testing.T, api *lobby.Client, seats, bots int) string {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	id, err := api.Create(ctx, seats, bots)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return id
+}
+
+// await reads the link's notes until ok accepts one, for at most 30 s.
+func await(t *testing.T, l *netlink.Link, what string, ok func(match.Note) bool) match.Note {
+	t.Helper()
+	deadline := time.Now().Add(30 * time.Second)
+	var notes []match.Note
+	for time.Now().Before(deadline) {
+		notes = l.Notes(notes[:0])
+		for _, n := range notes {
+			if ok(n) {
+				return n
+			}
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	t.Fatalf("no %s within 30 s", what)
+	return match.Note{}
+}
+
+func welcome(n match.Note) bool {
+	_, ok := n.Msg.(*protocol.Welcome)
+	return ok
+}
+
+func TestLinkPlaysAndLeavesWithBye(t *testing.T) {
+	url, api := server(t)
+	room := create(t, api, 2, 1)
+	store := tokens.New(t.TempDir())
+	l := netlink.Dial(url, store, room, "linker")
+
+	w := await(t, l, "welcome", welcome).Msg.(*protocol.Welcome)
+	if saved, _ := store.Load(url, room); saved != w.Token {
+		t.Errorf("saved token %q, want the welcome's %q", saved, w.Token)
+	}
+	await(t, l, "running match", func(n match.Note) bool {
+		s, ok := n.Msg.(*protocol.Status)
+		return ok && s.State == protocol.StateRunning
+	})
+	// Inputs numbered by Send are the ones the server echoes back.
+	var last uint32
+	for range 10 {
+		last = l.Send(game.Input{Buttons: game.ButtonDown})
+	}
+	await(t, l, "the echo of the last input", func(n match.Note) bool {
+		s, ok := n.Msg.(*protocol.Snapshot)
+		return ok && uint32(s.Ships[w.Seat][protocol.ShipLastSeq]) == last
+	})
+
+	l.Close()
+	r := awaitRoom(t, api, room, "the player to leave", func(r lobby.Room) bool {
+		for _, p := range r.Players {
+			if p.Name == "linker" && !p.Bot {
+				return false
+			}
+		}
+		return true
+	})
+	if r.State == "paused" {
+		t.Errorf("room paused after a bye")
+	}
+	if saved, _ := store.Load(url, room); saved != "" {
+		t.Errorf("token %q still saved after leaving", saved)
+	}
+}
+
+func TestLinkReplacesAStaleToken(t *testing.T) {
+	url, api := server(t)
+	room := create(t, api, 2, 0)
+	store := tokens.New(t.TempDir())
+	stale := strings.Repeat("ab", 16)
+	if err := store.Save(url, room, stale); err != nil {
+		t.Fatal(err)
+	}
+	l := netlink.Dial(url, store, room, "linker")
+	defer l.Drop()
+	w := await(t, l, "welcome on a new seat", welcome).Msg.(*protocol.Welcome)
+	if w.Token == stale {
+		t.Fatal("the server accepted a token it never issued")
+	}
+	if saved, _ := store.Load(url, room); saved != w.Token {
+		t.Errorf("saved token %q, want the new %q", saved, w.Token)
+	}
+}
+
+func TestLinkReportsRefusals(t *testing.T) {
+	url, api := server(t)
+	full := create(t, api, 2, 2)
+	tests := []struct {
+		name, room string
+		code       protocol.Code
+		says       string
+	}{
+		{"unknown room", "nosuchroom", protocol.CodeNoRoom, "no room with that code"},
+		{"room full", full, protocol.CodeRoomFull, "room is full"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			l := netlink.Dial(url, tokens.New(t.TempDir()), tt.room, "linker")
+			defer l.Drop()
+			n := await(t, l, "refusal", func(n match.Note) bool { return n.Kind == match.ConnRefused })
+			var pe *protocol.Error
+			if !errors.As(n.Err, &pe) || pe.Code != tt.code {
+				t.Fatalf("refused with %v, want code %d", n.Err, tt.code)
+			}
+			if got := match.Explain(n.Err); !strings.Contains(got, tt.says) {
+				t.Errorf("the player reads %q, want it to say %q", got, tt.says)
+			}
+		})
+	}
+}
