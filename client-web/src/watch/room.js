@@ -109,15 +109,18 @@ export class Watch {
 
   onStatus(s) {
     this.status = s;
-    this.seeState(s.state);
+    this.seeState(s.state, true);
     this.hud.setScores(scoreRows(s, this.snap));
   }
 
-  seeState(state) {
-    if (state === this.roomState) return;
+  // seeState follows the room's state; the overlay changes with it (not at the next frame),
+  // before the test hook says so.
+  seeState(state, fresh = false) {
+    if (state === this.roomState && !fresh) return;
     this.roomState = state;
-    if (this.connected) this.setState(state);
     if (state === 'running') this.hud.hideOverlay();
+    else this.overlay();
+    if (this.connected) this.setState(state);
   }
 
   useMap(name) {

@@ -1,0 +1,106 @@
+// The spectator page against a real server in headless Chromium: a spectator watches a player
+// and a bot, sees the room pause when the player's network fails and run again when it comes
+// back, cheers, and finds the room on the live index.
+import assert from 'node:assert/strict';
+import { after, before, test } from 'node:test';
+import { Proxy, createRoom, launchBrowser, resultPath, startServer, watchPage } from './harness.js';
+
+let server;
+let browser;
+let proxy;
+
+before(async () => {
+  // The grace period must outlast the cut below, so the seat waits for its player.
+  server = await startServer({ grace: '60s' });
+  browser = await launchBrowser();
+  proxy = new Proxy(server.port);
+  await proxy.start();
+});
+
+after(async () => {
+  await browser?.close();
+  await proxy?.close();
+  await server?.stop();
+});
+
+const waitTimeout = 30_000;
+
+function state(page, want) {
+  return page.waitForFunction((s) => document.body.dataset.state === s, want, { timeout: waitTimeout });
+}
+
+function events(page) {
+  return page.evaluate(() => Number(document.body.dataset.events));
+}
+
+function eventsAbove(page, n) {
+  return page.waitForFunction((n) => Number(document.body.dataset.events) > n, n, { timeout: waitTimeout });
+}
+
+// drawnShare is the share of the arena's pixels that differ from its top-left pixel.
+function drawnShare(page) {
+  return page.evaluate(() => {
+    const c = document.querySelector('#arena');
+    const { data } = c.getContext('2d').getImageData(0, 0, c.width, c.height);
+    let differ = 0;
+    for (let i = 0; i < data.length; i += 4) {
+      if (data[i] !== data[0] || data[i + 1] !== data[1] || data[i + 2] !== data[2]) differ++;
+    }
+    return differ / (data.length / 4);
+  });
+}
+
+test('a spectator follows the match through a pause and a resume', async () => {
+  const room = await createRoom(server.url, { seats: 2, bots: 1 });
+  const ctxP = await browser.newContext({ viewport: { width: 1024, height: 700 } });
+  const ctxW = await browser.newContext({ viewport: { width: 1024, height: 700 } });
+  const player = await ctxP.newPage();
+  const watcher = await ctxW.newPage();
+  const errors = watchPage(watcher);
+  // The player reaches the server through the proxy, so that its network can fail on its own.
+  await player.goto(`${proxy.url}/?room=${room}&name=alpha`);
+  await watcher.goto(`${server.url}/watch/${room}`);
+
+  await state(watcher, 'running');
+  const e0 = await events(watcher);
+  await eventsAbove(watcher, e0 + 20);
+  assert.ok(await drawnShare(watcher) > 0.3, 'the arena is not drawn');
+  assert.match(await watcher.locator('#scoreboard').innerText(), /alpha/);
+
+  // A cheer goes to everyone watching, this spectator included.
+  await watcher.getByRole('button', { name: 'gg' }).click();
+  await watcher.locator('#feed', { hasText: '📣 gg' }).waitFor({ timeout: waitTimeout });
+
+  // The player's network fails: the room pauses and the overlay names who it waits for.
+  proxy.cut();
+  await state(watcher, 'paused');
+  assert.match(await watcher.locator('#overlay').innerText(), /alpha/);
+  await watcher.screenshot({ path: resultPath('watch-paused.png') });
+
+  // The network comes back: the player resumes its seat and the room runs again.
+  proxy.restore();
+  await state(watcher, 'running');
+  const e1 = await events(watcher);
+  await eventsAbove(watcher, e1 + 10);
+  await watcher.screenshot({ path: resultPath('watch-running.png') });
+
+  assert.deepEqual(errors, []);
+  await ctxP.close();
+  await ctxW.close();
+});
+
+test('the spectator index lists live rooms and links to them', async () => {
+  const room = await createRoom(server.url, { seats: 2, bots: 2 });
+  const ctx = await browser.newContext();
+  const page = await ctx.newPage();
+  const errors = watchPage(page);
+  await page.goto(`${server.url}/watch`);
+  await state(page, 'index');
+  const row = page.locator(`tr[data-room="${room}"]`);
+  await row.waitFor({ timeout: waitTimeout });
+  await row.getByRole('link', { name: 'Watch' }).click();
+  await page.waitForURL(`**/watch/${room}`);
+  await state(page, 'running');
+  assert.deepEqual(errors, []);
+  await ctx.close();
+});
