@@ -71,7 +71,11 @@ func (g *Game) drawHUD(dst *ebiten.Image) {
 		w, _ := text.Measure(str, a.small, 0)
 		x += 20 + w + 18
 	}
-	right := fmt.Sprintf("ping %d ms   tick %d   %s", m.RTT.Milliseconds(), m.Tick(), m.Screen)
+	ping := "-"
+	if m.Screen != screen.Connecting && m.Screen != screen.Reconnecting {
+		ping = fmt.Sprint(m.RTT.Milliseconds())
+	}
+	right := fmt.Sprintf("ping %s ms   tick %d   %s", ping, m.Tick(), m.Screen)
 	label(dst, right, a.small, screenW-12, 10, text.AlignEnd, a.dim)
 }
 

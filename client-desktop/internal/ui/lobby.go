@@ -207,11 +207,22 @@ func (l *lobbyScreen) draw(dst *ebiten.Image, a *art) {
 			break
 		}
 		vector.DrawFilledRect(dst, listX, y, listW, rowH-4, a.floorC, false)
-		line := fmt.Sprintf("%-12s  %-10s  %d/%d seats  %d players  %d bots  %d watching",
-			r.ID, r.State, len(r.Players), r.Seats, r.Humans(), len(r.Players)-r.Humans(), r.Spectators)
-		label(dst, line, a.normal, listX+12, float64(y)+6, text.AlignStart, a.textC)
+		cells := [...]string{
+			r.ID, r.State,
+			fmt.Sprintf("%d/%d seats", len(r.Players), r.Seats),
+			fmt.Sprintf("%d players, %d bots", r.Humans(), len(r.Players)-r.Humans()),
+			fmt.Sprintf("%d watching", r.Spectators),
+		}
+		for c, cell := range cells {
+			label(dst, cell, a.normal, float64(listX+12+columns[c]), float64(y)+6, text.AlignStart, a.textC)
+		}
 	}
+	label(dst, "In a match: WASD or arrows move, the mouse aims, click or space fires, Esc leaves.",
+		a.small, listX, screenH-40, text.AlignStart, a.dim)
 }
+
+// columns are the x offsets of the room list's cells: id, state, seats, players, spectators.
+var columns = [...]int{0, 200, 360, 520, 800}
 
 func (l *lobbyScreen) field(dst *ebiten.Image, a *art, i int, title string, x float32) {
 	label(dst, title, a.small, float64(x), 116, text.AlignStart, a.dim)
