@@ -69,3 +69,45 @@ func Parse(stat []byte, pageSize int) (Sample, error) {
 		RSS:     v[3] * int64(pageSize),
 	}, nil
 }
+
+// RunQueueWait returns how long the threads of process pid (0 means this process) that are
+// alive now have waited, runnable, for a CPU since they started: the time other processes
+// took from them. A busy machine shows up here rather than silently inflating latencies.
+func RunQueueWait(pid int) (time.Duration, error) {
+	who := "self"
+	if pid != 0 {
+		who = strconv.Itoa(pid)
+	}
+	dir := "/proc/" + who + "/task"
+	tasks, err := os.ReadDir(dir)
+	if err != nil {
+		return 0, fmt.Errorf("list threads: %w", err)
+	}
+	var total time.Duration
+	for _, t := range tasks {
+		b, err := os.ReadFile(dir + "/" + t.Name() + "/schedstat")
+		if err != nil {
+			continue // the thread exited meanwhile
+		}
+		wait, err := ParseSchedstat(b)
+		if err != nil {
+			return 0, err
+		}
+		total += wait
+	}
+	return total, nil
+}
+
+// ParseSchedstat returns the run-queue wait (the second field, in nanoseconds) of a
+// /proc/<pid>/task/<tid>/schedstat line.
+func ParseSchedstat(b []byte) (time.Duration, error) {
+	f := bytes.Fields(b)
+	if len(f) < 2 {
+		return 0, fmt.Errorf("%w: schedstat %q", ErrMalformed, b)
+	}
+	ns, err := strconv.ParseInt(string(f[1]), 10, 64)
+	if err != nil {
+		return 0, fmt.Errorf("%w: schedstat: %w", ErrMalformed, err)
+	}
+	return time.Duration(ns), nil
+}

@@ -56,3 +56,27 @@ func TestReadSelf(t *testing.T) {
 		t.Errorf("Read = %+v, want a positive resident set and thread count", s)
 	}
 }
+
+func TestParseSchedstat(t *testing.T) {
+	tests := []struct {
+		name string
+		line string
+		want time.Duration
+		err  bool
+	}{
+		{name: "three fields", line: "123456789 98765 42\n", want: 98765},
+		{name: "one field", line: "123", err: true},
+		{name: "not a number", line: "1 x 2", err: true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got, err := ParseSchedstat([]byte(tt.line))
+			if tt.err != (err != nil) || got != tt.want {
+				t.Errorf("ParseSchedstat = %v, %v; want %v, error %v", got, err, tt.want, tt.err)
+			}
+		})
+	}
+	if _, err := RunQueueWait(0); err != nil {
+		t.Errorf("RunQueueWait of this process: %v", err)
+	}
+}

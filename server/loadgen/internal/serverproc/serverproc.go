@@ -21,16 +21,16 @@ import (
 func Build(ctx context.Context, dir string) (string, error) {
 	bin := filepath.Join(dir, "skirmish-server")
 	cmd := exec.CommandContext(ctx, "go", "build", "-o", bin, "skirmish/server")
-	cmd.Dir = moduleRoot(ctx)
+	cmd.Dir = ModuleRoot(ctx)
 	if out, err := cmd.CombinedOutput(); err != nil {
 		return "", fmt.Errorf("build server: %w\n%s", err, out)
 	}
 	return bin, nil
 }
 
-// moduleRoot returns the directory of the main module, or "" (the current directory) when
+// ModuleRoot returns the directory of the main module, or "" (the current directory) when
 // the go command cannot tell, so that builds work from any directory inside the repository.
-func moduleRoot(ctx context.Context) string {
+func ModuleRoot(ctx context.Context) string {
 	out, err := exec.CommandContext(ctx, "go", "env", "GOMOD").Output()
 	if err != nil {
 		return ""
@@ -68,8 +68,14 @@ func Start(ctx context.Context, bin string, cpu int, dataDir string, flags ...st
 		args = append([]string{"taskset", "-c", strconv.Itoa(cpu)}, args...)
 	}
 	cmd := exec.Command(args[0], args[1:]...)
-	cmd.Stdout = os.Stderr
-	cmd.Stderr = os.Stderr
+	// The server logs every room; keep that out of the progress output, beside its data.
+	logPath := filepath.Join(dataDir, "server.log")
+	logFile, err := os.Create(logPath)
+	if err != nil {
+		return nil, fmt.Errorf("create server log: %w", err)
+	}
+	defer logFile.Close() // the child has its own descriptor
+	cmd.Stdout, cmd.Stderr = logFile, logFile
 	if err := cmd.Start(); err != nil {
 		return nil, fmt.Errorf("start server: %w", err)
 	}
@@ -77,9 +83,18 @@ func Start(ctx context.Context, bin string, cpu int, dataDir string, flags ...st
 	go func() { p.done <- cmd.Wait() }()
 	if err := p.waitHealthy(ctx); err != nil {
 		p.Stop()
-		return nil, err
+		out, _ := os.ReadFile(logPath)
+		return nil, fmt.Errorf("%w; server log:\n%s", err, tail(out, 2000))
 	}
 	return p, nil
+}
+
+// tail returns at most the last n bytes of b.
+func tail(b []byte, n int) []byte {
+	if len(b) > n {
+		return b[len(b)-n:]
+	}
+	return b
 }
 
 // freePort asks the kernel for an unused loopback port. Another process could take it before

@@ -30,10 +30,14 @@ type Stats struct {
 	Bytes      atomic.Int64 // stream bytes after the response head
 	Gaps       atomic.Int64 // events skipped: ids that jumped by more than one
 	Reconnects atomic.Int64
-	// Delay is how long after the first player of the room received a tick a spectator
-	// received the snapshot of the same tick.
-	Delay stats.Histogram
+	// delay records how long after the first player of the room received a tick a
+	// spectator received the snapshot of the same tick; nil until the first SwapDelay.
+	delay atomic.Pointer[stats.Histogram]
 }
+
+// SwapDelay starts recording delays into a fresh histogram and returns the one filled since
+// the previous call (nil the first time), so each measurement window gets its own.
+func (s *Stats) SwapDelay() *stats.Histogram { return s.delay.Swap(new(stats.Histogram)) }
 
 // TickTimes tells when a tick of a room was first seen by a player, so that spectators can
 // measure their delay against the player feed without a clock in the events.
@@ -229,8 +233,10 @@ func (p *parser) dispatch(now time.Time) {
 	if bytes.Equal(p.event, kindSnap) {
 		p.st.Snapshots.Add(1)
 		if p.times != nil && p.tick >= 0 {
-			if at, ok := p.times.When(uint32(p.tick)); ok {
-				p.st.Delay.Add(now.Sub(at))
+			if h := p.st.delay.Load(); h != nil {
+				if at, ok := p.times.When(uint32(p.tick)); ok {
+					h.Add(now.Sub(at))
+				}
 			}
 		}
 	}

@@ -57,13 +57,14 @@ func TestParser(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			var st Stats
+			st.SwapDelay()
 			lastID := int64(-1)
 			p := parser{st: &st, times: fixedTimes{time.Now()}, lastID: &lastID}
 			err := p.run(bufio.NewReaderSize(strings.NewReader(tt.stream), 4096))
 			if err == nil {
 				t.Fatal("run returned nil at the end of the stream")
 			}
-			got := [...]int64{st.Events.Load(), st.Snapshots.Load(), st.Gaps.Load(), int64(st.Delay.Count()), lastID, st.Bytes.Load()}
+			got := [...]int64{st.Events.Load(), st.Snapshots.Load(), st.Gaps.Load(), int64(st.SwapDelay().Count()), lastID, st.Bytes.Load()}
 			want := [...]int64{tt.events, tt.snapshots, tt.gaps, int64(tt.delays), tt.lastID, int64(len(tt.stream))}
 			if got != want {
 				t.Errorf("events, snapshots, gaps, delays, last id, bytes = %v, want %v", got, want)

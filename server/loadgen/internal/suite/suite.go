@@ -1,0 +1,177 @@
+// Package suite is `make bench`: it runs the Go micro-benchmarks of the game, protocol and
+// server packages, the two load scenarios and the baselines, and prints one table (written
+// to the results file too) with every figure beside its baselines from the same run.
+package suite
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"runtime"
+	"strings"
+	"time"
+
+	"skirmish/server/internal/baseline"
+	"skirmish/server/loadgen/internal/affinity"
+	"skirmish/server/loadgen/internal/load"
+	"skirmish/server/loadgen/internal/serverproc"
+)
+
+// Config is how the suite runs.
+type Config struct {
+	// Out is the results file, relative to the module root.
+	Out string
+}
+
+// The cores: the server (and each baseline sender) gets one, the load generator the other.
+const (
+	serverCPU = 0
+	clientCPU = 1
+)
+
+// The load scenarios of DESIGN.md section 7, sized to finish well within ten minutes.
+var (
+	scenarioA = load.Config{Rooms: 250, Players: 4, Spectators: 1000, TickRate: 30,
+		Warmup: 5 * time.Second, Duration: 20 * time.Second, ServerCPU: serverCPU, ClientCPU: clientCPU}
+	scenarioB = load.Config{Rooms: 1, Players: 8, Spectators: 5000, TickRate: 30,
+		Warmup: 5 * time.Second, Duration: 15 * time.Second, ServerCPU: serverCPU, ClientCPU: clientCPU}
+)
+
+// baselineFor is how long each baseline sends.
+const baselineFor = 5 * time.Second
+
+// Run runs the suite, printing the table to out and progress to progress.
+func Run(ctx context.Context, cfg Config, out, progress io.Writer) error {
+	start := time.Now()
+	root := serverproc.ModuleRoot(ctx)
+	dir, err := os.MkdirTemp("", "skirmish-bench-")
+	if err != nil {
+		return fmt.Errorf("make a scratch directory: %w", err)
+	}
+	defer os.RemoveAll(dir)
+	scrub := strings.NewReplacer(dir, "<scratch>", root+string(filepath.Separator), "", os.TempDir(), "<tmp>")
+
+	// Compiling and the micro-benchmarks use both cores; the rest keeps this process on one.
+	fmt.Fprintln(progress, "building the server")
+	bin, err := serverproc.Build(ctx, dir)
+	if err != nil {
+		return err
+	}
+	m := runMicro(ctx, root, progress)
+	if err := affinity.Pin(clientCPU); err != nil {
+		return err
+	}
+
+	var errs []string
+	scenario := func(name string, c load.Config) *load.Report {
+		c.ServerBin, c.Progress = bin, progress
+		fmt.Fprintf(progress, "scenario %s: %d rooms x %d players, %d spectators\n", name, c.Rooms, c.Players, c.Spectators)
+		rep, err := load.Run(ctx, c)
+		if err != nil {
+			errs = append(errs, fmt.Sprintf("scenario %s: %v", name, err))
+			return nil
+		}
+		for _, e := range rep.Errors {
+			errs = append(errs, fmt.Sprintf("scenario %s: %s", name, e))
+		}
+		return rep
+	}
+	a := scenario("a", scenarioA)
+	b := scenario("b", scenarioB)
+
+	frame, event := 0, 300
+	if a != nil && a.Players != nil && !bad(float64(a.Players.FrameBytes)) {
+		frame = int(a.Players.FrameBytes + 0.5)
+	}
+	if b != nil && b.Watched != nil && !bad(float64(b.Watched.SSEBytesPerEvent)) {
+		event = int(b.Watched.SSEBytesPerEvent + 0.5)
+	}
+	bases := map[string]*baseline.Result{}
+	for _, bc := range []struct {
+		key string
+		cfg BaselineConfig
+	}{
+		{"floor", BaselineConfig{Kind: baseline.Floor, Conns: 1000, Rate: 30, For: baselineFor, Size: frame}},
+		{"naive", BaselineConfig{Kind: baseline.Naive, Conns: 1000, Rate: 30, For: baselineFor}},
+		{"gorilla", BaselineConfig{Kind: baseline.Gorilla, Conns: 1000, Rate: 30, For: baselineFor, Size: frame}},
+		{"floor-sse", BaselineConfig{Kind: baseline.Floor, Conns: 5000, Rate: 10, For: baselineFor, Size: event}},
+	} {
+		fmt.Fprintf(progress, "baseline %s: %d connections at %d Hz\n", bc.key, bc.cfg.Conns, bc.cfg.Rate)
+		res, err := runBaseline(ctx, bc.cfg, serverCPU)
+		if err != nil {
+			errs = append(errs, fmt.Sprintf("baseline %s: %v", bc.key, err))
+			continue
+		}
+		bases[bc.key] = &res
+	}
+
+	var doc bytes.Buffer
+	fmt.Fprintf(&doc, "# Benchmarks\n\n")
+	fmt.Fprintf(&doc, "Written by `make bench` (`go run ./server/loadgen -suite`) on %s in %s.\n",
+		time.Now().UTC().Format("2006-01-02 15:04 UTC"), time.Since(start).Round(time.Second))
+	fmt.Fprintf(&doc, "Machine: %s, %d cores, %s. In the load scenarios and baselines the server (or the\n"+
+		"baseline sender) runs alone on cpu %d (`taskset`) and every client on cpu %d, so the CPU figures\n"+
+		"are the server's own; CPU is shown as a ratio to the write(2) floor measured in the same run.\n\n",
+		cpuModel(), runtime.NumCPU(), runtime.Version(), serverCPU, clientCPU)
+	t := build(m, a, b, bases, frame, event)
+	t.markdown(&doc)
+	if len(m.errs)+len(errs) > 0 {
+		fmt.Fprintf(&doc, "\nProblems during the run:\n\n")
+		for _, e := range append(m.errs, errs...) {
+			fmt.Fprintf(&doc, "- %s\n", strings.ReplaceAll(strings.TrimSpace(scrub.Replace(e)), "\n", "\n  "))
+		}
+	}
+	fmt.Fprintf(&doc, "\n%s", notes)
+	if _, err := out.Write(doc.Bytes()); err != nil {
+		return err
+	}
+	path := cfg.Out
+	if !filepath.IsAbs(path) {
+		path = filepath.Join(root, path)
+	}
+	if err := os.WriteFile(path, doc.Bytes(), 0o644); err != nil {
+		return fmt.Errorf("write results: %w", err)
+	}
+	fmt.Fprintf(progress, "wrote %s in %v\n", cfg.Out, time.Since(start).Round(time.Second))
+	return nil
+}
+
+// notes explain the figures' method under the table.
+const notes = `How the figures are measured:
+
+- Server CPU is user+system time of the server process from /proc/<pid>/stat over the
+  measurement window, divided by what the clients received in that window (player snapshots,
+  plus SSE events where spectators are connected). Baselines time their own process with
+  getrusage over paced rounds; their readers run in the load generator on the other core.
+- The floor writes one prepared frame per connection with one write(2) and nothing else, with
+  as many bytes as the server's mean snapshot frame (or SSE event). The naive baseline encodes a
+  4-seat keyframe for every player and sends it with wsutil.WriteServerMessage. The gorilla
+  baseline is the chat-example hub (a buffered channel and a writer goroutine per connection).
+- Players per core = 1 s / (CPU per delivered snapshot x 30 Hz).
+- Memory per connection: growth of the server's resident set (RSS) and of its Go heap in use
+  plus goroutine stacks (go_memstats_* from /metrics) from before the clients connected to after
+  the warm-up, divided by the clients; for baselines the same after a forced GC.
+- Tick durations come from the server's skirmish_tick_duration_seconds histogram, scraped before
+  and after the window (p50/p99 interpolated within buckets; max is the upper bound of the highest
+  non-empty bucket).
+- Input->ack latency is client-side: from sending input seq to the first snapshot whose lastSeq
+  for the player's seat is at least seq. SSE delay is from the moment the first player of the room
+  received a tick to the moment a spectator received the snapshot event of the same tick.
+`
+
+// cpuModel returns the processor's model name from /proc/cpuinfo.
+func cpuModel() string {
+	b, err := os.ReadFile("/proc/cpuinfo")
+	if err != nil {
+		return "unknown cpu"
+	}
+	for _, line := range strings.Split(string(b), "\n") {
+		if k, v, ok := strings.Cut(line, ":"); ok && strings.TrimSpace(k) == "model name" {
+			return strings.TrimSpace(v)
+		}
+	}
+	return "unknown cpu"
+}
