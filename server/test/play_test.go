@@ -1,6 +1,9 @@
 package test
 
 import (
+	"net/http"
+	"slices"
+	"strings"
 	"testing"
 
 	"skirmish/game/protocol"
@@ -29,4 +32,23 @@ func TestTwoPlayersAndTwoBotsPlay(t *testing.T) {
 		}
 		p.mu.Unlock()
 	}
+}
+
+// TestCheerReachesPlayers: a spectator's reaction posted over HTTP arrives as an event.
+func TestCheerReachesPlayers(t *testing.T) {
+	s := startServer(t)
+	id := s.createRoom(2, 1)
+	a := s.join(id, "ada")
+	a.waitState(protocol.StateRunning, 0)
+	resp, err := http.Post("http://"+s.addr+"/api/rooms/"+id+"/cheers", "application/json", strings.NewReader(`{"text":"gg"}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusAccepted {
+		t.Fatalf("cheer: status %d", resp.StatusCode)
+	}
+	a.waitFor("the cheer", func() bool {
+		return slices.ContainsFunc(a.events, func(e protocol.Event) bool { return e.Kind == protocol.EventCheer && e.Text == "gg" })
+	})
 }

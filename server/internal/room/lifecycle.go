@@ -56,6 +56,12 @@ func (r *Room) rematch(now time.Time) {
 	}
 	r.world = w
 	r.curTick.Store(0)
+	if r.anyMissing() {
+		// A player dropped while the results showed: wait for it as during a match.
+		r.m.metrics.Pauses.Inc()
+		r.setState(protocol.StatePaused, time.Time{})
+		return
+	}
 	r.startCountdown(now)
 }
 

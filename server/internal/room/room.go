@@ -5,6 +5,8 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/prometheus/client_golang/prometheus"
+
 	"skirmish/game"
 	"skirmish/game/protocol"
 	"skirmish/server/internal/lobby"
@@ -36,6 +38,7 @@ type Room struct {
 	idleSince time.Time
 	published time.Time
 	kind      string
+	tickTime  prometheus.Observer // the tick histogram of the room's kind
 	fan       fanout
 	status    protocol.Status
 	events    []protocol.Event
@@ -67,7 +70,7 @@ func newRoom(id string, m *Manager, seats, bots int, now time.Time) (*Room, erro
 	for i := seats - bots; i < seats; i++ {
 		r.seatBot(i, "")
 	}
-	r.kind = r.roomKind()
+	r.setKind()
 	m.metrics.Rooms.WithLabelValues(r.state.String()).Inc()
 	return r, nil
 }
@@ -175,7 +178,7 @@ func (r *Room) tick(now time.Time) {
 	if r.idle(now) {
 		r.closing = true
 	}
-	r.m.metrics.TickSeconds.WithLabelValues(r.kind).Observe(time.Since(now).Seconds())
+	r.tickTime.Observe(time.Since(now).Seconds())
 }
 
 // step simulates one tick with one input per held seat and sends the new state to everyone.
@@ -245,14 +248,18 @@ func (r *Room) shutdown(code protocol.Code, reason string) {
 	r.m.forget(r.id)
 }
 
-// roomKind labels the tick histogram: whether humans play here.
-func (r *Room) roomKind() string {
+// setKind labels the room for the tick histogram by whether humans play here.
+func (r *Room) setKind() {
+	kind := metrics.KindBotsOnly
 	for i := range r.seats {
 		if r.seats[i].kind == seatHuman {
-			return metrics.KindPlayers
+			kind = metrics.KindPlayers
 		}
 	}
-	return metrics.KindBotsOnly
+	if kind != r.kind || r.tickTime == nil {
+		r.kind = kind
+		r.tickTime = r.m.metrics.TickSeconds.WithLabelValues(kind)
+	}
 }
 
 // summary returns the room as the directory shows it.

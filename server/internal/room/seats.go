@@ -141,7 +141,7 @@ func (r *Room) join(h *protocol.Hello, c *transport.Conn, now time.Time) (int, u
 		r.world.SetActive(i, true)
 		r.fan.touch()
 		r.attach(i, c)
-		r.kind = r.roomKind()
+		r.setKind()
 		r.welcome(i)
 		r.notice(protocol.EventJoined, i, h.Name)
 		if !r.maybeStart(now) {
@@ -262,7 +262,7 @@ func (r *Room) vacate(i int, now time.Time, lost bool) {
 	} else {
 		r.seatBot(i, s.name)
 	}
-	r.kind = r.roomKind()
+	r.setKind()
 	r.notice(protocol.EventLeft, i, "")
 	if r.state == protocol.StatePaused && !r.anyMissing() {
 		r.startCountdown(now)

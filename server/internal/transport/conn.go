@@ -227,3 +227,7 @@ func (c *Conn) signal() {
 
 // ReadTimeoutOrDefault returns the read timeout in effect for these options.
 func (o Options) ReadTimeoutOrDefault() time.Duration { return o.withDefaults().ReadTimeout }
+
+// Wrap serves an already upgraded WebSocket connection (the benchmarks use it on plain
+// loopback sockets; the server goes through Upgrade).
+func Wrap(nc net.Conn, opts Options) *Conn { return newConn(nc, nil, opts) }
