@@ -3,7 +3,6 @@ package suite
 import (
 	"fmt"
 	"math"
-	"slices"
 	"strings"
 	"time"
 
@@ -59,35 +58,33 @@ func microRows(t *table, m *micro) {
 	}
 	t.add(sec, "bytes/s per player, recorded 4-ship match, 30 Hz", bwCell, keyCell, "<= 2 KiB/s")
 
-	var fan []string
-	for _, pkg := range []string{"./server/internal/room", "./server/internal/transport"} {
-		if r, ok := m.find(pkg, "(?i)fan.?out|broadcast"); ok {
-			fan = append(fan, strings.TrimPrefix(r.Name, "Benchmark")+": "+bench(r, true, "players", "conns"))
+	var fan, rounds []string
+	for _, n := range []string{"100", "1000"} {
+		if r, ok := m.find("./server/internal/room", "^BenchmarkFanout/players="+n+"$"); ok {
+			fan = append(fan, fmt.Sprintf("%s players: %s/delivery, %s allocs/tick", n, ns(r.Metrics["ns/delivery"]), count(r.Metrics["allocs/op"])))
 		}
 	}
-	fanCell := na
-	if len(fan) > 0 {
-		fanCell = strings.Join(fan, "; ")
-	}
-	var rounds []string
 	for _, k := range baseline.Kinds {
-		r, ok := m.find("./server/internal/baseline", "^BenchmarkRound/"+string(k)+"$")
-		if ok {
-			rounds = append(rounds, fmt.Sprintf("%s %s allocs", k, count(r.Metrics["allocs/op"])))
+		if r, ok := m.find("./server/internal/baseline", "^BenchmarkRound/"+string(k)+"$"); ok {
+			rounds = append(rounds, fmt.Sprintf("%s %s/msg, %s allocs", k, ns(r.Metrics["ns/msg"]), count(r.Metrics["allocs/op"])))
 		}
 	}
-	t.add(sec, "fan-out of one tick to N players", fanCell, "per round to 100 conns: "+orNA(strings.Join(rounds, ", ")), "0 allocs per tick")
+	t.add(sec, "fan-out of one tick to N players (readers in-process)", orNA(strings.Join(fan, "; ")),
+		"100 conns, per round: "+orNA(strings.Join(rounds, "; ")), "0 allocs per tick")
 
-	sse, sseOK := m.find("./server/internal/spectate", "(?i)fan.?out|broadcast")
-	sseCell := na
-	if sseOK {
-		var parts []string
-		for unit, v := range sse.Metrics {
-			parts = append(parts, fmt.Sprintf("%.4g %s", v, unit))
+	for _, n := range []int{1000, 5000, 10000} {
+		r, ok := m.find("./server/internal/spectate", fmt.Sprintf("^BenchmarkFanout/spectators=%d$", n))
+		cell, floor := na, na
+		if ok {
+			x := r.Metrics
+			cell = fmt.Sprintf("%s/event (%.2fx floor), %s heap/spectator, p50/p99 %s / %s, %.1f%% delivered, %s events/s",
+				ns(x["ns/delivery"]), x["x-floor"], kib(x["heap-B/spectator"]), ms(x["p50-ms"]), ms(x["p99-ms"]),
+				x["delivered-%"], count(x["events/s"]))
+			floor = fmt.Sprintf("floor %s/write, p99 %s", ns(x["floor-ns/write"]), ms(x["floor-p99-ms"]))
 		}
-		sseCell = strings.TrimPrefix(sse.Name, "Benchmark") + ": " + strings.Join(slices.Sorted(slices.Values(parts)), ", ")
+		t.add(sec, "SSE fan-out to "+count(float64(n))+" spectators, 10 Hz (spectate benchmark)", cell, floor,
+			"<= 1.5x floor, <= 8 KiB, p99 < 50 ms")
 	}
-	t.add(sec, "SSE event fan-out (spectate benchmark)", sseCell, "see the scenario (b) floor below", "<= 1.5x floor")
 }
 
 func scenarioARows(t *table, a *load.Report, bases map[string]*baseline.Result, frame int) {
@@ -113,6 +110,7 @@ func scenarioARows(t *table, a *load.Report, bases map[string]*baseline.Result, 
 	t.add(sec, "bytes per second per player", fmt.Sprintf("%s B/s (%s B per snapshot)", count(float64(w.BytesPerPlayer)), count(float64(w.FrameBytes))), "", "<= 2 KiB/s")
 	t.add(sec, "input -> ack latency p50 / p99 (client side)", ms(float64(w.AckP50ms))+" / "+ms(float64(w.AckP99ms)), "tick period 33.3 ms", "")
 	t.add(sec, "snapshots dropped for slow clients", count(float64(w.Dropped)), "", "0")
+	runRows(t, sec, w)
 
 	sec = fmt.Sprintf("(a) + %d SSE spectators", scenarioA.Spectators)
 	v := window(a, true)
@@ -125,6 +123,16 @@ func scenarioARows(t *table, a *load.Report, bases map[string]*baseline.Result, 
 	t.add(sec, "late ticks", count(float64(v.LateTicks)), "", "0")
 	t.add(sec, "server memory per spectator", spectatorMem(a), "floor at 5,000: "+baseMem(bases["floor-sse"]), "<= 8 KiB")
 	t.add(sec, "SSE ids skipped / reconnects", fmt.Sprintf("%d / %d", v.SSEGaps, v.SSEReconnects), "", "0 / 0")
+	runRows(t, sec, v)
+}
+
+// runRows say how trustworthy a window is: whether the clients kept their connections, and
+// how much of the cores other processes on the machine took.
+func runRows(t *table, sec string, w *load.Window) {
+	t.add(sec, "player reconnects during the window", count(float64(w.PlayerReconnects)), "", "0")
+	t.add(sec, "CPU wait, server / load generator (others' load)",
+		count(float64(w.ServerWaitMsPerSec))+" / "+count(float64(w.ClientWaitMsPerSec))+" ms per s", "", "~0")
+	t.add(sec, "cores busy, server / load generator", fixed(w.CPUCores)+" / "+fixed(float64(w.ClientCores)), "", "")
 }
 
 func scenarioBRows(t *table, b *load.Report, bases map[string]*baseline.Result, event int) {
@@ -142,6 +150,7 @@ func scenarioBRows(t *table, b *load.Report, bases map[string]*baseline.Result, 
 	t.add(sec, "tick duration p50 / p99 / max", tickCell(v), "", "p99 < 2 ms")
 	t.add(sec, "player snapshots delivered per second", count(v.SnapshotsPerSec), "", count(float64(scenarioB.Players*scenarioB.TickRate)))
 	t.add(sec, "SSE ids skipped / reconnects", fmt.Sprintf("%d / %d", v.SSEGaps, v.SSEReconnects), "", "0 / 0")
+	runRows(t, sec, v)
 }
 
 // window returns the players-only or the watched window of a report, or an empty one whose
@@ -166,6 +175,9 @@ func tickCell(w *load.Window) string {
 }
 
 func memCell(heap, rss float64) string {
+	if bad(heap) && bad(rss) {
+		return na
+	}
 	return fmt.Sprintf("%s heap+stack, %s RSS", kib(heap), kib(rss))
 }
 

@@ -45,8 +45,16 @@ func (t *table) markdown(w io.Writer) {
 		rule[i] = strings.Repeat("-", width[i])
 	}
 	line(rule)
+	prev := ""
 	for _, r := range t.rows {
-		line(r.cells())
+		c := r.cells()
+		// A section is named on its first row only, so the eye finds where each begins.
+		if c[0] == prev {
+			c[0] = ""
+		} else {
+			prev = c[0]
+		}
+		line(c)
 	}
 }
 
@@ -116,6 +124,14 @@ func count(v float64) string {
 		b.WriteRune(c)
 	}
 	return b.String()
+}
+
+// fixed formats v with two decimals.
+func fixed(v float64) string {
+	if bad(v) {
+		return na
+	}
+	return fmt.Sprintf("%.2f", v)
 }
 
 // ratio formats v as a multiple of floor.
