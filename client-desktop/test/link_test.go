@@ -3,7 +3,11 @@ package test
 import (
 	"context"
 	"errors"
+	"io"
+	"net"
+	neturl "net/url"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -79,15 +83,26 @@ func TestLinkPlaysAndLeavesWithBye(t *testing.T) {
 		s, ok := n.Msg.(*protocol.Status)
 		return ok && s.State == protocol.StateRunning
 	})
-	// Inputs numbered by Send are the ones the server echoes back.
-	var last uint32
-	for range 10 {
-		last = l.Send(game.Input{Buttons: game.ButtonDown})
+	// The seqs Send numbers inputs with are the ones the server echoes back. Inputs go at
+	// the tick rate, as the window sends them (the server drops a flood), until the echo
+	// passes ten.
+	var sent, echoed uint32
+	var notes []match.Note
+	for deadline := time.Now().Add(30 * time.Second); echoed < 10; time.Sleep(time.Second / 30) {
+		if time.Now().After(deadline) {
+			t.Fatalf("sent %d inputs, the server echoes only seq %d", sent, echoed)
+		}
+		sent = l.Send(game.Input{Buttons: game.ButtonDown})
+		notes = l.Notes(notes[:0])
+		for _, n := range notes {
+			if s, ok := n.Msg.(*protocol.Snapshot); ok {
+				echoed = uint32(s.Ships[w.Seat][protocol.ShipLastSeq])
+			}
+		}
+		if echoed > sent {
+			t.Fatalf("the server echoes seq %d, but Send numbered only %d inputs", echoed, sent)
+		}
 	}
-	await(t, l, "the echo of the last input", func(n match.Note) bool {
-		s, ok := n.Msg.(*protocol.Snapshot)
-		return ok && uint32(s.Ships[w.Seat][protocol.ShipLastSeq]) == last
-	})
 
 	l.Close()
 	r := awaitRoom(t, api, room, "the player to leave", func(r lobby.Room) bool {
@@ -149,5 +164,74 @@ func TestLinkReportsRefusals(t *testing.T) {
 				t.Errorf("the player reads %q, want it to say %q", got, tt.says)
 			}
 		})
+	}
+}
+
+// cutter forwards loopback TCP connections to a server and can cut them all at once, as a
+// network failure would, while still accepting new ones.
+type cutter struct {
+	l     net.Listener
+	mu    sync.Mutex
+	conns []net.Conn
+}
+
+func newCutter(t *testing.T, target string) *cutter {
+	t.Helper()
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := &cutter{l: l}
+	t.Cleanup(func() { l.Close(); c.cut() })
+	go func() {
+		for {
+			in, err := l.Accept()
+			if err != nil {
+				return
+			}
+			out, err := net.Dial("tcp", target)
+			if err != nil {
+				in.Close()
+				continue
+			}
+			c.mu.Lock()
+			c.conns = append(c.conns, in, out)
+			c.mu.Unlock()
+			go func() { _, _ = io.Copy(out, in); out.Close() }()
+			go func() { _, _ = io.Copy(in, out); in.Close() }()
+		}
+	}()
+	return c
+}
+
+func (c *cutter) cut() {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	for _, conn := range c.conns {
+		conn.Close()
+	}
+	c.conns = nil
+}
+
+func TestLinkReconnectsToItsSeat(t *testing.T) {
+	url, api := server(t)
+	room := create(t, api, 2, 1)
+	u, err := neturl.Parse(url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	proxy := newCutter(t, u.Host)
+	l := netlink.Dial("ws://"+proxy.l.Addr().String()+"/ws", tokens.New(t.TempDir()), room, "linker")
+	defer l.Drop()
+	first := await(t, l, "welcome", welcome).Msg.(*protocol.Welcome)
+
+	proxy.cut()
+	lost := await(t, l, "lost connection", func(n match.Note) bool { return n.Kind == match.ConnLost })
+	if lost.Err == nil {
+		t.Error("the drop came without a reason to show")
+	}
+	again := await(t, l, "welcome after reconnecting", welcome).Msg.(*protocol.Welcome)
+	if again.Seat != first.Seat || again.Room != first.Room {
+		t.Errorf("reconnected to seat %d of %s, want seat %d of %s", again.Seat, again.Room, first.Seat, first.Room)
 	}
 }
