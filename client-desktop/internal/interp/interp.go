@@ -95,11 +95,17 @@ func (b *Buffer) Newest() (Frame, bool) {
 	return b.frames[len(b.frames)-1], true
 }
 
-// Push adds the frame received at time at. The Buffer keeps f's slices. A frame no newer
-// than the newest held is a duplicate or arrived out of order and is ignored.
+// Push adds the frame received at time at. The Buffer keeps f's slices. Frames arrive in
+// order over one stream, so a repeated tick is a duplicate and is ignored, while an earlier
+// tick means a new match (a rematch starts again from tick 0): the Buffer starts over.
 func (b *Buffer) Push(f Frame, at time.Time) {
-	if n := len(b.frames); n > 0 && f.Tick <= b.frames[n-1].Tick {
-		return
+	if n := len(b.frames); n > 0 {
+		switch newest := b.frames[n-1].Tick; {
+		case f.Tick == newest:
+			return
+		case f.Tick < newest:
+			b.Reset()
+		}
 	}
 	if len(b.frames) == bufferSize {
 		copy(b.frames, b.frames[1:])

@@ -118,15 +118,15 @@ func TestProjectilesFlyBetweenSnapshots(t *testing.T) {
 	}
 }
 
-func TestPauseAndOutOfOrderFrames(t *testing.T) {
+func TestPauseAndDuplicateFrames(t *testing.T) {
 	b := NewBuffer(rate)
 	start := time.Unix(1000, 0)
 	for tick := uint32(1); tick <= 10; tick++ {
 		b.Push(frame(tick), start.Add(time.Duration(tick)*step))
 	}
-	b.Push(frame(5), start.Add(11*step)) // late duplicate
+	b.Push(frame(10), start.Add(11*step)) // a duplicate
 	if f, _ := b.Newest(); f.Tick != 10 || b.Len() != 10 {
-		t.Fatalf("a stale frame was kept: newest %d, %d frames", f.Tick, b.Len())
+		t.Fatalf("a duplicate frame was kept: newest %d, %d frames", f.Tick, b.Len())
 	}
 	// The room pauses for a minute: the picture holds still at the newest frame.
 	paused := start.Add(time.Minute)
@@ -154,5 +154,26 @@ func TestDelayIsAtLeastTwoSnapshots(t *testing.T) {
 				t.Errorf("delay at %d Hz = %v ticks, want %v", tt.rate, got, tt.want)
 			}
 		})
+	}
+}
+
+func TestRematchStartsOver(t *testing.T) {
+	b := NewBuffer(rate)
+	start := time.Unix(1000, 0)
+	for tick := uint32(1000); tick <= 1010; tick++ {
+		b.Push(frame(tick), start.Add(time.Duration(tick-1000)*step))
+	}
+	// Results, then the rematch's new world counts from tick 1 again.
+	restart := start.Add(10 * time.Second)
+	for tick := uint32(1); tick <= 10; tick++ {
+		b.Push(frame(tick), restart.Add(time.Duration(tick)*step))
+	}
+	var v View
+	b.Sample(restart.Add(10*step), &v)
+	if v.Tick < 1 || v.Tick > 10 {
+		t.Fatalf("render tick %v after the rematch, want within the new match's 1..10", v.Tick)
+	}
+	if want := 100 + 4*v.Tick; math.Abs(v.Ships[0].X-want) > 1e-6 {
+		t.Errorf("ship drawn at x=%v, want %v from the new match", v.Ships[0].X, want)
 	}
 }

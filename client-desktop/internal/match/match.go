@@ -186,8 +186,9 @@ func (m *Model) snapshot(s *protocol.Snapshot, at time.Time) {
 	if seat := m.Welcome.Seat; seat < len(f.Ships) {
 		own := f.Ships[seat]
 		m.pred.Reconcile(own)
-		if m.hasPos && own.Alive {
-			m.travel += math.Hypot(float64(own.Pos.X-m.lastPos.X), float64(own.Pos.Y-m.lastPos.Y)) / game.SubPixel
+		// A jump of more than a few tiles is a respawn or a rematch, not travel.
+		if d := math.Hypot(float64(own.Pos.X-m.lastPos.X), float64(own.Pos.Y-m.lastPos.Y)) / game.SubPixel; m.hasPos && own.Alive && d < 3*game.TileSize {
+			m.travel += d
 		}
 		m.lastPos, m.hasPos = own.Pos, own.Alive
 	}
