@@ -108,8 +108,7 @@ func (m *Model) Handle(n Note) {
 		m.Screen = screen.Next(m.Screen, screen.Event{Kind: screen.Lost})
 		m.Problem = Explain(n.Err)
 	case ConnRefused:
-		m.Screen = screen.Next(m.Screen, screen.Event{Kind: screen.Refused})
-		m.Problem = Explain(n.Err)
+		m.fail(Explain(n.Err))
 	case ConnRTT:
 		m.RTT = n.RTT
 	case ConnMessage:
@@ -143,6 +142,12 @@ func (m *Model) message(n Note) {
 	}
 }
 
+// fail moves to the error screen with problem for the player to read.
+func (m *Model) fail(problem string) {
+	m.Screen = screen.Next(m.Screen, screen.Event{Kind: screen.Refused})
+	m.Problem = problem
+}
+
 // welcome sets up a new seat, or keeps the prediction on a resync of the same seat.
 func (m *Model) welcome(w *protocol.Welcome) {
 	same := m.joined && m.Welcome.Room == w.Room && m.Welcome.Seat == w.Seat && m.Welcome.Token == w.Token &&
@@ -154,14 +159,18 @@ func (m *Model) welcome(w *protocol.Welcome) {
 		m.buf.Reset()
 		return
 	}
+	cfg := game.Config{Seats: w.Seats, FragLimit: w.FragLimit, TimeLimit: w.TimeLimit, TickRate: w.TickRate}
+	if err := cfg.Validate(); err != nil || w.Seat < 0 || w.Seat >= w.Seats {
+		m.fail(fmt.Sprintf("The server's rules are beyond this client (%d seats at %d Hz, seat %d).", w.Seats, w.TickRate, w.Seat))
+		return
+	}
 	mp, err := game.LoadMap(w.Map)
 	if err != nil {
-		m.Screen = screen.Next(m.Screen, screen.Event{Kind: screen.Refused})
-		m.Problem = fmt.Sprintf("The server plays map %q, which this client does not have.", w.Map)
+		m.fail(fmt.Sprintf("The server plays map %q, which this client does not have.", w.Map))
 		return
 	}
 	m.Map = mp
-	m.cfg = game.Config{Seats: w.Seats, FragLimit: w.FragLimit, TimeLimit: w.TimeLimit, TickRate: w.TickRate}
+	m.cfg = cfg
 	m.buf = interp.NewBuffer(w.TickRate)
 	m.pred = predict.New(mp, m.cfg)
 	m.sampler = inputs.NewSampler(w.TickRate)

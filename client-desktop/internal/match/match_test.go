@@ -175,3 +175,27 @@ func TestFeedKeepsTheLatestLines(t *testing.T) {
 		t.Errorf("feed %+v, want the last %d lines", m.Feed, feedLen)
 	}
 }
+
+func TestWelcomeBeyondThisClientIsRefused(t *testing.T) {
+	tests := []struct {
+		name string
+		w    protocol.Welcome
+		says string
+	}{
+		{"unknown map", protocol.Welcome{Seats: 4, TickRate: 30, FragLimit: 10, Map: "moon"}, "map \"moon\""},
+		{"zero tick rate", protocol.Welcome{Seats: 4, FragLimit: 10, Map: "arena"}, "rules"},
+		{"seat outside the room", protocol.Welcome{Seat: 4, Seats: 4, TickRate: 30, FragLimit: 10, Map: "arena"}, "rules"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			m := New()
+			m.Join("r1")
+			w := tt.w
+			m.Handle(Note{Kind: ConnMessage, Msg: &w})
+			m.Handle(Note{Kind: ConnMessage, Msg: &protocol.Snapshot{Tick: 1}})
+			if m.Screen != screen.Failed || !strings.Contains(m.Problem, tt.says) {
+				t.Errorf("screen %v with %q; want error saying %q", m.Screen, m.Problem, tt.says)
+			}
+		})
+	}
+}
