@@ -234,7 +234,7 @@ func TestRefusals(t *testing.T) {
 			if tc.origin != "" {
 				h.Set("Origin", tc.origin)
 			}
-			es := open(t, srv.URL+tc.path, dialOpts{header: h})
+			es := open(t, srv.URL+tc.path, dialOpts{header: h, status: tc.status})
 			defer es.close()
 			if es.resp.StatusCode != tc.status {
 				t.Fatalf("status %d, want %d", es.resp.StatusCode, tc.status)
@@ -302,7 +302,7 @@ func TestClosedRoomEndsStreams(t *testing.T) {
 	if _, err := es.next(false); err != io.EOF {
 		t.Fatalf("after closed: %v, want the end of the stream", err)
 	}
-	again := open(t, srv.URL+"/rooms/r/events", dialOpts{})
+	again := open(t, srv.URL+"/rooms/r/events", dialOpts{status: http.StatusNotFound})
 	if again.resp.StatusCode != http.StatusNotFound {
 		t.Fatalf("reconnecting to a closed room: %d, want 404", again.resp.StatusCode)
 	}

@@ -118,7 +118,7 @@ func (es *eventSource) must() sseEvent {
 	es.t.Helper()
 	ev, err := es.next(false)
 	if err != nil {
-		es.t.Fatalf("reading the stream: %v", err)
+		es.t.Fatalf("reading the stream after id %s: %v", es.lastID, err)
 	}
 	return ev
 }
@@ -142,6 +142,8 @@ func (es *eventSource) close() { es.conn.Close() }
 type dialOpts struct {
 	header  http.Header
 	recvBuf int // SO_RCVBUF, set before connecting so the window stays small
+	// status, when set, is an answer other than 200 that the test expects.
+	status int
 }
 
 // open connects to url over a raw socket, sends a GET and reads the response head. Every
@@ -185,6 +187,9 @@ func open(t *testing.T, url string, o dialOpts) *eventSource {
 		t.Fatal(err)
 	}
 	es.resp, es.r = resp, bufio.NewReader(resp.Body)
+	if o.status == 0 && resp.StatusCode != http.StatusOK {
+		t.Fatalf("GET %s: %s", url, resp.Status)
+	}
 	return es
 }
 
