@@ -167,4 +167,3 @@ func untilState(t *testing.T, es *eventSource, state string) []sseEvent {
 		}
 	}
 }
-
