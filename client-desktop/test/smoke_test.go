@@ -239,7 +239,8 @@ func TestPlaysAMatchAgainstBots(t *testing.T) {
 
 	shot := artifact(t, "smoke.png")
 	os.Remove(shot)
-	p := startPlayer(t, clientBin, server, id, t.TempDir(), shot, 7*time.Second)
+	// Ten seconds leave the 3 s countdown well behind even on a loaded machine.
+	p := startPlayer(t, clientBin, server, id, t.TempDir(), shot, 10*time.Second)
 	r := awaitRoom(t, api, id, "the client to take a seat", func(r lobby.Room) bool {
 		pl, ok := seated(r)
 		return ok && pl.Connected
@@ -288,7 +289,7 @@ func TestRestartResumesTheSeat(t *testing.T) {
 		return r.State == "paused"
 	})
 
-	second := startPlayer(t, clientBin, server, id, tokens, "", 6*time.Second)
+	second := startPlayer(t, clientBin, server, id, tokens, "", 9*time.Second)
 	s := second.wait(t)
 	if s.Seat != seat.Seat || s.Room != id {
 		t.Errorf("restarted client sits in seat %d of room %q, want seat %d of %s", s.Seat, s.Room, seat.Seat, id)
