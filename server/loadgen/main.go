@@ -20,6 +20,7 @@ import (
 
 	"skirmish/server/internal/baseline"
 	"skirmish/server/loadgen/internal/load"
+	"skirmish/server/loadgen/internal/serverproc"
 	"skirmish/server/loadgen/internal/suite"
 )
 
@@ -36,6 +37,9 @@ func run() int {
 		bl       suite.BaselineConfig
 		blKind   string
 		profile  string
+		serve    bool
+		dataDir  string
+		profDir  string
 	)
 	flag.StringVar(&lc.Addr, "addr", "", "host:port of a running server; empty builds and starts one")
 	flag.IntVar(&lc.Pid, "pid", 0, "process id of the -addr server, for CPU and memory from /proc (else from its /metrics)")
@@ -48,6 +52,10 @@ func run() int {
 	flag.IntVar(&lc.ServerCPU, "server-cpu", 0, "core for a started server (-1: unpinned)")
 	flag.IntVar(&lc.ClientCPU, "client-cpu", 1, "core for the load generator (-1: unpinned)")
 	flag.StringVar(&profile, "cpuprofile", "", "write the load generator's own CPU profile to this file")
+	flag.StringVar(&lc.ProfileDir, "server-profile", "", "run the server code in a child of this program with the profiler on; write its CPU and heap profiles into this directory")
+	flag.BoolVar(&serve, "serve", false, "internal: serve as the profiled server on -addr")
+	flag.StringVar(&dataDir, "data", "", "internal: the profiled server's data directory")
+	flag.StringVar(&profDir, "profile-dir", "", "internal: where the profiled server writes its profiles")
 	flag.StringVar(&jsonOut, "json", "", "also write the report as JSON to this file (- for stdout)")
 	flag.BoolVar(&runSuite, "suite", false, "run the benchmark suite of make bench and write the results file")
 	flag.StringVar(&sc.Out, "out", "BENCHMARKS.md", "results file of -suite, relative to the module root")
@@ -78,6 +86,11 @@ func run() int {
 	defer stop()
 
 	switch {
+	case serve:
+		if err := serverproc.ServeProfiled(ctx, lc.Addr, dataDir, lc.TickRate, profDir); err != nil {
+			fmt.Fprintln(os.Stderr, "loadgen:", err)
+			return 1
+		}
 	case blKind != "":
 		kind, err := baseline.ParseKind(blKind)
 		if err != nil {

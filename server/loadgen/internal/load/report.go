@@ -19,13 +19,16 @@ type Report struct {
 	// Players is the window with players only; Watched the one after spectators joined.
 	Players *Window `json:"players,omitempty"`
 	Watched *Window `json:"watched,omitempty"`
-	// Memory per connection: resident set growth of the server process, and Go heap in use
-	// plus stacks growth from its /metrics, over the connections of that kind.
-	RSSPerPlayer     Float    `json:"rssPerPlayerBytes"`
-	HeapPerPlayer    Float    `json:"heapStackPerPlayerBytes"`
-	RSSPerSpectator  Float    `json:"rssPerSpectatorBytes"`
-	HeapPerSpectator Float    `json:"heapStackPerSpectatorBytes"`
-	Errors           []string `json:"errors,omitempty"`
+	// Memory per connection: resident set growth of the server process, Go heap in use plus
+	// stacks growth and the stacks' share of it (from its /metrics), over the connections of
+	// that kind. The heap figure includes garbage not yet collected.
+	RSSPerPlayer      Float    `json:"rssPerPlayerBytes"`
+	HeapPerPlayer     Float    `json:"heapStackPerPlayerBytes"`
+	StackPerPlayer    Float    `json:"stackPerPlayerBytes"`
+	RSSPerSpectator   Float    `json:"rssPerSpectatorBytes"`
+	HeapPerSpectator  Float    `json:"heapStackPerSpectatorBytes"`
+	StackPerSpectator Float    `json:"stackPerSpectatorBytes"`
+	Errors            []string `json:"errors,omitempty"`
 }
 
 // Window is one steady-state measurement interval.
@@ -131,8 +134,9 @@ func (r *Report) Print(w io.Writer) {
 	row("SSE gaps / reconnects", func(x *Window) string { return fmt.Sprintf("%d / %d", x.SSEGaps, x.SSEReconnects) })
 	row("snapshots dropped (slow)", func(x *Window) string { return num(x.Dropped, 0) })
 	tw.Flush()
-	fmt.Fprintf(w, "memory per player: %s B RSS, %s B heap+stack; per spectator: %s B RSS, %s B heap+stack\n",
-		num(r.RSSPerPlayer, 0), num(r.HeapPerPlayer, 0), num(r.RSSPerSpectator, 0), num(r.HeapPerSpectator, 0))
+	fmt.Fprintf(w, "memory per player: %s B RSS, %s B heap+stack (%s B stack); per spectator: %s B RSS, %s B heap+stack (%s B stack)\n",
+		num(r.RSSPerPlayer, 0), num(r.HeapPerPlayer, 0), num(r.StackPerPlayer, 0),
+		num(r.RSSPerSpectator, 0), num(r.HeapPerSpectator, 0), num(r.StackPerSpectator, 0))
 	for _, e := range r.Errors {
 		fmt.Fprintln(w, "error:", e)
 	}

@@ -33,6 +33,9 @@ type Config struct {
 	Addr string
 	// ServerBin is the server binary to start; empty builds it first.
 	ServerBin string
+	// ProfileDir, when set, runs the server code inside this program (same code, same
+	// flags) with the CPU profiler on, and writes its CPU and heap profiles there.
+	ProfileDir string
 	// Pid is the external server's process id for CPU and memory from /proc; 0 reads the
 	// process figures from its /metrics instead.
 	Pid        int
@@ -56,6 +59,7 @@ type run struct {
 	base     string // http://host:port
 	http     *http.Client
 	pid      int
+	proc     *serverproc.Process // nil for an external server
 	players  playerStats
 	specs    spectator.Stats
 	rooms    []string
@@ -80,7 +84,8 @@ func Run(ctx context.Context, cfg Config) (*Report, error) {
 		r.progress = io.Discard
 	}
 	rep := &Report{Rooms: cfg.Rooms, Seats: cfg.Players, Spectators: cfg.Spectators, TickRate: cfg.TickRate,
-		RSSPerPlayer: Missing, HeapPerPlayer: Missing, RSSPerSpectator: Missing, HeapPerSpectator: Missing}
+		RSSPerPlayer: Missing, HeapPerPlayer: Missing, StackPerPlayer: Missing,
+		RSSPerSpectator: Missing, HeapPerSpectator: Missing, StackPerSpectator: Missing}
 	addr := cfg.Addr
 	if addr == "" {
 		stop, err := r.startServer(ctx)
@@ -113,12 +118,17 @@ func Run(ctx context.Context, cfg Config) (*Report, error) {
 	}
 	mem1 := r.memory(ctx)
 	n := float64(cfg.Rooms * cfg.Players)
-	rep.RSSPerPlayer, rep.HeapPerPlayer = mem1.sub(mem0, n)
+	rep.RSSPerPlayer, rep.HeapPerPlayer, rep.StackPerPlayer = mem1.sub(mem0, n)
 	w, err := r.measure(ctx, "players")
 	if err != nil {
 		return nil, err
 	}
 	rep.Players = w
+	if cfg.ProfileDir != "" && r.proc != nil {
+		if err := r.proc.HeapNow(); err != nil {
+			r.errs.add(err)
+		}
+	}
 
 	if cfg.Spectators > 0 {
 		mem2 := r.memory(ctx)
@@ -127,7 +137,7 @@ func Run(ctx context.Context, cfg Config) (*Report, error) {
 			return nil, err
 		}
 		mem3 := r.memory(ctx)
-		rep.RSSPerSpectator, rep.HeapPerSpectator = mem3.sub(mem2, float64(cfg.Spectators))
+		rep.RSSPerSpectator, rep.HeapPerSpectator, rep.StackPerSpectator = mem3.sub(mem2, float64(cfg.Spectators))
 		if rep.Watched, err = r.measure(ctx, "players and spectators"); err != nil {
 			return nil, err
 		}
@@ -141,20 +151,26 @@ func (r *run) startServer(ctx context.Context) (stop func(), err error) {
 	if err != nil {
 		return nil, fmt.Errorf("make a scratch directory: %w", err)
 	}
-	bin := r.cfg.ServerBin
-	if bin == "" {
+	bin, flags := r.cfg.ServerBin, []string{"-tick", fmt.Sprint(r.cfg.TickRate)}
+	if r.cfg.ProfileDir != "" {
+		if bin, err = os.Executable(); err != nil {
+			os.RemoveAll(dir)
+			return nil, fmt.Errorf("find own binary: %w", err)
+		}
+		flags = append(flags, serverproc.ProfiledArgs(r.cfg.ProfileDir)...)
+	} else if bin == "" {
 		fmt.Fprintln(r.progress, "building the server")
 		if bin, err = serverproc.Build(ctx, dir); err != nil {
 			os.RemoveAll(dir)
 			return nil, err
 		}
 	}
-	p, err := serverproc.Start(ctx, bin, r.cfg.ServerCPU, dir, "-tick", fmt.Sprint(r.cfg.TickRate))
+	p, err := serverproc.Start(ctx, bin, r.cfg.ServerCPU, dir, flags...)
 	if err != nil {
 		os.RemoveAll(dir)
 		return nil, err
 	}
-	r.base, r.pid = "http://"+p.Addr, p.Pid()
+	r.base, r.pid, r.proc = "http://"+p.Addr, p.Pid(), p
 	return func() {
 		if err := p.Stop(); err != nil {
 			fmt.Fprintln(r.progress, "warning:", err)
@@ -272,24 +288,28 @@ func (r *run) read(ctx context.Context) sample {
 }
 
 // memSample is the server's memory at one instant.
-type memSample struct{ rss, heapStack float64 }
+type memSample struct{ rss, heap, stack float64 }
 
 func (r *run) memory(ctx context.Context) memSample {
 	s := r.read(ctx)
-	m := memSample{rss: s.rss, heapStack: math.NaN()}
+	m := memSample{rss: s.rss, heap: math.NaN(), stack: math.NaN()}
 	if s.scraped {
-		h, err1 := s.scrape.Value("go_memstats_heap_inuse_bytes")
-		st, err2 := s.scrape.Value("go_memstats_stack_inuse_bytes")
-		if err1 == nil && err2 == nil {
-			m.heapStack = h + st
+		if v, err := s.scrape.Value("go_memstats_heap_inuse_bytes"); err == nil {
+			m.heap = v
+		}
+		if v, err := s.scrape.Value("go_memstats_stack_inuse_bytes"); err == nil {
+			m.stack = v
 		}
 	}
 	return m
 }
 
-// sub returns the growth per connection from an earlier sample, for n connections.
-func (m memSample) sub(earlier memSample, n float64) (rss, heapStack Float) {
-	return Float((m.rss - earlier.rss) / n), Float((m.heapStack - earlier.heapStack) / n)
+// sub returns the growth per connection from an earlier sample, for n connections: of the
+// resident set, of the Go heap plus stacks, and of the stacks alone.
+func (m memSample) sub(earlier memSample, n float64) (rss, heapStack, stack Float) {
+	return Float((m.rss - earlier.rss) / n),
+		Float((m.heap + m.stack - earlier.heap - earlier.stack) / n),
+		Float((m.stack - earlier.stack) / n)
 }
 
 // progressEvery is how often a long window reports.

@@ -105,7 +105,7 @@ func scenarioARows(t *table, a *load.Report, bases map[string]*baseline.Result, 
 		">= 3,000")
 	t.add(sec, "tick duration p50 / p99 / max", tickCell(w), "", "p99 < 2 ms")
 	t.add(sec, "late ticks", count(float64(w.LateTicks)), "", "0")
-	t.add(sec, "server memory per connected player", memCell(field(a, func(r *load.Report) load.Float { return r.HeapPerPlayer }), field(a, func(r *load.Report) load.Float { return r.RSSPerPlayer })),
+	t.add(sec, "server memory per connected player", serverMem(a, false),
 		fmt.Sprintf("floor %s; naive %s; gorilla %s", baseMem(floor), baseMem(naive), baseMem(gorilla)), "<= 8 KiB")
 	t.add(sec, "bytes per second per player", fmt.Sprintf("%s B/s (%s B per snapshot)", count(float64(w.BytesPerPlayer)), count(float64(w.FrameBytes))), "", "<= 2 KiB/s")
 	t.add(sec, "input -> ack latency p50 / p99 (client side)", ms(float64(w.AckP50ms))+" / "+ms(float64(w.AckP99ms)), "tick period 33.3 ms", "")
@@ -121,7 +121,7 @@ func scenarioARows(t *table, a *load.Report, bases map[string]*baseline.Result, 
 	t.add(sec, "server CPU per delivered message (snapshots + events)", us(msg)+ratio(msg, fl), "floor "+us(fl), "<= 1.5x floor")
 	t.add(sec, "tick duration p50 / p99 / max", tickCell(v), "", "p99 < 2 ms")
 	t.add(sec, "late ticks", count(float64(v.LateTicks)), "", "0")
-	t.add(sec, "server memory per spectator", spectatorMem(a), "floor at 5,000: "+baseMem(bases["floor-sse"]), "<= 8 KiB")
+	t.add(sec, "server memory per spectator", serverMem(a, true), "floor at 5,000: "+baseMem(bases["floor-sse"]), "<= 8 KiB")
 	t.add(sec, "SSE ids skipped / reconnects", fmt.Sprintf("%d / %d", v.SSEGaps, v.SSEReconnects), "", "0 / 0")
 	runRows(t, sec, v)
 }
@@ -146,7 +146,7 @@ func scenarioBRows(t *table, b *load.Report, bases map[string]*baseline.Result, 
 	t.add(sec, "server CPU per delivered event", us(msg)+ratio(msg, fl),
 		fmt.Sprintf("floor %s (%s B events, 5,000 conns, 10 Hz)", us(fl), count(float64(event))), "<= 1.5x floor")
 	t.add(sec, "SSE delay p50 / p99 (after the first player)", ms(float64(v.SSEDelayP50ms))+" / "+ms(float64(v.SSEDelayP99ms)), "", "p99 < 50 ms")
-	t.add(sec, "server memory per spectator", spectatorMem(b), "floor "+baseMem(floor), "<= 8 KiB")
+	t.add(sec, "server memory per spectator", serverMem(b, true), "floor "+baseMem(floor), "<= 8 KiB")
 	t.add(sec, "tick duration p50 / p99 / max", tickCell(v), "", "p99 < 2 ms")
 	t.add(sec, "player snapshots delivered per second", count(v.SnapshotsPerSec), "", count(float64(scenarioB.Players*scenarioB.TickRate)))
 	t.add(sec, "SSE ids skipped / reconnects", fmt.Sprintf("%d / %d", v.SSEGaps, v.SSEReconnects), "", "0 / 0")
@@ -207,9 +207,21 @@ func field(r *load.Report, f func(*load.Report) load.Float) float64 {
 	return float64(f(r))
 }
 
-func spectatorMem(r *load.Report) string {
-	return memCell(field(r, func(r *load.Report) load.Float { return r.HeapPerSpectator }),
-		field(r, func(r *load.Report) load.Float { return r.RSSPerSpectator }))
+// serverMem formats the server's memory per player or per spectator: heap and stacks, the
+// stacks' share, and the resident set.
+func serverMem(r *load.Report, spectators bool) string {
+	heap := field(r, func(r *load.Report) load.Float { return r.HeapPerPlayer })
+	stack := field(r, func(r *load.Report) load.Float { return r.StackPerPlayer })
+	rss := field(r, func(r *load.Report) load.Float { return r.RSSPerPlayer })
+	if spectators {
+		heap = field(r, func(r *load.Report) load.Float { return r.HeapPerSpectator })
+		stack = field(r, func(r *load.Report) load.Float { return r.StackPerSpectator })
+		rss = field(r, func(r *load.Report) load.Float { return r.RSSPerSpectator })
+	}
+	if bad(heap) && bad(rss) {
+		return na
+	}
+	return fmt.Sprintf("%s heap+stack (%s of it stacks), %s RSS", kib(heap), kib(stack), kib(rss))
 }
 
 func orNA(s string) string {

@@ -116,6 +116,9 @@ func Run(ctx context.Context, cfg Config, out, progress io.Writer) error {
 		"baseline sender) runs alone on cpu %d (`taskset`) and every client on cpu %d, so the CPU figures\n"+
 		"are the server's own; CPU is shown as a ratio to the write(2) floor measured in the same run.\n\n",
 		cpuModel(), runtime.NumCPU(), runtime.Version(), serverCPU, clientCPU)
+	if g := autogroup(); g != "" {
+		fmt.Fprintf(&doc, "Scheduling: %s.\n\n", g)
+	}
 	t := build(m, a, b, bases, frame, event)
 	t.markdown(&doc)
 	if len(m.errs)+len(errs) > 0 {
@@ -161,6 +164,21 @@ const notes = `How the figures are measured:
   for the player's seat is at least seq. SSE delay is from the moment the first player of the room
   received a tick to the moment a spectator received the snapshot event of the same tick.
 `
+
+// autogroup describes this process's scheduler autogroup when its nice value is not 0: on
+// a machine shared with other sessions, a run in its own session with a raised autogroup
+// priority keeps their load off the measurement, and the results should say so.
+func autogroup() string {
+	b, err := os.ReadFile("/proc/self/autogroup")
+	if err != nil {
+		return ""
+	}
+	f := strings.Fields(string(b))
+	if len(f) == 3 && f[1] == "nice" && f[2] != "0" {
+		return "this run's session had scheduler autogroup nice " + f[2] + " against other sessions on the machine"
+	}
+	return ""
+}
 
 // cpuModel returns the processor's model name from /proc/cpuinfo.
 func cpuModel() string {

@@ -1,0 +1,79 @@
+package serverproc
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"os/signal"
+	"path/filepath"
+	"runtime"
+	"runtime/pprof"
+	"syscall"
+
+	"skirmish/server/internal/app"
+	"skirmish/server/internal/config"
+)
+
+// The profiles a profiled server writes into its profile directory.
+const (
+	CPUProfile  = "server-cpu.pprof"
+	HeapProfile = "server-heap.pprof"
+)
+
+// ServeProfiled runs the real server in this process on addr until ctx ends, with the CPU
+// profiler on from start to end, and writes a heap profile of the moment whenever the
+// process gets SIGUSR1 (the load generator sends it at the end of the players' window).
+// The server binary itself carries no profiler; this is the same code behind the same flags.
+func ServeProfiled(ctx context.Context, addr, dataDir string, tickRate int, profileDir string) error {
+	cfg := config.Default()
+	cfg.Addr, cfg.DataDir, cfg.TickRate = addr, dataDir, tickRate
+	f, err := os.Create(filepath.Join(profileDir, CPUProfile))
+	if err != nil {
+		return fmt.Errorf("create cpu profile: %w", err)
+	}
+	defer f.Close()
+	if err := pprof.StartCPUProfile(f); err != nil {
+		return fmt.Errorf("start cpu profile: %w", err)
+	}
+	defer pprof.StopCPUProfile()
+
+	usr1 := make(chan os.Signal, 1)
+	signal.Notify(usr1, syscall.SIGUSR1)
+	defer signal.Stop(usr1)
+	srv, err := app.Start(ctx, cfg, app.Options{Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
+	if err != nil {
+		return err
+	}
+	for {
+		select {
+		case <-srv.Done():
+			return srv.Err()
+		case <-usr1:
+			if err := writeHeap(filepath.Join(profileDir, HeapProfile)); err != nil {
+				return err
+			}
+		}
+	}
+}
+
+func writeHeap(path string) error {
+	runtime.GC()
+	f, err := os.Create(path)
+	if err != nil {
+		return fmt.Errorf("create heap profile: %w", err)
+	}
+	defer f.Close()
+	if err := pprof.Lookup("heap").WriteTo(f, 0); err != nil {
+		return fmt.Errorf("write heap profile: %w", err)
+	}
+	return nil
+}
+
+// ProfiledArgs returns the load generator flags that make it serve as a profiled server;
+// Start adds the address and data directory.
+func ProfiledArgs(profileDir string) []string { return []string{"-serve", "-profile-dir", profileDir} }
+
+// HeapNow asks a profiled server to write its heap profile.
+func (p *Process) HeapNow() error { return p.cmd.Process.Signal(syscall.SIGUSR1) }
