@@ -221,14 +221,16 @@ func (h *Hub) RoomChanged(room string, object []byte) {
 	h.lobby.publishKeyed(kindRoom, object, kindRooms, h.lobbyList())
 }
 
-// RoomClosed implements Directory.
+// RoomClosed implements Directory. The room's own feed ends too, whichever of the room and
+// the directory tells first.
 func (h *Hub) RoomClosed(room string) {
 	h.mu.Lock()
-	defer h.mu.Unlock()
 	if _, known := h.lobbyRooms[room]; known {
 		delete(h.lobbyRooms, room)
 		h.lobby.publishKeyed(kindClosed, closedJSON(room), kindRooms, h.lobbyList())
 	}
+	h.mu.Unlock()
+	h.Closed(room)
 }
 
 // lobbyList is the JSON array of every room's object in id order. Called with mu held, which
