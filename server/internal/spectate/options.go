@@ -16,7 +16,9 @@ type Options struct {
 	Heartbeat time.Duration
 	// History is how many discrete events each room keeps for resumption (default 1024).
 	History int
-	// MaxPending bounds the bytes a spectator may owe before it is disconnected (default 256 KiB).
+	// MaxPending bounds the bytes a spectator may owe before it is disconnected (default
+	// 1 MiB). What it owes is shared event bytes, not copies, so the bound is about how far
+	// behind a spectator may fall, not about memory; it must exceed a resume's opening.
 	MaxPending int
 	// StuckTimeout is how long a spectator may fail to take any bytes before it is
 	// disconnected (default 10 s).
@@ -52,7 +54,7 @@ func (o Options) withDefaults() Options {
 		o.History = 1024
 	}
 	if o.MaxPending <= 0 {
-		o.MaxPending = 256 << 10
+		o.MaxPending = 1 << 20
 	}
 	if o.StuckTimeout <= 0 {
 		o.StuckTimeout = 10 * time.Second

@@ -3,6 +3,7 @@ package spectate
 import (
 	"errors"
 	"slices"
+	"sort"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -118,11 +119,12 @@ func (t *topic) remember(ev *Event) {
 // Called with mu held.
 func (t *topic) opening(lastID uint64, resume bool) (evs []*Event, reset bool) {
 	if resume && t.history > 0 && lastID >= t.evicted && lastID <= t.last {
+		// The ring is in id order from head: find the first missed event by bisection, as a
+		// crowd reconnecting at once would otherwise scan it once each under the lock.
 		n := len(t.ring)
-		for i := range n {
-			if ev := t.ring[(t.head+i)%n]; ev.ID > lastID {
-				evs = append(evs, ev)
-			}
+		first := sort.Search(n, func(i int) bool { return t.ring[(t.head+i)%n].ID > lastID })
+		for i := first; i < n; i++ {
+			evs = append(evs, t.ring[(t.head+i)%n])
 		}
 	} else {
 		reset = resume && t.history > 0
