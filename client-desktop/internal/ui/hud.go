@@ -119,10 +119,18 @@ func (g *Game) drawResults(dst *ebiten.Image, now time.Time) {
 		}
 		vector.DrawFilledRect(dst, screenW/2-230, float32(y+4), 16, 16, a.seats[r.Seat%len(a.seats)], false)
 		label(dst, fmt.Sprintf("%d.  %s", i+1, m.Name(r.Seat)), a.normal, screenW/2-200, y, text.AlignStart, c)
-		label(dst, fmt.Sprintf("%d frags  %d deaths", r.Frags, r.Deaths), a.normal, screenW/2+230, y, text.AlignEnd, c)
+		label(dst, count(r.Frags, "frag")+"  "+count(r.Deaths, "death"), a.normal, screenW/2+230, y, text.AlignEnd, c)
 		y += 36
 	}
 	if left := m.Left(now); left > 0 {
 		label(dst, "Rematch in "+seconds(left)+" s   (Esc leaves)", a.normal, screenW/2, y+30, text.AlignCenter, a.dim)
 	}
+}
+
+// count says n things in words: "1 frag", "3 frags".
+func count(n int, thing string) string {
+	if n == 1 {
+		return "1 " + thing
+	}
+	return fmt.Sprintf("%d %ss", n, thing)
 }

@@ -162,6 +162,9 @@ func (g *Game) Update() error {
 			g.leave()
 			return nil
 		}
+		if g.link == nil {
+			return nil
+		}
 		c := g.controls()
 		if g.cfg.Autopilot {
 			c = g.model.Autopilot()
