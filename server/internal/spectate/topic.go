@@ -41,9 +41,9 @@ type topic struct {
 	wantKey atomic.Bool
 
 	// Owned by the writer goroutine.
-	subs  []*subscriber
-	spare []*Event
-	quiet time.Time // when the writer last wrote to anyone
+	subs      []*subscriber
+	spare     []*Event
+	lastWrite time.Time // when the writer last wrote to anyone
 }
 
 func newTopic(h *Hub, history int, keepKeyframe bool) *topic {
@@ -200,14 +200,14 @@ func (t *topic) run() {
 	defer beat.Stop()
 	retry := time.NewTimer(time.Hour)
 	retry.Stop()
-	t.quiet = time.Now()
+	t.lastWrite = time.Now()
 	for {
 		heartbeat := false
 		select {
 		case <-t.wake:
 		case <-retry.C:
 		case now := <-beat.C:
-			heartbeat = now.Sub(t.quiet) >= opts.Heartbeat/2
+			heartbeat = now.Sub(t.lastWrite) >= opts.Heartbeat/2
 		case <-t.done:
 			t.pass(false)
 			for _, s := range t.subs {
@@ -239,7 +239,7 @@ func (t *topic) pass(heartbeat bool) (owing bool) {
 	now := time.Now()
 	batch := t.batch(out, heartbeat)
 	if len(batch) > 0 || len(joining) > 0 {
-		t.quiet = now
+		t.lastWrite = now
 	}
 	delivered := 0
 	for i := 0; i < len(t.subs); {
