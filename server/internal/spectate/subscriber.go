@@ -5,6 +5,8 @@ import (
 	"net"
 	"syscall"
 	"time"
+
+	"golang.org/x/sys/unix"
 )
 
 // errNoRawConn reports a hijacked connection that does not expose its descriptor (TLS, for
@@ -29,6 +31,7 @@ type subscriber struct {
 
 	// The arguments and results of writeFD, kept here so the write path does not allocate.
 	wbuf    []byte
+	wvec    [][]byte
 	wn      int
 	werr    error
 	writeFn func(fd uintptr) bool
@@ -77,24 +80,19 @@ func (s *subscriber) send(b []byte, now time.Time, limit int, stuck time.Duratio
 	return s.flush(now, limit, stuck)
 }
 
-// flush writes as much of what is owed as the socket takes without blocking.
+// flush writes as much of what is owed as the socket takes without blocking, in one
+// writev(2) however many events a spectator that fell behind owes.
 func (s *subscriber) flush(now time.Time, limit int, stuck time.Duration) bool {
-	for len(s.pending) > 0 {
-		b := s.pending[0]
-		n, err := s.write(b)
+	if len(s.pending) > 0 {
+		n, err := s.writev(s.pending[:min(len(s.pending), maxIovecs)])
 		if err != nil {
 			return false
 		}
 		if n > 0 {
 			s.owed -= n
 			s.since = now
+			s.consume(n)
 		}
-		if n < len(b) {
-			s.pending[0] = b[n:]
-			break
-		}
-		s.pending[0] = nil
-		s.pending = s.pending[1:]
 	}
 	if len(s.pending) == 0 {
 		s.pending = nil
@@ -103,12 +101,42 @@ func (s *subscriber) flush(now time.Time, limit int, stuck time.Duration) bool {
 	return s.owed <= limit && now.Sub(s.since) < stuck
 }
 
+// maxIovecs is the most buffers one writev(2) takes (Linux's IOV_MAX).
+const maxIovecs = 1024
+
+// consume drops the first n bytes of what is owed.
+func (s *subscriber) consume(n int) {
+	for n > 0 {
+		b := s.pending[0]
+		if n < len(b) {
+			s.pending[0] = b[n:]
+			return
+		}
+		n -= len(b)
+		s.pending[0] = nil
+		s.pending = s.pending[1:]
+	}
+}
+
 // write makes one non-blocking write(2) and returns how much the socket took; a full socket
 // takes nothing and is not an error.
 func (s *subscriber) write(b []byte) (int, error) {
 	s.wbuf = b
+	return s.do()
+}
+
+// writev is write for several buffers at once.
+func (s *subscriber) writev(bs [][]byte) (int, error) {
+	if len(bs) == 1 {
+		return s.write(bs[0])
+	}
+	s.wvec = bs
+	return s.do()
+}
+
+func (s *subscriber) do() (int, error) {
 	err := s.raw.Write(s.writeFn)
-	s.wbuf = nil
+	s.wbuf, s.wvec = nil, nil
 	if err == nil {
 		err = s.werr
 	}
@@ -123,11 +151,17 @@ func (s *subscriber) write(b []byte) (int, error) {
 // once instead of parking the writer until it drains.
 func (s *subscriber) writeFD(fd uintptr) bool {
 	for {
-		n, err := syscall.Write(int(fd), s.wbuf)
+		var n int
+		var err error
+		if s.wvec != nil {
+			n, err = unix.Writev(int(fd), s.wvec)
+		} else {
+			n, err = unix.Write(int(fd), s.wbuf)
+		}
 		switch err {
-		case syscall.EINTR:
+		case unix.EINTR:
 			continue
-		case syscall.EAGAIN:
+		case unix.EAGAIN:
 			n, err = 0, nil
 		}
 		s.wn, s.werr = max(n, 0), err
