@@ -257,7 +257,7 @@ func TestRefusals(t *testing.T) {
 func TestSlowSpectatorIsDropped(t *testing.T) {
 	srv := newServer(t, spectate.Options{Rate: 1e9, SendBuffer: 4096, MaxPending: 16 << 10})
 	room := newRoom(t, srv.hub, "r", 4)
-	slow := open(t, srv.URL+"/rooms/r/events", dialOpts{recvBuf: 2048})
+	slow := open(t, srv.URL+"/rooms/r/events", dialOpts{recvBuf: 2048, noRead: true})
 	fast := open(t, srv.URL+"/rooms/r/events", dialOpts{})
 	fast.must()
 
@@ -288,6 +288,35 @@ func TestSlowSpectatorIsDropped(t *testing.T) {
 	}
 	if got := srv.metric(t, "skirmish_sse_streams_dropped_total"); got != 1 {
 		t.Fatalf("dropped streams %v, want 1", got)
+	}
+}
+
+func TestLaggingSpectatorGetsEverythingInOrder(t *testing.T) {
+	srv := newServer(t, spectate.Options{Rate: 1e9, SendBuffer: 4096})
+	room := newRoom(t, srv.hub, "r", 8)
+	es := open(t, srv.URL+"/rooms/r/events", dialOpts{recvBuf: 4096})
+	es.must()
+	// A burst far larger than both sockets' buffers (8 ships make snapshots near 1 KB): the
+	// stream falls behind, owes the rest and catches up as it reads, intact and in order.
+	const ticks = 120
+	room.step(ticks)
+	var last uint64
+	for tick := uint32(1); tick <= ticks; {
+		ev := es.must()
+		id, _ := strconv.ParseUint(ev.ID, 10, 64)
+		if id != last+1 && last != 0 {
+			t.Fatalf("id %d after %d", id, last)
+		}
+		last = id
+		if ev.Type == "snapshot" {
+			if got := decode[snapshotJSON](t, ev).Tick; got != tick {
+				t.Fatalf("snapshot of tick %d, want %d", got, tick)
+			}
+			tick++
+		}
+	}
+	if got := srv.metric(t, "skirmish_sse_streams_dropped_total"); got != 0 {
+		t.Fatalf("dropped streams %v, want 0", got)
 	}
 }
 

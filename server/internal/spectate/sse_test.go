@@ -141,7 +141,8 @@ func (es *eventSource) close() { es.conn.Close() }
 // dialOpts shape a raw spectator connection.
 type dialOpts struct {
 	header  http.Header
-	recvBuf int // SO_RCVBUF, set before connecting so the window stays small
+	recvBuf int  // SO_RCVBUF, set before connecting so the window stays small
+	noRead  bool // do not even read the response head
 	// status, when set, is an answer other than 200 that the test expects.
 	status int
 }
@@ -178,7 +179,7 @@ func open(t *testing.T, url string, o dialOpts) *eventSource {
 		t.Fatal(err)
 	}
 	es := &eventSource{t: t, conn: conn}
-	if o.recvBuf != 0 {
+	if o.noRead {
 		return es // the slow spectator never reads, not even the head
 	}
 	br := bufio.NewReader(conn)
