@@ -82,7 +82,10 @@ func (c *rawConn) closed() (closeCode ws.StatusCode, reason string, errMsg *prot
 // TestProtocolAbuse: each kind of bad input gets an error message and a close frame with its
 // own code and a reason, while a player in another room plays on.
 func TestProtocolAbuse(t *testing.T) {
-	s := startServer(t)
+	s := startServer(t, func(_ *config.Config, o *app.Options) {
+		o.Room.HelloTimeout = time.Second
+		o.Room.Conn.ReadTimeout = 10 * time.Second // the raw clients here do not answer pings
+	})
 	id := s.createRoom(2, 1)
 	a := s.join(id, "ada")
 	a.waitState(protocol.StateRunning, 0)
@@ -103,6 +106,12 @@ func TestProtocolAbuse(t *testing.T) {
 		{"oversized frame", func(c *rawConn) { c.send(ws.OpBinary, bytes.Repeat([]byte{0x90}, 5000)) }, protocol.CodeTooBig},
 		{"bad version", func(c *rawConn) { c.sendMsg(&protocol.Hello{Version: 99, Name: "eve", Room: id}) }, protocol.CodeVersion},
 		{"input before hello", func(c *rawConn) { c.sendMsg(&protocol.Input{Seq: 1}) }, protocol.CodePolicy},
+		{"no hello at all", func(c *rawConn) {}, protocol.CodePolicy},
+		{"fragmented message", func(c *rawConn) {
+			if err := ws.WriteFrame(c.nc, ws.MaskFrame(ws.NewFrame(ws.OpBinary, false, []byte{0x95}))); err != nil {
+				t.Fatal(err)
+			}
+		}, protocol.CodeBadMessage},
 		{"unknown room", func(c *rawConn) { c.sendMsg(hello(&protocol.Hello{Name: "eve", Room: "nosuchroom"})) }, protocol.CodeNoRoom},
 		{"bad name", func(c *rawConn) { c.sendMsg(hello(&protocol.Hello{Name: "   ", Room: id})) }, protocol.CodeBadName},
 		{"room full", func(c *rawConn) { c.sendMsg(hello(&protocol.Hello{Name: "eve", Room: id})) }, protocol.CodeRoomFull},

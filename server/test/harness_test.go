@@ -49,8 +49,8 @@ func startServer(t *testing.T, tune ...tuning) *server {
 			Countdown: 100 * time.Millisecond,
 			Results:   200 * time.Millisecond,
 			Conn: transport.Options{
-				PingInterval: 100 * time.Millisecond,
-				ReadTimeout:  700 * time.Millisecond,
+				PingInterval: 200 * time.Millisecond,
+				ReadTimeout:  2 * time.Second,
 				WriteTimeout: 500 * time.Millisecond,
 			},
 		},
@@ -108,7 +108,7 @@ type player struct {
 
 func (s *server) join(roomID, name string, tune ...func(*client.Config)) *player {
 	s.t.Helper()
-	cfg := client.Config{URL: s.url(), Room: roomID, Name: name, Backoff: client.Backoff{Min: 20 * time.Millisecond, Max: 200 * time.Millisecond}, ReadTimeout: 2 * time.Second}
+	cfg := client.Config{URL: s.url(), Room: roomID, Name: name, Backoff: client.Backoff{Min: 20 * time.Millisecond, Max: 200 * time.Millisecond}, ReadTimeout: 4 * time.Second}
 	for _, f := range tune {
 		f(&cfg)
 	}

@@ -303,3 +303,38 @@ func dialRaw(t *testing.T, addr string) net.Conn {
 	t.Cleanup(func() { c.Close() })
 	return c
 }
+
+// heal removes the toxics of halfOpen.
+func (p *proxy) heal() {
+	p.t.Helper()
+	for _, name := range []string{"cut-upstream", "cut-downstream"} {
+		if err := p.p.Toxics.RemoveToxic(context.Background(), name); err != nil {
+			p.t.Fatalf("remove toxic: %v", err)
+		}
+	}
+}
+
+// TestClientReconnectsByItself: after a half-open cut the client notices the silence, comes
+// back with its token on its own, and the room resumes with it in its seat.
+func TestClientReconnectsByItself(t *testing.T) {
+	s := startServer(t)
+	px := newProxy(t, s.addr)
+	id := s.createRoom(3, 1)
+	a := s.join(id, "ada")
+	b := s.join(id, "bob", func(c *client.Config) {
+		c.URL = px.url()
+		c.ReadTimeout = 1500 * time.Millisecond
+	})
+	bSeat := b.seat()
+	a.waitState(protocol.StateRunning, 0)
+	before := a.statusCount()
+	px.halfOpen()
+	paused := a.waitState(protocol.StatePaused, before)
+	px.heal()
+	a.waitState(protocol.StateRunning, paused)
+	b.waitFor("a second welcome into the same seat", func() bool {
+		n := len(b.welcomes)
+		return n >= 2 && b.welcomes[n-1].Seat == bSeat && slices.Contains(b.states, client.Reconnecting)
+	})
+	b.waitFor("a keyframe after the resync", func() bool { return b.keyframes >= 2 })
+}

@@ -21,7 +21,9 @@ type Config struct {
 	TimeLimit int    // match length in ticks; default game.DefaultMatchLength seconds
 	// MaxBacklog is how many inputs of one seat may wait; older ones are trimmed. Default 4.
 	MaxBacklog int
-	Conn       transport.Options
+	// HelloTimeout is how long a new connection may take to say hello; default 5 s.
+	HelloTimeout time.Duration
+	Conn         transport.Options
 }
 
 func (c Config) withDefaults() Config {
@@ -53,6 +55,9 @@ func (c Config) withDefaults() Config {
 	}
 	if c.MaxBacklog <= 0 {
 		c.MaxBacklog = 4
+	}
+	if c.HelloTimeout <= 0 {
+		c.HelloTimeout = 5 * time.Second
 	}
 	return c
 }

@@ -148,10 +148,14 @@ func (m *Manager) Cheer(roomID, text string) error {
 }
 
 // Drain refuses new rooms and players from now on.
-func (m *Manager) Drain() { m.draining.Store(true) }
+func (m *Manager) Drain() {
+	m.mu.Lock()
+	m.draining.Store(true)
+	m.mu.Unlock()
+}
 
 // Wait blocks until every room goroutine has ended (after the Manager's context ended) and
-// every player connection has closed, or until ctx ends.
+// every player connection has closed, or until ctx ends. Call Drain first.
 func (m *Manager) Wait(ctx context.Context) error {
 	done := make(chan struct{})
 	go func() {

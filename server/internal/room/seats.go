@@ -178,12 +178,12 @@ func (r *Room) resume(token []byte, c *transport.Conn, now time.Time) (int, uint
 	s.lost = time.Time{}
 	r.attach(seatIdx, c)
 	r.m.metrics.Resumes.Inc()
+	r.welcome(seatIdx)
 	if wasLost && r.state == protocol.StatePaused && !r.anyMissing() {
 		r.startCountdown(now)
 	} else if !r.maybeStart(now) {
 		r.changed(now)
 	}
-	r.welcome(seatIdx)
 	return seatIdx, s.gen, nil
 }
 

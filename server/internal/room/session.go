@@ -15,11 +15,24 @@ import (
 // on the connection's own goroutine. A refusal or protocol error is answered with an error
 // message and a close frame; the room and its other players carry on.
 func (m *Manager) Serve(c *transport.Conn) {
+	// Counting the session under the lock that Drain takes keeps Add from racing with Wait.
+	m.mu.Lock()
+	if m.draining.Load() {
+		m.mu.Unlock()
+		m.closeConn(c, protocol.CodeGoingAway, "server shutting down")
+		return
+	}
 	m.sessions.Add(1)
+	m.mu.Unlock()
 	defer m.sessions.Done()
 	defer m.finish(c)
 	var rd protocol.Reader
+	// Pongs keep a connection alive, so a client that never says hello needs its own limit.
+	noHello := time.AfterFunc(m.cfg.HelloTimeout, func() {
+		m.closeConn(c, protocol.CodePolicy, "no hello within "+m.cfg.HelloTimeout.String())
+	})
 	p, err := c.ReadMessage()
+	noHello.Stop()
 	if err != nil {
 		m.readFailed(c, err)
 		return
@@ -35,10 +48,6 @@ func (m *Manager) Serve(c *transport.Conn) {
 	}
 	hello := rd.Hello
 	r := m.get(hello.Room)
-	if m.draining.Load() {
-		m.closeConn(c, protocol.CodeGoingAway, "server shutting down")
-		return
-	}
 	if r == nil {
 		m.closeConn(c, protocol.CodeNoRoom, fmt.Sprintf("no room %q", hello.Room))
 		return

@@ -18,6 +18,9 @@ import (
 	"github.com/gobwas/ws"
 )
 
+// initialReadBuffer fits every regular client message (an input is about ten bytes).
+const initialReadBuffer = 128
+
 // Options tune a connection. The zero value of a field means its default.
 type Options struct {
 	MaxMessage   int           // largest client frame payload; default 4 KiB
@@ -85,7 +88,9 @@ type Conn struct {
 	done     chan struct{} // closed when the socket is closed
 	doneOnce sync.Once
 	code     atomic.Uint32 // the close code the server chose, 0 while open
-	sending  atomic.Bool   // whether the writer is in a write: a long one means a slow reader
+	// writeStart is when the writer's current write began (monotonic, 0 between writes):
+	// a write that lasts means a client that does not read.
+	writeStart atomic.Int64
 
 	// Writer state, owned by the writer goroutine.
 	batch []*Frame
@@ -100,7 +105,7 @@ func newConn(nc net.Conn, br *bufio.Reader, opts Options) *Conn {
 		nc:   nc,
 		r:    nc,
 		opts: opts,
-		rbuf: make([]byte, opts.MaxMessage),
+		rbuf: make([]byte, min(initialReadBuffer, opts.MaxMessage)),
 		wake: make(chan struct{}, 1),
 		done: make(chan struct{}),
 	}
@@ -146,8 +151,12 @@ func (c *Conn) ReadMessage() ([]byte, error) {
 			return nil, fmt.Errorf("%w: reserved bits or unmasked client frame", ErrBadFrame)
 		case h.OpCode.IsControl() && (h.Length > 125 || !h.Fin):
 			return nil, fmt.Errorf("%w: control frame too long or fragmented", ErrBadFrame)
-		case h.Length > int64(len(c.rbuf)):
-			return nil, fmt.Errorf("%w: %d bytes, the limit is %d", ErrTooBig, h.Length, len(c.rbuf))
+		case h.Length > int64(c.opts.MaxMessage):
+			return nil, fmt.Errorf("%w: %d bytes, the limit is %d", ErrTooBig, h.Length, c.opts.MaxMessage)
+		}
+		if int(h.Length) > len(c.rbuf) {
+			// Client messages are tiny; the buffer grows only for the rare big one.
+			c.rbuf = make([]byte, max(int(h.Length), 2*len(c.rbuf)))
 		}
 		p := c.rbuf[:h.Length]
 		if _, err := io.ReadFull(c.r, p); err != nil {

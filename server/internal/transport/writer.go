@@ -3,6 +3,7 @@ package transport
 import (
 	"net"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/gobwas/ws"
@@ -40,11 +41,19 @@ type entry struct {
 }
 
 // Snapshots waiting for a connection's writer collapse into the newest one beyond
-// slowSnapshots while the writer is blocked in a write, or beyond maxSnapshots in any case.
+// slowSnapshots while the writer has been blocked in one write for slowWrite, or beyond
+// maxSnapshots in any case.
 const (
 	slowSnapshots = 2
 	maxSnapshots  = 32
+	slowWrite     = 100 * time.Millisecond
 )
+
+// epoch anchors the monotonic clock of writeStart.
+var epoch = time.Now()
+
+// monotonic returns the time since epoch.
+func monotonic() int64 { return int64(time.Since(epoch)) }
 
 // push queues f, which the caller has retained for this connection.
 func (o *outbox) push(f *Frame) {
@@ -62,15 +71,15 @@ func (o *outbox) push(f *Frame) {
 }
 
 // pushSnapshot queues the state at tick: delta when the client will have tick-1, else key.
-// writing tells whether the writer is in a write. It reports how many waiting snapshots were
-// dropped to make room.
-func (o *outbox) pushSnapshot(key, delta *Frame, tick uint32, writing bool) (queued bool, dropped int) {
+// writeStart is when the writer's current write began (0 between writes). It reports how many
+// waiting snapshots were dropped to make room.
+func (o *outbox) pushSnapshot(key, delta *Frame, tick uint32, writeStart *atomic.Int64) (queued bool, dropped int) {
 	o.mu.Lock()
 	defer o.mu.Unlock()
 	if o.closing || o.dead {
 		return false, 0
 	}
-	if o.snaps >= maxSnapshots || (writing && o.snaps >= slowSnapshots) {
+	if o.snaps >= maxSnapshots || (o.snaps >= slowSnapshots && stalled(writeStart)) {
 		kept := o.items[:0]
 		for _, e := range o.items {
 			if e.snap {
@@ -92,6 +101,12 @@ func (o *outbox) pushSnapshot(key, delta *Frame, tick uint32, writing bool) (que
 	o.snaps++
 	o.lastTick, o.haveTick = tick, true
 	return true, dropped
+}
+
+// stalled reports whether the writer has been blocked in one write for slowWrite.
+func stalled(writeStart *atomic.Int64) bool {
+	ws := writeStart.Load()
+	return ws != 0 && monotonic()-ws > int64(slowWrite)
 }
 
 // close queues msg (may be nil) and the close frame and refuses anything after them.
@@ -154,7 +169,7 @@ func (c *Conn) SendOwned(f *Frame) {
 // tick-1, else the keyframe (delta may be nil). A client that falls behind gets only the
 // newest state. The caller keeps its references.
 func (c *Conn) SendSnapshot(key, delta *Frame, tick uint32) {
-	queued, dropped := c.out.pushSnapshot(key, delta, tick, c.sending.Load())
+	queued, dropped := c.out.pushSnapshot(key, delta, tick, &c.writeStart)
 	if dropped > 0 && c.opts.Stats != nil {
 		c.opts.Stats.SnapshotsDropped(dropped)
 	}
@@ -219,7 +234,7 @@ func (c *Conn) writeBatch() (closing bool, err error) {
 	}
 	last := c.batch[len(c.batch)-1]
 	closing = len(last.buf) > 0 && ws.OpCode(last.buf[0]&0x0f) == ws.OpClose
-	c.sending.Store(true)
+	c.writeStart.Store(monotonic())
 	if len(c.batch) == 1 {
 		_, err = c.nc.Write(last.buf)
 	} else {
@@ -230,7 +245,7 @@ func (c *Conn) writeBatch() (closing bool, err error) {
 		c.vec = c.bufs
 		_, err = c.vec.WriteTo(c.nc)
 	}
-	c.sending.Store(false)
+	c.writeStart.Store(0)
 	if err == nil && c.opts.Stats != nil {
 		c.opts.Stats.Sent(len(c.batch), n)
 	}
