@@ -19,9 +19,9 @@ type Report struct {
 	// Players is the window with players only; Watched the one after spectators joined.
 	Players *Window `json:"players,omitempty"`
 	Watched *Window `json:"watched,omitempty"`
-	// Memory per connection: resident set growth of the server process, Go heap in use plus
-	// stacks growth and the stacks' share of it (from its /metrics), over the connections of
-	// that kind. The heap figure includes garbage not yet collected.
+	// Memory per connection: growth of the server process's resident set, of its live Go
+	// heap (as of its last collection) plus goroutine stacks, and of the stacks alone (from
+	// its /metrics), over the connections of that kind.
 	RSSPerPlayer      Float    `json:"rssPerPlayerBytes"`
 	HeapPerPlayer     Float    `json:"heapStackPerPlayerBytes"`
 	StackPerPlayer    Float    `json:"stackPerPlayerBytes"`

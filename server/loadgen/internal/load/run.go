@@ -294,8 +294,13 @@ func (r *run) memory(ctx context.Context) memSample {
 	s := r.read(ctx)
 	m := memSample{rss: s.rss, heap: math.NaN(), stack: math.NaN()}
 	if s.scraped {
-		if v, err := s.scrape.Value("go_memstats_heap_inuse_bytes"); err == nil {
-			m.heap = v
+		// The heap in use right now includes garbage awaiting collection, which makes the
+		// difference of two readings noise. The GC goal is the heap live after the last
+		// collection grown by GOGC percent, so it yields the live heap without a collection.
+		goal, err1 := s.scrape.Value("go_memstats_next_gc_bytes")
+		gogc, err2 := s.scrape.Value("go_gc_gogc_percent")
+		if err1 == nil && err2 == nil && gogc > 0 {
+			m.heap = goal / (1 + gogc/100)
 		}
 		if v, err := s.scrape.Value("go_memstats_stack_inuse_bytes"); err == nil {
 			m.stack = v
@@ -305,7 +310,7 @@ func (r *run) memory(ctx context.Context) memSample {
 }
 
 // sub returns the growth per connection from an earlier sample, for n connections: of the
-// resident set, of the Go heap plus stacks, and of the stacks alone.
+// resident set, of the live Go heap plus stacks, and of the stacks alone.
 func (m memSample) sub(earlier memSample, n float64) (rss, heapStack, stack Float) {
 	return Float((m.rss - earlier.rss) / n),
 		Float((m.heap + m.stack - earlier.heap - earlier.stack) / n),

@@ -30,7 +30,7 @@ func TestTable(t *testing.T) {
 	}}
 	a := &load.Report{
 		Rooms: 250, Seats: 4, Spectators: 1000, TickRate: 30,
-		RSSPerPlayer: 9000, HeapPerPlayer: 7000, RSSPerSpectator: 5000, HeapPerSpectator: 3000,
+		RSSPerPlayer: 9000, HeapPerPlayer: 7000, StackPerPlayer: 4096, RSSPerSpectator: 5000, HeapPerSpectator: 3000,
 		Players: &load.Window{
 			Players: 1000, SnapshotsPerSec: 29990, AckP50ms: 34, AckP99ms: 40, BytesPerPlayer: 1900, FrameBytes: 63,
 			TickP50us: 30, TickP99us: 400, TickMaxUs: 1000, LateTicks: 0, CPUCores: 0.15, CPUPerSnapshotUs: 5.5,

@@ -154,9 +154,11 @@ const notes = `How the figures are measured:
   4-seat keyframe for every player and sends it with wsutil.WriteServerMessage. The gorilla
   baseline is the chat-example hub (a buffered channel and a writer goroutine per connection).
 - Players per core = 1 s / (CPU per delivered snapshot x 30 Hz).
-- Memory per connection: growth of the server's resident set (RSS) and of its Go heap in use
-  plus goroutine stacks (go_memstats_* from /metrics) from before the clients connected to after
-  the warm-up, divided by the clients; for baselines the same after a forced GC.
+- Memory per connection: growth of the server's resident set (RSS) and of its live Go heap plus
+  goroutine stacks from before the clients connected to after the warm-up, divided by the
+  clients. The live heap is the GC goal over (1 + GOGC/100), both from /metrics: the heap as
+  the last collection left it, without the garbage of the moment. Baselines read the heap in
+  use and stacks right after a forced collection.
 - Tick durations come from the server's skirmish_tick_duration_seconds histogram, scraped before
   and after the window (p50/p99 interpolated within buckets; max is the upper bound of the highest
   non-empty bucket).
