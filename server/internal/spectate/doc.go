@@ -9,8 +9,8 @@
 // per-connection buffers are then released), writes the response head itself and hands the
 // socket to its room's writer goroutine. That goroutine walks the room's spectators and writes
 // each batch with one non-blocking write(2) per spectator; a spectator whose socket is full
-// keeps references to the shared batches it still owes (no copies) and is retried on the next
-// batch. One that stays behind for longer than Options.StuckTimeout, or owes more than
+// keeps references to the shared batches it still owes (no copies), and gets them later in one
+// writev(2) with the next batch or a retry shortly after. One that stays behind for longer than Options.StuckTimeout, or owes more than
 // Options.MaxPending bytes, is disconnected: it reconnects and resumes by id. No spectator
 // has a goroutine of its own, so a slow one can never slow the room or the others.
 //
@@ -23,11 +23,12 @@
 //	status    the room state and roster; on every change
 //	frag      {"tick":812,"killer":0,"victim":2}
 //	respawn   {"tick":870,"seat":2}
-//	score     {"tick":812,"scores":[{"seat":0,"frags":3,"deaths":1}, ...]} after frags change
+//	score     {"tick":812,"scores":[{"seat":0,"frags":3,"deaths":1}, ...]} when a score changes
 //	matchover {"tick":5400,"winner":1}
 //	joined    {"tick":12,"seat":1,"name":"ada"}
 //	left      {"tick":990,"seat":1}
 //	cheer     {"tick":812,"text":"gg"}
+//	closed    {"id":"..."}: the room has closed; the stream ends
 //	reset     {"reason":"..."}: the resume point is gone; a status and a keyframe follow
 //
 // A snapshot is, in pixels (world units / game.SubPixel; positions rounded), with aim in
@@ -47,7 +48,8 @@
 // where endsIn is the time left in the state in milliseconds when the event was made (0 if
 // open-ended) and ends the same moment as Unix milliseconds.
 //
-// A fresh stream starts with the latest status and a keyframe. A stream resumed with
+// A fresh stream starts with the latest status and a keyframe (a room nobody watched makes
+// one at its next tick: snapshots are encoded only while someone watches). A stream resumed with
 // Last-Event-ID (the header, or the lastEventId query parameter for clients that cannot set
 // it) gets every discrete event (everything but snapshot) it missed and the latest keyframe,
 // merged in id order; if the missed events are no longer all in the bounded history, it gets
