@@ -24,7 +24,8 @@ func run(args []string) int {
 	name := fs.String("name", defaultName(), "the player's name, 1 to 16 characters")
 	tokenDir := fs.String("tokens", "", "where session tokens are kept (default: skirmish in the user config directory)")
 	shot := fs.String("screenshot", "", "write a PNG of the window to this file when the client quits")
-	quitAfter := fs.Duration("quit-after", 0, "quit after this long (0: run until the window closes)")
+	quitAfter := fs.Duration("quit-after", 0, "quit after this long, leaving the room (0: run until the window closes)")
+	playFor := fs.Duration("play-for", 0, "quit after playing a running match this long, leaving the room (0: no limit)")
 	autopilot := fs.Bool("autopilot", false, "let the game's bot steer the ship (demos and tests)")
 	summary := fs.String("summary", "", "write a JSON summary of the session to this file when the client quits")
 	if err := fs.Parse(args); err != nil {
@@ -54,6 +55,7 @@ func run(args []string) int {
 		Rooms:      rooms,
 		Screenshot: *shot,
 		QuitAfter:  *quitAfter,
+		PlayFor:    *playFor,
 		Autopilot:  *autopilot,
 		Summary:    *summary,
 	}

@@ -140,11 +140,13 @@ type player struct {
 	done    chan error
 }
 
-func startPlayer(t *testing.T, bin, server, room, tokens, shot string, quitAfter time.Duration) *player {
+// startPlayer runs the client, steered by its autopilot, until it has played a running match
+// for playFor (or, at the latest, for a minute).
+func startPlayer(t *testing.T, bin, server, room, tokens, shot string, playFor time.Duration) *player {
 	t.Helper()
 	p := &player{summary: filepath.Join(t.TempDir(), "summary.json"), done: make(chan error, 1)}
 	args := []string{"-server", server, "-room", room, "-name", "smoke", "-tokens", tokens, "-autopilot",
-		"-summary", p.summary, "-quit-after", quitAfter.String()}
+		"-summary", p.summary, "-play-for", playFor.String(), "-quit-after", time.Minute.String()}
 	if shot != "" {
 		args = append(args, "-screenshot", shot)
 	}
@@ -239,8 +241,7 @@ func TestPlaysAMatchAgainstBots(t *testing.T) {
 
 	shot := artifact(t, "smoke.png")
 	os.Remove(shot)
-	// Ten seconds leave the 3 s countdown well behind even on a loaded machine.
-	p := startPlayer(t, clientBin, server, id, t.TempDir(), shot, 10*time.Second)
+	p := startPlayer(t, clientBin, server, id, t.TempDir(), shot, 3*time.Second)
 	r := awaitRoom(t, api, id, "the client to take a seat", func(r lobby.Room) bool {
 		pl, ok := seated(r)
 		return ok && pl.Connected
@@ -275,7 +276,7 @@ func TestRestartResumesTheSeat(t *testing.T) {
 	clientBin, server, api, id := arena(t)
 	tokens := t.TempDir()
 
-	first := startPlayer(t, clientBin, server, id, tokens, "", time.Minute)
+	first := startPlayer(t, clientBin, server, id, tokens, "", time.Hour)
 	r := awaitRoom(t, api, id, "a running match with the client", func(r lobby.Room) bool {
 		pl, ok := seated(r)
 		return ok && pl.Connected && r.State == "running"
@@ -289,7 +290,7 @@ func TestRestartResumesTheSeat(t *testing.T) {
 		return r.State == "paused"
 	})
 
-	second := startPlayer(t, clientBin, server, id, tokens, "", 9*time.Second)
+	second := startPlayer(t, clientBin, server, id, tokens, "", 2*time.Second)
 	s := second.wait(t)
 	if s.Seat != seat.Seat || s.Room != id {
 		t.Errorf("restarted client sits in seat %d of room %q, want seat %d of %s", s.Seat, s.Room, seat.Seat, id)

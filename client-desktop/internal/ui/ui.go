@@ -59,13 +59,16 @@ type Config struct {
 	// QuitAfter, if positive, ends the client after that long (for tests and demos), leaving
 	// the room on purpose.
 	QuitAfter time.Duration
+	// PlayFor, if positive, ends the client the same way once it has been in a running match
+	// that long, however long joining took.
+	PlayFor time.Duration
 	// Autopilot lets the game's bot steer the player's ship instead of the keyboard.
 	Autopilot bool
 	// Summary, if set, is where a JSON match.Summary is written when the client quits.
 	Summary string
 }
 
-// Run opens the window and runs the client until the player closes it or QuitAfter passes.
+// Run opens the window and runs the client until the player closes it or its time is up.
 func Run(cfg Config) error {
 	a, err := loadArt()
 	if err != nil {
@@ -90,7 +93,7 @@ func Run(cfg Config) error {
 	err = ebiten.RunGame(g)
 	if g.link != nil {
 		// Closing the window is not leaving the room: like a crash, it keeps the seat for a
-		// restart within the grace period. A scripted run (QuitAfter) leaves on purpose.
+		// restart within the grace period. A scripted run (QuitAfter, PlayFor) leaves on purpose.
 		if g.quit {
 			g.link.Close()
 		} else {
@@ -120,13 +123,20 @@ type Game struct {
 	lobby   *lobbyScreen
 	link    Link
 	started time.Time
+	playing time.Time // when the first running match began
 
 	notes   []match.Note
 	view    interp.View
 	arena   *arenaImage
-	quit    bool // QuitAfter passed: take the screenshot in the next Draw, then end
+	quit    bool // time is up: take the screenshot in the next Draw, then end
 	shotted bool
 	shotErr error
+}
+
+// timeUp reports whether QuitAfter or PlayFor has passed.
+func (g *Game) timeUp(now time.Time) bool {
+	return g.cfg.QuitAfter > 0 && now.Sub(g.started) >= g.cfg.QuitAfter ||
+		g.cfg.PlayFor > 0 && !g.playing.IsZero() && now.Sub(g.playing) >= g.cfg.PlayFor
 }
 
 // Update runs once per Ebitengine tick: it drains the network mailbox into the model, then
@@ -136,16 +146,19 @@ func (g *Game) Update() error {
 	if g.shotted {
 		return ebiten.Termination
 	}
-	if g.cfg.QuitAfter > 0 && now.Sub(g.started) >= g.cfg.QuitAfter && !g.quit {
-		g.quit = true
-		if g.cfg.Screenshot == "" {
-			return ebiten.Termination
-		}
-	}
 	if g.link != nil {
 		g.notes = g.link.Notes(g.notes[:0])
 		for _, n := range g.notes {
 			g.model.Handle(n)
+		}
+	}
+	if g.model.Screen == screen.Playing && g.playing.IsZero() {
+		g.playing = now
+	}
+	if !g.quit && g.timeUp(now) {
+		g.quit = true
+		if g.cfg.Screenshot == "" {
+			return ebiten.Termination
 		}
 	}
 	switch g.model.Screen {
