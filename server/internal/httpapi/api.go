@@ -151,7 +151,8 @@ func (a *api) health(w http.ResponseWriter, _ *http.Request) {
 	_, _ = io.WriteString(w, "ok\n")
 }
 
-// serveWS upgrades a player connection and serves it on this goroutine.
+// serveWS upgrades a player connection and serves it on a goroutine of its own, so that
+// net/http's goroutine (and the stack it grew serving HTTP) ends with the handler.
 func (a *api) serveWS(w http.ResponseWriter, r *http.Request) {
 	if err := a.d.Origins.Check(r); err != nil {
 		writeError(w, http.StatusForbidden, "origin_not_allowed", err.Error())
@@ -167,5 +168,5 @@ func (a *api) serveWS(w http.ResponseWriter, r *http.Request) {
 		a.d.Logger.Debug("websocket upgrade failed", "remote", r.RemoteAddr, "err", err)
 		return
 	}
-	a.d.Rooms.Serve(c)
+	go a.d.Rooms.Serve(c)
 }
