@@ -25,6 +25,11 @@ func (g *Game) drawMatch(dst *ebiten.Image, now time.Time) {
 
 	m := g.model
 	switch m.Screen {
+	case screen.Playing:
+		if own, ok := m.Own(); ok && own.Active && !own.Alive && m.Welcome.TickRate > 0 {
+			back := time.Duration(own.RespawnIn) * time.Second / time.Duration(m.Welcome.TickRate)
+			label(dst, "Fragged: back in "+seconds(back)+" s", g.art.normal, screenW/2, hudH+arenaH/2, text.AlignCenter, g.art.warn)
+		}
 	case screen.Connecting:
 		g.overlay(dst, "Joining room "+m.Room, m.Problem, "")
 	case screen.Countdown:
