@@ -15,31 +15,12 @@ import (
 // ErrNoRoom is returned (and wrapped) when a room does not exist.
 var ErrNoRoom = errors.New("spectate: no such room")
 
-// Observer is what a room tells its spectators. The room's goroutine calls it and it never
-// blocks: it encodes what spectators need (once per room, and snapshots only while someone
-// watches) and queues it for the feed's writer.
-type Observer interface {
-	// Snapshot is called after every tick, in every state, with the room's world.
-	Snapshot(room string, w *game.World, state protocol.State)
-	// Status is called on every room state or roster change.
-	Status(room string, s *protocol.Status)
-	// Events is called with the events of a tick (frag, respawn, match over, cheer, joined, left).
-	Events(room string, list []protocol.Event)
-	// Closed is called once when the room is gone.
-	Closed(room string)
-}
-
-// Directory is what the room directory tells the lobby feed: rooms appearing, changing and
-// closing, each change as the JSON object GET /api/rooms/{room} answers.
-type Directory interface {
-	RoomChanged(room string, object []byte)
-	RoomClosed(room string)
-}
-
-// Hub is the in-process spectator hub: it implements Observer and Directory and serves the
-// feeds of the rooms of this process. A fleet of processes would put a hub of the same shape
-// behind a message bus: each room's encoded events published once on a subject, relayed to
-// local spectators by any node that has some.
+// Hub is the in-process spectator hub. Rooms tell it what happens through Snapshot, Status,
+// Events and Closed (the server's room.Observer), called from each room's goroutine and never
+// blocking; the room directory tells it about rooms coming and going (RoomChanged,
+// RoomClosed); and it serves the feeds and the cheers over HTTP. A fleet of processes would put a hub of the same shape behind a message bus: each room's
+// encoded events published once on a subject, relayed to local spectators by any node that
+// has some.
 type Hub struct {
 	opts     Options
 	interval time.Duration
@@ -133,7 +114,8 @@ func (h *Hub) feed(room string) *roomFeed {
 	return f
 }
 
-// Snapshot implements Observer.
+// Snapshot is called by a room after every tick, in every state. It keeps the score events
+// current and encodes a snapshot only when someone watches and one is due.
 func (h *Hub) Snapshot(room string, w *game.World, state protocol.State) {
 	f := h.feed(room)
 	if f == nil {
@@ -176,14 +158,14 @@ func (f *roomFeed) scoresChanged(w *game.World) bool {
 	return changed
 }
 
-// Status implements Observer.
+// Status is called by a room on every state or roster change.
 func (h *Hub) Status(room string, s *protocol.Status) {
 	if f := h.feed(room); f != nil {
 		f.t.publish(kindStatus, encodeStatus(s, time.Now()), broadcast|discrete)
 	}
 }
 
-// Events implements Observer.
+// Events is called by a room with the events of a tick and with cheers, joins and leaves.
 func (h *Hub) Events(room string, list []protocol.Event) {
 	f := h.feed(room)
 	if f == nil {
@@ -196,7 +178,7 @@ func (h *Hub) Events(room string, list []protocol.Event) {
 	}
 }
 
-// Closed implements Observer: spectators get a closed event, then their streams end (a
+// Closed is called once when a room closes: its spectators get a closed event, then their streams end (a
 // reconnecting EventSource then gets 404 and stops).
 func (h *Hub) Closed(room string) {
 	h.mu.Lock()
@@ -209,7 +191,8 @@ func (h *Hub) Closed(room string) {
 	}
 }
 
-// RoomChanged implements Directory.
+// RoomChanged tells the lobby feed that a room appeared or changed; object is its JSON as
+// GET /api/rooms/{room} shows it.
 func (h *Hub) RoomChanged(room string, object []byte) {
 	if h.feed(room) == nil {
 		return
@@ -221,7 +204,7 @@ func (h *Hub) RoomChanged(room string, object []byte) {
 	h.lobby.publishKeyed(kindRoom, object, kindRooms, h.lobbyList())
 }
 
-// RoomClosed implements Directory. The room's own feed ends too, whichever of the room and
+// RoomClosed tells the lobby feed that a room is gone. The room's own feed ends too, whichever of the room and
 // the directory tells first.
 func (h *Hub) RoomClosed(room string) {
 	h.mu.Lock()

@@ -20,6 +20,7 @@ import (
 
 	"skirmish/game"
 	"skirmish/game/protocol"
+	"skirmish/server/internal/room"
 	"skirmish/server/internal/spectate"
 )
 
@@ -246,14 +247,14 @@ func (s *testServer) metric(t *testing.T, name string) float64 {
 // as a room's goroutine does; the test's goroutine is that goroutine.
 type testRoom struct {
 	name   string
-	obs    spectate.Observer
+	obs    room.Observer
 	world  *game.World
 	bots   []*game.Bot
 	inputs []game.Input
 	state  protocol.State
 }
 
-func newRoom(t *testing.T, obs spectate.Observer, name string, seats int) *testRoom {
+func newRoom(t *testing.T, obs room.Observer, name string, seats int) *testRoom {
 	t.Helper()
 	m, err := game.LoadMap("arena")
 	if err != nil {
