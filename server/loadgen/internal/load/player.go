@@ -42,16 +42,17 @@ type player struct {
 	// c is set once client.Start returns, which may be after the first callbacks ran.
 	c atomic.Pointer[client.Client]
 
-	seat   int
-	in     bool // counted in playerStats.connected
-	world  *game.World
-	bot    *game.Bot
-	seed   uint64
-	thinks int
-	input  game.Input // the bot's latest decision
-	acked  uint32
-	sentAt [inFlight]time.Time
-	sentSq [inFlight]uint32
+	seat     int
+	in       bool // counted in playerStats.connected
+	world    *game.World
+	bot      *game.Bot
+	seed     uint64
+	thinks   int
+	lastTick uint32     // the tick of the last input sent
+	input    game.Input // the bot's latest decision
+	acked    uint32
+	sentAt   [inFlight]time.Time
+	sentSq   [inFlight]uint32
 
 	joined func()
 	once   sync.Once
@@ -134,9 +135,12 @@ func (p *player) snapshot(s *protocol.Snapshot, _ bool) {
 		p.acked = last
 	}
 	c := p.c.Load()
-	if p.world == nil || c == nil || s.State != protocol.StateRunning {
+	// A client sends one input per simulation tick, so a second message about the same tick
+	// (a keyframe after a state change, say) gets none.
+	if p.world == nil || c == nil || s.State != protocol.StateRunning || s.Tick == p.lastTick {
 		return
 	}
+	p.lastTick = s.Tick
 	w := p.world
 	w.Tick = s.Tick
 	for i := range s.Ships {
