@@ -38,6 +38,8 @@ var messageCases = []messageCase{
 		Ships:   []ShipRecord{{0, 0, -29, 58, 0, 0, 0, 0, 0, 0, 0, 0, 1, -1}, {2, 3, math.MaxUint32, -math.MaxUint32, 0, 0, 0, 0, 100, 0, 0, 0, 0, 0}},
 		Spawned: []ProjectileRecord{{10, 0, 8000, 6400, 160, 0, 36}},
 		Removed: []uint32{7, math.MaxUint32}}},
+	{"delta every field", &Delta{Tick: 9, BaseTick: 8, State: StateCountdown,
+		Ships: []ShipRecord{{7, -3, 1, -1, 200, -200, -255, 255, -65535, 65535, 1, 60, -math.MaxUint32, -2}}}},
 	{"delta idle", &Delta{Tick: 1, BaseTick: 0, State: StatePaused}},
 	{"events", &Events{List: []Event{
 		{Kind: EventFrag, Tick: 900, A: 0, B: 1},

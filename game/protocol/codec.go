@@ -1,7 +1,10 @@
 package protocol
 
 import (
+	"fmt"
 	"math"
+	"math/bits"
+	"slices"
 	"strings"
 	"unicode"
 	"unicode/utf8"
@@ -237,7 +240,7 @@ func (m *Snapshot) decode(p *parser, n int) (err error) {
 	if m.State, err = p.state("snapshot state"); err != nil {
 		return err
 	}
-	if m.Ships, err = p.ships("snapshot ships", m.Ships[:0], &shipSpans); err != nil {
+	if m.Ships, err = p.ships("snapshot ships", m.Ships[:0]); err != nil {
 		return err
 	}
 	for i := range m.Ships {
@@ -259,7 +262,7 @@ func (m *Delta) encode(w *writer) {
 	w.state(m.State)
 	w.array(len(m.Ships))
 	for i := range m.Ships {
-		w.ints(m.Ships[i][:])
+		w.shipChange(&m.Ships[i])
 	}
 	w.array(len(m.Spawned))
 	for i := range m.Spawned {
@@ -287,13 +290,8 @@ func (m *Delta) decode(p *parser, n int) (err error) {
 	if m.State, err = p.state("delta state"); err != nil {
 		return err
 	}
-	if m.Ships, err = p.ships("delta ships", m.Ships[:0], &shipDiffSpans); err != nil {
+	if m.Ships, err = p.shipChanges(m.Ships[:0]); err != nil {
 		return err
-	}
-	for i := 1; i < len(m.Ships); i++ {
-		if m.Ships[i][ShipSeat] <= m.Ships[i-1][ShipSeat] {
-			return p.errorf("delta ships: seats not in ascending order")
-		}
 	}
 	if m.Spawned, err = p.projectiles("delta spawned", m.Spawned[:0]); err != nil {
 		return err
@@ -326,18 +324,98 @@ func (p *parser) state(what string) (State, error) {
 	return State(v), err
 }
 
-// ships reads an array of ship records (or delta entries) whose fields lie in spans.
-func (p *parser) ships(what string, dst []ShipRecord, spans *[ShipFields]span) ([]ShipRecord, error) {
+// ships reads an array of ship records.
+func (p *parser) ships(what string, dst []ShipRecord) ([]ShipRecord, error) {
 	k, err := p.arrayLen(what)
 	if err != nil {
 		return dst, err
 	}
 	for range k {
 		var r ShipRecord
-		if err := p.record(what, r[:], spans[:]); err != nil {
+		if err := p.record(what, r[:], shipSpans[:]); err != nil {
 			return dst, err
 		}
 		dst = append(dst, r)
+	}
+	return dst, nil
+}
+
+// shipMaskAll is the mask of a delta ship entry that changes every field.
+const shipMaskAll = 1<<(ShipFields-1) - 1
+
+// shipChange writes a delta's ship entry [seat, mask, changes...]: bit f-1 of mask says field f
+// changed, and the nonzero changes follow in field order. An entry that changes nothing is
+// an error, since decoders refuse an empty mask.
+func (w *writer) shipChange(e *ShipRecord) {
+	var mask int64
+	n := 0
+	for f := ShipSeat + 1; f < ShipFields; f++ {
+		if e[f] != 0 {
+			mask |= 1 << (f - 1)
+			n++
+		}
+	}
+	if mask == 0 && w.err == nil {
+		w.err = fmt.Errorf("encoding delta: the entry for seat %d changes nothing", e[ShipSeat])
+	}
+	// One growth for the whole entry, then writes by index as writer.ints does.
+	b := slices.Grow(w.b, 1+9*(2+n))
+	k := len(b)
+	b = b[:cap(b)]
+	b[k] = 0x90 | byte(2+n) // a fixarray: at most 15 elements
+	k = putInt(b, k+1, e[ShipSeat])
+	k = putInt(b, k, mask)
+	for f := ShipSeat + 1; f < ShipFields; f++ {
+		if e[f] != 0 {
+			k = putInt(b, k, e[f])
+		}
+	}
+	w.b = b[:k]
+}
+
+// shipChanges reads a delta's ship entries in ascending seat order, each [seat, mask,
+// changes...], into records holding the seat and every field's change (zero where the mask
+// bit is clear). The form is canonical, so that any accepted delta re-encodes to the same
+// bytes: exactly one change per mask bit, and none of them zero.
+func (p *parser) shipChanges(dst []ShipRecord) ([]ShipRecord, error) {
+	k, err := p.arrayLen("delta ships")
+	if err != nil {
+		return dst, err
+	}
+	for range k {
+		n, err := p.arrayLen("delta ship")
+		if err != nil {
+			return dst, err
+		}
+		if err := p.fields("delta ship", n, 2); err != nil {
+			return dst, err
+		}
+		var e ShipRecord
+		if e[ShipSeat], err = p.int("delta ship seat", spanU8.lo, spanU8.hi); err != nil {
+			return dst, err
+		}
+		if len(dst) > 0 && e[ShipSeat] <= dst[len(dst)-1][ShipSeat] {
+			return dst, p.errorf("delta ships: seats not in ascending order")
+		}
+		mask, err := p.int("delta ship mask", 1, shipMaskAll)
+		if err != nil {
+			return dst, err
+		}
+		if want := 2 + bits.OnesCount64(uint64(mask)); n != want {
+			return dst, p.errorf("delta ship for seat %d: %d elements, mask %#x wants %d", e[ShipSeat], n, mask, want)
+		}
+		for f := ShipSeat + 1; f < ShipFields; f++ {
+			if mask&(1<<(f-1)) == 0 {
+				continue
+			}
+			if e[f], err = p.int("delta ship change", shipDiffSpans[f].lo, shipDiffSpans[f].hi); err != nil {
+				return dst, err
+			}
+			if e[f] == 0 {
+				return dst, p.errorf("delta ship for seat %d: field %d marked changed by 0", e[ShipSeat], f)
+			}
+		}
+		dst = append(dst, e)
 	}
 	return dst, nil
 }

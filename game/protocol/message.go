@@ -112,8 +112,10 @@ type Snapshot struct {
 type Delta struct {
 	Tick, BaseTick uint32
 	State          State
-	// Ships holds the ships that changed: element ShipSeat is the seat, every other element
-	// the change of that field relative to the base record.
+	// Ships holds the ships that changed, in ascending seat order: element ShipSeat is the
+	// seat, every other element the change of that field relative to the base record, zero
+	// where it did not change. On the wire an entry lists only its nonzero changes, so each
+	// must change at least one field.
 	Ships []ShipRecord
 	// Spawned holds the projectiles a client cannot extrapolate from the base (new shots,
 	// and any shot whose course changed), in ascending id order; each replaces the record

@@ -73,9 +73,9 @@ var shipSpans = [ShipFields]span{
 	ShipLastSeq: spanU32, ShipCooldown: spanU16,
 }
 
-// shipDiffSpans bounds the fields of a delta's ship entry: the seat, then differences.
+// shipDiffSpans bounds the change of each field in a delta's ship entry: any difference of
+// two values in the field's span. The seat is not a change and has no bound here.
 var shipDiffSpans = func() (d [ShipFields]span) {
-	d[ShipSeat] = spanU8
 	for i := ShipSeat + 1; i < ShipFields; i++ {
 		d[i] = span{shipSpans[i].lo - shipSpans[i].hi, shipSpans[i].hi - shipSpans[i].lo}
 	}

@@ -1,11 +1,14 @@
 package protocol
 
 import (
+	"bytes"
 	"errors"
 	"math/rand/v2"
 	"reflect"
 	"slices"
 	"testing"
+
+	"github.com/vmihailenco/msgpack/v5"
 
 	"skirmish/game"
 )
@@ -28,6 +31,7 @@ func sendDelta(t *testing.T, client, base, cur *Snapshot) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	checkShipEntries(t, b, base, cur)
 	m, err := Decode(b)
 	if err != nil {
 		t.Fatalf("Decode(delta %+v): %v", d, err)
@@ -37,6 +41,43 @@ func sendDelta(t *testing.T, client, base, cur *Snapshot) {
 	}
 	if !sameSnapshot(client, cur) {
 		t.Fatalf("tick %d: base + delta =\n%+v\nwant\n%+v\ndelta %+v", cur.Tick, client, cur, d)
+	}
+}
+
+// checkShipEntries checks the ship entries of an encoded delta from base to cur, read by the
+// reference msgpack library: one [seat, mask, changes...] per changed ship in seat order,
+// where the mask has a bit for each field that changed and only those fields' changes follow.
+func checkShipEntries(t *testing.T, delta []byte, base, cur *Snapshot) {
+	t.Helper()
+	var wire struct {
+		_       struct{} `msgpack:",as_array"`
+		Type    int
+		Tick    uint32
+		Base    uint32
+		State   int
+		Ships   [][]int64
+		Spawned [][]int64
+		Removed []int64
+	}
+	dec := msgpack.NewDecoder(bytes.NewReader(delta))
+	if err := dec.Decode(&wire); err != nil {
+		t.Fatalf("delta %x: %v", delta, err)
+	}
+	var want [][]int64
+	for i := range cur.Ships {
+		entry := []int64{int64(i), 0}
+		for f := ShipSeat + 1; f < ShipFields; f++ {
+			if c := cur.Ships[i][f] - base.Ships[i][f]; c != 0 {
+				entry[1] |= 1 << (f - 1)
+				entry = append(entry, c)
+			}
+		}
+		if entry[1] != 0 {
+			want = append(want, entry)
+		}
+	}
+	if !reflect.DeepEqual(wire.Ships, want) && len(wire.Ships)+len(want) > 0 {
+		t.Fatalf("tick %d: delta ship entries %v, want %v", cur.Tick, wire.Ships, want)
 	}
 }
 

@@ -81,6 +81,7 @@ func TestEncodeRefuses(t *testing.T) {
 		{"status with unknown state", &Status{State: 6}},
 		{"hello with long room", &Hello{Version: Version, Name: "a", Room: strings.Repeat("r", MaxRoom+1)}},
 		{"error with long text", &Error{Code: CodeInternal, Message: strings.Repeat("x", maxText+1)}},
+		{"delta entry that changes nothing", &Delta{Tick: 2, BaseTick: 1, State: StateRunning, Ships: []ShipRecord{{3}}}},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {

@@ -35,8 +35,8 @@ export const EventKind = Object.freeze({ frag: 1, respawn: 2, matchOver: 3, chee
 export const ShipFlags = Object.freeze({ active: 1, alive: 2 });
 
 /**
- * ShipFields lists a ship record's fields in wire order. A delta's Nth number after the seat is
- * the change of ShipFields[N], which is why the order here is the wire order and nothing else.
+ * ShipFields lists a ship record's fields in wire order. Bit N-1 of a delta ship entry's mask
+ * stands for ShipFields[N], which is why the order here is the wire order and nothing else.
  */
 export const ShipFields = Object.freeze([
   'seat', 'flags', 'x', 'y', 'vx', 'vy', 'aimX', 'aimY',
@@ -97,6 +97,43 @@ function decodeProjectile(a) {
   return record(projectileFields, a, 'projectile');
 }
 
+/** shipMaskAll is the mask of a delta ship entry that changes every field after the seat. */
+const shipMaskAll = 2 ** (ShipFields.length - 1) - 1;
+
+/**
+ * decodeShipChange turns a delta ship entry [seat, mask, changes...] into [seat, d1, ..., d13],
+ * where dN is the change of ShipFields[N]: the next change if bit N-1 of mask is set, else 0.
+ * The entry must be exact, as the Go decoder requires: a mask of 1..shipMaskAll, one change
+ * per set bit and no more, and no change of 0.
+ */
+function decodeShipChange(e) {
+  arr(e, 'ship delta', 2);
+  const seat = int(e[0], 'ship delta seat');
+  const mask = int(e[1], 'ship delta mask');
+  need(mask >= 1 && mask <= shipMaskAll, `ship delta for seat ${seat}: mask ${mask} out of range [1, ${shipMaskAll}]`);
+  let want = 2;
+  for (let f = 1; f < ShipFields.length; f++) if (mask & (1 << (f - 1))) want++;
+  need(e.length === want, `ship delta for seat ${seat}: ${e.length} elements, mask ${mask} wants ${want}`);
+  const d = [seat];
+  let k = 2;
+  for (let f = 1; f < ShipFields.length; f++) {
+    if ((mask & (1 << (f - 1))) === 0) {
+      d.push(0);
+      continue;
+    }
+    const v = int(e[k++], `ship delta ${ShipFields[f]}`);
+    need(v !== 0, `ship delta for seat ${seat}: ${ShipFields[f]} marked changed by 0`);
+    d.push(v);
+  }
+  return d;
+}
+
+function decodeShipChanges(a) {
+  const ships = a.map(decodeShipChange);
+  for (let i = 1; i < ships.length; i++) need(ships[i][0] > ships[i - 1][0], 'delta ships: seats not in ascending order');
+  return ships;
+}
+
 const decoders = {
   [Tag.welcome](m) {
     arr(m, 'welcome', 9);
@@ -129,10 +166,7 @@ const decoders = {
       tick: int(m[1], 'delta tick'),
       baseTick: int(m[2], 'delta baseTick'),
       state: int(m[3], 'delta state'),
-      ships: arr(m[4], 'delta ships').map((d) => {
-        arr(d, 'ship delta', 1);
-        return d.map((v, i) => int(v, `ship delta field ${i}`));
-      }),
+      ships: decodeShipChanges(arr(m[4], 'delta ships')),
       spawned: arr(m[5], 'delta spawned').map(decodeProjectile),
       removed: arr(m[6], 'delta removed').map((v) => int(v, 'removed id')),
     };
@@ -275,8 +309,7 @@ export class RoomState {
     for (const d of delta.ships) {
       const ship = ships.find((s) => s.seat === d[0]);
       if (ship === undefined) throw new ProtocolError(`delta for unknown seat ${d[0]}`);
-      const n = Math.min(d.length, ShipFields.length);
-      for (let i = 1; i < n; i++) ship[ShipFields[i]] += d[i];
+      for (let i = 1; i < ShipFields.length; i++) ship[ShipFields[i]] += d[i];
     }
     // Shots not mentioned fly on in a straight line; a spawned record replaces the shot with
     // its id (a new shot, or one whose course changed).

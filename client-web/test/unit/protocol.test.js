@@ -84,6 +84,17 @@ describe('decode', () => {
     { name: 'string for an integer', frame: encode([21, 'x', 1]), want: /clientTime/ },
     { name: 'float for an integer', frame: encode([21, 1.5, 1]), want: /clientTime/ },
     { name: 'short ship', frame: encode([17, 1, 3, [[0, 3, 1]], []]), want: /ship/ },
+    ...[
+      { name: 'a delta ship entry with no mask', entry: [0], want: /ship delta: 1 elements/ },
+      { name: 'a delta ship mask of 0', entry: [0, 0], want: /mask 0 out of range/ },
+      { name: 'a delta ship mask past field 13', entry: [0, 8192, 1], want: /mask 8192 out of range/ },
+      { name: 'a float delta ship mask', entry: [0, 1.5, 1], want: /ship delta mask/ },
+      { name: 'fewer changes than the mask has bits', entry: [0, 5, 1], want: /3 elements, mask 5 wants 4/ },
+      { name: 'more changes than the mask has bits', entry: [0, 5, 1, 2, 3], want: /5 elements, mask 5 wants 4/ },
+      { name: 'a delta ship change of 0', entry: [0, 3, 1, 0], want: /x marked changed by 0/ },
+      { name: 'a delta ship entry listing all 13 changes', entry: [0, 0, -29, 58, 0, 0, 0, 0, -25, 0, 0, 0, 1, -1], want: /mask 0/ },
+    ].map((c) => ({ ...c, frame: encode([18, 2, 1, 3, [c.entry], [], []]) })),
+    { name: 'delta ships out of seat order', frame: encode([18, 2, 1, 3, [[1, 1, 1], [0, 1, 1]], [], []]), want: /ascending/ },
   ];
   for (const c of bad) {
     test(`refuses ${c.name}`, () => assert.throws(() => decode(c.frame), (err) => err instanceof ProtocolError && c.want.test(err.message)));
@@ -94,10 +105,12 @@ describe('RoomState', () => {
   const base = RoomState.fromKeyframe(decode(encode(keyframe)));
 
   test('a delta adds each changed field to its base and leaves the rest', () => {
-    const next = base.applyDelta(decode(encode([18, 70001, 70000, 3, [[0, 0, -29, 58, 0, 0, 0, 0, -25, 0, 0, 0, 1, -1]], [], []])));
+    // Mask 6278 has bits 1, 2, 7, 11 and 12: x, y, health, lastSeq and cooldown changed.
+    const next = base.applyDelta(decode(encode([18, 70001, 70000, 3, [[0, 6278, -29, 58, -25, 1, -1]], [], []])));
     assert.equal(next.tick, 70001);
     const s = next.ship(0);
     assert.deepEqual([s.x, s.y, s.health, s.lastSeq, s.cooldown], [7971, 6458, 75, 1235, 4]);
+    assert.deepEqual([s.flags, s.vx, s.vy, s.aimX, s.frags, s.deaths], [3, -29, 58, 127, 3, 1]);
     assert.deepEqual(next.ship(1), base.ship(1));
     assert.equal(base.ship(0).x, 8000, 'the base state is left as it was');
   });
@@ -120,7 +133,7 @@ describe('RoomState', () => {
   const mismatched = [
     { name: 'another base', delta: [18, 70002, 70001, 3, [], [], []] },
     { name: 'a skipped tick', delta: [18, 70002, 70000, 3, [], [], []] },
-    { name: 'an unknown seat', delta: [18, 70001, 70000, 3, [[5, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0]], [], []] },
+    { name: 'an unknown seat', delta: [18, 70001, 70000, 3, [[5, 1, 1]], [], []] },
   ];
   for (const c of mismatched) {
     test(`refuses a delta for ${c.name}`, () => assert.throws(() => base.applyDelta(decode(encode(c.delta))), ProtocolError));
@@ -156,8 +169,14 @@ describe('golden messages from the Go encoder', () => {
     }
   }
 
+  const find = (name) => decode(bytes(golden.find((g) => g.name === name).hex));
+
+  test('a golden delta ship mask names the same fields as in Go', () => {
+    assert.deepEqual(find('delta every field').ships, [[7, -3, 1, -1, 200, -200, -255, 255, -65535, 65535, 1, 60, -4294967295, -2]]);
+    assert.deepEqual(find('delta').ships[0], [0, 0, -29, 58, 0, 0, 0, 0, 0, 0, 0, 0, 1, -1]);
+  });
+
   test('the golden delta applies to the golden keyframe', () => {
-    const find = (name) => decode(bytes(golden.find((g) => g.name === name).hex));
     const next = RoomState.fromKeyframe(find('snapshot')).applyDelta(find('delta'));
     assert.equal(next.tick, 70001);
     assert.deepEqual([next.ship(0).x, next.ship(0).y, next.ship(0).lastSeq, next.ship(0).cooldown], [7971, 6458, 1235, 4]);
