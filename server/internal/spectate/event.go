@@ -5,11 +5,10 @@ import (
 	"strconv"
 )
 
-// Event is one event of a feed, encoded once: Wire holds its complete SSE bytes and is
+// event is one event of a feed, encoded once: Wire holds its complete SSE bytes and is
 // shared, never modified, by every spectator that is sent it.
-type Event struct {
+type event struct {
 	ID   uint64
-	Kind string
 	Wire []byte
 }
 

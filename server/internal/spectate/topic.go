@@ -26,14 +26,14 @@ type topic struct {
 	keepKeyframe bool
 
 	mu       sync.Mutex
-	out      []*Event // published and not yet written
+	out      []*event // published and not yet written
 	joining  []*subscriber
-	ring     []*Event // discrete events, oldest first once full at ring[head]
+	ring     []*event // discrete events, oldest first once full at ring[head]
 	head     int
 	evicted  uint64 // the highest id dropped from the ring
 	last     uint64 // the highest id published
-	keyframe *Event
-	status   *Event
+	keyframe *event
+	status   *event
 	closed   bool
 
 	watchers atomic.Int32
@@ -42,7 +42,7 @@ type topic struct {
 
 	// Owned by the writer goroutine.
 	subs      []*subscriber
-	spare     []*Event
+	spare     []*event
 	lastWrite time.Time // when the writer last wrote to anyone
 }
 
@@ -67,7 +67,7 @@ func (t *topic) publish(kind string, data []byte, flags int) {
 		return
 	}
 	t.last++
-	ev := &Event{ID: t.last, Kind: kind, Wire: encodeEvent(t.last, kind, data)}
+	ev := &event{ID: t.last, Wire: encodeEvent(t.last, kind, data)}
 	if flags&discrete != 0 && t.history > 0 {
 		t.remember(ev)
 	}
@@ -95,15 +95,15 @@ func (t *topic) publishKeyed(kind string, data []byte, keyKind string, keyData [
 	}
 	t.last++
 	if kind != "" {
-		t.out = append(t.out, &Event{ID: t.last, Kind: kind, Wire: encodeEvent(t.last, kind, data)})
+		t.out = append(t.out, &event{ID: t.last, Wire: encodeEvent(t.last, kind, data)})
 	}
-	t.keyframe = &Event{ID: t.last, Kind: keyKind, Wire: encodeEvent(t.last, keyKind, keyData)}
+	t.keyframe = &event{ID: t.last, Wire: encodeEvent(t.last, keyKind, keyData)}
 	t.mu.Unlock()
 	t.signal()
 }
 
 // remember adds a discrete event to the ring. Called with mu held.
-func (t *topic) remember(ev *Event) {
+func (t *topic) remember(ev *event) {
 	if len(t.ring) < t.history {
 		t.ring = append(t.ring, ev)
 		return
@@ -117,7 +117,7 @@ func (t *topic) remember(ev *Event) {
 // discrete events and the keyframe in id order; for a fresh stream, or a resume point the
 // history no longer covers, the latest status and keyframe (reset tells which happened).
 // Called with mu held.
-func (t *topic) opening(lastID uint64, resume bool) (evs []*Event, reset bool) {
+func (t *topic) opening(lastID uint64, resume bool) (evs []*event, reset bool) {
 	if resume && t.history > 0 && lastID >= t.evicted && lastID <= t.last {
 		// The ring is in id order from head: find the first missed event by bisection, as a
 		// crowd reconnecting at once would otherwise scan it once each under the lock.
@@ -135,7 +135,7 @@ func (t *topic) opening(lastID uint64, resume bool) (evs []*Event, reset bool) {
 	if t.keyframe != nil {
 		evs = append(evs, t.keyframe)
 	}
-	slices.SortStableFunc(evs, func(a, b *Event) int {
+	slices.SortStableFunc(evs, func(a, b *event) int {
 		switch {
 		case a.ID < b.ID:
 			return -1
@@ -282,7 +282,7 @@ func (t *topic) pass(heartbeat bool) (owing bool) {
 
 // batch returns the bytes of one pass: a single event's own slice, or a fresh buffer (which
 // lagging spectators may keep referring to) when there are several.
-func (t *topic) batch(out []*Event, heartbeat bool) []byte {
+func (t *topic) batch(out []*event, heartbeat bool) []byte {
 	if len(out) == 1 && !heartbeat {
 		return out[0].Wire
 	}
