@@ -63,11 +63,10 @@ func Start(ctx context.Context, bin string, cpu int, dataDir string, flags ...st
 		return nil, err
 	}
 	addr := "127.0.0.1:" + strconv.Itoa(port)
-	args := append([]string{bin, "-addr", addr, "-data", dataDir}, flags...)
-	if cpu >= 0 {
-		args = append([]string{"taskset", "-c", strconv.Itoa(cpu)}, args...)
+	cmd := Pinned(cpu, bin, append([]string{"-addr", addr, "-data", dataDir}, flags...)...)
+	if cmd == nil {
+		return nil, fmt.Errorf("pin the server to cpu %d: taskset not found", cpu)
 	}
-	cmd := exec.Command(args[0], args[1:]...)
 	// The server logs every room; keep that out of the progress output, beside its data.
 	logPath := filepath.Join(dataDir, "server.log")
 	logFile, err := os.Create(logPath)
@@ -95,6 +94,19 @@ func tail(b []byte, n int) []byte {
 		return b[len(b)-n:]
 	}
 	return b
+}
+
+// Pinned returns the command running bin with args on cpu through taskset (util-linux), or
+// unpinned for cpu < 0; nil if taskset is missing.
+func Pinned(cpu int, bin string, args ...string) *exec.Cmd {
+	if cpu < 0 {
+		return exec.Command(bin, args...)
+	}
+	taskset, err := exec.LookPath("taskset")
+	if err != nil {
+		return nil
+	}
+	return exec.Command(taskset, append([]string{"-c", strconv.Itoa(cpu), bin}, args...)...)
 }
 
 // freePort asks the kernel for an unused loopback port. Another process could take it before

@@ -5,18 +5,17 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"io"
 	"net"
 	"os"
-	"os/exec"
 	"strconv"
 	"time"
 
 	"skirmish/game"
 	"skirmish/game/protocol"
 	"skirmish/server/internal/baseline"
+	"skirmish/server/loadgen/internal/serverproc"
 )
 
 // BaselineConfig is one baseline measurement run in a child process of its own.
@@ -124,8 +123,10 @@ func runBaseline(ctx context.Context, cfg BaselineConfig, serverCPU int) (baseli
 	}
 	ctx, cancel := context.WithTimeout(ctx, cfg.For+2*time.Minute)
 	defer cancel()
-	args := append([]string{"-c", strconv.Itoa(serverCPU), self}, cfg.Args()...)
-	cmd := exec.CommandContext(ctx, "taskset", args...)
+	cmd := serverproc.Pinned(serverCPU, self, cfg.Args()...)
+	if cmd == nil {
+		return baseline.Result{}, fmt.Errorf("pin baseline %s to cpu %d: taskset not found", cfg.Kind, serverCPU)
+	}
 	cmd.Stderr = os.Stderr
 	stdout, err := cmd.StdoutPipe()
 	if err != nil {
@@ -134,7 +135,16 @@ func runBaseline(ctx context.Context, cfg BaselineConfig, serverCPU int) (baseli
 	if err := cmd.Start(); err != nil {
 		return baseline.Result{}, fmt.Errorf("start baseline %s: %w", cfg.Kind, err)
 	}
-	defer cmd.Wait()
+	// The child ends by itself after its rounds; on any failure here it is killed instead.
+	finished := false
+	defer func() {
+		if !finished {
+			cmd.Process.Kill()
+			cmd.Wait()
+		}
+	}()
+	stop := context.AfterFunc(ctx, func() { cmd.Process.Kill() })
+	defer stop()
 	dec := json.NewDecoder(bufio.NewReader(stdout))
 	var hello childHello
 	if err := dec.Decode(&hello); err != nil {
@@ -153,7 +163,8 @@ func runBaseline(ctx context.Context, cfg BaselineConfig, serverCPU int) (baseli
 	if want := res.Messages * int64(res.FrameBytes); got < want {
 		return res, fmt.Errorf("baseline %s: readers got %d bytes, the sender wrote %d", cfg.Kind, got, want)
 	}
-	if err := cmd.Wait(); err != nil && !errors.Is(err, os.ErrProcessDone) {
+	finished = true
+	if err := cmd.Wait(); err != nil {
 		return res, fmt.Errorf("baseline %s: %w", cfg.Kind, err)
 	}
 	return res, nil
