@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"skirmish/game/client"
+	"skirmish/game/protocol"
 	"skirmish/server/internal/app"
 	"skirmish/server/internal/config"
 	"skirmish/server/internal/room"
@@ -49,6 +50,32 @@ func startRealServer(t *testing.T) string {
 	return s.Addr().String()
 }
 
+// createRealRoom creates a room through the API and waits until the room has announced
+// itself, which it does from its own goroutine a moment after its id is returned.
+func createRealRoom(t *testing.T, addr, body string) string {
+	t.Helper()
+	resp, err := http.Post("http://"+addr+"/api/rooms", "application/json", bytes.NewBufferString(body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var created struct{ ID string }
+	json.NewDecoder(resp.Body).Decode(&created)
+	resp.Body.Close()
+	for deadline := time.Now().Add(15 * time.Second); ; time.Sleep(10 * time.Millisecond) {
+		resp, err := http.Get("http://" + addr + "/api/rooms/" + created.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if resp.StatusCode == http.StatusOK {
+			return created.ID
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("room %q never appeared: %s", created.ID, resp.Status)
+		}
+	}
+}
+
 // cuttablePlayer joins a room with the game client and can cut its socket the way a failing
 // network does (no close frame); the client then reconnects with its token by itself.
 type cuttablePlayer struct {
@@ -57,7 +84,7 @@ type cuttablePlayer struct {
 	conn net.Conn
 }
 
-func joinPlayer(t *testing.T, addr, roomID string) *cuttablePlayer {
+func joinPlayer(t *testing.T, addr, roomID string, h client.Handler) *cuttablePlayer {
 	p := &cuttablePlayer{}
 	p.c = client.Start(context.Background(), client.Config{
 		URL: "ws://" + addr + "/ws", Room: roomID, Name: "alpha",
@@ -69,7 +96,7 @@ func joinPlayer(t *testing.T, addr, roomID string) *cuttablePlayer {
 			p.mu.Unlock()
 			return c, err
 		},
-	}, client.Handler{})
+	}, h)
 	t.Cleanup(p.c.Close)
 	return p
 }
@@ -82,38 +109,18 @@ func (p *cuttablePlayer) cut() {
 
 func TestResumeAgainstRealServer(t *testing.T) {
 	addr := startRealServer(t)
-	resp, err := http.Post("http://"+addr+"/api/rooms", "application/json", bytes.NewBufferString(`{"seats":4,"bots":3}`))
-	if err != nil {
-		t.Fatal(err)
-	}
-	var created struct{ ID string }
-	json.NewDecoder(resp.Body).Decode(&created)
-	resp.Body.Close()
-	feed := "http://" + addr + "/rooms/" + created.ID + "/events"
-	// The room announces itself from its own goroutine, a moment after its id is returned.
-	for deadline := time.Now().Add(15 * time.Second); ; time.Sleep(10 * time.Millisecond) {
-		resp, err := http.Get("http://" + addr + "/api/rooms/" + created.ID)
-		if err != nil {
-			t.Fatal(err)
-		}
-		resp.Body.Close()
-		if resp.StatusCode == http.StatusOK {
-			break
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("room %s never appeared: %s", created.ID, resp.Status)
-		}
-	}
+	id := createRealRoom(t, addr, `{"seats":4,"bots":3}`)
+	feed := "http://" + addr + "/rooms/" + id + "/events"
 
-	player := joinPlayer(t, addr, created.ID)
+	player := joinPlayer(t, addr, id, client.Handler{})
 	witness := open(t, feed, dialOpts{})
 	es := open(t, feed, dialOpts{})
 	untilState(t, es, "running")
 	resumeAt := es.lastID
 	es.close()
 
-	// While the spectator is away: the bots frag each other or the idle player, the player's socket is cut
-	// (the room pauses), the player comes back by itself and the room runs again.
+	// While the spectator is away: the bots frag each other or the idle player, the player's
+	// socket is cut (the room pauses), the player comes back by itself, the room runs again.
 	var seen []sseEvent
 	seen = append(seen, untilState(t, witness, "running")...)
 	seen = append(seen, witness.until("frag")...)
@@ -165,5 +172,36 @@ func untilState(t *testing.T, es *eventSource, state string) []sseEvent {
 		if ev.Type == "status" && decode[struct{ State string }](t, ev).State == state {
 			return evs
 		}
+	}
+}
+
+func TestCheerReachesPlayersAndSpectators(t *testing.T) {
+	addr := startRealServer(t)
+	id := createRealRoom(t, addr, `{"seats":2,"bots":1}`)
+	cheers := make(chan string, 8)
+	joinPlayer(t, addr, id, client.Handler{OnEvents: func(evs []protocol.Event) {
+		for _, e := range evs {
+			if e.Kind == protocol.EventCheer {
+				cheers <- e.Text
+			}
+		}
+	}})
+	es := open(t, "http://"+addr+"/rooms/"+id+"/events", dialOpts{})
+	untilState(t, es, "running")
+
+	if status, code, _ := post(t, "http://"+addr+"/api/rooms/"+id+"/cheers", `{"text":"🎯"}`, nil); status != http.StatusAccepted {
+		t.Fatalf("cheer: %d %s", status, code)
+	}
+	evs := es.until("cheer")
+	if got := decode[struct{ Text string }](t, evs[len(evs)-1]).Text; got != "🎯" {
+		t.Fatalf("spectator saw cheer %q", got)
+	}
+	select {
+	case got := <-cheers:
+		if got != "🎯" {
+			t.Fatalf("player saw cheer %q", got)
+		}
+	case <-time.After(15 * time.Second):
+		t.Fatal("the player never got the cheer")
 	}
 }
