@@ -19,7 +19,7 @@ func (m *Manager) Serve(c *transport.Conn) {
 	m.mu.Lock()
 	if m.draining.Load() {
 		m.mu.Unlock()
-		m.closeConn(c, protocol.CodeGoingAway, "server shutting down")
+		m.refuse(c, protocol.CodeGoingAway, "server shutting down")
 		return
 	}
 	m.sessions.Add(1)
@@ -35,21 +35,22 @@ func (m *Manager) Serve(c *transport.Conn) {
 	noHello.Stop()
 	if err != nil {
 		m.readFailed(c, err)
+		m.drain(c)
 		return
 	}
 	t, err := rd.DecodeClient(p)
 	switch {
 	case err != nil:
-		m.closeConn(c, protocol.CodeOf(err), err.Error())
+		m.refuse(c, protocol.CodeOf(err), err.Error())
 		return
 	case t != protocol.TypeHello:
-		m.closeConn(c, protocol.CodePolicy, "the first message must be a hello, got "+t.String())
+		m.refuse(c, protocol.CodePolicy, "the first message must be a hello, got "+t.String())
 		return
 	}
 	hello := rd.Hello
 	r := m.get(hello.Room)
 	if r == nil {
-		m.closeConn(c, protocol.CodeNoRoom, fmt.Sprintf("no room %q", hello.Room))
+		m.refuse(c, protocol.CodeNoRoom, fmt.Sprintf("no room %q", hello.Room))
 		return
 	}
 	type joined struct {
@@ -77,10 +78,10 @@ func (m *Manager) Serve(c *transport.Conn) {
 	}
 	switch {
 	case !queued:
-		m.closeConn(c, protocol.CodeGoingAway, "the room closed")
+		m.refuse(c, protocol.CodeGoingAway, "the room closed")
 		return
 	case j.ref != nil:
-		m.closeConn(c, j.ref.code, j.ref.reason)
+		m.refuse(c, j.ref.code, j.ref.reason)
 		return
 	}
 	m.log.Debug("player joined", "room", r.id, "seat", j.seat, "name", hello.Name, "resume", hello.Token != "")
@@ -139,14 +140,26 @@ func (m *Manager) readFailed(c *transport.Conn, err error) {
 	}
 }
 
-// finish waits for a closing connection to flush its close frame, or drops the socket at
-// once if the peer is gone, and counts the disconnect.
-func (m *Manager) finish(c *transport.Conn) {
-	code := c.CloseCode()
-	if code == 0 {
-		c.Shutdown()
-	} else {
-		<-c.Done()
+// refuse answers a connection that gets no seat with an error and a close frame, then
+// reads until the client answers the close, so that the refusal reaches it before the socket
+// closes.
+func (m *Manager) refuse(c *transport.Conn, code protocol.Code, reason string) {
+	m.closeConn(c, code, reason)
+	m.drain(c)
+}
+
+// drain reads and ignores whatever arrives until the connection ends.
+func (m *Manager) drain(c *transport.Conn) {
+	for {
+		if _, err := c.ReadMessage(); err != nil {
+			return
+		}
 	}
-	m.metrics.Disconnects.WithLabelValues(strconv.Itoa(int(code))).Inc()
+}
+
+// finish closes the connection once its close frame (if any) is out and counts the
+// disconnect.
+func (m *Manager) finish(c *transport.Conn) {
+	c.Finish()
+	m.metrics.Disconnects.WithLabelValues(strconv.Itoa(int(c.CloseCode()))).Inc()
 }

@@ -86,6 +86,7 @@ type Conn struct {
 	out      outbox
 	wake     chan struct{}
 	done     chan struct{} // closed when the socket is closed
+	flushed  chan struct{} // closed when the close frame has been written
 	doneOnce sync.Once
 	code     atomic.Uint32 // the close code the server chose, 0 while open
 	// writeStart is when the writer's current write began (monotonic, 0 between writes):
@@ -102,12 +103,13 @@ type Conn struct {
 func newConn(nc net.Conn, br *bufio.Reader, opts Options) *Conn {
 	opts = opts.withDefaults()
 	c := &Conn{
-		nc:   nc,
-		r:    nc,
-		opts: opts,
-		rbuf: make([]byte, min(initialReadBuffer, opts.MaxMessage)),
-		wake: make(chan struct{}, 1),
-		done: make(chan struct{}),
+		nc:      nc,
+		r:       nc,
+		opts:    opts,
+		rbuf:    make([]byte, min(initialReadBuffer, opts.MaxMessage)),
+		wake:    make(chan struct{}, 1),
+		done:    make(chan struct{}),
+		flushed: make(chan struct{}),
 	}
 	if br != nil && br.Buffered() > 0 {
 		c.r = io.MultiReader(io.LimitReader(br, int64(br.Buffered())), nc)
@@ -126,6 +128,18 @@ func (c *Conn) RemoteAddr() net.Addr { return c.nc.RemoteAddr() }
 
 // Done is closed once the socket is closed.
 func (c *Conn) Done() <-chan struct{} { return c.done }
+
+// Finish closes the socket once the close frame the server queued has been written (at
+// once if none was queued). The session calls it when it has stopped reading.
+func (c *Conn) Finish() {
+	if c.code.Load() != 0 {
+		select {
+		case <-c.flushed:
+		case <-c.done:
+		}
+	}
+	c.shut()
+}
 
 // CloseCode is the close code the server closed the connection with, or 0.
 func (c *Conn) CloseCode() uint16 { return uint16(c.code.Load()) }

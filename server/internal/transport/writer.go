@@ -263,6 +263,7 @@ func (c *Conn) releaseBatch() {
 // finishClose half-closes the socket after the close frame, so the client reads everything
 // and answers, and drops it after a grace period if the reader has not finished first.
 func (c *Conn) finishClose() {
+	close(c.flushed)
 	if tc, ok := c.nc.(interface{ CloseWrite() error }); ok && tc.CloseWrite() == nil {
 		_ = c.nc.SetReadDeadline(time.Now().Add(closeLinger))
 		select {
@@ -275,5 +276,5 @@ func (c *Conn) finishClose() {
 	c.shut()
 }
 
-// Shutdown closes the socket at once. The session calls it when it stops reading.
+// Shutdown closes the socket at once.
 func (c *Conn) Shutdown() { c.shut() }

@@ -1,0 +1,42 @@
+package room
+
+import (
+	"slices"
+	"testing"
+
+	"skirmish/game/protocol"
+)
+
+// TestSeatInputs: a seat applies at most one input per tick, in seq order, each at most
+// once, drops duplicates and stale ones, and trims a backlog from the oldest.
+func TestSeatInputs(t *testing.T) {
+	tests := []struct {
+		name    string
+		applied uint32   // last seq applied before
+		arrive  []uint32 // seqs in arrival order
+		want    []uint32 // seqs applied by the following ticks (0: none, the ship keeps going)
+	}{
+		{"in order", 0, []uint32{1, 2, 3}, []uint32{1, 2, 3, 0}},
+		{"reordered", 0, []uint32{2, 1, 3}, []uint32{1, 2, 3}},
+		{"duplicates", 0, []uint32{1, 1, 2, 2, 1}, []uint32{1, 2, 0}},
+		{"stale", 5, []uint32{3, 5, 6}, []uint32{6, 0}},
+		{"backlog trimmed from the oldest", 0, []uint32{1, 2, 3, 4, 5, 6}, []uint32{3, 4, 5, 6, 0}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			s := seat{in: make(chan inputMsg, 16), applied: tt.applied}
+			for _, seq := range tt.arrive {
+				s.in <- inputMsg{gen: s.gen, in: protocol.Input{Seq: seq, Buttons: 1}}
+			}
+			s.in <- inputMsg{gen: s.gen + 1, in: protocol.Input{Seq: 99}} // from a replaced connection
+			s.drain()
+			var got []uint32
+			for range tt.want {
+				got = append(got, s.next(4).Seq)
+			}
+			if !slices.Equal(got, tt.want) {
+				t.Fatalf("applied %v, want %v", got, tt.want)
+			}
+		})
+	}
+}
