@@ -254,6 +254,22 @@ func TestRefusals(t *testing.T) {
 	}
 }
 
+func TestHeadDoesNotStream(t *testing.T) {
+	srv := newServer(t, spectate.Options{})
+	newRoom(t, srv.hub, "r", 2)
+	resp, err := http.Head(srv.URL + "/rooms/r/events")
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusOK || resp.Header.Get("Content-Type") != "text/event-stream" {
+		t.Fatalf("HEAD: %s %q", resp.Status, resp.Header.Get("Content-Type"))
+	}
+	if got := srv.metric(t, "skirmish_sse_streams"); got != 0 {
+		t.Fatalf("HEAD opened %v streams", got)
+	}
+}
+
 func TestSlowSpectatorIsDropped(t *testing.T) {
 	srv := newServer(t, spectate.Options{Rate: 1e9, SendBuffer: 4096, MaxPending: 16 << 10})
 	room := newRoom(t, srv.hub, "r", 4)

@@ -21,7 +21,7 @@ func (h *Hub) ServeRoom(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	lastID, resume := lastEventID(r)
-	h.stream(w, f.t, cors, lastID, resume)
+	h.stream(w, r, f.t, cors, lastID, resume)
 }
 
 // ServeLobby serves GET /events, the SSE lobby feed: the room list, then its changes.
@@ -31,7 +31,7 @@ func (h *Hub) ServeLobby(w http.ResponseWriter, r *http.Request) {
 		refuseOrigin(w)
 		return
 	}
-	h.stream(w, h.lobby, cors, 0, false)
+	h.stream(w, r, h.lobby, cors, 0, false)
 }
 
 // lastEventID returns the resume point a reconnecting client sent: the Last-Event-ID header,
@@ -53,8 +53,14 @@ func lastEventID(r *http.Request) (id uint64, resume bool) {
 }
 
 // stream takes the connection over from net/http, whose buffers are then released, and hands
-// it to the topic's writer with the response head as the first bytes to send.
-func (h *Hub) stream(w http.ResponseWriter, t *topic, cors string, lastID uint64, resume bool) {
+// it to the topic's writer with the response head as the first bytes to send. A HEAD request
+// gets the head alone.
+func (h *Hub) stream(w http.ResponseWriter, r *http.Request, t *topic, cors string, lastID uint64, resume bool) {
+	if r.Method == http.MethodHead {
+		w.Header().Set("Content-Type", "text/event-stream")
+		w.Header().Set("Cache-Control", "no-cache")
+		return
+	}
 	conn, _, err := http.NewResponseController(w).Hijack()
 	if err != nil {
 		writeError(w, http.StatusInternalServerError, "stream_unsupported", "this connection cannot stream events")

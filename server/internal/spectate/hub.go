@@ -134,8 +134,11 @@ func (h *Hub) Snapshot(room string, w *game.World, state protocol.State) {
 	if f.next.Before(now) {
 		f.next = now.Add(h.interval)
 	}
-	if f.mapOf != w.Map {
-		f.mapOf, f.mapName = w.Map, mustJSON(w.Map.Name)
+	if f.mapOf != w.Map || f.mapName == nil {
+		f.mapOf, f.mapName = w.Map, []byte(`""`)
+		if w.Map != nil {
+			f.mapName = mustJSON(w.Map.Name)
+		}
 	}
 	f.buf = appendSnapshot(f.buf[:0], w, state, f.mapName)
 	f.t.publish(kindSnapshot, f.buf, broadcast|keyframe)
