@@ -1,6 +1,6 @@
 // The spectator page against a real server in headless Chromium: a spectator watches a player
 // and a bot, sees the room pause when the player's network fails and run again when it comes
-// back, cheers, and finds the room on the live index.
+// back, cheers, rides out a failure of its own network, and finds the room on the live index.
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { Proxy, createRoom, launchBrowser, resultPath, startServer, watchPage } from './harness.js';
@@ -87,6 +87,31 @@ test('a spectator follows the match through a pause and a resume', async () => {
   assert.deepEqual(errors, []);
   await ctxP.close();
   await ctxW.close();
+});
+
+test('a spectator whose own network fails reconnects and resumes the feed', async () => {
+  const room = await createRoom(server.url, { seats: 2, bots: 2 });
+  const own = new Proxy(server.port);
+  await own.start();
+  const ctx = await browser.newContext();
+  const page = await ctx.newPage();
+  const errors = watchPage(page);
+  try {
+    await page.goto(`${own.url}/watch/${room}`);
+    await state(page, 'running');
+    own.cut();
+    await state(page, 'reconnecting');
+    assert.match(await page.locator('#conn').innerText(), /reconnecting/);
+    own.restore();
+    await state(page, 'running');
+    const e = await events(page);
+    await eventsAbove(page, e + 10);
+    assert.equal(await page.locator('#conn').innerText(), 'live');
+  } finally {
+    await ctx.close();
+    await own.close();
+  }
+  assert.deepEqual(errors.filter((e) => !/ERR_CONNECTION|net::/.test(e)), []);
 });
 
 test('the spectator index lists live rooms and links to them', async () => {
