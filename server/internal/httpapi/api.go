@@ -11,6 +11,7 @@ import (
 	"net/http"
 	"sync/atomic"
 
+	"skirmish/server/internal/lobby"
 	"skirmish/server/internal/metrics"
 	"skirmish/server/internal/room"
 	"skirmish/server/internal/transport"
@@ -93,7 +94,11 @@ func writeError(w http.ResponseWriter, status int, code, msg string) {
 }
 
 func (a *api) listRooms(w http.ResponseWriter, _ *http.Request) {
-	writeJSON(w, http.StatusOK, a.d.Rooms.Directory().List())
+	rooms := a.d.Rooms.Directory().List()
+	for i := range rooms {
+		a.live(&rooms[i])
+	}
+	writeJSON(w, http.StatusOK, rooms)
 }
 
 func (a *api) getRoom(w http.ResponseWriter, r *http.Request) {
@@ -102,7 +107,15 @@ func (a *api) getRoom(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusNotFound, "room_not_found", "no room with id "+r.PathValue("room"))
 		return
 	}
+	a.live(&info)
 	writeJSON(w, http.StatusOK, info)
+}
+
+// live refreshes the fast-moving figures of a room this process runs.
+func (a *api) live(info *lobby.Room) {
+	if tick, spectators, ok := a.d.Rooms.Live(info.ID); ok {
+		info.Tick, info.Spectators = tick, spectators
+	}
 }
 
 // createRequest is the body of POST /api/rooms; absent fields take their defaults.

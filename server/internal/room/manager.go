@@ -135,6 +135,16 @@ func (m *Manager) forget(id string) {
 	m.log.Info("room closed", "room", id)
 }
 
+// Live returns the current tick and spectator count of a room this process runs. The
+// directory's copies are refreshed only with other changes; these are live.
+func (m *Manager) Live(roomID string) (tick uint32, spectators int, ok bool) {
+	r := m.get(roomID)
+	if r == nil {
+		return 0, 0, false
+	}
+	return r.curTick.Load(), m.watch(roomID), true
+}
+
 // Cheer sends a spectator's reaction to the players and spectators of a room.
 func (m *Manager) Cheer(roomID, text string) error {
 	r := m.get(roomID)

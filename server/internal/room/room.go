@@ -14,6 +14,10 @@ import (
 	"skirmish/server/internal/transport"
 )
 
+// publishEvery spaces the directory updates that only carry new scores: every update goes to
+// every lobby watcher, so a busy room must not send one per frag.
+const publishEvery = 2 * time.Second
+
 // Room is one arena and its seats. Its goroutine (run) owns every field below the line;
 // other goroutines reach it only through the bounded command queue and the per-seat input
 // queues.
@@ -37,6 +41,7 @@ type Room struct {
 	lost      [][]byte // tokens of seats lost after the grace period
 	idleSince time.Time
 	published time.Time
+	scored    bool // frags since the last publish
 	kind      string
 	tickTime  prometheus.Observer // the tick histogram of the room's kind
 	fan       fanout
@@ -172,7 +177,7 @@ func (r *Room) tick(now time.Time) {
 		r.step(now)
 	}
 	r.m.obs.Snapshot(r.id, r.world, r.state)
-	if r.state == protocol.StateRunning && now.Sub(r.published) >= time.Second {
+	if r.scored && now.Sub(r.published) >= publishEvery {
 		r.publish(now)
 	}
 	if r.idle(now) {
@@ -209,8 +214,8 @@ func (r *Room) step(now time.Time) {
 		r.setState(protocol.StateEnded, now.Add(r.cfg.Results))
 		return
 	}
-	if len(r.world.Events) > 0 {
-		r.publish(now) // scores changed
+	for _, e := range r.world.Events {
+		r.scored = r.scored || e.Kind == game.EventFrag
 	}
 }
 
@@ -286,7 +291,7 @@ func (r *Room) summary() lobby.Room {
 }
 
 func (r *Room) publish(now time.Time) {
-	r.published = now
+	r.published, r.scored = now, false
 	r.m.dir.Put(r.summary())
 }
 
