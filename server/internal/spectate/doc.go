@@ -10,9 +10,10 @@
 // socket to its room's writer goroutine. That goroutine walks the room's spectators and writes
 // each batch with one non-blocking write(2) per spectator; a spectator whose socket is full
 // keeps references to the shared batches it still owes (no copies), and gets them later in one
-// writev(2) with the next batch or a retry shortly after. One that stays behind for longer than Options.StuckTimeout, or owes more than
-// Options.MaxPending bytes, is disconnected: it reconnects and resumes by id. No spectator
-// has a goroutine of its own, so a slow one can never slow the room or the others.
+// writev(2) with the next batch or a retry shortly after. One that takes nothing for longer
+// than Options.StuckTimeout, or owes more than Options.MaxPending bytes, is disconnected: it
+// reconnects and resumes by id. No spectator has a goroutine of its own, so a slow one can
+// never slow the room or the others.
 //
 // # Room feed: GET /rooms/{room}/events
 //

@@ -55,20 +55,23 @@ func lastEventID(r *http.Request) (id uint64, resume bool) {
 // stream takes the connection over from net/http, whose buffers are then released, and hands
 // it to the topic's writer with the response head as the first bytes to send. A HEAD request
 // gets the head alone.
-func (h *Hub) stream(w http.ResponseWriter, r *http.Request, t *topic, cors string, lastID uint64, resume bool) {
+func (h *Hub) stream(w http.ResponseWriter, r *http.Request, t *topic, cors string, lastID uint64,
+	resume bool,
+) {
 	if r.Method == http.MethodHead {
 		w.Header().Set("Content-Type", "text/event-stream")
 		w.Header().Set("Cache-Control", "no-cache")
 		return
 	}
+	const unsupported = "this connection cannot stream events"
 	conn, _, err := http.NewResponseController(w).Hijack()
 	if err != nil {
-		writeError(w, http.StatusInternalServerError, "stream_unsupported", "this connection cannot stream events")
+		writeError(w, http.StatusInternalServerError, "stream_unsupported", unsupported)
 		return
 	}
 	s, err := newSubscriber(conn)
 	if err != nil {
-		conn.Write(rawError(http.StatusInternalServerError, "stream_unsupported", "this connection cannot stream events"))
+		conn.Write(rawError(http.StatusInternalServerError, "stream_unsupported", unsupported))
 		conn.Close()
 		return
 	}

@@ -18,9 +18,9 @@ var ErrNoRoom = errors.New("spectate: no such room")
 // Hub is the in-process spectator hub. Rooms tell it what happens through Snapshot, Status,
 // Events and Closed (the server's room.Observer), called from each room's goroutine and never
 // blocking; the room directory tells it about rooms coming and going (RoomChanged,
-// RoomClosed); and it serves the feeds and the cheers over HTTP. A fleet of processes would put a hub of the same shape behind a message bus: each room's
-// encoded events published once on a subject, relayed to local spectators by any node that
-// has some.
+// RoomClosed); and it serves the feeds and the cheers over HTTP. A fleet of processes would
+// put a hub of the same shape behind a message bus: each room's encoded events published once
+// on a subject, relayed to local spectators by any node that has some.
 type Hub struct {
 	opts     Options
 	interval time.Duration
@@ -181,8 +181,8 @@ func (h *Hub) Events(room string, list []protocol.Event) {
 	}
 }
 
-// Closed is called once when a room closes: its spectators get a closed event, then their streams end (a
-// reconnecting EventSource then gets 404 and stops).
+// Closed is called once when a room closes: its spectators get a closed event, then their
+// streams end (a reconnecting EventSource then gets 404 and stops).
 func (h *Hub) Closed(room string) {
 	h.mu.Lock()
 	f := h.rooms[room]
@@ -207,8 +207,8 @@ func (h *Hub) RoomChanged(room string, object []byte) {
 	h.lobby.publishKeyed(kindRoom, object, kindRooms, h.lobbyList())
 }
 
-// RoomClosed tells the lobby feed that a room is gone. The room's own feed ends too, whichever of the room and
-// the directory tells first.
+// RoomClosed tells the lobby feed that a room is gone. The room's own feed ends too,
+// whichever of the room and the directory tells first.
 func (h *Hub) RoomClosed(room string) {
 	h.mu.Lock()
 	if _, known := h.lobbyRooms[room]; known {
