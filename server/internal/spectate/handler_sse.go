@@ -78,7 +78,11 @@ func (h *Hub) stream(w http.ResponseWriter, r *http.Request, t *topic, cors stri
 	if tc, ok := conn.(*net.TCPConn); ok && h.opts.SendBuffer > 0 {
 		tc.SetWriteBuffer(h.opts.SendBuffer)
 	}
-	if err := t.subscribe(s, h.responseHead(cors), lastID, resume); err != nil {
+	head := h.head
+	if cors != "" {
+		head = h.responseHead(cors)
+	}
+	if err := t.subscribe(s, head, lastID, resume); err != nil {
 		conn.Write(rawError(http.StatusNotFound, "room_not_found", "the room has closed"))
 		conn.Close()
 	}

@@ -26,6 +26,8 @@ type Hub struct {
 	interval time.Duration
 	metrics  metrics
 	cheers   limiter
+	// head is the response head of a stream without CORS headers, shared by those streams.
+	head []byte
 
 	mu    sync.RWMutex
 	rooms map[string]*roomFeed
@@ -60,6 +62,7 @@ func New(opts Options) (*Hub, error) {
 		lobbyRooms: make(map[string][]byte),
 	}
 	h.interval = time.Duration(float64(time.Second) / h.opts.Rate)
+	h.head = h.responseHead("")
 	h.cheers.init(h.opts.CheerBurst, h.opts.CheerEvery)
 	if err := h.metrics.init(h.opts.Registerer); err != nil {
 		return nil, fmt.Errorf("spectate metrics: %w", err)
