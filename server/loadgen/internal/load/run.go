@@ -94,7 +94,7 @@ func Run(ctx context.Context, cfg Config) (*Report, error) {
 		}
 		defer stop()
 		addr = r.base[len("http://"):]
-		rep.Server = fmt.Sprintf("started here, pinned to cpu %d; clients on cpu %d", cfg.ServerCPU, cfg.ClientCPU)
+		rep.Server = "started here, " + placement("server", cfg.ServerCPU) + "; " + placement("clients", cfg.ClientCPU)
 	} else {
 		r.base = "http://" + addr
 		rep.Server = "external at " + addr
@@ -189,6 +189,14 @@ func (r *run) createRooms(ctx context.Context) error {
 		r.times = append(r.times, &tickTimes{})
 	}
 	return nil
+}
+
+// placement says where a side of the run runs.
+func placement(who string, cpu int) string {
+	if cpu < 0 {
+		return who + " unpinned"
+	}
+	return fmt.Sprintf("%s pinned to cpu %d", who, cpu)
 }
 
 // connectParallel bounds how many clients connect at once, so the server's accept queue
