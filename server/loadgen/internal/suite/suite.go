@@ -35,13 +35,13 @@ const (
 // The load scenarios of DESIGN.md section 7, sized to finish well within ten minutes.
 var (
 	scenarioA = load.Config{Rooms: 250, Players: 4, Spectators: 1000, TickRate: 30,
-		Warmup: 5 * time.Second, Duration: 20 * time.Second, ServerCPU: serverCPU, ClientCPU: clientCPU}
+		Warmup: 5 * time.Second, Duration: 30 * time.Second, ServerCPU: serverCPU, ClientCPU: clientCPU}
 	scenarioB = load.Config{Rooms: 1, Players: 8, Spectators: 5000, TickRate: 30,
-		Warmup: 5 * time.Second, Duration: 15 * time.Second, ServerCPU: serverCPU, ClientCPU: clientCPU}
+		Warmup: 5 * time.Second, Duration: 20 * time.Second, ServerCPU: serverCPU, ClientCPU: clientCPU}
 )
 
 // baselineFor is how long each baseline sends.
-const baselineFor = 5 * time.Second
+const baselineFor = 8 * time.Second
 
 // Run runs the suite, printing the table to out and progress to progress.
 func Run(ctx context.Context, cfg Config, out, progress io.Writer) error {
