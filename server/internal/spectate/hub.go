@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
+	"math"
 	"slices"
 	"sync"
 	"time"
@@ -22,10 +23,9 @@ var ErrNoRoom = errors.New("spectate: no such room")
 // put a hub of the same shape behind a message bus: each room's encoded events published once
 // on a subject, relayed to local spectators by any node that has some.
 type Hub struct {
-	opts     Options
-	interval time.Duration
-	metrics  metrics
-	cheers   limiter
+	opts    Options
+	metrics metrics
+	cheers  limiter
 	// head is the response head of a stream without CORS headers, shared by those streams.
 	head []byte
 
@@ -40,7 +40,7 @@ type Hub struct {
 // roomFeed is a room's topic plus the encoder state its room's goroutine owns.
 type roomFeed struct {
 	t      *topic
-	next   time.Time // when the next spectator snapshot is due
+	due    int // ticks until the next spectator snapshot
 	buf    []byte
 	scores []score
 	// mapName is the JSON string of the name of the map the world was last seen on.
@@ -61,7 +61,6 @@ func New(opts Options) (*Hub, error) {
 		rooms:      make(map[string]*roomFeed),
 		lobbyRooms: make(map[string][]byte),
 	}
-	h.interval = time.Duration(float64(time.Second) / h.opts.Rate)
 	h.head = h.responseHead("")
 	h.cheers.init(h.opts.CheerBurst, h.opts.CheerEvery)
 	if err := h.metrics.init(h.opts.Registerer); err != nil {
@@ -128,15 +127,13 @@ func (h *Hub) Snapshot(room string, w *game.World, state protocol.State) {
 		f.buf = appendScores(f.buf[:0], w)
 		f.t.publish(kindScore, f.buf, broadcast|discrete)
 	}
-	now := time.Now()
-	if !f.t.wantKey.Swap(false) && (f.t.watchers.Load() == 0 || now.Before(f.next)) {
+	// Snapshots are due every so many calls, not by the clock: calls come once a tick, so a
+	// tick rate equal to the spectator rate (or a multiple) cannot beat against it.
+	f.due--
+	if !f.t.wantKey.Swap(false) && (f.t.watchers.Load() == 0 || f.due > 0) {
 		return
 	}
-	// Keep the phase while on time, so the rate holds whatever the tick rate.
-	f.next = f.next.Add(h.interval)
-	if f.next.Before(now) {
-		f.next = now.Add(h.interval)
-	}
+	f.due = max(1, int(math.Round(float64(w.Config.TickRate)/h.opts.Rate)))
 	if f.mapOf != w.Map || f.mapName == nil {
 		f.mapOf, f.mapName = w.Map, []byte(`""`)
 		if w.Map != nil {

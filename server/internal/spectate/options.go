@@ -8,7 +8,8 @@ import (
 
 // Options tunes a Hub. The zero value of each field means its default.
 type Options struct {
-	// Rate is how many snapshots a second spectators get (default 10).
+	// Rate is how many snapshots a second spectators get (default 10): one every
+	// round(tick rate / Rate) ticks, and at most one a tick.
 	Rate float64
 	// Retry is the reconnection delay the streams suggest to EventSource (default 2 s).
 	Retry time.Duration
