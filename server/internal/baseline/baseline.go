@@ -30,6 +30,9 @@ const (
 	// Floor writes a prepared WebSocket frame to every connection with one write each: the
 	// cost no fan-out over TCP can beat.
 	Floor Kind = "floor"
+	// FloorInput is the floor plus what a game server must also pay for every player and
+	// tick: reading one small client message (an input), in a goroutine per connection.
+	FloorInput Kind = "floor+input"
 	// Naive encodes the message again for every player and sends it with
 	// wsutil.WriteServerMessage (a header write and a payload write).
 	Naive Kind = "naive"
@@ -39,7 +42,7 @@ const (
 )
 
 // Kinds lists every baseline, floor first.
-var Kinds = []Kind{Floor, Naive, Gorilla}
+var Kinds = []Kind{Floor, FloorInput, Naive, Gorilla}
 
 // ErrUnknownKind reports a baseline name that is not one of Kinds.
 var ErrUnknownKind = errors.New("unknown baseline")
@@ -118,6 +121,12 @@ type hub interface {
 // at their steady size when memory is read.
 const warmRounds = 3
 
+// FrameBytes returns the size of the frame every connection receives per round; a FloorInput
+// reader answers each with one input (see Dial).
+func FrameBytes(payload []byte) int {
+	return ws.HeaderSize(ws.Header{Length: int64(len(payload))}) + len(payload)
+}
+
 // Serve accepts cfg.Conns connections on ln, sends warm-up rounds, then measures cfg.Rounds
 // paced rounds and closes every connection.
 func Serve(ctx context.Context, ln net.Listener, cfg Config) (Result, error) {
@@ -131,8 +140,8 @@ func Serve(ctx context.Context, ln net.Listener, cfg Config) (Result, error) {
 	heap0, rss0 := memory()
 	var h hub
 	switch cfg.Kind {
-	case Floor:
-		h, err = serveFloor(ln, cfg.Conns, frame)
+	case Floor, FloorInput:
+		h, err = serveFloor(ln, cfg.Conns, frame, cfg.Kind == FloorInput)
 	case Naive:
 		h, err = serveNaive(ln, cfg.Conns, cfg.Payload, cfg.Encode)
 	case Gorilla:

@@ -31,10 +31,10 @@ func BenchmarkRound(b *testing.B) {
 				var h hub
 				var err error
 				switch tt.kind {
-				case Floor:
+				case Floor, FloorInput:
 					var frame []byte
 					if frame, err = ws.CompileFrame(ws.NewBinaryFrame(payload)); err == nil {
-						h, err = serveFloor(ln, conns, frame)
+						h, err = serveFloor(ln, conns, frame, tt.kind == FloorInput)
 					}
 				case Naive:
 					h, err = serveNaive(ln, conns, payload, nil)
@@ -46,7 +46,7 @@ func BenchmarkRound(b *testing.B) {
 				}
 				hubs <- h
 			}()
-			sink, err := Dial(ctx, tt.kind, ln.Addr().String(), conns)
+			sink, err := Dial(ctx, tt.kind, ln.Addr().String(), conns, FrameBytes(payload))
 			if err != nil {
 				b.Fatal(err)
 			}

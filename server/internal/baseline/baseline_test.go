@@ -17,6 +17,7 @@ var cases = []struct {
 	kind Kind
 }{
 	{name: "floor", kind: Floor},
+	{name: "floor+input", kind: FloorInput},
 	{name: "naive", kind: Naive},
 	{name: "gorilla", kind: Gorilla},
 }
@@ -43,7 +44,7 @@ func TestServeDeliversEveryMessage(t *testing.T) {
 				done <- served{res, err}
 			}()
 
-			sink, err := Dial(ctx, tt.kind, ln.Addr().String(), cfg.Conns-1)
+			sink, err := Dial(ctx, tt.kind, ln.Addr().String(), cfg.Conns-1, FrameBytes(payload))
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -60,7 +61,7 @@ func TestServeDeliversEveryMessage(t *testing.T) {
 			if want := int64(cfg.Conns * cfg.Rounds); s.res.Messages != want {
 				t.Errorf("Messages = %d, want %d", s.res.Messages, want)
 			}
-			frame := ws.HeaderSize(ws.Header{Length: int64(len(payload))}) + len(payload)
+			frame := FrameBytes(payload)
 			if s.res.FrameBytes != frame {
 				t.Errorf("FrameBytes = %d, want %d", s.res.FrameBytes, frame)
 			}

@@ -21,8 +21,9 @@ type Sink struct {
 }
 
 // Dial opens n connections to a baseline of the given kind listening on addr (a WebSocket
-// handshake for all but Floor) and starts draining them.
-func Dial(ctx context.Context, kind Kind, addr string, n int) (*Sink, error) {
+// handshake for all but the floors) and starts draining them. For FloorInput each reader
+// answers every frame of frameBytes with one input, as a player answers every tick.
+func Dial(ctx context.Context, kind Kind, addr string, n, frameBytes int) (*Sink, error) {
 	s := &Sink{}
 	for range n {
 		c, err := dialOne(ctx, kind, addr)
@@ -32,6 +33,10 @@ func Dial(ctx context.Context, kind Kind, addr string, n int) (*Sink, error) {
 		}
 		s.conns = append(s.conns, c)
 		s.wg.Go(func() {
+			if kind == FloorInput {
+				s.bytes.Add(answer(c, frameBytes))
+				return
+			}
 			n, _ := io.Copy(io.Discard, c)
 			s.bytes.Add(n)
 		})
@@ -39,8 +44,29 @@ func Dial(ctx context.Context, kind Kind, addr string, n int) (*Sink, error) {
 	return s, nil
 }
 
+// input is what a FloorInput reader sends per frame: the size of a player's input message,
+// a masked client frame of a few bytes.
+var input = make([]byte, 14)
+
+// answer reads whole frames from c and sends an input for each; it returns the bytes read.
+func answer(c net.Conn, frameBytes int) int64 {
+	buf := make([]byte, frameBytes)
+	var total int64
+	for {
+		n, err := io.ReadFull(c, buf)
+		total += int64(n)
+		if err != nil {
+			return total
+		}
+		if _, err := c.Write(input); err != nil {
+			n, _ := io.Copy(io.Discard, c)
+			return total + n
+		}
+	}
+}
+
 func dialOne(ctx context.Context, kind Kind, addr string) (net.Conn, error) {
-	if kind == Floor {
+	if kind == Floor || kind == FloorInput {
 		var d net.Dialer
 		c, err := d.DialContext(ctx, "tcp", addr)
 		if err != nil {

@@ -37,9 +37,11 @@ func (c BaselineConfig) Args() []string {
 		"-rate", strconv.Itoa(c.Rate), "-duration", c.For.String(), "-size", strconv.Itoa(c.Size)}
 }
 
-// childHello is the first line a baseline child prints: where its readers should connect.
+// childHello is the first line a baseline child prints: where its readers should connect,
+// and the size of the frames they will get.
 type childHello struct {
-	Listen string `json:"listen"`
+	Listen     string `json:"listen"`
+	FrameBytes int    `json:"frameBytes"`
 }
 
 // ServeBaseline is the child's side: it listens on loopback, tells the parent where on out,
@@ -55,7 +57,7 @@ func ServeBaseline(ctx context.Context, cfg BaselineConfig, out io.Writer) error
 	}
 	defer ln.Close()
 	enc := json.NewEncoder(out)
-	if err := enc.Encode(childHello{Listen: ln.Addr().String()}); err != nil {
+	if err := enc.Encode(childHello{Listen: ln.Addr().String(), FrameBytes: baseline.FrameBytes(payload)}); err != nil {
 		return fmt.Errorf("announce listener: %w", err)
 	}
 	res, err := baseline.Serve(ctx, ln, baseline.Config{
@@ -150,7 +152,7 @@ func runBaseline(ctx context.Context, cfg BaselineConfig, serverCPU int) (baseli
 	if err := dec.Decode(&hello); err != nil {
 		return baseline.Result{}, fmt.Errorf("baseline %s did not announce its listener: %w", cfg.Kind, err)
 	}
-	sink, err := baseline.Dial(ctx, cfg.Kind, hello.Listen, cfg.Conns)
+	sink, err := baseline.Dial(ctx, cfg.Kind, hello.Listen, cfg.Conns, hello.FrameBytes)
 	if err != nil {
 		return baseline.Result{}, err
 	}

@@ -30,7 +30,7 @@ func TestServeBaseline(t *testing.T) {
 			if err := dec.Decode(&hello); err != nil {
 				t.Fatalf("listener line: %v", err)
 			}
-			sink, err := baseline.Dial(ctx, kind, hello.Listen, cfg.Conns)
+			sink, err := baseline.Dial(ctx, kind, hello.Listen, cfg.Conns, hello.FrameBytes)
 			if err != nil {
 				t.Fatal(err)
 			}

@@ -3,6 +3,7 @@ package suite
 import (
 	"fmt"
 	"math"
+	"regexp"
 	"strings"
 	"time"
 
@@ -65,7 +66,7 @@ func microRows(t *table, m *micro) {
 		}
 	}
 	for _, k := range baseline.Kinds {
-		if r, ok := m.find("./server/internal/baseline", "^BenchmarkRound/"+string(k)+"$"); ok {
+		if r, ok := m.find("./server/internal/baseline", "^BenchmarkRound/"+regexp.QuoteMeta(string(k))+"$"); ok {
 			rounds = append(rounds, fmt.Sprintf("%s %s/msg, %s allocs", k, ns(r.Metrics["ns/msg"]), count(r.Metrics["allocs/op"])))
 		}
 	}
@@ -90,23 +91,25 @@ func microRows(t *table, m *micro) {
 func scenarioARows(t *table, a *load.Report, bases map[string]*baseline.Result, frame int) {
 	sec := fmt.Sprintf("(a) %d rooms x %d players, %d Hz", scenarioA.Rooms, scenarioA.Players, scenarioA.TickRate)
 	w := window(a, false)
-	floor, naive, gorilla := bases["floor"], bases["naive"], bases["gorilla"]
+	floor, input, naive, gorilla := bases["floor"], bases["floor+input"], bases["naive"], bases["gorilla"]
 	fl := perMsgUs(floor)
 
 	t.add(sec, "players connected", fmt.Sprintf("%s of %s", count(float64(w.Players)), count(float64(scenarioA.Rooms*scenarioA.Players))), "", "all")
 	t.add(sec, "snapshots delivered per second", count(w.SnapshotsPerSec), "", count(float64(scenarioA.Rooms*scenarioA.Players*scenarioA.TickRate)))
 	cpu := float64(w.CPUPerSnapshotUs)
 	t.add(sec, "server CPU per delivered snapshot", us(cpu)+ratio(cpu, fl),
-		fmt.Sprintf("floor %s (%s B frames); naive %s; gorilla %s", us(fl), count(float64(frame)),
-			us(perMsgUs(naive))+ratio(perMsgUs(naive), fl), us(perMsgUs(gorilla))+ratio(perMsgUs(gorilla), fl)),
+		fmt.Sprintf("floor %s (%s B frames); floor+input %s; naive %s; gorilla %s", us(fl), count(float64(frame)),
+			us(perMsgUs(input))+ratio(perMsgUs(input), fl), us(perMsgUs(naive))+ratio(perMsgUs(naive), fl),
+			us(perMsgUs(gorilla))+ratio(perMsgUs(gorilla), fl)),
 		"<= 1.5x floor, below gorilla")
 	t.add(sec, "players per core at 30 Hz (from CPU)", count(float64(w.PlayersPerCore)),
-		fmt.Sprintf("floor %s; naive %s; gorilla %s", count(perCore(fl)), count(perCore(perMsgUs(naive))), count(perCore(perMsgUs(gorilla)))),
+		fmt.Sprintf("floor %s; floor+input %s; naive %s; gorilla %s", count(perCore(fl)), count(perCore(perMsgUs(input))),
+			count(perCore(perMsgUs(naive))), count(perCore(perMsgUs(gorilla)))),
 		">= 3,000")
 	t.add(sec, "tick duration p50 / p99 / max", tickCell(w), "", "p99 < 2 ms")
 	t.add(sec, "late ticks", count(float64(w.LateTicks)), "", "0")
 	t.add(sec, "server memory per connected player", serverMem(a, false),
-		fmt.Sprintf("floor %s; naive %s; gorilla %s", baseMem(floor), baseMem(naive), baseMem(gorilla)), "<= 8 KiB")
+		fmt.Sprintf("floor %s; floor+input %s; naive %s; gorilla %s", baseMem(floor), baseMem(input), baseMem(naive), baseMem(gorilla)), "<= 8 KiB")
 	t.add(sec, "bytes per second per player", fmt.Sprintf("%s B/s (%s B per snapshot)", count(float64(w.BytesPerPlayer)), count(float64(w.FrameBytes))), "", "<= 2 KiB/s")
 	t.add(sec, "input -> ack latency p50 / p99 (client side)", ms(float64(w.AckP50ms))+" / "+ms(float64(w.AckP99ms)), "tick period 33.3 ms", "")
 	t.add(sec, "snapshots dropped for slow clients", count(float64(w.Dropped)), "", "0")

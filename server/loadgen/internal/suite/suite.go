@@ -95,6 +95,7 @@ func Run(ctx context.Context, cfg Config, out, progress io.Writer) error {
 		cfg BaselineConfig
 	}{
 		{"floor", BaselineConfig{Kind: baseline.Floor, Conns: 1000, Rate: 30, For: baselineFor, Size: frame}},
+		{"floor+input", BaselineConfig{Kind: baseline.FloorInput, Conns: 1000, Rate: 30, For: baselineFor, Size: frame}},
 		{"naive", BaselineConfig{Kind: baseline.Naive, Conns: 1000, Rate: 30, For: baselineFor}},
 		{"gorilla", BaselineConfig{Kind: baseline.Gorilla, Conns: 1000, Rate: 30, For: baselineFor, Size: frame}},
 		{"floor-sse", BaselineConfig{Kind: baseline.Floor, Conns: 5000, Rate: 10, For: baselineFor, Size: event}},
@@ -150,7 +151,9 @@ const notes = `How the figures are measured:
   plus SSE events where spectators are connected). Baselines time their own process with
   getrusage over paced rounds; their readers run in the load generator on the other core.
 - The floor writes one prepared frame per connection with one write(2) and nothing else, with
-  as many bytes as the server's mean snapshot frame (or SSE event). The naive baseline encodes a
+  as many bytes as the server's mean snapshot frame (or SSE event). floor+input adds what a game
+  server cannot avoid either: every client answers each frame with a 14-byte message, read by a
+  goroutine per connection with one read(2). The naive baseline encodes a
   4-seat keyframe for every player and sends it with wsutil.WriteServerMessage. The gorilla
   baseline is the chat-example hub (a buffered channel and a writer goroutine per connection).
 - Players per core = 1 s / (CPU per delivered snapshot x 30 Hz).
