@@ -129,6 +129,9 @@ type parser struct {
 	event   []byte // the event field of the event being read
 	tick    int64  // the tick of its data, -1 if none
 	hasData bool   // an event without data is not dispatched, as in EventSource
+	// lastTick is the tick of the previous snapshot. While a room does not step (paused,
+	// results, countdown) its snapshots repeat one tick; only the first is timed.
+	lastTick int64
 }
 
 func (p *parser) run(body io.Reader) error {
@@ -136,7 +139,7 @@ func (p *parser) run(body io.Reader) error {
 	if !ok {
 		br = bufio.NewReaderSize(body, 4096)
 	}
-	p.tick = -1
+	p.tick, p.lastTick = -1, -1
 	for {
 		line, err := br.ReadSlice('\n')
 		p.st.Bytes.Add(int64(len(line)))
@@ -232,7 +235,8 @@ func (p *parser) dispatch(now time.Time) {
 	p.st.Events.Add(1)
 	if bytes.Equal(p.event, kindSnap) {
 		p.st.Snapshots.Add(1)
-		if p.times != nil && p.tick >= 0 {
+		if p.times != nil && p.tick >= 0 && p.tick != p.lastTick {
+			p.lastTick = p.tick
 			if h := p.st.delay.Load(); h != nil {
 				if at, ok := p.times.When(uint32(p.tick)); ok {
 					h.Add(now.Sub(at))
