@@ -34,6 +34,11 @@ func TestParser(t *testing.T) {
 			events: 3, snapshots: 2, delays: 2, lastID: 3,
 		},
 		{
+			name:   "a repeated tick is timed once",
+			stream: "id: 1\nevent: snapshot\ndata: {\"tick\":30}\n\nid: 2\nevent: snapshot\ndata: {\"tick\":30}\n\n",
+			events: 2, snapshots: 2, delays: 1, lastID: 2,
+		},
+		{
 			name:   "a jump in ids counts the missed events",
 			stream: "id: 1\nevent: snapshot\ndata: {\"tick\":3}\n\nid: 5\nevent: snapshot\ndata: {\"tick\":6}\n\n",
 			events: 2, snapshots: 2, gaps: 3, delays: 2, lastID: 5,
