@@ -5,14 +5,17 @@ package affinity
 import (
 	"fmt"
 	"os"
+	"runtime"
 	"strconv"
 
 	"golang.org/x/sys/unix"
 )
 
 // Pin restricts every thread of this process to cpu. Threads the runtime starts later
-// inherit the mask from the thread that creates them, so one call covers the whole run.
+// inherit the mask from the thread that creates them, so one call covers the whole run. It
+// also runs Go code on one thread at a time: more would only take turns on the one core.
 func Pin(cpu int) error {
+	runtime.GOMAXPROCS(1)
 	var set unix.CPUSet
 	set.Set(cpu)
 	tasks, err := os.ReadDir("/proc/self/task")
