@@ -1,10 +1,10 @@
-// index.js is the spectator index at /watch: the live rooms from the lobby feed, each a link
+// roomlist.js is the spectator index at /watch: the live rooms from the lobby feed, each a link
 // to its spectator page.
 import { el } from '../shared/dom.js';
 import { Feed } from './feed.js';
 
-/** showIndex fills root's room table from the lobby feed and keeps it current. */
-export function showIndex(root) {
+/** showRoomList fills root's room table from the lobby feed and keeps it current. */
+export function showRoomList(root) {
   root.hidden = false;
   document.body.dataset.state = 'connecting';
   const rooms = new Map();
