@@ -179,3 +179,41 @@ func TestOriginCheck(t *testing.T) {
 		})
 	}
 }
+
+// TestUpgradeAfterOtherRequests: an upgrade on a connection that already carried an HTTP
+// request (which the zero-copy path never sees) is served too.
+func TestUpgradeAfterOtherRequests(t *testing.T) {
+	s := startServer(t)
+	nc := dialRaw(t, s.addr)
+	br := bufio.NewReader(nc)
+	get, _ := http.NewRequest(http.MethodGet, "http://"+s.addr+"/healthz", nil)
+	if err := get.Write(nc); err != nil {
+		t.Fatal(err)
+	}
+	resp, err := http.ReadResponse(br, get)
+	if err != nil {
+		t.Fatal(err)
+	}
+	io.Copy(io.Discard, resp.Body)
+	resp.Body.Close()
+	up, _ := http.NewRequest(http.MethodGet, "http://"+s.addr+"/ws", nil)
+	up.Header.Set("Upgrade", "websocket")
+	up.Header.Set("Connection", "Upgrade")
+	up.Header.Set("Sec-WebSocket-Key", "dGhlIHNhbXBsZSBub25jZQ==")
+	up.Header.Set("Sec-WebSocket-Version", "13")
+	if err := up.Write(nc); err != nil {
+		t.Fatal(err)
+	}
+	resp, err = http.ReadResponse(br, up)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if resp.StatusCode != http.StatusSwitchingProtocols {
+		t.Fatalf("upgrade after a request: status %d, want 101", resp.StatusCode)
+	}
+	c := &rawConn{t: t, nc: nc, r: br}
+	c.sendMsg(&protocol.Hello{Version: protocol.Version, Name: "eve", Room: "nosuchroom"})
+	if code, _, _ := c.closed(); protocol.Code(code) != protocol.CodeNoRoom {
+		t.Fatalf("closed with %d, want %d", code, protocol.CodeNoRoom)
+	}
+}

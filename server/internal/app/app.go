@@ -144,9 +144,19 @@ func Start(ctx context.Context, cfg config.Config, opts Options) (*Server, error
 		ReadHeaderTimeout: 10 * time.Second,
 		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
 	}
+	// Player upgrades take the zero-copy path straight from the socket; the rest is HTTP.
+	demux := transport.NewDemux(ln, "/ws", func(origin, host string) *transport.Refusal {
+		if err := origins.CheckOrigin(origin, host); err != nil {
+			return &transport.Refusal{Status: http.StatusForbidden, Code: "origin_not_allowed", Reason: err.Error()}
+		}
+		if draining.Load() {
+			return &transport.Refusal{Status: http.StatusServiceUnavailable, Code: "shutting_down", Reason: "the server is shutting down"}
+		}
+		return nil
+	}, rooms.Serve, roomCfg.Conn)
 	s := &Server{addr: ln.Addr(), done: make(chan struct{})}
 	serveErr := make(chan error, 1)
-	go func() { serveErr <- srv.Serve(ln) }()
+	go func() { serveErr <- srv.Serve(demux) }()
 	log.Info("serving", "addr", ln.Addr().String(), "tick", roomCfg.TickRate, "grace", roomCfg.Grace,
 		"maps", game.MapNames(), "protocol", protocol.Version)
 

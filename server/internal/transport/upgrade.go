@@ -22,7 +22,11 @@ type OriginPolicy struct {
 
 // Check returns nil when r may proceed, else an error wrapping ErrOrigin with the reason.
 func (p OriginPolicy) Check(r *http.Request) error {
-	origin := r.Header.Get("Origin")
+	return p.CheckOrigin(r.Header.Get("Origin"), r.Host)
+}
+
+// CheckOrigin is Check for an Origin header value and the request's Host.
+func (p OriginPolicy) CheckOrigin(origin, host string) error {
 	if origin == "" {
 		return nil
 	}
@@ -36,15 +40,17 @@ func (p OriginPolicy) Check(r *http.Request) error {
 	if err != nil || u.Host == "" {
 		return errors.Join(ErrOrigin, errors.New("origin "+origin+" is not a valid origin"))
 	}
-	if !strings.EqualFold(u.Host, r.Host) {
-		return errors.Join(ErrOrigin, errors.New("origin "+origin+" does not match host "+r.Host))
+	if !strings.EqualFold(u.Host, host) {
+		return errors.Join(ErrOrigin, errors.New("origin "+origin+" does not match host "+host))
 	}
 	return nil
 }
 
 // Upgrade turns an HTTP request into a WebSocket connection. The caller checks the origin
 // first so that it can answer a refusal in its own format. The upgrade hijacks the socket
-// from net/http and keeps only the bytes net/http already buffered past the request.
+// from net/http and keeps only the bytes net/http already buffered past the request. It
+// serves the upgrades that Demux does not see: those on a connection that carried other
+// requests before.
 func Upgrade(w http.ResponseWriter, r *http.Request, opts Options) (*Conn, error) {
 	nc, rw, _, err := ws.HTTPUpgrader{}.Upgrade(r, w)
 	if err != nil {
