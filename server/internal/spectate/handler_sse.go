@@ -1,7 +1,6 @@
 package spectate
 
 import (
-	"net"
 	"net/http"
 	"strconv"
 	"strings"
@@ -75,8 +74,8 @@ func (h *Hub) stream(w http.ResponseWriter, r *http.Request, t *topic, cors stri
 		conn.Close()
 		return
 	}
-	if tc, ok := conn.(*net.TCPConn); ok && h.opts.SendBuffer > 0 {
-		tc.SetWriteBuffer(h.opts.SendBuffer)
+	if h.opts.SendBuffer > 0 {
+		s.setSendBuffer(h.opts.SendBuffer)
 	}
 	head := h.head
 	if cors != "" {

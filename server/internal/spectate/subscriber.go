@@ -51,6 +51,14 @@ func newSubscriber(conn net.Conn) (*subscriber, error) {
 	return s, nil
 }
 
+// setSendBuffer sets the socket's kernel send buffer; it works on the descriptor, so it does not
+// matter what wraps the connection.
+func (s *subscriber) setSendBuffer(bytes int) {
+	s.raw.Control(func(fd uintptr) {
+		unix.SetsockoptInt(int(fd), unix.SOL_SOCKET, unix.SO_SNDBUF, bytes)
+	})
+}
+
 // queue appends b to what the subscriber owes.
 func (s *subscriber) queue(b []byte, now time.Time) {
 	if len(b) == 0 {
