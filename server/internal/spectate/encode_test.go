@@ -16,8 +16,10 @@ func TestAppendFraction(t *testing.T) {
 		{5, 100, "0.05"},
 		{-50, 100, "-0.5"},
 	} {
-		if got := string(appendFraction(nil, tc.v, tc.div)); got != tc.want {
-			t.Errorf("%d/%d = %s, want %s", tc.v, tc.div, got, tc.want)
-		}
+		t.Run(tc.want, func(t *testing.T) {
+			if got := string(appendFraction(nil, tc.v, tc.div)); got != tc.want {
+				t.Errorf("%d/%d = %s, want %s", tc.v, tc.div, got, tc.want)
+			}
+		})
 	}
 }
