@@ -7,6 +7,8 @@ import (
 	"testing"
 
 	"skirmish/game/protocol"
+	"skirmish/server/internal/app"
+	"skirmish/server/internal/config"
 )
 
 // TestTwoPlayersAndTwoBotsPlay: snapshots arrive tick after tick and inputs are acknowledged.
@@ -50,5 +52,31 @@ func TestCheerReachesPlayers(t *testing.T) {
 	}
 	a.waitFor("the cheer", func() bool {
 		return slices.ContainsFunc(a.events, func(e protocol.Event) bool { return e.Kind == protocol.EventCheer && e.Text == "gg" })
+	})
+}
+
+// TestRematch: a match that ends shows the results, then the same room counts down and plays
+// a fresh match with the same seats.
+func TestRematch(t *testing.T) {
+	s := startServer(t, func(_ *config.Config, o *app.Options) { o.Room.TimeLimit = 30 })
+	id := s.createRoom(2, 1)
+	a := s.join(id, "ada")
+	seat := a.seat()
+	running := a.waitState(protocol.StateRunning, 0)
+	ended := a.waitState(protocol.StateEnded, running)
+	a.mu.Lock()
+	results := a.statuses[ended].Results
+	a.mu.Unlock()
+	if len(results) != 2 || !slices.ContainsFunc(results, func(r protocol.Result) bool { return r.Seat == seat }) {
+		t.Fatalf("results %+v, want both seats", results)
+	}
+	a.waitFor("the match-over event", func() bool {
+		return slices.ContainsFunc(a.events, func(e protocol.Event) bool { return e.Kind == protocol.EventMatchOver })
+	})
+	again := a.waitState(protocol.StateCountdown, ended)
+	a.waitState(protocol.StateRunning, again)
+	a.waitFor("the new match's first ticks", func() bool {
+		n := len(a.ticks)
+		return n > 2 && a.ticks[n-1] < 30 && a.ticks[n-1] > a.ticks[n-2]
 	})
 }
