@@ -82,8 +82,9 @@ func (s ConnState) String() string {
 }
 
 // Handler receives what the server sends. Every callback runs on the client's reading
-// goroutine, in order, and must return quickly (hand the value to the game loop); values
-// passed by pointer are reused after the callback returns. Nil callbacks are skipped.
+// goroutine, in order, and must return quickly (hand the value to the game loop) and must not
+// call Close (which waits for that goroutine); values passed by pointer are reused after the
+// callback returns. Nil callbacks are skipped.
 type Handler struct {
 	OnState   func(s ConnState, err error)
 	OnWelcome func(w *protocol.Welcome)
@@ -153,7 +154,9 @@ func (c *Client) RTT() time.Duration { return time.Duration(c.rtt.Load()) }
 var ErrNotConnected = errors.New("not connected")
 
 // Input sends one tick of controls with the next sequence number and returns it, for the
-// caller's prediction. Sequence numbers keep rising across reconnections.
+// caller's prediction. Sequence numbers keep rising across reconnections (the server accepts
+// any rising sequence on a new connection). It writes at once: a few bytes that a live
+// socket takes without waiting.
 func (c *Client) Input(buttons uint8, aimX, aimY int16) (uint32, error) {
 	c.mu.Lock()
 	c.seq++
