@@ -66,7 +66,7 @@ func New(opts Options) (*Hub, error) {
 	if err := h.metrics.init(h.opts.Registerer); err != nil {
 		return nil, fmt.Errorf("spectate metrics: %w", err)
 	}
-	h.lobby = newTopic(h, 0, true)
+	h.lobby = newTopic(h, "lobby", 0, true)
 	h.lobby.publishKeyed("", nil, kindRooms, []byte("[]"))
 	return h, nil
 }
@@ -110,7 +110,7 @@ func (h *Hub) feed(room string) *roomFeed {
 	}
 	f := h.rooms[room]
 	if f == nil {
-		f = &roomFeed{t: newTopic(h, h.opts.History, false)}
+		f = &roomFeed{t: newTopic(h, "room", h.opts.History, false)}
 		h.rooms[room] = f
 	}
 	return f

@@ -4,17 +4,17 @@ import "github.com/prometheus/client_golang/prometheus"
 
 // metrics are the hub's Prometheus series.
 type metrics struct {
-	spectators prometheus.Gauge
-	delivered  prometheus.Counter
-	dropped    prometheus.Counter
-	cheers     *prometheus.CounterVec
+	streams   *prometheus.GaugeVec
+	delivered prometheus.Counter
+	dropped   prometheus.Counter
+	cheers    *prometheus.CounterVec
 }
 
 func (m *metrics) init(reg prometheus.Registerer) error {
-	m.spectators = prometheus.NewGauge(prometheus.GaugeOpts{
+	m.streams = prometheus.NewGaugeVec(prometheus.GaugeOpts{
 		Name: "skirmish_sse_streams",
-		Help: "Open Server-Sent Events streams: spectators of rooms and lobby watchers.",
-	})
+		Help: "Open Server-Sent Events streams by feed: room (spectators) or lobby.",
+	}, []string{"feed"})
 	m.delivered = prometheus.NewCounter(prometheus.CounterOpts{
 		Name: "skirmish_sse_events_delivered_total",
 		Help: "Events handed to spectator sockets (one per event per spectator).",
@@ -30,7 +30,7 @@ func (m *metrics) init(reg prometheus.Registerer) error {
 	if reg == nil {
 		return nil
 	}
-	for _, c := range []prometheus.Collector{m.spectators, m.delivered, m.dropped, m.cheers} {
+	for _, c := range []prometheus.Collector{m.streams, m.delivered, m.dropped, m.cheers} {
 		if err := reg.Register(c); err != nil {
 			return err
 		}

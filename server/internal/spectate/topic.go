@@ -7,6 +7,8 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
 )
 
 // errClosed is returned when subscribing to a feed that has just closed.
@@ -16,9 +18,11 @@ var errClosed = errors.New("spectate: feed closed")
 // that open a stream, and the spectators. Publishers number and queue events under mu; the
 // topic's own writer goroutine owns the spectator list and does every write.
 type topic struct {
-	hub  *Hub
-	wake chan struct{}
-	done chan struct{}
+	hub *Hub
+	// streams counts the open streams of this kind of feed.
+	streams prometheus.Gauge
+	wake    chan struct{}
+	done    chan struct{}
 	// history is the ring size for resumption; 0 means resuming always starts afresh.
 	history int
 	// keepKeyframe keeps the keyframe while nobody watches (the lobby's list); a room's
@@ -46,9 +50,10 @@ type topic struct {
 	lastWrite time.Time // when the writer last wrote to anyone
 }
 
-func newTopic(h *Hub, history int, keepKeyframe bool) *topic {
+func newTopic(h *Hub, feed string, history int, keepKeyframe bool) *topic {
 	t := &topic{
 		hub:          h,
+		streams:      h.metrics.streams.WithLabelValues(feed),
 		wake:         make(chan struct{}, 1),
 		done:         make(chan struct{}),
 		history:      history,
@@ -170,7 +175,7 @@ func (t *topic) subscribe(s *subscriber, head []byte, lastID uint64, resume bool
 		t.wantKey.Store(true)
 	}
 	t.mu.Unlock()
-	t.hub.metrics.spectators.Inc()
+	t.streams.Inc()
 	t.signal()
 	return nil
 }
@@ -314,7 +319,7 @@ func (t *topic) drop(s *subscriber, slow bool) {
 	if slow {
 		t.hub.metrics.dropped.Inc()
 	}
-	t.hub.metrics.spectators.Dec()
+	t.streams.Dec()
 	t.mu.Lock()
 	if t.watchers.Add(-1) == 0 && !t.keepKeyframe {
 		t.keyframe = nil
