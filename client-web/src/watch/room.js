@@ -86,6 +86,7 @@ export class Watch {
   gone(text) {
     this.feed?.close();
     this.connected = false;
+    this.roomState = 'closed';
     this.hud.setConnection('closed');
     this.hud.showOverlay('notice', 'Room closed', text);
     this.setState('closed');
