@@ -75,6 +75,7 @@ func TestRoomAPI(t *testing.T) {
 func TestShutdownTellsPlayers(t *testing.T) {
 	cfg := config.Default()
 	cfg.Addr = "127.0.0.1:0"
+	cfg.DataDir = t.TempDir()
 	ctx, cancel := context.WithCancel(context.Background())
 	srv, err := app.Start(ctx, cfg, app.Options{Logger: testLogger()})
 	if err != nil {

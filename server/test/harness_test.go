@@ -31,6 +31,7 @@ const waitTimeout = 15 * time.Second
 type server struct {
 	t    *testing.T
 	addr string
+	data string // the -data directory
 	rec  *recorder
 }
 
@@ -43,6 +44,7 @@ func startServer(t *testing.T, tune ...tuning) *server {
 	cfg.Addr = "127.0.0.1:0"
 	cfg.TickRate = 60
 	cfg.Grace = 30 * time.Second
+	cfg.DataDir = t.TempDir()
 	rec := newRecorder()
 	opts := app.Options{
 		Room: room.Config{
@@ -69,7 +71,7 @@ func startServer(t *testing.T, tune ...tuning) *server {
 		cancel()
 		<-s.Done()
 	})
-	return &server{t: t, addr: s.Addr().String(), rec: rec}
+	return &server{t: t, addr: s.Addr().String(), data: cfg.DataDir, rec: rec}
 }
 
 func (s *server) url() string { return "ws://" + s.addr + "/ws" }

@@ -101,6 +101,9 @@ func Start(ctx context.Context, cfg config.Config, opts Options) (*Server, error
 	if roomCfg.Grace == 0 {
 		roomCfg.Grace = cfg.Grace
 	}
+	if roomCfg.DataDir == "" {
+		roomCfg.DataDir = cfg.DataDir
+	}
 	roomCfg.Conn.Stats = writerStats{m}
 
 	var rooms *room.Manager

@@ -23,7 +23,9 @@ type Config struct {
 	MaxBacklog int
 	// HelloTimeout is how long a new connection may take to say hello; default 5 s.
 	HelloTimeout time.Duration
-	Conn         transport.Options
+	// DataDir is where match records go (under matches/); empty turns them off.
+	DataDir string
+	Conn    transport.Options
 }
 
 func (c Config) withDefaults() Config {

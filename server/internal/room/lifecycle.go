@@ -43,18 +43,18 @@ func (r *Room) startCountdown(now time.Time) {
 // rematch starts a new match in the same room with the same seats.
 func (r *Room) rematch(now time.Time) {
 	r.matches++
-	w := game.NewWorld(r.gameConfig(r.world.Map), r.world.Map)
+	r.world = game.NewWorld(r.gameConfig(r.world.Map), r.world.Map)
+	r.rec = r.m.records.begin(r.id, r.matches, r.world)
 	for i := range r.seats {
 		s := &r.seats[i]
 		if s.kind == seatFree {
 			continue
 		}
-		w.SetActive(i, true)
+		r.setActive(i, true)
 		if s.kind == seatBot {
 			s.bot = game.NewBot(i, seedOf(r.id, r.matches<<8|uint64(i)))
 		}
 	}
-	r.world = w
 	r.curTick.Store(0)
 	if r.anyMissing() {
 		// A player dropped while the results showed: wait for it as during a match.

@@ -51,6 +51,7 @@ type Manager struct {
 	dir     lobby.Directory
 	watch   func(room string) int
 	log     *slog.Logger
+	records *recorder // nil when match records are off
 
 	mu       sync.Mutex
 	rooms    map[string]*Room
@@ -85,6 +86,13 @@ func NewManager(ctx context.Context, cfg Config, deps Deps) *Manager {
 	}
 	if m.log == nil {
 		m.log = slog.Default()
+	}
+	if m.cfg.DataDir != "" {
+		rec, err := newRecorder(m.cfg.DataDir, m.log)
+		if err != nil {
+			m.log.Error("match records are off", "err", err)
+		}
+		m.records = rec
 	}
 	return m
 }
@@ -165,11 +173,13 @@ func (m *Manager) Drain() {
 }
 
 // Wait blocks until every room goroutine has ended (after the Manager's context ended) and
-// every player connection has closed, or until ctx ends. Call Drain first.
+// every player connection has closed, or until ctx ends; the match records are on disk by
+// then. Call Drain first, and Wait once.
 func (m *Manager) Wait(ctx context.Context) error {
 	done := make(chan struct{})
 	go func() {
 		m.wg.Wait()
+		m.records.close()
 		m.sessions.Wait()
 		close(done)
 	}()

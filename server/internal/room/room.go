@@ -48,6 +48,7 @@ type Room struct {
 	status    protocol.Status
 	events    []protocol.Event
 	closing   bool
+	rec       *matchLog // the current match's record; nil when records are off
 }
 
 func newRoom(id string, m *Manager, seats, bots int, now time.Time) (*Room, error) {
@@ -71,6 +72,7 @@ func newRoom(id string, m *Manager, seats, bots int, now time.Time) (*Room, erro
 		r.seats[i].in = make(chan inputMsg, 4*cfg.MaxBacklog)
 	}
 	r.world = game.NewWorld(r.gameConfig(mp), mp)
+	r.rec = m.records.begin(id, 0, r.world)
 	r.fan.init(transport.NewPool(32))
 	for i := seats - bots; i < seats; i++ {
 		r.seatBot(i, "")
@@ -201,6 +203,7 @@ func (r *Room) step(now time.Time) {
 		}
 	}
 	r.world.Step(r.inputs)
+	r.rec.step(r.world.Tick, r.inputs)
 	r.curTick.Store(r.world.Tick)
 	if len(r.world.Events) > 0 {
 		r.events = r.events[:0]
@@ -211,6 +214,7 @@ func (r *Room) step(now time.Time) {
 	}
 	r.broadcastSnapshot()
 	if r.world.Over {
+		r.rec.end(r.world)
 		r.setState(protocol.StateEnded, now.Add(r.cfg.Results))
 		return
 	}
@@ -247,6 +251,7 @@ func (r *Room) shutdown(code protocol.Code, reason string) {
 		}
 	}
 	r.fan.release()
+	r.rec.end(r.world)
 	r.m.metrics.Rooms.WithLabelValues(r.state.String()).Dec()
 	r.m.dir.Remove(r.id)
 	r.m.obs.Closed(r.id)

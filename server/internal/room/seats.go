@@ -138,8 +138,7 @@ func (r *Room) join(h *protocol.Hello, c *transport.Conn, now time.Time) (int, u
 			continue
 		}
 		s.kind, s.name, s.token, s.lost = seatHuman, h.Name, newToken(), time.Time{}
-		r.world.SetActive(i, true)
-		r.fan.touch()
+		r.setActive(i, true)
 		r.attach(i, c)
 		r.setKind()
 		r.welcome(i)
@@ -257,8 +256,7 @@ func (r *Room) vacate(i int, now time.Time, lost bool) {
 	}
 	if r.state == protocol.StateWaiting {
 		*s = seat{in: s.in}
-		r.world.SetActive(i, false)
-		r.fan.touch()
+		r.setActive(i, false)
 	} else {
 		r.seatBot(i, s.name)
 	}
@@ -280,9 +278,15 @@ func (r *Room) seatBot(i int, standIn string) {
 	}
 	*s = seat{in: s.in, kind: seatBot, name: name, bot: game.NewBot(i, seedOf(r.id, uint64(i)))}
 	if !r.world.Ships[i].Active {
-		r.world.SetActive(i, true)
-		r.fan.touch()
+		r.setActive(i, true)
 	}
+}
+
+// setActive brings a seat's ship into the match or out of it, outside a step.
+func (r *Room) setActive(i int, on bool) {
+	r.world.SetActive(i, on)
+	r.rec.setup(i, on)
+	r.fan.touch()
 }
 
 // expireGrace hands the seats of players gone longer than the grace period to bots.
