@@ -244,11 +244,14 @@ export class Session {
       this.handle(msg);
     };
     ws.onclose = (ev) => {
-      if (ws === this.ws) this.closed(ev.code);
+      if (ws !== this.ws) return;
+      console.warn(`skirmish: connection closed (${ev.code}${ev.reason ? `: ${ev.reason}` : ''})`);
+      this.closed(ev.code);
     };
     this.every(pingEveryMs, () => {
       if (ws !== this.ws) return;
       if (performance.now() - this.lastHeard > silenceMs) {
+        console.warn(`skirmish: nothing heard from the server for ${silenceMs} ms`);
         this.closed(Code.keepalive);
         return;
       }

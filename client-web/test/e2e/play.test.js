@@ -146,3 +146,37 @@ test('two players play, survive a network cut and a reload in the same seat', as
   await ctxA.close();
   await ctxB.close();
 });
+
+test('a match ends with the results and a rematch follows in the same room', async () => {
+  // Seven bots frag each other quickly, so the frag limit comes within a minute or so.
+  const room = await createRoom(server.url, { seats: 8, bots: 7 });
+  const ctx = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+  const page = await ctx.newPage();
+  const errors = watchPage(page);
+  await page.goto(`${server.url}/?room=${room}&name=watcher`);
+  await state(page, 'playing');
+  await page.waitForFunction(() => document.body.dataset.state === 'ended', null, { timeout: 150_000 });
+
+  const overlay = page.locator('#overlay[data-kind="ended"]');
+  assert.match(await overlay.locator('h2').innerText(), /wins$/);
+  assert.match(await overlay.locator('p').innerText(), /Rematch/);
+  // Each list as sorted "name frags deaths" lines: the results, and the scoreboard, which
+  // must agree with them.
+  const rows = (selector) => page.$$eval(selector, (lis) => lis.map((li) => [
+    li.querySelector('.name').textContent.replace(/ \(bot\)$/, ''),
+    ...(li.querySelector('.score').textContent.match(/\d+/g) ?? []),
+  ].join(' ')));
+  const results = await rows('#overlay .results li');
+  assert.equal(results.length, 8);
+  assert.match(results[0], / 10 \d+$/, `the winner reached the frag limit: ${results[0]}`);
+  assert.deepEqual((await rows('#scoreboard li')).sort(), [...results].sort());
+  await page.screenshot({ path: resultPath('results.png') });
+
+  const endTick = await tick(page);
+  await state(page, 'playing');
+  assert.ok(await tick(page) < endTick, 'the rematch starts a new match');
+  const scores = await page.locator('#scoreboard .score').allInnerTexts();
+  assert.equal(scores.length, 8);
+  assert.deepEqual(errors, []);
+  await ctx.close();
+});
