@@ -55,7 +55,28 @@ export function nameOf(status, seat) {
   return status?.players?.find((p) => p.seat === seat)?.name ?? `seat ${seat}`;
 }
 
-/** msLeft returns how long the state of a status has left at local time now (ms since 1970). */
-export function msLeft(status, now) {
-  return status?.ends ? Math.max(0, status.ends - now) : 0;
+/**
+ * msLeft returns how long the state of a status has left when the server's clock reads
+ * serverNow (Unix ms). Status and snapshots carry server times, so a page whose own clock is
+ * off still counts down right.
+ */
+export function msLeft(status, serverNow) {
+  return status?.ends ? Math.max(0, status.ends - serverNow) : 0;
+}
+
+/** ClockOffset follows how far the server's clock is ahead of this page's Date.now(). */
+export class ClockOffset {
+  constructor() {
+    this.offset = 0;
+  }
+
+  /** observe takes a server time (Unix ms) just received at local time local. */
+  observe(server, local) {
+    this.offset = server - local;
+  }
+
+  /** serverNow returns the server's clock now, as far as this page knows. */
+  serverNow(local) {
+    return local + this.offset;
+  }
 }

@@ -7,7 +7,7 @@ import { StateBuffer, TickClock, projectilesAt, shipsAt } from '../shared/interp
 import { Renderer } from '../shared/render.js';
 import { HUD } from '../play/hud.js';
 import { Feed } from './feed.js';
-import { msLeft, nameOf, scoreRows, toFrame } from './frame.js';
+import { ClockOffset, msLeft, nameOf, scoreRows, toFrame } from './frame.js';
 
 /** interpolationMs is how far behind the newest snapshot the arena is drawn: snapshots come
  * at 10 Hz, so this spans one late or lost one. */
@@ -25,6 +25,7 @@ export class Watch {
     this.renderer = new Renderer(root.querySelector('#arena'), art);
     this.buffer = new StateBuffer();
     this.clock = null;
+    this.serverClock = new ClockOffset();
     this.mapName = '';
     this.mapReady = false;
     this.status = null; // the latest status event's data
@@ -94,6 +95,7 @@ export class Watch {
 
   snapshot(s) {
     this.snap = s;
+    this.serverClock.observe(s.now, Date.now());
     this.seeState(s.state);
     document.body.dataset.tick = String(s.tick);
     this.hud.setTick(s.tick);
@@ -138,7 +140,7 @@ export class Watch {
   overlay() {
     const s = this.status;
     if (s === null || this.roomState !== s.state) return;
-    const left = msLeft(s, Date.now());
+    const left = msLeft(s, this.serverClock.serverNow(Date.now()));
     switch (s.state) {
       case 'countdown':
         this.hud.countdown(left);

@@ -2,10 +2,11 @@
 // shared interpolation, renderer and HUD take.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { msLeft, nameOf, scoreRows, toFrame } from '../../src/watch/frame.js';
+import { ClockOffset, msLeft, nameOf, scoreRows, toFrame } from '../../src/watch/frame.js';
 
 const snapshot = {
   tick: 812,
+  now: 1_000_000_000,
   rate: 30,
   map: 'arena',
   state: 'running',
@@ -55,4 +56,12 @@ test('nameOf and msLeft', () => {
   assert.equal(msLeft(status, 1_000_000_000), 59000);
   assert.equal(msLeft(status, 2_000_000_000), 0);
   assert.equal(msLeft({ ...status, ends: 0 }, 1), 0);
+});
+
+test('a page whose clock is off counts down on the server clock', () => {
+  const c = new ClockOffset();
+  // The server's snapshot says 1_000_000_000 while this page's clock reads 90 s later.
+  c.observe(1_000_000_000, 1_000_090_000);
+  assert.equal(msLeft(status, c.serverNow(1_000_090_000)), 59000);
+  assert.equal(msLeft(status, c.serverNow(1_000_100_000)), 49000);
 });

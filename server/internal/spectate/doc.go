@@ -35,19 +35,22 @@
 // A snapshot is, in pixels (world units / game.SubPixel; positions rounded), with aim in
 // radians and shot velocities in pixels per tick:
 //
-//	{"tick":812,"rate":30,"map":"arena","state":"running",
+//	{"tick":812,"now":1764064741000,"rate":30,"map":"arena","state":"running",
 //	 "ships":[{"seat":0,"x":412,"y":96,"aim":1.57,"hp":75,"alive":true,"frags":3,"deaths":1}, ...],
 //	 "shots":[{"id":77,"owner":0,"x":430,"y":120,"vx":20,"vy":-3.375}, ...]}
 //
-// rate is the room's tick rate and map its map's name (assets/maps). ships lists the seats in
-// play in seat order; names are in status. A status is:
+// now is the server's clock in Unix milliseconds, rate the room's tick rate and map its map's
+// name (assets/maps). ships lists the seats in play in seat order; names are in status. A
+// status is:
 //
 //	{"state":"paused","endsIn":59000,"ends":1764064800000,
 //	 "players":[{"seat":0,"name":"ada","bot":false,"connected":false,"frags":3,"deaths":1}, ...],
 //	 "missing":[0],"results":[{"seat":0,"frags":10,"deaths":4}, ...]}
 //
 // where endsIn is the time left in the state in milliseconds when the event was made (0 if
-// open-ended) and ends the same moment as Unix milliseconds.
+// open-ended) and ends the same moment in Unix milliseconds on the server's clock: with the
+// now of the latest snapshot, a page counts down correctly whatever its own clock says, even
+// from a status replayed long after it was made.
 //
 // A fresh stream starts with the latest status and a keyframe (a room nobody watched makes
 // one at its next tick: snapshots are encoded only while someone watches). A stream resumed with

@@ -30,12 +30,16 @@ const (
 // resetWire opens a stream whose resume point the history no longer covers.
 var resetWire = encodeEvent(0, kindReset, []byte(`{"reason":"missed events are no longer kept"}`))
 
-// appendSnapshot appends the spectator snapshot of w (see doc.go) to b; mapName is the JSON
-// string of its map's name. It runs on the room's
+// appendSnapshot appends the spectator snapshot of w (see doc.go) made at now to b; mapName
+// is the JSON string of its map's name. It runs on the room's
 // goroutine at the spectator rate, so it appends by hand instead of reflecting.
-func appendSnapshot(b []byte, w *game.World, state protocol.State, mapName []byte) []byte {
+func appendSnapshot(b []byte, w *game.World, state protocol.State, mapName []byte,
+	now time.Time,
+) []byte {
 	b = append(b, `{"tick":`...)
 	b = strconv.AppendUint(b, uint64(w.Tick), 10)
+	b = append(b, `,"now":`...)
+	b = strconv.AppendInt(b, now.UnixMilli(), 10)
 	b = append(b, `,"rate":`...)
 	b = strconv.AppendInt(b, int64(w.Config.TickRate), 10)
 	b = append(b, `,"map":`...)

@@ -2,6 +2,7 @@ package spectate
 
 import (
 	"testing"
+	"time"
 
 	"skirmish/game"
 	"skirmish/game/protocol"
@@ -25,10 +26,11 @@ func BenchmarkSnapshotJSON(b *testing.B) {
 		})
 	}
 	name := mustJSON(m.Name)
-	buf := appendSnapshot(nil, w, protocol.StateRunning, name)
+	now := time.Now()
+	buf := appendSnapshot(nil, w, protocol.StateRunning, name, now)
 	b.SetBytes(int64(len(buf)))
 	b.ReportAllocs()
 	for b.Loop() {
-		buf = appendSnapshot(buf[:0], w, protocol.StateRunning, name)
+		buf = appendSnapshot(buf[:0], w, protocol.StateRunning, name, now)
 	}
 }

@@ -140,7 +140,7 @@ func (h *Hub) Snapshot(room string, w *game.World, state protocol.State) {
 			f.mapName = mustJSON(w.Map.Name)
 		}
 	}
-	f.buf = appendSnapshot(f.buf[:0], w, state, f.mapName)
+	f.buf = appendSnapshot(f.buf[:0], w, state, f.mapName, time.Now())
 	f.t.publish(kindSnapshot, f.buf, broadcast|keyframe)
 }
 
