@@ -28,6 +28,7 @@ func startRealServer(t *testing.T) string {
 	cfg.Addr = "127.0.0.1:0"
 	cfg.TickRate = 60
 	cfg.Grace = 30 * time.Second
+	cfg.DataDir = t.TempDir()
 	ctx, cancel := context.WithCancel(context.Background())
 	s, err := app.Start(ctx, cfg, app.Options{
 		Room: room.Config{
