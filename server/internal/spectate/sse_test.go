@@ -175,7 +175,7 @@ func open(t *testing.T, url string, o dialOpts) *eventSource {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { conn.Close() })
-	conn.SetDeadline(time.Now().Add(20 * time.Second))
+	conn.SetDeadline(time.Now().Add(60 * time.Second))
 	if err := req.Write(conn); err != nil {
 		t.Fatal(err)
 	}
