@@ -82,7 +82,13 @@ func (h *Hub) stream(w http.ResponseWriter, r *http.Request, t *topic, cors stri
 		head = h.responseHead(cors)
 	}
 	if err := t.subscribe(s, head, lastID, resume); err != nil {
-		conn.Write(rawError(http.StatusNotFound, "room_not_found", "the room has closed"))
+		// The feed ended between the lookup and now: its room closed, or the server is
+		// shutting down (the lobby feed ends only then).
+		if t == h.lobby {
+			conn.Write(rawError(http.StatusServiceUnavailable, "draining", "the server is shutting down"))
+		} else {
+			conn.Write(rawError(http.StatusNotFound, "room_not_found", "the room has closed"))
+		}
 		conn.Close()
 	}
 }
