@@ -15,7 +15,8 @@ type Options struct {
 	Retry time.Duration
 	// Heartbeat is the longest a stream stays silent before a ": ping" comment (default 15 s).
 	Heartbeat time.Duration
-	// History is how many discrete events each room keeps for resumption (default 1024).
+	// History is how many discrete events each room keeps for resumption (default 256: about
+	// a minute of a busy 8-seat room, far longer than a reconnection takes, at some 50 KB).
 	History int
 	// MaxPending bounds the bytes a spectator may owe before it is disconnected (default
 	// 1 MiB). What it owes is shared event bytes, not copies, so the bound is about how far
@@ -52,7 +53,7 @@ func (o Options) withDefaults() Options {
 		o.Heartbeat = 15 * time.Second
 	}
 	if o.History <= 0 {
-		o.History = 1024
+		o.History = 256
 	}
 	if o.MaxPending <= 0 {
 		o.MaxPending = 1 << 20
