@@ -15,9 +15,9 @@ const keyButtons = {
 };
 
 /**
- * InputSampler listens to the keyboard on window and to the mouse on the canvas while
- * attached. Keys are kept as held, not as events, so a tick sees what is down at that moment;
- * losing focus releases everything, so a ship does not run on with a key nobody holds.
+ * InputSampler listens to the keyboard and the pointer while attached. Keys are kept as
+ * held, not as events, so a tick sees what is down at that moment; losing focus releases
+ * everything, so a ship does not run on with a key nobody holds.
  */
 export class InputSampler {
   constructor(canvas) {
@@ -49,7 +49,10 @@ export class InputSampler {
     window.addEventListener('keyup', this.handlers.keyup);
     window.addEventListener('blur', this.handlers.blur);
     window.addEventListener('pointerup', this.handlers.pointerup);
-    for (const t of ['pointermove', 'pointerdown', 'contextmenu']) this.canvas.addEventListener(t, this.handlers[t]);
+    // The pointer aims wherever it is, also over the scoreboard or the HUD; only a press on
+    // the arena itself fires.
+    window.addEventListener('pointermove', this.handlers.pointermove);
+    for (const t of ['pointerdown', 'contextmenu']) this.canvas.addEventListener(t, this.handlers[t]);
   }
 
   detach() {
@@ -57,7 +60,8 @@ export class InputSampler {
     window.removeEventListener('keyup', this.handlers.keyup);
     window.removeEventListener('blur', this.handlers.blur);
     window.removeEventListener('pointerup', this.handlers.pointerup);
-    for (const t of ['pointermove', 'pointerdown', 'contextmenu']) this.canvas.removeEventListener(t, this.handlers[t]);
+    window.removeEventListener('pointermove', this.handlers.pointermove);
+    for (const t of ['pointerdown', 'contextmenu']) this.canvas.removeEventListener(t, this.handlers[t]);
     this.handlers.blur();
   }
 

@@ -55,20 +55,20 @@ function canvasStats(page) {
   });
 }
 
-// shipColoured reports whether the canvas shows a pixel close to the seat's colour, that is
-// whether that ship is drawn.
-function shipColoured(page, seat) {
-  return page.evaluate(async (seat) => {
-    const palette = await (await fetch('/assets/palette.json')).json();
-    const hex = palette.seats[seat];
-    const want = [1, 3, 5].map((i) => parseInt(hex.slice(i, i + 2), 16));
+// shipDrawn waits until the canvas shows a pixel close to the seat's colour, that is until
+// that ship is drawn (it may be waiting to respawn when first asked).
+async function shipDrawn(page, seat) {
+  const palette = await (await fetch(`${server.url}/assets/palette.json`)).json();
+  const hex = palette.seats[seat];
+  const want = [1, 3, 5].map((i) => parseInt(hex.slice(i, i + 2), 16));
+  return page.waitForFunction((want) => {
     const c = document.querySelector('#arena');
     const { data } = c.getContext('2d').getImageData(0, 0, c.width, c.height);
     for (let i = 0; i < data.length; i += 4) {
       if (Math.abs(data[i] - want[0]) + Math.abs(data[i + 1] - want[1]) + Math.abs(data[i + 2] - want[2]) < 30) return true;
     }
     return false;
-  }, seat);
+  }, want, { timeout: waitTimeout, polling: 200 });
 }
 
 test('two players play, survive a network cut and a reload in the same seat', async (t) => {
@@ -110,7 +110,7 @@ test('two players play, survive a network cut and a reload in the same seat', as
     assert.ok(s.width > 0 && s.height > 0, `${name}: canvas ${s.width}x${s.height}`);
     assert.ok(s.colours > 8, `${name}: the canvas shows only ${s.colours} colours`);
     assert.ok(s.drawn > 0.3, `${name}: only ${(s.drawn * 100).toFixed(1)}% of the canvas is drawn`);
-    assert.ok(await shipColoured(page, seatA), `${name}: alpha's ship colour is nowhere on the canvas`);
+    await shipDrawn(page, seatA);
   }
   await bravo.screenshot({ path: resultPath('match.png') });
   for (const [name, page] of [['alpha', alpha], ['bravo', bravo]]) {
