@@ -40,6 +40,7 @@ type seat struct {
 	in      chan inputMsg // written by the connection, drained by the room each tick
 	queue   []protocol.Input
 	applied uint32 // the last seq applied on the current connection
+	deep    int    // ticks in a row with more than one input waiting
 	last    game.Input
 }
 
@@ -74,12 +75,26 @@ func (s *seat) enqueue(in protocol.Input) {
 	s.queue[i] = in
 }
 
+// shrinkAfter is how many ticks in a row a seat's inputs may wait more than one deep before
+// the oldest is dropped. A burst (a stalled client or network) leaves a backlog that a steady
+// one-per-tick stream would never drain, adding its length to the player's latency for good.
+const shrinkAfter = 15
+
 // next returns the input for this tick: the oldest waiting one, after trimming a backlog of
-// more than max; with none waiting the ship keeps doing what it did (Seq 0 leaves the
-// echoed seq alone).
+// more than max and shrinking one that lasts; with none waiting the ship keeps doing what it
+// did (Seq 0 leaves the echoed seq alone).
 func (s *seat) next(max int) game.Input {
 	if extra := len(s.queue) - max; extra > 0 {
 		s.queue = s.queue[:copy(s.queue, s.queue[extra:])]
+	}
+	if len(s.queue) > 1 {
+		s.deep++
+	} else {
+		s.deep = 0
+	}
+	if s.deep > shrinkAfter {
+		s.queue = s.queue[:copy(s.queue, s.queue[1:])]
+		s.deep = 0
 	}
 	if len(s.queue) == 0 {
 		s.last.Seq = 0
@@ -100,7 +115,7 @@ func (s *seat) resetInputs() {
 		case <-s.in:
 		default:
 			s.queue = s.queue[:0]
-			s.applied = 0
+			s.applied, s.deep = 0, 0
 			s.last = game.Input{}
 			return
 		}

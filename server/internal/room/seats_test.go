@@ -7,6 +7,30 @@ import (
 	"skirmish/game/protocol"
 )
 
+// TestSeatBacklogShrinks: a backlog that a steady stream keeps at the same depth is worn
+// down, so a burst does not add latency for the rest of the match.
+func TestSeatBacklogShrinks(t *testing.T) {
+	s := seat{in: make(chan inputMsg, 16)}
+	seq := uint32(0)
+	send := func() {
+		seq++
+		s.in <- inputMsg{gen: s.gen, in: protocol.Input{Seq: seq}}
+	}
+	for range 4 { // a burst
+		send()
+	}
+	depth := 0
+	for range 100 { // then one input per tick
+		send()
+		s.drain()
+		s.next(4)
+		depth = len(s.queue)
+	}
+	if depth > 1 {
+		t.Fatalf("after 100 steady ticks %d inputs still wait", depth)
+	}
+}
+
 // TestSeatInputs: a seat applies at most one input per tick, in seq order, each at most
 // once, drops duplicates and stale ones, and trims a backlog from the oldest.
 func TestSeatInputs(t *testing.T) {

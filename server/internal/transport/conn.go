@@ -13,6 +13,7 @@ import (
 	"os"
 	"sync"
 	"sync/atomic"
+	"syscall"
 	"time"
 
 	"github.com/gobwas/ws"
@@ -93,6 +94,13 @@ type Conn struct {
 	// a write that lasts means a client that does not read.
 	writeStart atomic.Int64
 
+	// Direct writes (see direct.go): the descriptor, and the scratch of the write callback,
+	// kept here so that writing allocates nothing; guarded by the outbox lock.
+	raw   syscall.RawConn
+	rawFn func(fd uintptr) bool
+	rawP  []byte
+	rawN  int
+
 	// Writer state, owned by the writer goroutine.
 	batch []*Frame
 	vec   net.Buffers
@@ -119,6 +127,9 @@ func newConn(nc net.Conn, br *bufio.Reader, opts Options) *Conn {
 		_ = tc.SetWriteBuffer(opts.WriteBuffer)
 	}
 	c.out.max = opts.MaxQueue
+	if c.raw = rawConn(nc); c.raw != nil {
+		c.rawFn = c.writeFD
+	}
 	go c.writeLoop()
 	return c
 }

@@ -45,7 +45,7 @@ func TestOutboxSnapshots(t *testing.T) {
 			var batch []*Frame
 			for _, s := range tt.steps {
 				if s.take {
-					batch, _ = o.take(batch[:0])
+					batch, _, _ = o.take(batch[:0])
 				}
 				writeStart.Store(0)
 				if s.stalled {
@@ -62,7 +62,7 @@ func TestOutboxSnapshots(t *testing.T) {
 				_, n := o.pushSnapshot(key, delta, s.tick, &writeStart)
 				dropped += n
 			}
-			batch, stuck := o.take(batch[:0])
+			batch, _, stuck := o.take(batch[:0])
 			var got []string
 			for _, f := range batch {
 				got = append(got, names[f])
@@ -90,7 +90,7 @@ func TestOutboxClose(t *testing.T) {
 	if queued, _ := o.pushSnapshot(key, nil, 1, &ws0); queued {
 		t.Fatal("a snapshot was queued after the close frame")
 	}
-	batch, _ := o.take(nil)
+	batch, _, _ := o.take(nil)
 	if !slices.Equal(batch, []*Frame{ev, msg, closeFrame}) {
 		t.Fatalf("writer takes %d frames, want the event, the error message and the close frame", len(batch))
 	}

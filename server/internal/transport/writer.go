@@ -33,6 +33,8 @@ type outbox struct {
 	closing  bool // a close frame is queued: accept nothing more
 	overflow bool // more than max frames waited: the client is stuck
 	dead     bool
+	busy     bool // the writer goroutine is writing frames it took
+	off      int  // bytes of the first frame already written
 }
 
 type entry struct {
@@ -127,8 +129,10 @@ func (o *outbox) close(msg, closeFrame *Frame) {
 	o.closing = true
 }
 
-// take moves the waiting frames into batch and reports whether the client is stuck.
-func (o *outbox) take(batch []*Frame) ([]*Frame, bool) {
+// take moves the waiting frames into batch for the writer, which is busy with them until it
+// calls idle. off is how much of the first frame is already written; stuck reports a client
+// that let too many frames wait.
+func (o *outbox) take(batch []*Frame) (_ []*Frame, off int, stuck bool) {
 	o.mu.Lock()
 	defer o.mu.Unlock()
 	for _, e := range o.items {
@@ -136,7 +140,16 @@ func (o *outbox) take(batch []*Frame) ([]*Frame, bool) {
 	}
 	clear(o.items)
 	o.items, o.snaps = o.items[:0], 0
-	return batch, o.overflow
+	off, o.off = o.off, 0
+	o.busy = len(batch) > 0
+	return batch, off, o.overflow
+}
+
+// idle marks the writer done with what it took.
+func (o *outbox) idle() {
+	o.mu.Lock()
+	o.busy = false
+	o.mu.Unlock()
 }
 
 // discard releases everything still waiting once the socket is gone.
@@ -147,7 +160,7 @@ func (o *outbox) discard() {
 		e.f.Release()
 	}
 	clear(o.items)
-	o.items, o.snaps = o.items[:0], 0
+	o.items, o.snaps, o.off = o.items[:0], 0, 0
 	o.dead = true
 }
 
@@ -156,13 +169,13 @@ func (o *outbox) discard() {
 func (c *Conn) Send(f *Frame) {
 	f.Retain(1)
 	c.out.push(f)
-	c.signal()
+	c.kick()
 }
 
 // SendOwned queues f and hands the caller's reference over to the connection.
 func (c *Conn) SendOwned(f *Frame) {
 	c.out.push(f)
-	c.signal()
+	c.kick()
 }
 
 // SendSnapshot queues the state at tick: the delta if this client will have the state at
@@ -174,7 +187,7 @@ func (c *Conn) SendSnapshot(key, delta *Frame, tick uint32) {
 		c.opts.Stats.SnapshotsDropped(dropped)
 	}
 	if queued {
-		c.signal()
+		c.kick()
 	}
 }
 
@@ -194,7 +207,8 @@ func (c *Conn) writeLoop() {
 		case <-c.wake:
 		}
 		var stuck bool
-		c.batch, stuck = c.out.take(c.batch[:0])
+		var off int
+		c.batch, off, stuck = c.out.take(c.batch[:0])
 		if stuck {
 			c.releaseBatch()
 			c.Abort(uint16(4001))
@@ -203,8 +217,9 @@ func (c *Conn) writeLoop() {
 		if len(c.batch) == 0 {
 			continue
 		}
-		closing, err := c.writeBatch()
+		closing, err := c.writeBatch(off)
 		c.releaseBatch()
+		c.out.idle()
 		if err != nil {
 			// A write that timed out means the client stopped reading; any other error means
 			// the socket is gone. The reader notices the closed socket either way.
@@ -222,9 +237,9 @@ func (c *Conn) writeLoop() {
 	}
 }
 
-// writeBatch writes the batch with one system call and reports whether it ended with the
-// close frame.
-func (c *Conn) writeBatch() (closing bool, err error) {
+// writeBatch writes the batch, the first frame from off, with one system call and reports
+// whether it ended with the close frame.
+func (c *Conn) writeBatch(off int) (closing bool, err error) {
 	if err := c.nc.SetWriteDeadline(time.Now().Add(c.opts.WriteTimeout)); err != nil {
 		return false, err
 	}
@@ -236,12 +251,13 @@ func (c *Conn) writeBatch() (closing bool, err error) {
 	closing = len(last.buf) > 0 && ws.OpCode(last.buf[0]&0x0f) == ws.OpClose
 	c.writeStart.Store(monotonic())
 	if len(c.batch) == 1 {
-		_, err = c.nc.Write(last.buf)
+		_, err = c.nc.Write(last.buf[off:])
 	} else {
 		c.bufs = c.bufs[:0]
 		for _, f := range c.batch {
 			c.bufs = append(c.bufs, f.buf)
 		}
+		c.bufs[0] = c.bufs[0][off:]
 		c.vec = c.bufs
 		_, err = c.vec.WriteTo(c.nc)
 	}

@@ -1,0 +1,75 @@
+package transport
+
+import (
+	"net"
+	"syscall"
+)
+
+// kick gets what was just queued on its way: written at once when possible, else by the
+// writer goroutine.
+func (c *Conn) kick() {
+	if c.raw != nil && c.out.direct(c) {
+		return
+	}
+	c.signal()
+}
+
+// direct writes the one waiting frame from the caller's goroutine with a non-blocking
+// write(2) while the writer goroutine is idle, so that in steady state a tick reaches a
+// client with one system call and no goroutine switch. It reports whether the frame went out
+// whole; whatever the socket did not take (a full buffer, a slow client) stays queued for the
+// writer, which waits for the socket under its deadline.
+func (o *outbox) direct(c *Conn) bool {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	if o.busy || o.closing || o.dead || len(o.items) != 1 {
+		return false
+	}
+	f := o.items[0].f
+	n := c.writeNow(f.buf[o.off:])
+	o.off += n
+	if o.off < len(f.buf) {
+		return false
+	}
+	if c.opts.Stats != nil {
+		c.opts.Stats.Sent(1, len(f.buf))
+	}
+	f.Release()
+	o.items[0] = entry{}
+	o.items, o.snaps, o.off = o.items[:0], 0, 0
+	return true
+}
+
+// writeNow tries one non-blocking write of p and returns how many bytes the socket took.
+// It is called with the outbox locked, which also guards its scratch fields.
+func (c *Conn) writeNow(p []byte) int {
+	c.rawP = p
+	if err := c.raw.Write(c.rawFn); err != nil {
+		return 0
+	}
+	return c.rawN
+}
+
+// writeFD is the RawConn.Write callback: it reports done whatever happened, so a full socket
+// returns at once instead of waiting.
+func (c *Conn) writeFD(fd uintptr) bool {
+	n, err := syscall.Write(int(fd), c.rawP)
+	if err != nil || n < 0 {
+		n = 0
+	}
+	c.rawN = n
+	return true
+}
+
+// rawConn returns the socket's descriptor access, or nil when it has none (TLS).
+func rawConn(nc net.Conn) syscall.RawConn {
+	sc, ok := nc.(syscall.Conn)
+	if !ok {
+		return nil
+	}
+	raw, err := sc.SyscallConn()
+	if err != nil {
+		return nil
+	}
+	return raw
+}
