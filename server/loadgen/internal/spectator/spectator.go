@@ -30,8 +30,9 @@ type Stats struct {
 	Bytes      atomic.Int64 // stream bytes after the response head
 	Gaps       atomic.Int64 // events skipped: ids that jumped by more than one
 	Reconnects atomic.Int64
-	// delay records how long after the first player of the room received a tick a
-	// spectator received the snapshot of the same tick; nil until the first SwapDelay.
+	// delay records how long after the server stamped a snapshot (its "now", Unix
+	// milliseconds) a spectator received it; for snapshots without a stamp, how long after
+	// the first player of the room received the same tick. Nil until the first SwapDelay.
 	delay atomic.Pointer[stats.Histogram]
 }
 
@@ -128,6 +129,7 @@ type parser struct {
 
 	event   []byte // the event field of the event being read
 	tick    int64  // the tick of its data, -1 if none
+	stamp   int64  // the server's clock in its data (Unix ms), -1 if none
 	hasData bool   // an event without data is not dispatched, as in EventSource
 	// lastTick is the tick of the previous snapshot. While a room does not step (paused,
 	// results, countdown) its snapshots repeat one tick; only the first is timed.
@@ -139,7 +141,7 @@ func (p *parser) run(body io.Reader) error {
 	if !ok {
 		br = bufio.NewReaderSize(body, 4096)
 	}
-	p.tick, p.lastTick = -1, -1
+	p.tick, p.stamp, p.lastTick = -1, -1, -1
 	for {
 		line, err := br.ReadSlice('\n')
 		p.st.Bytes.Add(int64(len(line)))
@@ -178,6 +180,7 @@ var (
 	fieldData  = []byte("data")
 	kindSnap   = []byte("snapshot")
 	tickKey    = []byte(`"tick":`)
+	nowKey     = []byte(`"now":`)
 )
 
 func (p *parser) line(line []byte, now time.Time) {
@@ -201,18 +204,19 @@ func (p *parser) line(line []byte, now time.Time) {
 	case bytes.Equal(field, fieldEvent):
 		p.event = append(p.event[:0], value...)
 	case bytes.Equal(field, fieldData):
-		p.tick, p.hasData = tickOf(value), true
+		p.tick, p.stamp, p.hasData = intMember(value, tickKey), intMember(value, nowKey), true
 	}
 }
 
-// tickOf returns the value of the first "tick" member of a JSON object, or -1. Spectator
-// events start with it, so this scans a few bytes instead of decoding the event.
-func tickOf(data []byte) int64 {
-	i := bytes.Index(data, tickKey)
+// intMember returns the value of the first member key (`"name":`) of a JSON object holding
+// a non-negative integer, or -1. Snapshots start with the members it looks for, so this
+// scans a few bytes instead of decoding the event.
+func intMember(data, key []byte) int64 {
+	i := bytes.Index(data, key)
 	if i < 0 {
 		return -1
 	}
-	data = data[i+len(tickKey):]
+	data = data[i+len(key):]
 	n, digits := int64(0), 0
 	for _, c := range data {
 		if c < '0' || c > '9' {
@@ -229,20 +233,32 @@ func tickOf(data []byte) int64 {
 
 func (p *parser) dispatch(now time.Time) {
 	if !p.hasData {
-		p.event, p.tick = p.event[:0], -1
+		p.event, p.tick, p.stamp = p.event[:0], -1, -1
 		return
 	}
 	p.st.Events.Add(1)
 	if bytes.Equal(p.event, kindSnap) {
 		p.st.Snapshots.Add(1)
-		if p.times != nil && p.tick >= 0 && p.tick != p.lastTick {
+		if p.tick >= 0 && p.tick != p.lastTick {
 			p.lastTick = p.tick
 			if h := p.st.delay.Load(); h != nil {
-				if at, ok := p.times.When(uint32(p.tick)); ok {
+				if at, ok := p.sentAt(); ok {
 					h.Add(now.Sub(at))
 				}
 			}
 		}
 	}
-	p.event, p.tick, p.hasData = p.event[:0], -1, false
+	p.event, p.tick, p.stamp, p.hasData = p.event[:0], -1, -1, false
+}
+
+// sentAt returns when the snapshot being dispatched left the server: its stamp, or else the
+// moment the first player of the room received its tick.
+func (p *parser) sentAt() (time.Time, bool) {
+	if p.stamp >= 0 {
+		return time.UnixMilli(p.stamp), true
+	}
+	if p.times == nil {
+		return time.Time{}, false
+	}
+	return p.times.When(uint32(p.tick))
 }

@@ -2,6 +2,7 @@ package spectator
 
 import (
 	"bufio"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -78,21 +79,38 @@ func TestParser(t *testing.T) {
 	}
 }
 
-func TestTickOf(t *testing.T) {
+func TestIntMember(t *testing.T) {
 	tests := []struct {
 		data string
+		key  []byte
 		want int64
 	}{
-		{`{"tick":812,"state":"running"}`, 812},
-		{`{"state":"running","tick":5}`, 5},
-		{`{"tick":}`, -1},
-		{`{"reason":"gone"}`, -1},
+		{`{"tick":812,"state":"running"}`, tickKey, 812},
+		{`{"state":"running","tick":5}`, tickKey, 5},
+		{`{"tick":812,"now":1764064800123,"rate":30}`, nowKey, 1764064800123},
+		{`{"tick":}`, tickKey, -1},
+		{`{"reason":"gone"}`, tickKey, -1},
 	}
 	for _, tt := range tests {
 		t.Run(tt.data, func(t *testing.T) {
-			if got := tickOf([]byte(tt.data)); got != tt.want {
-				t.Errorf("tickOf = %d, want %d", got, tt.want)
+			if got := intMember([]byte(tt.data), tt.key); got != tt.want {
+				t.Errorf("intMember(%s) = %d, want %d", tt.key, got, tt.want)
 			}
 		})
+	}
+}
+
+func TestDelayFromServerStamp(t *testing.T) {
+	var st Stats
+	st.SwapDelay()
+	lastID := int64(-1)
+	// No player ever saw a tick: only the stamp can time the snapshot.
+	p := parser{st: &st, times: fixedTimes{}, lastID: &lastID}
+	sent := time.Now().Add(-40 * time.Millisecond).UnixMilli()
+	stream := "id: 1\nevent: snapshot\ndata: {\"tick\":0,\"now\":" + strconv.FormatInt(sent, 10) + "}\n\n"
+	p.run(bufio.NewReader(strings.NewReader(stream)))
+	h := st.SwapDelay()
+	if h.Count() != 1 || h.Max() < 39*time.Millisecond || h.Max() > 10*time.Second {
+		t.Errorf("%d delays, max %v; want one of about 40ms", h.Count(), h.Max())
 	}
 }

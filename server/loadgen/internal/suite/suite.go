@@ -166,8 +166,10 @@ const notes = `How the figures are measured:
   and after the window (p50/p99 interpolated within buckets; max is the upper bound of the highest
   non-empty bucket).
 - Input->ack latency is client-side: from sending input seq to the first snapshot whose lastSeq
-  for the player's seat is at least seq. SSE delay is from the moment the first player of the room
-  received a tick to the moment a spectator received the snapshot event of the same tick.
+  for the player's seat is at least seq. SSE delivery delay runs from the clock stamp the server
+  puts in each snapshot event ("now", Unix milliseconds, so up to 1 ms high) to its receipt; a
+  snapshot without one is timed from the moment the first player of the room received its tick.
+  The clients share one core: at the sizes here their own reading adds to both latencies.
 `
 
 // autogroup describes this process's scheduler autogroup when its nice value is not 0: on
