@@ -1,7 +1,9 @@
 // Package transport is the player WebSocket layer on github.com/gobwas/ws at frame level: the
-// upgrade with its Origin check, frame reads into a reused buffer with a size limit, control
-// frames, keepalive, and a writer per connection that sends shared, pre-built frames from a
-// bounded outbox with one write per batch, so that the room's tick never waits on a socket.
+// zero-copy upgrade with its Origin check, frame reads into a reused buffer with a size
+// limit, control frames, keepalive, and the way out for shared, pre-built frames: a
+// non-blocking write straight from the sender when the socket takes it, else a bounded outbox
+// drained by the connection's writer goroutine with one write per batch, so that the room's
+// tick never waits on a socket.
 package transport
 
 import (
