@@ -60,6 +60,8 @@ export class Match {
       onState: () => this.refresh(),
       onPing: (ms) => this.hud.setPing(ms),
     });
+    // When the browser says the network is back, a waiting reconnection need not wait.
+    this.online = () => this.session.retryNow();
     this.welcome = null;
     this.map = null;
     this.predictor = null;
@@ -93,6 +95,7 @@ export class Match {
     this.input.attach();
     this.root.querySelector('#leave').onclick = () => this.leave();
     this.session.start();
+    window.addEventListener('online', this.online);
     this.refresh();
     this.pump = setInterval(() => this.sendInputs(), 5);
     const frame = (t) => {
@@ -112,6 +115,7 @@ export class Match {
     if (this.exited) return;
     this.exited = true;
     clearInterval(this.pump);
+    window.removeEventListener('online', this.online);
     this.input.detach();
     this.root.hidden = true;
     this.hud.clear();

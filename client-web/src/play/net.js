@@ -70,7 +70,7 @@ export function verdict(code) {
  * base up to max, with "equal jitter" (a random half on top of a fixed half) so that clients
  * dropped together by one failure do not all come back in the same instant.
  */
-export function backoff(n, { base = 250, max = 5000 } = {}, random = Math.random) {
+export function backoff(n, { base = 250, max = 3000 } = {}, random = Math.random) {
   const cap = Math.min(max, base * 2 ** Math.min(n, 30));
   return cap / 2 + random() * (cap / 2);
 }
@@ -196,6 +196,16 @@ export class Session {
 
   /** start makes the first connection attempt. */
   start() {
+    this.connect();
+  }
+
+  /**
+   * retryNow makes the next reconnection attempt at once instead of after its backoff, for
+   * when the browser reports that the network is back.
+   */
+  retryNow() {
+    if (this.rc.state !== 'reconnecting' || this.ws !== null) return;
+    this.teardown(Code.normal);
     this.connect();
   }
 

@@ -223,8 +223,9 @@ const decoders = {
 
 /**
  * decode parses one server frame (an ArrayBuffer or a byte view) into a message object whose
- * `type` names it. Extra trailing elements, which later protocol versions may append, are
- * ignored; anything else malformed throws a ProtocolError.
+ * `type` names it (`unknown` for a server message type this page does not know). Extra
+ * trailing elements, which later protocol versions may append, are ignored; anything else
+ * malformed throws a ProtocolError.
  */
 export function decode(frame) {
   const bytes = frame instanceof ArrayBuffer ? new Uint8Array(frame) : frame;
@@ -236,8 +237,11 @@ export function decode(frame) {
   }
   arr(m, 'message', 1);
   const fn = decoders[m[0]];
-  need(fn !== undefined, `unknown message type ${m[0]}`);
-  return fn(m);
+  if (fn !== undefined) return fn(m);
+  // A later server may add message types; they are of no use to this page, but no reason to
+  // drop the connection either. A client-side tag, however, is a message sent the wrong way.
+  need(Number.isInteger(m[0]) && m[0] >= 16, `unknown message type ${m[0]}`);
+  return { type: 'unknown', tag: m[0] };
 }
 
 /** encodeHello builds the first frame of every connection; token '' asks for a new seat. */

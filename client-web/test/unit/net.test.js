@@ -25,7 +25,7 @@ describe('backoff', () => {
 
   test('jitters within the upper half of each step', () => {
     for (const n of [0, 3, 10]) {
-      const cap = Math.min(5000, 250 * 2 ** n);
+      const cap = Math.min(3000, 250 * 2 ** n);
       assert.equal(backoff(n, {}, () => 0), cap / 2);
       assert.equal(backoff(n, {}, () => 0.999999).toFixed(0), String(cap));
     }

@@ -74,12 +74,16 @@ describe('decode', () => {
     assert.equal(k.ships[0].cooldown, 5);
   });
 
+  test('a server message type of a later version is passed on as unknown', () => {
+    assert.deepEqual(decode(encode([99, 'whatever'])), { type: 'unknown', tag: 99 });
+  });
+
   const bad = [
     { name: 'not msgpack', frame: new Uint8Array([0xc1]), want: /not msgpack/ },
     { name: 'not an array', frame: encode({ a: 1 }), want: /want an array/ },
     { name: 'empty array', frame: encode([]), want: /at least 1/ },
-    { name: 'unknown type', frame: encode([99]), want: /unknown message type 99/ },
     { name: 'client type', frame: encode([2, 1, 0, 0, 0]), want: /unknown message type 2/ },
+    { name: 'tag not a number', frame: encode(['x']), want: /unknown message type x/ },
     { name: 'short welcome', frame: encode([16, 2, token]), want: /welcome/ },
     { name: 'string for an integer', frame: encode([21, 'x', 1]), want: /clientTime/ },
     { name: 'float for an integer', frame: encode([21, 1.5, 1]), want: /clientTime/ },
