@@ -23,7 +23,7 @@ import (
 func TestClientThatStopsReading(t *testing.T) {
 	s := startServer(t, func(cfg *config.Config, o *app.Options) {
 		cfg.TickRate = 128
-		o.Room.Conn.WriteBuffer = 4096 // a full socket shows up after a few kilobytes
+		o.Room.Conn.WriteBuffer = 32 << 10 // a full socket shows up after a few seconds, not minutes
 		o.Room.Conn.WriteTimeout = 300 * time.Millisecond
 		o.Room.Conn.ReadTimeout = 30 * time.Second // only the stuck writes may end it
 	})
