@@ -6,7 +6,7 @@
 //                           so a commit cannot carry a bundle older than its sources
 import { build } from 'esbuild';
 import { existsSync } from 'node:fs';
-import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, readFile, rename, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -60,9 +60,21 @@ async function check() {
   }
 }
 
-if (process.argv.includes('--check')) {
-  await check();
-} else {
-  await rm(dist, { recursive: true, force: true });
-  await bundle(dist);
+// rebuild replaces dist/ file by file with renames, so that a Go build embedding dist/ at the
+// same moment sees either the old bundle or the new one, never an empty folder.
+async function rebuild() {
+  const tmp = await mkdtemp(join(root, '.dist-'));
+  try {
+    await bundle(tmp);
+    const fresh = await files(tmp);
+    await mkdir(dist, { recursive: true });
+    for (const name of fresh) await rename(join(tmp, name), join(dist, name));
+    for (const name of await files(dist)) {
+      if (!fresh.includes(name)) await rm(join(dist, name));
+    }
+  } finally {
+    await rm(tmp, { recursive: true, force: true });
+  }
 }
+
+await (process.argv.includes('--check') ? check() : rebuild());
