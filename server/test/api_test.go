@@ -70,8 +70,8 @@ func TestRoomAPI(t *testing.T) {
 	}
 }
 
-// TestShutdownTellsPlayers: on shutdown every player gets "going away" with a reason and the
-// health check stops answering ok.
+// TestShutdownTellsPlayers: on shutdown the health check answers 503 while the server drains,
+// and every player gets "going away" with a reason.
 func TestShutdownTellsPlayers(t *testing.T) {
 	cfg := config.Default()
 	cfg.Addr = "127.0.0.1:0"
@@ -82,10 +82,28 @@ func TestShutdownTellsPlayers(t *testing.T) {
 		t.Fatal(err)
 	}
 	s := &server{t: t, addr: srv.Addr().String()}
-	id := s.createRoom(2, 1)
+	id := s.createRoom(3, 1)
 	a := s.join(id, "ada", func(c *client.Config) { c.NoReconnect = true })
 	a.seat()
+	// A player that never answers the close keeps the server draining for a while.
+	mute := dialWS(t, s.url())
+	mute.sendMsg(&protocol.Hello{Version: protocol.Version, Name: "mute", Room: id})
+	a.waitFor("the mute player seated", func() bool {
+		return len(a.statuses) > 0 && len(a.statuses[len(a.statuses)-1].Players) == 3
+	})
 	cancel()
+	sawDraining := false
+	for !sawDraining {
+		resp, err := http.Get("http://" + s.addr + "/healthz")
+		if err != nil {
+			break // the server stopped listening
+		}
+		resp.Body.Close()
+		sawDraining = resp.StatusCode == http.StatusServiceUnavailable
+	}
+	if !sawDraining {
+		t.Fatal("/healthz never answered 503 while the server drained")
+	}
 	ce := a.closeErr()
 	if ce.Code != protocol.CodeGoingAway || ce.Reason == "" {
 		t.Fatalf("closed with %d %q, want %d and a reason", ce.Code, ce.Reason, protocol.CodeGoingAway)
