@@ -117,3 +117,23 @@ func TestShutdownTellsPlayers(t *testing.T) {
 		t.Fatalf("server stopped with %v", srv.Err())
 	}
 }
+
+// TestCreatedRoomIsFoundAtOnce: the id a 201 returns can be used right away, by the room API
+// and by the spectator feed (a browser EventSource gives up for good on a 404).
+func TestCreatedRoomIsFoundAtOnce(t *testing.T) {
+	s := startServer(t)
+	base := "http://" + s.addr
+	for i := 0; i < 20; i++ {
+		id := s.createRoom(2, 2)
+		for _, path := range []string{"/api/rooms/" + id, "/rooms/" + id + "/events"} {
+			resp, err := http.Get(base + path)
+			if err != nil {
+				t.Fatal(err)
+			}
+			resp.Body.Close()
+			if resp.StatusCode != http.StatusOK {
+				t.Fatalf("GET %s right after creating the room = %d, want 200", path, resp.StatusCode)
+			}
+		}
+	}
+}

@@ -116,11 +116,16 @@ func (m *Manager) Create(seats, bots int) (string, error) {
 	for m.rooms[id] != nil {
 		id = newRoomID()
 	}
-	r, err := newRoom(id, m, seats, bots, time.Now())
+	now := time.Now()
+	r, err := newRoom(id, m, seats, bots, now)
 	if err != nil {
 		return "", fmt.Errorf("create room: %w", err)
 	}
 	m.rooms[id] = r
+	// Announce the room before its id leaves Create: a client that follows the 201 at once
+	// (GET /api/rooms/{id}, the spectator feed) must find it. The goroutine is not running
+	// yet, so nothing else touches r.
+	r.publish(now)
 	m.wg.Add(1)
 	go func() {
 		defer m.wg.Done()

@@ -130,9 +130,7 @@ func (r *Room) run(ctx context.Context) {
 	n := int64(1)
 	timer := time.NewTimer(period)
 	defer timer.Stop()
-	if !r.maybeStart(start) {
-		r.publish(start)
-	}
+	r.maybeStart(start)
 	for !r.closing {
 		select {
 		case <-ctx.Done():
