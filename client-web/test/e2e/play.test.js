@@ -112,6 +112,8 @@ test('two players play, survive a network cut and a reload in the same seat', as
     assert.ok(s.drawn > 0.3, `${name}: only ${(s.drawn * 100).toFixed(1)}% of the canvas is drawn`);
     await shipDrawn(page, seatA);
   }
+  // The picture for people shows bravo in play, not waiting to respawn.
+  await bravo.waitForFunction(() => document.querySelector('#overlay').hidden, null, { timeout: waitTimeout });
   await bravo.screenshot({ path: resultPath('match.png') });
   for (const [name, page] of [['alpha', alpha], ['bravo', bravo]]) {
     t.diagnostic(`${name} prediction: ${JSON.stringify(await page.evaluate(() => globalThis.skirmish.stats))}`);
