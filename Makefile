@@ -9,9 +9,9 @@ XVFB    := xvfb-run -a -s "-screen 0 1024x768x24"
 SUDO    := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 # Ebitengine's cgo headers (X11, GL, ALSA), an X server for the desktop tests, and Chromium
-# for the browser tests.
+# (with an emoji font for the cheer buttons) for the browser tests.
 DEB_PACKAGES := gcc pkg-config libgl1-mesa-dev libxcursor-dev libxi-dev libxinerama-dev \
-	libxrandr-dev libxxf86vm-dev libasound2-dev xvfb xauth chromium
+	libxrandr-dev libxxf86vm-dev libasound2-dev xvfb xauth chromium fonts-noto-color-emoji
 
 .PHONY: run build web deps deps-system deps-web test vet test-go fuzz test-web bench clean
 
