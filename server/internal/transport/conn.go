@@ -21,7 +21,8 @@ import (
 	"github.com/gobwas/ws"
 )
 
-// initialReadBuffer fits every regular client message (an input is about ten bytes).
+// initialReadBuffer fits every regular client message (an input frame is about twenty
+// bytes) several times over.
 const initialReadBuffer = 128
 
 // Options tune a connection. The zero value of a field means its default.
@@ -83,8 +84,8 @@ type Conn struct {
 	r    io.Reader
 	opts Options
 
-	rhdr [ws.MaxHeaderSize]byte
-	rbuf []byte
+	in     frameReader
+	fillFn func([]byte) (int, error) // c.fill, bound once so that reading allocates nothing
 
 	out      outbox
 	wake     chan struct{}
@@ -116,7 +117,7 @@ func newConn(nc net.Conn, br *bufio.Reader, opts Options) *Conn {
 		nc:      nc,
 		r:       nc,
 		opts:    opts,
-		rbuf:    make([]byte, min(initialReadBuffer, opts.MaxMessage)),
+		in:      frameReader{buf: make([]byte, initialReadBuffer)},
 		wake:    make(chan struct{}, 1),
 		done:    make(chan struct{}),
 		flushed: make(chan struct{}),
@@ -128,6 +129,7 @@ func newConn(nc net.Conn, br *bufio.Reader, opts Options) *Conn {
 		// A smaller buffer only makes a stuck client visible sooner; failing to set it is harmless.
 		_ = tc.SetWriteBuffer(opts.WriteBuffer)
 	}
+	c.fillFn = c.fill
 	c.out.max = opts.MaxQueue
 	if c.raw = rawConn(nc); c.raw != nil {
 		c.rawFn = c.writeFD
@@ -162,14 +164,7 @@ func (c *Conn) CloseCode() uint16 { return uint16(c.code.Load()) }
 // ErrClosed. Silence longer than the read timeout gives ErrTimeout.
 func (c *Conn) ReadMessage() ([]byte, error) {
 	for {
-		timeout := c.opts.ReadTimeout
-		if c.code.Load() != 0 {
-			timeout = closeLinger // only the close echo is still awaited
-		}
-		if err := c.nc.SetReadDeadline(time.Now().Add(timeout)); err != nil {
-			return nil, c.readErr(err)
-		}
-		h, err := ws.ReadHeaderBuffer(c.r, c.rhdr[:])
+		h, p, err := c.in.next(c.opts.MaxMessage, c.fillFn)
 		if err != nil {
 			return nil, c.readErr(err)
 		}
@@ -178,16 +173,6 @@ func (c *Conn) ReadMessage() ([]byte, error) {
 			return nil, fmt.Errorf("%w: reserved bits or unmasked client frame", ErrBadFrame)
 		case h.OpCode.IsControl() && (h.Length > 125 || !h.Fin):
 			return nil, fmt.Errorf("%w: control frame too long or fragmented", ErrBadFrame)
-		case h.Length > int64(c.opts.MaxMessage):
-			return nil, fmt.Errorf("%w: %d bytes, the limit is %d", ErrTooBig, h.Length, c.opts.MaxMessage)
-		}
-		if int(h.Length) > len(c.rbuf) {
-			// Client messages are tiny; the buffer grows only for the rare big one.
-			c.rbuf = make([]byte, max(int(h.Length), 2*len(c.rbuf)))
-		}
-		p := c.rbuf[:h.Length]
-		if _, err := io.ReadFull(c.r, p); err != nil {
-			return nil, c.readErr(err)
 		}
 		ws.Cipher(p, h.Mask, 0)
 		switch h.OpCode {
@@ -201,7 +186,7 @@ func (c *Conn) ReadMessage() ([]byte, error) {
 		case ws.OpPing:
 			c.Send(NewFrame(ws.OpPong, p))
 		case ws.OpPong:
-			// Any frame proves the client alive; the deadline moves on the next loop.
+			// Any frame proves the client alive; the deadline moves with the next read.
 		case ws.OpClose:
 			code, _ := ws.ParseCloseFrameData(p)
 			if code.Empty() {
@@ -215,7 +200,22 @@ func (c *Conn) ReadMessage() ([]byte, error) {
 	}
 }
 
+// fill reads what the socket has into p, waiting for the client at most the read timeout.
+func (c *Conn) fill(p []byte) (int, error) {
+	timeout := c.opts.ReadTimeout
+	if c.code.Load() != 0 {
+		timeout = closeLinger // only the close echo is still awaited
+	}
+	if err := c.nc.SetReadDeadline(time.Now().Add(timeout)); err != nil {
+		return 0, err
+	}
+	return c.r.Read(p)
+}
+
 func (c *Conn) readErr(err error) error {
+	if errors.Is(err, ErrTooBig) || errors.Is(err, ErrBadFrame) {
+		return err
+	}
 	if errors.Is(err, os.ErrDeadlineExceeded) {
 		return ErrTimeout
 	}
