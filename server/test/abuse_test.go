@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"testing"
 	"time"
+	"unicode/utf8"
 
 	"github.com/gobwas/ws"
 
@@ -121,8 +122,8 @@ func TestProtocolAbuse(t *testing.T) {
 			c := dialWS(t, s.url())
 			tt.send(c)
 			code, reason, msg := c.closed()
-			if protocol.Code(code) != tt.code || reason == "" {
-				t.Errorf("close frame %d %q, want %d with a reason", code, reason, tt.code)
+			if protocol.Code(code) != tt.code || reason == "" || len(reason) > 123 || !utf8.ValidString(reason) {
+				t.Errorf("close frame %d %q, want %d with a reason of at most 123 bytes of UTF-8", code, reason, tt.code)
 			}
 			if msg == nil || msg.Code != tt.code || msg.Message == "" {
 				t.Errorf("error message %+v, want code %d with words", msg, tt.code)

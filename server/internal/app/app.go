@@ -109,6 +109,7 @@ func Start(ctx context.Context, cfg config.Config, opts Options) (*Server, error
 	var rooms *room.Manager
 	hub, err := spectate.New(spectate.Options{
 		Origins:    cfg.Origins,
+		Rate:       float64(cfg.SpectatorRate),
 		Registerer: m.Registry,
 		Cheer: func(id, text string) error {
 			if err := rooms.Cheer(id, text); errors.Is(err, room.ErrNoRoom) {

@@ -16,18 +16,26 @@ const (
 	MaxTickRate = 128
 )
 
+// The spectator rates the server accepts, in Hz.
+const (
+	MinSpectatorRate = 1
+	MaxSpectatorRate = 30
+)
+
 // Config is everything the server needs to know to start.
 type Config struct {
-	Addr     string        // listen address
-	TickRate int           // simulation rate in Hz
-	Grace    time.Duration // how long a paused room waits for a dropped player
-	Origins  []string      // allowed Origin values; empty means same origin only
-	DataDir  string        // where match records go
+	Addr     string // listen address
+	TickRate int    // simulation rate in Hz
+	// SpectatorRate is how many snapshots a second spectators get, in Hz (at most one a tick).
+	SpectatorRate int
+	Grace         time.Duration // how long a paused room waits for a dropped player
+	Origins       []string      // allowed Origin values; empty means same origin only
+	DataDir       string        // where match records go
 }
 
 // Default returns the configuration used when no flag is given.
 func Default() Config {
-	return Config{Addr: ":8080", TickRate: 30, Grace: 60 * time.Second, DataDir: "./data"}
+	return Config{Addr: ":8080", TickRate: 30, SpectatorRate: 10, Grace: 60 * time.Second, DataDir: "./data"}
 }
 
 // ErrUsage is returned when the command line is invalid; the usage has already been printed.
@@ -46,6 +54,8 @@ func Parse(args []string, getenv func(string) string, out io.Writer) (Config, er
 	var origins string
 	fs.StringVar(&cfg.Addr, "addr", cfg.Addr, "listen address (env SKIRMISH_ADDR)")
 	fs.IntVar(&cfg.TickRate, "tick", cfg.TickRate, fmt.Sprintf("simulation rate in Hz (%d..%d)", MinTickRate, MaxTickRate))
+	fs.IntVar(&cfg.SpectatorRate, "spectator-rate", cfg.SpectatorRate,
+		fmt.Sprintf("snapshots a second for spectators in Hz (%d..%d)", MinSpectatorRate, MaxSpectatorRate))
 	fs.DurationVar(&cfg.Grace, "grace", cfg.Grace, "how long a paused room waits for a dropped player")
 	fs.StringVar(&origins, "origins", "", "comma-separated allowed Origins for WebSocket and SSE (default same origin)")
 	fs.StringVar(&cfg.DataDir, "data", cfg.DataDir, "where checkpoints and match records go")
@@ -71,6 +81,8 @@ func (c Config) validate() error {
 		return errors.New("-addr must not be empty")
 	case c.TickRate < MinTickRate || c.TickRate > MaxTickRate:
 		return fmt.Errorf("-tick %d is not in %d..%d", c.TickRate, MinTickRate, MaxTickRate)
+	case c.SpectatorRate < MinSpectatorRate || c.SpectatorRate > MaxSpectatorRate:
+		return fmt.Errorf("-spectator-rate %d is not in %d..%d", c.SpectatorRate, MinSpectatorRate, MaxSpectatorRate)
 	case c.Grace <= 0:
 		return fmt.Errorf("-grace %v must be positive", c.Grace)
 	}

@@ -16,17 +16,21 @@ func TestParse(t *testing.T) {
 		want func(c *Config) bool
 		bad  bool
 	}{
-		{name: "defaults", want: func(c *Config) bool { return c.Addr == ":8080" && c.TickRate == 30 && c.Grace == time.Minute }},
+		{name: "defaults", want: func(c *Config) bool {
+			return c.Addr == ":8080" && c.TickRate == 30 && c.SpectatorRate == 10 && c.Grace == time.Minute
+		}},
 		{name: "env address", env: map[string]string{"SKIRMISH_ADDR": ":9000"}, want: func(c *Config) bool { return c.Addr == ":9000" }},
 		{name: "flag beats env", args: []string{"-addr", ":9001"}, env: map[string]string{"SKIRMISH_ADDR": ":9000"}, want: func(c *Config) bool { return c.Addr == ":9001" }},
-		{name: "all flags", args: []string{"-tick", "60", "-grace", "5s", "-origins", "https://a.example, https://b.example/", "-data", "d"},
+		{name: "all flags", args: []string{"-tick", "60", "-spectator-rate", "5", "-grace", "5s", "-origins", "https://a.example, https://b.example/", "-data", "d"},
 			want: func(c *Config) bool {
-				return c.TickRate == 60 && c.Grace == 5*time.Second && c.DataDir == "d" &&
+				return c.TickRate == 60 && c.SpectatorRate == 5 && c.Grace == 5*time.Second && c.DataDir == "d" &&
 					slices.Equal(c.Origins, []string{"https://a.example", "https://b.example"})
 			}},
 		{name: "tick too low", args: []string{"-tick", "9"}, bad: true},
 		{name: "tick too high", args: []string{"-tick", "129"}, bad: true},
 		{name: "tick not a number", args: []string{"-tick", "fast"}, bad: true},
+		{name: "spectator rate too low", args: []string{"-spectator-rate", "0"}, bad: true},
+		{name: "spectator rate too high", args: []string{"-spectator-rate", "31"}, bad: true},
 		{name: "negative grace", args: []string{"-grace", "-1s"}, bad: true},
 		{name: "origin without scheme", args: []string{"-origins", "example.com"}, bad: true},
 		{name: "unknown flag", args: []string{"-port", "80"}, bad: true},

@@ -206,9 +206,6 @@ func (m *Manager) closeConn(c *transport.Conn, code protocol.Code, reason string
 			msg = transport.NewFrame(opBinary, b)
 		}
 	}
-	if len(reason) > 123 { // a close frame's reason is at most 123 bytes
-		reason = reason[:123]
-	}
 	c.Close(msg, uint16(code), reason)
 }
 

@@ -13,10 +13,12 @@ import (
 	"io"
 	"net"
 	"os"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"syscall"
 	"time"
+	"unicode/utf8"
 
 	"github.com/gobwas/ws"
 )
@@ -223,7 +225,8 @@ func (c *Conn) readErr(err error) error {
 }
 
 // Close sends msg (a prepared error message, may be nil) and a close frame with code and
-// reason, then closes the socket. Later sends are ignored. It does not block.
+// reason, then closes the socket. A reason longer than a close frame allows is cut at a
+// character boundary. Later sends are ignored. It does not block.
 func (c *Conn) Close(msg *Frame, code uint16, reason string) {
 	c.closeWith(msg, code, reason)
 }
@@ -235,9 +238,28 @@ func (c *Conn) closeWith(msg *Frame, code uint16, reason string) {
 		}
 		return
 	}
-	closeFrame := NewFrame(ws.OpClose, ws.NewCloseFrameBody(ws.StatusCode(code), reason))
+	closeFrame := NewFrame(ws.OpClose, ws.NewCloseFrameBody(ws.StatusCode(code), closeReason(reason)))
 	c.out.close(msg, closeFrame)
 	c.signal()
+}
+
+// maxCloseReason is the longest reason a close frame carries: a control frame's 125 bytes
+// less the 2-byte code.
+const maxCloseReason = 123
+
+// closeReason makes reason fit a close frame as valid UTF-8, which the protocol requires of
+// it: invalid bytes become U+FFFD and a long reason is cut before the character that would
+// not fit whole.
+func closeReason(reason string) string {
+	reason = strings.ToValidUTF8(reason, "\uFFFD")
+	if len(reason) <= maxCloseReason {
+		return reason
+	}
+	cut := maxCloseReason
+	for cut > 0 && !utf8.RuneStart(reason[cut]) {
+		cut--
+	}
+	return reason[:cut]
 }
 
 // Abort closes the socket at once without a close frame, recording code as the reason.
