@@ -1,9 +1,10 @@
 // Package transport is the player WebSocket layer on github.com/gobwas/ws at frame level: the
-// zero-copy upgrade with its Origin check, frame reads into a reused buffer with a size
+// zero-copy upgrade with its Origin check, frame reads cut from a reused buffer with a size
 // limit, control frames, keepalive, and the way out for shared, pre-built frames: a
 // non-blocking write straight from the sender when the socket takes it, else a bounded outbox
-// drained by the connection's writer goroutine with one write per batch, so that the room's
-// tick never waits on a socket.
+// drained with one write per batch by a writer goroutine that exists only while frames wait,
+// so that the room's tick never waits on a socket. One goroutine per ping interval pings every
+// connection and ends the reads of silent ones; a connection keeps only its reader goroutine.
 package transport
 
 import (
@@ -32,7 +33,7 @@ type Options struct {
 	MaxMessage   int           // largest client frame payload; default 4 KiB
 	PingInterval time.Duration // how often the server pings; default 1 s
 	// ReadTimeout is how long a connection may stay silent (no frame at all, pongs included)
-	// before it counts as dead; default 4 s.
+	// before it counts as dead, checked every ping interval; default 4 s.
 	ReadTimeout time.Duration
 	// WriteTimeout is how long one write may stay blocked before the client counts as stuck;
 	// default 3 s.
@@ -90,7 +91,6 @@ type Conn struct {
 	fillFn func([]byte) (int, error) // c.fill, bound once so that reading allocates nothing
 
 	out      outbox
-	wake     chan struct{}
 	done     chan struct{} // closed when the socket is closed
 	flushed  chan struct{} // closed when the close frame has been written
 	doneOnce sync.Once
@@ -98,6 +98,9 @@ type Conn struct {
 	// writeStart is when the writer's current write began (monotonic, 0 between writes):
 	// a write that lasts means a client that does not read.
 	writeStart atomic.Int64
+	// seen is when the last bytes came from the client (monotonic): the keepalive sweep
+	// closes a connection silent for longer than the read timeout.
+	seen atomic.Int64
 
 	// Direct writes (see direct.go): the descriptor, and the scratch of the write callback,
 	// kept here so that writing allocates nothing; guarded by the outbox lock.
@@ -120,7 +123,6 @@ func newConn(nc net.Conn, br *bufio.Reader, opts Options) *Conn {
 		r:       nc,
 		opts:    opts,
 		in:      frameReader{buf: make([]byte, initialReadBuffer)},
-		wake:    make(chan struct{}, 1),
 		done:    make(chan struct{}),
 		flushed: make(chan struct{}),
 	}
@@ -136,7 +138,8 @@ func newConn(nc net.Conn, br *bufio.Reader, opts Options) *Conn {
 	if c.raw = rawConn(nc); c.raw != nil {
 		c.rawFn = c.writeFD
 	}
-	go c.writeLoop()
+	c.seen.Store(monotonic())
+	keepalive.add(c)
 	return c
 }
 
@@ -202,16 +205,20 @@ func (c *Conn) ReadMessage() ([]byte, error) {
 	}
 }
 
-// fill reads what the socket has into p, waiting for the client at most the read timeout.
+// fill reads what the socket has into p. An open connection reads without a deadline of its
+// own: the keepalive sweep ends a read that waits too long, which spares a timer update per
+// read. Once the server has closed, only the close echo is awaited, for closeLinger.
 func (c *Conn) fill(p []byte) (int, error) {
-	timeout := c.opts.ReadTimeout
 	if c.code.Load() != 0 {
-		timeout = closeLinger // only the close echo is still awaited
+		if err := c.nc.SetReadDeadline(time.Now().Add(closeLinger)); err != nil {
+			return 0, err
+		}
 	}
-	if err := c.nc.SetReadDeadline(time.Now().Add(timeout)); err != nil {
-		return 0, err
+	n, err := c.r.Read(p)
+	if n > 0 {
+		c.seen.Store(monotonic())
 	}
-	return c.r.Read(p)
+	return n, err
 }
 
 func (c *Conn) readErr(err error) error {
@@ -240,7 +247,7 @@ func (c *Conn) closeWith(msg *Frame, code uint16, reason string) {
 	}
 	closeFrame := NewFrame(ws.OpClose, ws.NewCloseFrameBody(ws.StatusCode(code), closeReason(reason)))
 	c.out.close(msg, closeFrame)
-	c.signal()
+	c.flush()
 }
 
 // maxCloseReason is the longest reason a close frame carries: a control frame's 125 bytes
@@ -273,14 +280,8 @@ func (c *Conn) shut() {
 		_ = c.nc.Close()
 		close(c.done)
 		c.out.discard()
+		keepalive.remove(c)
 	})
-}
-
-func (c *Conn) signal() {
-	select {
-	case c.wake <- struct{}{}:
-	default:
-	}
 }
 
 // ReadTimeoutOrDefault returns the read timeout in effect for these options.

@@ -5,17 +5,24 @@ import (
 	"syscall"
 )
 
-// kick gets what was just queued on its way: written at once when possible, else by the
-// writer goroutine.
+// kick gets what was just queued on its way: written at once when possible, else by a
+// writer goroutine, started unless one runs.
 func (c *Conn) kick() {
 	if c.raw != nil && c.out.direct(c) {
 		return
 	}
-	c.signal()
+	c.flush()
+}
+
+// flush starts a writer for what waits unless one runs already; that one takes it.
+func (c *Conn) flush() {
+	if c.out.claim() {
+		go c.writeLoop()
+	}
 }
 
 // direct writes the one waiting frame from the caller's goroutine with a non-blocking
-// write(2) while the writer goroutine is idle, so that in steady state a tick reaches a
+// write(2) while no writer goroutine runs, so that in steady state a tick reaches a
 // client with one system call and no goroutine switch. It reports whether the frame went out
 // whole; whatever the socket did not take (a full buffer, a slow client) stays queued for the
 // writer, which waits for the socket under its deadline.

@@ -13,9 +13,6 @@ import (
 // frame before it drops the socket.
 const closeLinger = 2 * time.Second
 
-// pingFrame is shared by every connection: an unmasked ping has the same bytes for everyone.
-var pingFrame = ws.MustCompileFrame(ws.NewPingFrame(nil))
-
 // outbox is a connection's queue of frames waiting for its writer. Frames other than
 // snapshots are never dropped. When snapshots pile up while the writer is stuck in a write,
 // the client is not reading fast enough: the waiting snapshots are dropped and only the
@@ -33,7 +30,7 @@ type outbox struct {
 	closing  bool // a close frame is queued: accept nothing more
 	overflow bool // more than max frames waited: the client is stuck
 	dead     bool
-	busy     bool // the writer goroutine is writing frames it took
+	busy     bool // a writer goroutine runs: it owns the socket's writes until it finds nothing to take
 	off      int  // bytes of the first frame already written
 }
 
@@ -129,9 +126,9 @@ func (o *outbox) close(msg, closeFrame *Frame) {
 	o.closing = true
 }
 
-// take moves the waiting frames into batch for the writer, which is busy with them until it
-// calls idle. off is how much of the first frame is already written; stuck reports a client
-// that let too many frames wait.
+// take moves the waiting frames into batch for the writer. off is how much of the first frame
+// is already written; stuck reports a client that let too many frames wait. Finding nothing
+// ends the writer's turn in the same step, so a frame queued after it starts another writer.
 func (o *outbox) take(batch []*Frame) (_ []*Frame, off int, stuck bool) {
 	o.mu.Lock()
 	defer o.mu.Unlock()
@@ -145,11 +142,15 @@ func (o *outbox) take(batch []*Frame) (_ []*Frame, off int, stuck bool) {
 	return batch, off, o.overflow
 }
 
-// idle marks the writer done with what it took.
-func (o *outbox) idle() {
+// claim reports whether the caller becomes the writer, which no other goroutine is.
+func (o *outbox) claim() bool {
 	o.mu.Lock()
-	o.busy = false
-	o.mu.Unlock()
+	defer o.mu.Unlock()
+	if o.busy || o.dead {
+		return false
+	}
+	o.busy = true
+	return true
 }
 
 // discard releases everything still waiting once the socket is gone.
@@ -191,21 +192,12 @@ func (c *Conn) SendSnapshot(key, delta *Frame, tick uint32) {
 	}
 }
 
-// writeLoop is the connection's only writer: it sends whatever waits in one write (writev
-// when several frames wait) under a deadline, and pings on an interval.
+// writeLoop is the connection's writer while frames wait that a direct write could not send:
+// it writes whatever waits with one system call (writev when several frames wait) under a
+// deadline, and ends when nothing is left, so that an idle or keeping-up connection has no
+// goroutine of its own on the write side.
 func (c *Conn) writeLoop() {
-	ping := time.NewTicker(c.opts.PingInterval)
-	defer ping.Stop()
-	ownPing := &Frame{buf: pingFrame}
-	ownPing.refs.Store(1 << 30) // shared and never recycled
 	for {
-		select {
-		case <-c.done:
-			return
-		case <-ping.C:
-			c.out.push(ownPing)
-		case <-c.wake:
-		}
 		var stuck bool
 		var off int
 		c.batch, off, stuck = c.out.take(c.batch[:0])
@@ -215,11 +207,10 @@ func (c *Conn) writeLoop() {
 			return
 		}
 		if len(c.batch) == 0 {
-			continue
+			return
 		}
 		closing, err := c.writeBatch(off)
 		c.releaseBatch()
-		c.out.idle()
 		if err != nil {
 			// A write that timed out means the client stopped reading; any other error means
 			// the socket is gone. The reader notices the closed socket either way.

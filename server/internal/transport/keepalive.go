@@ -1,0 +1,86 @@
+package transport
+
+import (
+	"sync"
+	"time"
+
+	"github.com/gobwas/ws"
+)
+
+// pingFrame is shared by every connection: an unmasked ping has the same bytes for everyone.
+// It has no pool, so it is never recycled.
+var pingFrame = func() *Frame {
+	f := &Frame{buf: ws.MustCompileFrame(ws.NewPingFrame(nil))}
+	f.refs.Store(1 << 30)
+	return f
+}()
+
+// keepalive pings the open connections and ends the reads of those silent for longer than
+// their read timeout. One goroutine per ping interval in use does it for all of them, in
+// place of a ticker, a read deadline update per read and a goroutine per connection.
+var keepalive = sweeps{by: map[time.Duration]map[*Conn]struct{}{}}
+
+// sweeps holds the connections by ping interval; each interval has a goroutine while it has
+// connections.
+type sweeps struct {
+	mu sync.Mutex
+	by map[time.Duration]map[*Conn]struct{}
+}
+
+func (k *sweeps) add(c *Conn) {
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	every := c.opts.PingInterval
+	conns := k.by[every]
+	if conns == nil {
+		conns = map[*Conn]struct{}{}
+		k.by[every] = conns
+		go k.run(every, conns)
+	}
+	conns[c] = struct{}{}
+}
+
+func (k *sweeps) remove(c *Conn) {
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	delete(k.by[c.opts.PingInterval], c)
+}
+
+// run sweeps the connections of one interval until it has none left.
+func (k *sweeps) run(every time.Duration, conns map[*Conn]struct{}) {
+	t := time.NewTicker(every)
+	defer t.Stop()
+	var batch []*Conn
+	for range t.C {
+		k.mu.Lock()
+		if len(conns) == 0 {
+			delete(k.by, every)
+			k.mu.Unlock()
+			return
+		}
+		for c := range conns {
+			batch = append(batch, c)
+		}
+		k.mu.Unlock()
+		now := monotonic()
+		for _, c := range batch {
+			c.keepalive(now)
+		}
+		clear(batch)
+		batch = batch[:0]
+	}
+}
+
+// keepalive pings the client, or ends the pending read when the client has been silent for
+// longer than the read timeout: the reader then gets ErrTimeout. A closing connection has a
+// read deadline of its own.
+func (c *Conn) keepalive(now int64) {
+	if c.code.Load() != 0 {
+		return
+	}
+	if now-c.seen.Load() > int64(c.opts.ReadTimeout) {
+		_ = c.nc.SetReadDeadline(time.Unix(1, 0))
+		return
+	}
+	c.Send(pingFrame)
+}
