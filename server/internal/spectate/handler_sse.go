@@ -81,7 +81,7 @@ func (h *Hub) stream(w http.ResponseWriter, r *http.Request, t *topic, cors stri
 	if cors != "" {
 		head = h.responseHead(cors)
 	}
-	if err := t.subscribe(s, head, lastID, resume); err != nil {
+	if err := h.subscribe(t, s, head, lastID, resume); err != nil {
 		// The feed ended between the lookup and now: its room closed, or the server is
 		// shutting down (the lobby feed ends only then).
 		if t == h.lobby {

@@ -67,7 +67,6 @@ func New(opts Options) (*Hub, error) {
 		return nil, fmt.Errorf("spectate metrics: %w", err)
 	}
 	h.lobby = newTopic(h, "lobby", 0, true)
-	h.lobby.publishKeyed("", nil, kindRooms, []byte("[]"))
 	return h, nil
 }
 
@@ -204,7 +203,7 @@ func (h *Hub) RoomChanged(room string, object []byte) {
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	h.lobbyRooms[room] = slices.Clone(object)
-	h.lobby.publishKeyed(kindRoom, object, kindRooms, h.lobbyList())
+	h.lobby.publishChange(kindRoom, object)
 }
 
 // RoomClosed tells the lobby feed that a room is gone. The room's own feed ends too,
@@ -213,10 +212,22 @@ func (h *Hub) RoomClosed(room string) {
 	h.mu.Lock()
 	if _, known := h.lobbyRooms[room]; known {
 		delete(h.lobbyRooms, room)
-		h.lobby.publishKeyed(kindClosed, closedJSON(room), kindRooms, h.lobbyList())
+		h.lobby.publishChange(kindClosed, closedJSON(room))
 	}
 	h.mu.Unlock()
 	h.Closed(room)
+}
+
+// subscribe adds s to the feed t. The lobby's keyframe, the whole room list, is rebuilt here
+// when it is stale; holding mu keeps the list and the lobby's change ids in step.
+func (h *Hub) subscribe(t *topic, s *subscriber, head []byte, lastID uint64, resume bool) error {
+	if t != h.lobby {
+		return t.subscribe(s, head, lastID, resume)
+	}
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	t.refreshKeyframe(kindRooms, h.lobbyList)
+	return t.subscribe(s, head, lastID, resume)
 }
 
 // lobbyList is the JSON array of every room's object in id order. Called with mu held, which

@@ -89,22 +89,31 @@ func (t *topic) publish(kind string, data []byte, flags int) {
 	t.signal()
 }
 
-// publishKeyed broadcasts a change (unless kind is empty) and, in the same step, replaces the
-// keyframe with the state after it, which shares the change's id: a stream opened with that
-// keyframe must not get the change again, and one that got the change resumes after it.
-func (t *topic) publishKeyed(kind string, data []byte, keyKind string, keyData []byte) {
+// publishChange broadcasts a change of a feed whose keyframe is its whole state (the lobby's
+// room list) and drops that keyframe, now stale. Rebuilding the keyframe on every change
+// would cost the whole state each time; refreshKeyframe rebuilds it when a stream opens.
+func (t *topic) publishChange(kind string, data []byte) {
 	t.mu.Lock()
 	if t.closed {
 		t.mu.Unlock()
 		return
 	}
 	t.last++
-	if kind != "" {
-		t.out = append(t.out, &event{ID: t.last, Wire: encodeEvent(t.last, kind, data)})
-	}
-	t.keyframe = &event{ID: t.last, Wire: encodeEvent(t.last, keyKind, keyData)}
+	t.out = append(t.out, &event{ID: t.last, Wire: encodeEvent(t.last, kind, data)})
+	t.keyframe = nil
 	t.mu.Unlock()
 	t.signal()
+}
+
+// refreshKeyframe makes a keyframe of the state after the last change unless there is one.
+// It shares the change's id: a stream opened with it must not get the change again, and one
+// that got the change resumes after it. The caller keeps the state from changing meanwhile.
+func (t *topic) refreshKeyframe(kind string, state func() []byte) {
+	t.mu.Lock()
+	if t.keyframe == nil {
+		t.keyframe = &event{ID: t.last, Wire: encodeEvent(t.last, kind, state())}
+	}
+	t.mu.Unlock()
 }
 
 // remember adds a discrete event to the ring. Called with mu held.
