@@ -17,6 +17,9 @@ import (
 // maxServerMessage bounds a server frame; a snapshot of a full room is far smaller.
 const maxServerMessage = 1 << 20
 
+// readBufferSize holds several snapshots, so a client that fell behind catches up in one read.
+const readBufferSize = 4096
+
 // CloseError is how a connection ended when the server said why: the close code and reason
 // of its close frame (or of the error message before it).
 type CloseError struct {
@@ -46,12 +49,14 @@ type wsConn struct {
 	wbuf []byte
 }
 
+// newWSConn wraps a connection the handshake left with br, its buffered leftovers, or nil.
+// Reads go through a buffer either way: a frame is a header and a payload, which would
+// otherwise cost two read(2) calls each.
 func newWSConn(nc net.Conn, br *bufio.Reader, readTimeout time.Duration) *wsConn {
-	c := &wsConn{nc: nc, r: nc, readTimeout: readTimeout}
-	if br != nil {
-		c.r = br
+	if br == nil {
+		br = bufio.NewReaderSize(nc, readBufferSize)
 	}
-	return c
+	return &wsConn{nc: nc, r: br, readTimeout: readTimeout}
 }
 
 // read returns the next binary message, answering pings on the way. The slice is valid until

@@ -1,7 +1,6 @@
 package load
 
 import (
-	"bufio"
 	"context"
 	"fmt"
 	"net"
@@ -70,7 +69,7 @@ func runPlayer(ctx context.Context, addr, room string, i int, st *playerStats, t
 		if err != nil {
 			return nil, err
 		}
-		return &countingConn{Conn: nc, r: bufio.NewReaderSize(nc, 4096), n: &st.bytes}, nil
+		return &countingConn{Conn: nc, n: &st.bytes}, nil
 	}
 	c := client.Start(ctx, client.Config{
 		URL:  "ws://" + addr + "/ws",
@@ -191,17 +190,14 @@ func (c *mapCache) load(name string) (*game.Map, error) {
 	return m, nil
 }
 
-// countingConn counts the bytes read from a player socket. It reads through a buffer: the
-// client reads a frame header and then its payload, which would otherwise cost two read(2)
-// calls per frame on the load generator's one core.
+// countingConn counts the bytes read from a player socket.
 type countingConn struct {
 	net.Conn
-	r *bufio.Reader
 	n *atomic.Int64
 }
 
 func (c *countingConn) Read(b []byte) (int, error) {
-	n, err := c.r.Read(b)
+	n, err := c.Conn.Read(b)
 	c.n.Add(int64(n))
 	return n, err
 }
