@@ -14,6 +14,7 @@ import net from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { after, before } from 'node:test';
 import { promisify } from 'node:util';
 import { chromium } from 'playwright-core';
 
@@ -104,6 +105,35 @@ export async function startServer({ grace = '30s', tick = 30, args = [] } = {}) 
     throw new Error(`${err.message}\n${output}`);
   }
   return { url, port, log: () => output, stop };
+}
+
+/** waitTimeout bounds a wait for the page: generous, as the machine running the tests may be loaded. */
+export const waitTimeout = 30_000;
+
+/**
+ * useArena gives the tests of one file a real server (with the grace period given), a headless
+ * browser and a proxy in front of the server that can cut a page's network. They start before
+ * the first test and stop after the last; the returned object's fields are set by then.
+ */
+export function useArena({ grace = '60s' } = {}) {
+  const arena = {};
+  before(async () => {
+    arena.server = await startServer({ grace });
+    arena.browser = await launchBrowser();
+    arena.proxy = new Proxy(arena.server.port);
+    await arena.proxy.start();
+  });
+  after(async () => {
+    await arena.browser?.close();
+    await arena.proxy?.close();
+    await arena.server?.stop();
+  });
+  return arena;
+}
+
+/** waitState waits until the page's test hook document.body.dataset.state is want. */
+export function waitState(page, want) {
+  return page.waitForFunction((s) => document.body.dataset.state === s, want, { timeout: waitTimeout });
 }
 
 /** createRoom makes a room through the HTTP API and returns its id. */

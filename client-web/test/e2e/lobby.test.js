@@ -1,68 +1,51 @@
 // The lobby against a real server in headless Chromium: the live room list, creating and
 // joining rooms, and the words a player reads when the server refuses or goes away.
 import assert from 'node:assert/strict';
-import { after, before, test } from 'node:test';
-import { createRoom, launchBrowser, startServer, watchPage } from './harness.js';
+import { test } from 'node:test';
+import { createRoom, useArena, waitState, waitTimeout, watchPage } from './harness.js';
 
-let server;
-let browser;
-
-before(async () => {
-  server = await startServer({ grace: '60s' });
-  browser = await launchBrowser();
-});
-
-after(async () => {
-  await browser?.close();
-  await server?.stop();
-});
-
-const timeout = 30_000;
-
-function state(page, want) {
-  return page.waitForFunction((s) => document.body.dataset.state === s, want, { timeout });
-}
+const arena = useArena({ grace: '60s' });
 
 async function newPage() {
-  const ctx = await browser.newContext();
+  const ctx = await arena.browser.newContext();
   const page = await ctx.newPage();
   return { ctx, page, errors: watchPage(page) };
 }
 
 test('the room list follows the server live and joins a room', async () => {
   const { ctx, page } = await newPage();
-  await page.goto(server.url);
-  await state(page, 'lobby');
+  await page.goto(arena.server.url);
+  await waitState(page, 'lobby');
   await page.locator('#name').fill('ada');
 
   // A room made elsewhere appears without a reload.
-  const id = await createRoom(server.url, { seats: 3, bots: 1 });
+  const id = await createRoom(arena.server.url, { seats: 3, bots: 1 });
   const row = page.locator(`#rooms tr[data-room="${id}"]`);
-  await row.waitFor({ timeout });
+  await row.waitFor({ timeout: waitTimeout });
   assert.match(await row.innerText(), /waiting/);
   assert.match(await row.innerText(), /1\/3/);
 
   await row.getByRole('button', { name: 'Join' }).click();
-  await page.waitForFunction((id) => document.body.dataset.room === id && document.body.dataset.seat !== undefined, id, { timeout });
+  await page.waitForFunction((id) => document.body.dataset.room === id && document.body.dataset.seat !== undefined, id, { timeout: waitTimeout });
   assert.equal(new URL(page.url()).searchParams.get('room'), id, 'the URL names the room, so a reload comes back');
 
   // Leaving on purpose frees the seat and forgets the token.
   await page.getByRole('button', { name: 'Leave' }).click();
-  await state(page, 'lobby');
+  await waitState(page, 'lobby');
   assert.equal(new URL(page.url()).search, '');
   assert.equal(await page.evaluate((id) => sessionStorage.getItem(`skirmish.token.${id}`), id), null);
-  await page.waitForFunction((id) => document.querySelector(`#rooms tr[data-room="${id}"]`)?.innerText.includes('1/3'), id, { timeout });
+  await page.waitForFunction((id) => document.querySelector(`#rooms tr[data-room="${id}"]`)?.innerText.includes('1/3'), id, { timeout: waitTimeout });
   await ctx.close();
 });
 
 test('creating a room from the form joins it', async () => {
   const { ctx, page, errors } = await newPage();
-  await page.goto(server.url);
+  await page.goto(arena.server.url);
   await page.locator('#name').fill('grace');
   await page.locator('#seats').selectOption('2');
   await page.locator('#bots').selectOption('1');
   await page.getByRole('button', { name: 'Create and join' }).click();
-  await state(page, 'playing');
+  await waitState(page, 'playing');
   assert.equal(await page.locator('#scoreboard li').count(), 2);
   assert.deepEqual(errors, []);
   await ctx.close();
@@ -71,50 +54,50 @@ test('creating a room from the form joins it', async () => {
 test('refusals are explained in the lobby', async (t) => {
   await t.test('unknown room', async () => {
     const { ctx, page } = await newPage();
-    await page.goto(server.url);
+    await page.goto(arena.server.url);
     await page.locator('#name').fill('ada');
     await page.locator('#code').fill('no-such-room');
     await page.getByRole('button', { name: 'Join', exact: true }).first().click();
-    await page.locator('#notice').filter({ hasText: 'There is no room with that code' }).waitFor({ timeout });
-    await state(page, 'lobby');
+    await page.locator('#notice').filter({ hasText: 'There is no room with that code' }).waitFor({ timeout: waitTimeout });
+    await waitState(page, 'lobby');
     await ctx.close();
   });
 
   await t.test('room full', async () => {
-    const id = await createRoom(server.url, { seats: 2, bots: 1 });
+    const id = await createRoom(arena.server.url, { seats: 2, bots: 1 });
     const first = await newPage();
-    await first.page.goto(`${server.url}/?room=${id}&name=first`);
-    await first.page.waitForFunction(() => document.body.dataset.seat !== undefined, null, { timeout });
+    await first.page.goto(`${arena.server.url}/?room=${id}&name=first`);
+    await first.page.waitForFunction(() => document.body.dataset.seat !== undefined, null, { timeout: waitTimeout });
     const second = await newPage();
-    await second.page.goto(`${server.url}/?room=${id}&name=second`);
-    await second.page.locator('#notice').filter({ hasText: 'That room is full' }).waitFor({ timeout });
-    await state(second.page, 'lobby');
+    await second.page.goto(`${arena.server.url}/?room=${id}&name=second`);
+    await second.page.locator('#notice').filter({ hasText: 'That room is full' }).waitFor({ timeout: waitTimeout });
+    await waitState(second.page, 'lobby');
     await first.ctx.close();
     await second.ctx.close();
   });
 
   await t.test('bad token', async () => {
-    const id = await createRoom(server.url, { seats: 4, bots: 0 });
+    const id = await createRoom(arena.server.url, { seats: 4, bots: 0 });
     const { ctx, page } = await newPage();
-    await page.goto(server.url);
+    await page.goto(arena.server.url);
     await page.evaluate((id) => sessionStorage.setItem(`skirmish.token.${id}`, 'ffffffffffffffffffffffffffffffff'), id);
-    await page.goto(`${server.url}/?room=${id}&name=mallory`);
-    await page.locator('#notice').filter({ hasText: 'no longer valid' }).waitFor({ timeout });
+    await page.goto(`${arena.server.url}/?room=${id}&name=mallory`);
+    await page.locator('#notice').filter({ hasText: 'no longer valid' }).waitFor({ timeout: waitTimeout });
     // The useless token is gone: joining again takes a fresh seat.
     assert.equal(await page.evaluate((id) => sessionStorage.getItem(`skirmish.token.${id}`), id), null);
     await page.getByRole('button', { name: 'Join', exact: true }).first().click();
-    await page.waitForFunction(() => document.body.dataset.seat !== undefined, null, { timeout });
+    await page.waitForFunction(() => document.body.dataset.seat !== undefined, null, { timeout: waitTimeout });
     await ctx.close();
   });
 });
 
 test('a server going away is reported while the page tries to reconnect', async () => {
-  const id = await createRoom(server.url, { seats: 2, bots: 1 });
+  const id = await createRoom(arena.server.url, { seats: 2, bots: 1 });
   const { ctx, page } = await newPage();
-  await page.goto(`${server.url}/?room=${id}&name=ada`);
-  await state(page, 'playing');
-  await server.stop();
-  await state(page, 'reconnecting');
-  await page.locator('#overlay').filter({ hasText: 'going away' }).waitFor({ timeout });
+  await page.goto(`${arena.server.url}/?room=${id}&name=ada`);
+  await waitState(page, 'playing');
+  await arena.server.stop();
+  await waitState(page, 'reconnecting');
+  await page.locator('#overlay').filter({ hasText: 'going away' }).waitFor({ timeout: waitTimeout });
   await ctx.close();
 });

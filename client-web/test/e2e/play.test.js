@@ -1,34 +1,12 @@
 // The player page against a real server in headless Chromium: two players and two bots play a
 // room, one player's network fails and comes back, a reload resumes the seat.
 import assert from 'node:assert/strict';
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import {
-  Proxy, createRoom, getRoom, launchBrowser, resultPath, startServer, watchPage,
+  createRoom, getRoom, resultPath, useArena, waitState, waitTimeout, watchPage,
 } from './harness.js';
 
-let server;
-let browser;
-let proxy;
-
-before(async () => {
-  // The grace period must outlast the cut below, so the seat waits for its player.
-  server = await startServer({ grace: '60s' });
-  browser = await launchBrowser();
-  proxy = new Proxy(server.port);
-  await proxy.start();
-});
-
-after(async () => {
-  await browser?.close();
-  await proxy?.close();
-  await server?.stop();
-});
-
-const waitTimeout = 30_000;
-
-function state(page, want) {
-  return page.waitForFunction((s) => document.body.dataset.state === s, want, { timeout: waitTimeout });
-}
+const arena = useArena({ grace: '60s' });
 
 async function tick(page) {
   return Number(await page.evaluate(() => document.body.dataset.tick));
@@ -58,7 +36,7 @@ function canvasStats(page) {
 // shipDrawn waits until the canvas shows a pixel close to the seat's colour, that is until
 // that ship is drawn (it may be waiting to respawn when first asked).
 async function shipDrawn(page, seat) {
-  const palette = await (await fetch(`${server.url}/assets/palette.json`)).json();
+  const palette = await (await fetch(`${arena.server.url}/assets/palette.json`)).json();
   const hex = palette.seats[seat];
   const want = [1, 3, 5].map((i) => parseInt(hex.slice(i, i + 2), 16));
   return page.waitForFunction((want) => {
@@ -72,18 +50,18 @@ async function shipDrawn(page, seat) {
 }
 
 test('two players play, survive a network cut and a reload in the same seat', async (t) => {
-  const room = await createRoom(server.url, { seats: 4, bots: 2 });
+  const room = await createRoom(arena.server.url, { seats: 4, bots: 2 });
 
   // Alpha reaches the server through the proxy, so that its network can fail on its own.
-  const ctxA = await browser.newContext({ viewport: { width: 1280, height: 800 } });
-  const ctxB = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+  const ctxA = await arena.browser.newContext({ viewport: { width: 1280, height: 800 } });
+  const ctxB = await arena.browser.newContext({ viewport: { width: 1280, height: 800 } });
   const alpha = await ctxA.newPage();
   const bravo = await ctxB.newPage();
   const errors = [...watchPage(alpha), ...watchPage(bravo)];
-  await alpha.goto(`${proxy.url}/?room=${room}&name=alpha`);
-  await bravo.goto(`${server.url}/?room=${room}&name=bravo`);
+  await alpha.goto(`${arena.proxy.url}/?room=${room}&name=alpha`);
+  await bravo.goto(`${arena.server.url}/?room=${room}&name=bravo`);
 
-  await Promise.all([state(alpha, 'playing'), state(bravo, 'playing')]);
+  await Promise.all([waitState(alpha, 'playing'), waitState(bravo, 'playing')]);
   assert.equal(await alpha.evaluate(() => document.body.dataset.room), room);
   const seatA = Number(await alpha.evaluate(() => document.body.dataset.seat));
   const seatB = Number(await bravo.evaluate(() => document.body.dataset.seat));
@@ -120,29 +98,29 @@ test('two players play, survive a network cut and a reload in the same seat', as
   }
 
   // Alpha's network fails: bravo's room pauses, naming alpha; alpha tries to get back.
-  proxy.cut();
-  await Promise.all([state(bravo, 'paused'), state(alpha, 'reconnecting')]);
+  arena.proxy.cut();
+  await Promise.all([waitState(bravo, 'paused'), waitState(alpha, 'reconnecting')]);
   assert.match(await bravo.locator('#overlay').innerText(), /alpha/);
   await bravo.screenshot({ path: resultPath('paused.png') });
 
   // The network comes back: alpha reconnects by itself into its seat, and play resumes.
-  proxy.restore();
-  await Promise.all([state(alpha, 'playing'), state(bravo, 'playing')]);
+  arena.proxy.restore();
+  await Promise.all([waitState(alpha, 'playing'), waitState(bravo, 'playing')]);
   assert.equal(Number(await alpha.evaluate(() => document.body.dataset.seat)), seatA);
   const t1 = await tick(bravo);
   await Promise.all([tickAbove(alpha, t1 + 10), tickAbove(bravo, t1 + 10)]);
 
   // A reload resumes the same seat with the token kept in sessionStorage.
   await alpha.reload();
-  await state(alpha, 'playing');
+  await waitState(alpha, 'playing');
   assert.equal(Number(await alpha.evaluate(() => document.body.dataset.seat)), seatA);
-  const info = await getRoom(server.url, room);
+  const info = await getRoom(arena.server.url, room);
   const entry = info.players.find((p) => p.name === 'alpha');
   assert.ok(entry, `alpha is not in the room: ${JSON.stringify(info.players)}`);
   assert.equal(entry.seat, seatA);
   assert.equal(entry.connected, true);
   assert.equal(info.players.filter((p) => p.name === 'alpha').length, 1, 'the reload took a second seat');
-  await state(bravo, 'playing');
+  await waitState(bravo, 'playing');
 
   assert.deepEqual(errors.filter((e) => !/WebSocket|ERR_CONNECTION|net::/.test(e)), []);
   await ctxA.close();
@@ -151,12 +129,12 @@ test('two players play, survive a network cut and a reload in the same seat', as
 
 test('a match ends with the results and a rematch follows in the same room', async () => {
   // Seven bots frag each other quickly, so the frag limit comes within a minute or so.
-  const room = await createRoom(server.url, { seats: 8, bots: 7 });
-  const ctx = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+  const room = await createRoom(arena.server.url, { seats: 8, bots: 7 });
+  const ctx = await arena.browser.newContext({ viewport: { width: 1280, height: 800 } });
   const page = await ctx.newPage();
   const errors = watchPage(page);
-  await page.goto(`${server.url}/?room=${room}&name=watcher`);
-  await state(page, 'playing');
+  await page.goto(`${arena.server.url}/?room=${room}&name=watcher`);
+  await waitState(page, 'playing');
   await page.waitForFunction(() => document.body.dataset.state === 'ended', null, { timeout: 150_000 });
 
   const overlay = page.locator('#overlay[data-kind="ended"]');
@@ -175,7 +153,7 @@ test('a match ends with the results and a rematch follows in the same room', asy
   await page.screenshot({ path: resultPath('results.png') });
 
   const endTick = await tick(page);
-  await state(page, 'playing');
+  await waitState(page, 'playing');
   assert.ok(await tick(page) < endTick, 'the rematch starts a new match');
   const scores = await page.locator('#scoreboard .score').allInnerTexts();
   assert.equal(scores.length, 8);

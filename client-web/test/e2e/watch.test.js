@@ -2,32 +2,12 @@
 // and a bot, sees the room pause when the player's network fails and run again when it comes
 // back, cheers, rides out a failure of its own network, and finds the room on the live index.
 import assert from 'node:assert/strict';
-import { after, before, test } from 'node:test';
-import { Proxy, createRoom, launchBrowser, resultPath, startServer, watchPage } from './harness.js';
+import { test } from 'node:test';
+import {
+  Proxy, createRoom, resultPath, useArena, waitState, waitTimeout, watchPage,
+} from './harness.js';
 
-let server;
-let browser;
-let proxy;
-
-before(async () => {
-  // The grace period must outlast the cut below, so the seat waits for its player.
-  server = await startServer({ grace: '60s' });
-  browser = await launchBrowser();
-  proxy = new Proxy(server.port);
-  await proxy.start();
-});
-
-after(async () => {
-  await browser?.close();
-  await proxy?.close();
-  await server?.stop();
-});
-
-const waitTimeout = 30_000;
-
-function state(page, want) {
-  return page.waitForFunction((s) => document.body.dataset.state === s, want, { timeout: waitTimeout });
-}
+const arena = useArena({ grace: '60s' });
 
 function events(page) {
   return page.evaluate(() => Number(document.body.dataset.events));
@@ -51,17 +31,17 @@ function drawnShare(page) {
 }
 
 test('a spectator follows the match through a pause and a resume', async () => {
-  const room = await createRoom(server.url, { seats: 2, bots: 1 });
-  const ctxP = await browser.newContext({ viewport: { width: 1024, height: 700 } });
-  const ctxW = await browser.newContext({ viewport: { width: 1024, height: 700 } });
+  const room = await createRoom(arena.server.url, { seats: 2, bots: 1 });
+  const ctxP = await arena.browser.newContext({ viewport: { width: 1024, height: 700 } });
+  const ctxW = await arena.browser.newContext({ viewport: { width: 1024, height: 700 } });
   const player = await ctxP.newPage();
   const watcher = await ctxW.newPage();
   const errors = watchPage(watcher);
   // The player reaches the server through the proxy, so that its network can fail on its own.
-  await player.goto(`${proxy.url}/?room=${room}&name=alpha`);
-  await watcher.goto(`${server.url}/watch/${room}`);
+  await player.goto(`${arena.proxy.url}/?room=${room}&name=alpha`);
+  await watcher.goto(`${arena.server.url}/watch/${room}`);
 
-  await state(watcher, 'running');
+  await waitState(watcher, 'running');
   const e0 = await events(watcher);
   await eventsAbove(watcher, e0 + 20);
   assert.ok(await drawnShare(watcher) > 0.3, 'the arena is not drawn');
@@ -72,14 +52,14 @@ test('a spectator follows the match through a pause and a resume', async () => {
   await watcher.locator('#feed', { hasText: '📣 gg' }).waitFor({ timeout: waitTimeout });
 
   // The player's network fails: the room pauses and the overlay names who it waits for.
-  proxy.cut();
-  await state(watcher, 'paused');
+  arena.proxy.cut();
+  await waitState(watcher, 'paused');
   assert.match(await watcher.locator('#overlay').innerText(), /alpha/);
   await watcher.screenshot({ path: resultPath('watch-paused.png') });
 
   // The network comes back: the player resumes its seat and the room runs again.
-  proxy.restore();
-  await state(watcher, 'running');
+  arena.proxy.restore();
+  await waitState(watcher, 'running');
   const e1 = await events(watcher);
   await eventsAbove(watcher, e1 + 10);
   await watcher.screenshot({ path: resultPath('watch-running.png') });
@@ -90,20 +70,20 @@ test('a spectator follows the match through a pause and a resume', async () => {
 });
 
 test('a spectator whose own network fails reconnects and resumes the feed', async () => {
-  const room = await createRoom(server.url, { seats: 2, bots: 2 });
-  const own = new Proxy(server.port);
+  const room = await createRoom(arena.server.url, { seats: 2, bots: 2 });
+  const own = new Proxy(arena.server.port);
   await own.start();
-  const ctx = await browser.newContext();
+  const ctx = await arena.browser.newContext();
   const page = await ctx.newPage();
   const errors = watchPage(page);
   try {
     await page.goto(`${own.url}/watch/${room}`);
-    await state(page, 'running');
+    await waitState(page, 'running');
     own.cut();
-    await state(page, 'reconnecting');
+    await waitState(page, 'reconnecting');
     assert.match(await page.locator('#conn').innerText(), /reconnecting/);
     own.restore();
-    await state(page, 'running');
+    await waitState(page, 'running');
     const e = await events(page);
     await eventsAbove(page, e + 10);
     assert.equal(await page.locator('#conn').innerText(), 'live');
@@ -115,17 +95,17 @@ test('a spectator whose own network fails reconnects and resumes the feed', asyn
 });
 
 test('the spectator index lists live rooms and links to them', async () => {
-  const room = await createRoom(server.url, { seats: 2, bots: 2 });
-  const ctx = await browser.newContext();
+  const room = await createRoom(arena.server.url, { seats: 2, bots: 2 });
+  const ctx = await arena.browser.newContext();
   const page = await ctx.newPage();
   const errors = watchPage(page);
-  await page.goto(`${server.url}/watch`);
-  await state(page, 'index');
+  await page.goto(`${arena.server.url}/watch`);
+  await waitState(page, 'index');
   const row = page.locator(`tr[data-room="${room}"]`);
   await row.waitFor({ timeout: waitTimeout });
   await row.getByRole('link', { name: 'Watch' }).click();
   await page.waitForURL(`**/watch/${room}`);
-  await state(page, 'running');
+  await waitState(page, 'running');
   assert.deepEqual(errors, []);
   await ctx.close();
 });
