@@ -13,37 +13,15 @@ import (
 	"net/url"
 	"strings"
 	"time"
+
+	"skirmish/game/protocol"
 )
 
-// Room is one entry of GET /api/rooms.
-type Room struct {
-	ID         string   `json:"id"`
-	State      string   `json:"state"`
-	Tick       uint32   `json:"tick"`
-	Seats      int      `json:"seats"`
-	Players    []Player `json:"players"`
-	Spectators int      `json:"spectators"`
-}
-
-// Humans counts the seats held by people rather than bots.
-func (r Room) Humans() int {
-	n := 0
-	for _, p := range r.Players {
-		if !p.Bot {
-			n++
-		}
-	}
-	return n
-}
+// Room is one room as the HTTP API shows it.
+type Room = protocol.RoomInfo
 
 // Player is one occupied seat of a Room.
-type Player struct {
-	Name      string `json:"name"`
-	Seat      int    `json:"seat"`
-	Bot       bool   `json:"bot"`
-	Connected bool   `json:"connected"`
-	Score     int    `json:"score"`
-}
+type Player = protocol.PlayerInfo
 
 // APIError is a refusal from the room API, carrying the server's own words.
 type APIError struct {

@@ -8,26 +8,15 @@ import (
 	"slices"
 	"strings"
 	"sync"
+
+	"skirmish/game/protocol"
 )
 
-// Room is the public summary of a room, as GET /api/rooms/{room} shows it.
-type Room struct {
-	ID         string   `json:"id"`
-	State      string   `json:"state"`
-	Tick       uint32   `json:"tick"`
-	Seats      int      `json:"seats"`
-	Players    []Player `json:"players"`
-	Spectators int      `json:"spectators"`
-}
+// Room is one room as the HTTP API shows it.
+type Room = protocol.RoomInfo
 
 // Player is one occupied seat of a Room.
-type Player struct {
-	Name      string `json:"name"`
-	Seat      int    `json:"seat"`
-	Bot       bool   `json:"bot"`
-	Connected bool   `json:"connected"`
-	Score     int    `json:"score"`
-}
+type Player = protocol.PlayerInfo
 
 // ChangeKind says what happened to a room in a Change.
 type ChangeKind uint8

@@ -1,0 +1,33 @@
+package protocol
+
+// RoomInfo is one room as the HTTP API shows it (GET /api/rooms and /api/rooms/{room}) and
+// as the lobby feed carries it: the server encodes it and Go clients decode it, so both sides
+// share this one definition of the JSON.
+type RoomInfo struct {
+	ID         string       `json:"id"`
+	State      string       `json:"state"`
+	Tick       uint32       `json:"tick"`
+	Seats      int          `json:"seats"`
+	Players    []PlayerInfo `json:"players"`
+	Spectators int          `json:"spectators"`
+}
+
+// Humans counts the seats held by people rather than bots.
+func (r RoomInfo) Humans() int {
+	n := 0
+	for _, p := range r.Players {
+		if !p.Bot {
+			n++
+		}
+	}
+	return n
+}
+
+// PlayerInfo is one occupied seat of a RoomInfo.
+type PlayerInfo struct {
+	Name      string `json:"name"`
+	Seat      int    `json:"seat"`
+	Bot       bool   `json:"bot"`
+	Connected bool   `json:"connected"`
+	Score     int    `json:"score"`
+}
