@@ -9,7 +9,7 @@ import (
 	"testing"
 	"time"
 
-	"skirmish/game/client"
+	"skirmish/client"
 	"skirmish/game/protocol"
 	"skirmish/server/internal/app"
 	"skirmish/server/internal/config"

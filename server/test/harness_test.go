@@ -14,8 +14,8 @@ import (
 	"testing"
 	"time"
 
+	"skirmish/client"
 	"skirmish/game"
-	"skirmish/game/client"
 	"skirmish/game/protocol"
 	"skirmish/server/internal/app"
 	"skirmish/server/internal/config"
@@ -92,7 +92,7 @@ func (s *server) createRoom(seats, bots int) string {
 	return out.ID
 }
 
-// player is a game/client connection that records what it receives.
+// player is a client connection that records what it receives.
 type player struct {
 	t  *testing.T
 	c  *client.Client

@@ -13,7 +13,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/rs/zerolog"
 
-	"skirmish/game/client"
+	"skirmish/client"
 	"skirmish/game/protocol"
 	"skirmish/server/internal/app"
 	"skirmish/server/internal/config"

@@ -9,6 +9,7 @@ import (
 	"skirmish/game/protocol"
 	"skirmish/server/internal/app"
 	"skirmish/server/internal/config"
+	"skirmish/server/internal/ssetest"
 )
 
 // TestTwoPlayersAndTwoBotsPlay: snapshots arrive tick after tick and inputs are acknowledged.
@@ -36,13 +37,16 @@ func TestTwoPlayersAndTwoBotsPlay(t *testing.T) {
 	}
 }
 
-// TestCheerReachesPlayers: a spectator's reaction posted over HTTP arrives as an event.
-func TestCheerReachesPlayers(t *testing.T) {
+// TestCheerReachesPlayersAndSpectators: a spectator's reaction posted over HTTP arrives as an
+// event for the players and on the spectator feed.
+func TestCheerReachesPlayersAndSpectators(t *testing.T) {
 	s := startServer(t)
 	id := s.createRoom(2, 1)
 	a := s.join(id, "ada")
 	a.waitState(protocol.StateRunning, 0)
-	resp, err := http.Post("http://"+s.addr+"/api/rooms/"+id+"/cheers", "application/json", strings.NewReader(`{"text":"gg"}`))
+	es := ssetest.Open(t, "http://"+s.addr+"/rooms/"+id+"/events", ssetest.Options{})
+	es.UntilState("running")
+	resp, err := http.Post("http://"+s.addr+"/api/rooms/"+id+"/cheers", "application/json", strings.NewReader(`{"text":"🎯"}`))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -51,8 +55,12 @@ func TestCheerReachesPlayers(t *testing.T) {
 		t.Fatalf("cheer: status %d", resp.StatusCode)
 	}
 	a.waitFor("the cheer", func() bool {
-		return slices.ContainsFunc(a.events, func(e protocol.Event) bool { return e.Kind == protocol.EventCheer && e.Text == "gg" })
+		return slices.ContainsFunc(a.events, func(e protocol.Event) bool { return e.Kind == protocol.EventCheer && e.Text == "🎯" })
 	})
+	evs := es.Until("cheer")
+	if got := ssetest.Decode[struct{ Text string }](t, evs[len(evs)-1]).Text; got != "🎯" {
+		t.Fatalf("spectator saw cheer %q", got)
+	}
 }
 
 // TestRematch: a match that ends shows the results, then the same room counts down and plays

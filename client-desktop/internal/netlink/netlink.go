@@ -1,4 +1,4 @@
-// Package netlink runs one player connection with the Go client (game/client) on goroutines
+// Package netlink runs one player connection with the Go client (client) on goroutines
 // of its own and hands everything it reports to the game loop through mailboxes, so the game
 // loop never waits on the network: inputs go out through a queue drained by a sender
 // goroutine, and messages, drops and refusals come back as match.Notes.
@@ -12,11 +12,11 @@ import (
 	"sync/atomic"
 	"time"
 
+	"skirmish/client"
 	"skirmish/client-desktop/internal/mailbox"
 	"skirmish/client-desktop/internal/match"
 	"skirmish/client-desktop/internal/tokens"
 	"skirmish/game"
-	"skirmish/game/client"
 	"skirmish/game/protocol"
 )
 

@@ -7,13 +7,14 @@ import (
 	"time"
 
 	"skirmish/server/internal/spectate"
+	"skirmish/server/internal/ssetest"
 )
 
 func TestCheers(t *testing.T) {
 	srv := newServer(t, spectate.Options{CheerBurst: 3, CheerEvery: time.Hour, Origins: []string{"https://friends.example"}})
 	newRoom(t, srv.hub, "r", 2)
-	es := open(t, srv.URL+"/rooms/r/events", dialOpts{})
-	es.must()
+	es := ssetest.Open(t, srv.URL+"/rooms/r/events", ssetest.Options{})
+	es.Must()
 	url := srv.URL + "/api/rooms/r/cheers"
 
 	// The cases run in order against one bucket of three cheers: refused cheers spend nothing.
@@ -48,8 +49,8 @@ func TestCheers(t *testing.T) {
 
 	var got []string
 	for range 3 {
-		ev := es.until("cheer")
-		got = append(got, decode[struct{ Text string }](t, ev[len(ev)-1]).Text)
+		ev := es.Until("cheer")
+		got = append(got, ssetest.Decode[struct{ Text string }](t, ev[len(ev)-1]).Text)
 	}
 	if want := "🔥|what a shot! 👨‍🚀|gg"; strings.Join(got, "|") != want {
 		t.Fatalf("spectators saw cheers %q, want %q", got, want)

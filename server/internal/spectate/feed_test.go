@@ -12,6 +12,7 @@ import (
 	"skirmish/game"
 	"skirmish/game/protocol"
 	"skirmish/server/internal/spectate"
+	"skirmish/server/internal/ssetest"
 )
 
 // fastOpts makes every tick a spectator snapshot, so tests need not wait for the 10 Hz clock.
@@ -36,28 +37,28 @@ type snapshotJSON struct {
 func TestStreamHeadersEventsAndIDs(t *testing.T) {
 	srv := newServer(t, spectate.Options{Rate: 1e9, Retry: 1500 * time.Millisecond})
 	room := newRoom(t, srv.hub, "r1", 4)
-	es := open(t, srv.URL+"/rooms/r1/events", dialOpts{})
+	es := ssetest.Open(t, srv.URL+"/rooms/r1/events", ssetest.Options{})
 
-	if es.resp.StatusCode != http.StatusOK {
-		t.Fatalf("status %d, want 200", es.resp.StatusCode)
+	if es.Resp.StatusCode != http.StatusOK {
+		t.Fatalf("status %d, want 200", es.Resp.StatusCode)
 	}
 	for name, want := range map[string]string{
 		"Content-Type": "text/event-stream", "Cache-Control": "no-cache", "X-Accel-Buffering": "no",
 	} {
-		if got := es.resp.Header.Get(name); got != want {
+		if got := es.Resp.Header.Get(name); got != want {
 			t.Errorf("%s = %q, want %q", name, got, want)
 		}
 	}
-	first := es.must()
-	if first.Type != "status" || es.retry != 1500 {
-		t.Fatalf("stream opened with %s and retry %d, want status and retry 1500", first.Type, es.retry)
+	first := es.Must()
+	if first.Type != "status" || es.Retry != 1500 {
+		t.Fatalf("stream opened with %s and retry %d, want status and retry 1500", first.Type, es.Retry)
 	}
 	room.stepUntil(t, game.EventFrag, 3000)
 	room.step(1)
 
 	var last uint64
 	seen := map[string]bool{}
-	for _, ev := range append([]sseEvent{first}, es.until("frag")...) {
+	for _, ev := range append([]ssetest.Event{first}, es.Until("frag")...) {
 		id, err := strconv.ParseUint(ev.ID, 10, 64)
 		if err != nil || id <= last {
 			t.Fatalf("%s event has id %q after %d, want a rising number", ev.Type, ev.ID, last)
@@ -65,7 +66,7 @@ func TestStreamHeadersEventsAndIDs(t *testing.T) {
 		last = id
 		seen[ev.Type] = true
 		if ev.Type == "snapshot" {
-			s := decode[snapshotJSON](t, ev)
+			s := ssetest.Decode[snapshotJSON](t, ev)
 			if s.State != "running" || len(s.Ships) != 4 || s.Tick == 0 {
 				t.Fatalf("snapshot %+v, want a running room with 4 ships", s)
 			}
@@ -81,9 +82,9 @@ func TestStreamHeadersEventsAndIDs(t *testing.T) {
 func TestHeartbeatWhenIdle(t *testing.T) {
 	srv := newServer(t, spectate.Options{Heartbeat: 40 * time.Millisecond})
 	newRoom(t, srv.hub, "idle", 2)
-	es := open(t, srv.URL+"/rooms/idle/events", dialOpts{})
+	es := ssetest.Open(t, srv.URL+"/rooms/idle/events", ssetest.Options{})
 	for {
-		ev, err := es.next(true)
+		ev, err := es.Next(true)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -101,13 +102,13 @@ func TestResumeDeliversEveryMissedEvent(t *testing.T) {
 	room := newRoom(t, srv.hub, "r", 4)
 	// The witness watches throughout; what it sees after the resume point is what the
 	// returning spectator must get.
-	witness := open(t, srv.URL+"/rooms/r/events", dialOpts{})
-	es := open(t, srv.URL+"/rooms/r/events", dialOpts{})
+	witness := ssetest.Open(t, srv.URL+"/rooms/r/events", ssetest.Options{})
+	es := ssetest.Open(t, srv.URL+"/rooms/r/events", ssetest.Options{})
 	room.step(3)
-	witness.until("snapshot")
-	es.until("snapshot")
-	resumeAt := es.lastID
-	es.close()
+	witness.Until("snapshot")
+	es.Until("snapshot")
+	resumeAt := es.LastID
+	es.Close()
 
 	room.stepUntil(t, game.EventFrag, 3000)
 	room.stepUntil(t, game.EventFrag, 3000)
@@ -117,17 +118,17 @@ func TestResumeDeliversEveryMissedEvent(t *testing.T) {
 	room.status(protocol.StateRunning, nil)
 	room.step(2)
 
-	var missed []sseEvent
-	for _, ev := range witness.until("status") {
-		if id, _ := strconv.Atoi(ev.ID); id > mustAtoi(t, resumeAt) && ev.Type != "snapshot" {
+	var missed []ssetest.Event
+	for _, ev := range witness.Until("status") {
+		if id, _ := strconv.Atoi(ev.ID); id > ssetest.ID(t, resumeAt) && ev.Type != "snapshot" {
 			missed = append(missed, ev)
 		}
 	}
-	for ev := witness.must(); ; ev = witness.must() {
+	for ev := witness.Must(); ; ev = witness.Must() {
 		if ev.Type != "snapshot" {
 			missed = append(missed, ev)
 		}
-		if ev.Type == "status" && decode[struct{ State string }](t, ev).State == "running" {
+		if ev.Type == "status" && ssetest.Decode[struct{ State string }](t, ev).State == "running" {
 			break
 		}
 	}
@@ -140,11 +141,11 @@ func TestResumeDeliversEveryMissedEvent(t *testing.T) {
 			} else {
 				url += "?lastEventId=" + resumeAt
 			}
-			back := open(t, url, dialOpts{header: h})
-			var got []sseEvent
+			back := ssetest.Open(t, url, ssetest.Options{Header: h})
+			var got []ssetest.Event
 			keyframes := 0
 			for len(got) < len(missed) {
-				ev := back.must()
+				ev := back.Must()
 				if ev.Type == "snapshot" {
 					keyframes++
 					continue
@@ -156,7 +157,7 @@ func TestResumeDeliversEveryMissedEvent(t *testing.T) {
 			}
 			if keyframes == 0 {
 				room.step(1)
-				if ev := back.must(); ev.Type != "snapshot" {
+				if ev := back.Must(); ev.Type != "snapshot" {
 					t.Fatalf("no keyframe on resume; then %s", ev.Type)
 				}
 			}
@@ -171,23 +172,14 @@ func TestResumeDeliversEveryMissedEvent(t *testing.T) {
 	}
 }
 
-func mustAtoi(t *testing.T, s string) int {
-	t.Helper()
-	n, err := strconv.Atoi(s)
-	if err != nil {
-		t.Fatalf("id %q is not a number", s)
-	}
-	return n
-}
-
 func TestResumeOutsideHistoryResets(t *testing.T) {
 	srv := newServer(t, spectate.Options{Rate: 1e9, History: 4})
 	room := newRoom(t, srv.hub, "r", 2)
-	es := open(t, srv.URL+"/rooms/r/events", dialOpts{})
+	es := ssetest.Open(t, srv.URL+"/rooms/r/events", ssetest.Options{})
 	room.step(1)
-	es.until("snapshot")
-	old := es.lastID
-	es.close()
+	es.Until("snapshot")
+	old := es.LastID
+	es.Close()
 	for range 6 {
 		room.status(protocol.StateRunning, nil)
 	}
@@ -199,11 +191,11 @@ func TestResumeOutsideHistoryResets(t *testing.T) {
 		{"garbage", "x-1"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			es := open(t, srv.URL+"/rooms/r/events", dialOpts{header: http.Header{"Last-Event-ID": {tc.id}}})
+			es := ssetest.Open(t, srv.URL+"/rooms/r/events", ssetest.Options{Header: http.Header{"Last-Event-ID": {tc.id}}})
 			// The room ticks on; with nobody left watching it has no keyframe until its next tick.
 			room.step(1)
 			var kinds []string
-			for _, ev := range []sseEvent{es.must(), es.must(), es.must()} {
+			for _, ev := range []ssetest.Event{es.Must(), es.Must(), es.Must()} {
 				kinds = append(kinds, ev.Type)
 			}
 			if !slices.Equal(kinds, []string{"reset", "status", "snapshot"}) {
@@ -234,19 +226,19 @@ func TestRefusals(t *testing.T) {
 			if tc.origin != "" {
 				h.Set("Origin", tc.origin)
 			}
-			es := open(t, srv.URL+tc.path, dialOpts{header: h, status: tc.status})
-			defer es.close()
-			if es.resp.StatusCode != tc.status {
-				t.Fatalf("status %d, want %d", es.resp.StatusCode, tc.status)
+			es := ssetest.Open(t, srv.URL+tc.path, ssetest.Options{Header: h, Status: tc.status})
+			defer es.Close()
+			if es.Resp.StatusCode != tc.status {
+				t.Fatalf("status %d, want %d", es.Resp.StatusCode, tc.status)
 			}
-			if got := es.resp.Header.Get("Access-Control-Allow-Origin"); got != tc.allowOrigin {
+			if got := es.Resp.Header.Get("Access-Control-Allow-Origin"); got != tc.allowOrigin {
 				t.Errorf("Access-Control-Allow-Origin %q, want %q", got, tc.allowOrigin)
 			}
 			if tc.code == "" {
 				return
 			}
 			var body struct{ Error, Code string }
-			raw, _ := io.ReadAll(es.resp.Body)
+			raw, _ := io.ReadAll(es.Resp.Body)
 			if err := json.Unmarshal(raw, &body); err != nil || body.Code != tc.code || body.Error == "" {
 				t.Fatalf("body %q, want a JSON error with code %s", raw, tc.code)
 			}
@@ -273,9 +265,9 @@ func TestHeadDoesNotStream(t *testing.T) {
 func TestSlowSpectatorIsDropped(t *testing.T) {
 	srv := newServer(t, spectate.Options{Rate: 1e9, SendBuffer: 4096, MaxPending: 16 << 10})
 	room := newRoom(t, srv.hub, "r", 4)
-	slow := open(t, srv.URL+"/rooms/r/events", dialOpts{recvBuf: 2048, noRead: true})
-	fast := open(t, srv.URL+"/rooms/r/events", dialOpts{})
-	fast.must()
+	slow := ssetest.Open(t, srv.URL+"/rooms/r/events", ssetest.Options{RecvBuf: 2048, NoRead: true})
+	fast := ssetest.Open(t, srv.URL+"/rooms/r/events", ssetest.Options{})
+	fast.Must()
 
 	// The room plays in steps of a few ticks; the spectator that keeps up reads each step's
 	// snapshots before the next, while the slow one reads nothing.
@@ -284,12 +276,12 @@ func TestSlowSpectatorIsDropped(t *testing.T) {
 	for tick := chunk; tick <= ticks; tick += chunk {
 		room.step(chunk)
 		for {
-			ev := fast.must()
+			ev := fast.Must()
 			if ev.Type != "snapshot" {
 				continue
 			}
 			snapshots++
-			if decode[snapshotJSON](t, ev).Tick == uint32(tick) {
+			if ssetest.Decode[snapshotJSON](t, ev).Tick == uint32(tick) {
 				break
 			}
 		}
@@ -298,8 +290,8 @@ func TestSlowSpectatorIsDropped(t *testing.T) {
 		t.Fatalf("the spectator that keeps up got %d snapshots, want %d", snapshots, ticks)
 	}
 	// The slow spectator's socket holds what fit in the buffers, then the stream ends.
-	slow.conn.SetDeadline(time.Now().Add(60 * time.Second))
-	if _, err := io.Copy(io.Discard, slow.conn); err != nil {
+	slow.Conn.SetDeadline(time.Now().Add(60 * time.Second))
+	if _, err := io.Copy(io.Discard, slow.Conn); err != nil {
 		t.Logf("slow spectator's stream ended with %v", err)
 	}
 	if got := srv.metric(t, "skirmish_sse_streams_dropped_total"); got != 1 {
@@ -310,22 +302,22 @@ func TestSlowSpectatorIsDropped(t *testing.T) {
 func TestLaggingSpectatorGetsEverythingInOrder(t *testing.T) {
 	srv := newServer(t, spectate.Options{Rate: 1e9, SendBuffer: 4096})
 	room := newRoom(t, srv.hub, "r", 8)
-	es := open(t, srv.URL+"/rooms/r/events", dialOpts{recvBuf: 4096})
-	es.must()
+	es := ssetest.Open(t, srv.URL+"/rooms/r/events", ssetest.Options{RecvBuf: 4096})
+	es.Must()
 	// A burst far larger than both sockets' buffers (8 ships make snapshots near 1 KB): the
 	// stream falls behind, owes the rest and catches up as it reads, intact and in order.
 	const ticks = 120
 	room.step(ticks)
 	var last uint64
 	for tick := uint32(1); tick <= ticks; {
-		ev := es.must()
+		ev := es.Must()
 		id, _ := strconv.ParseUint(ev.ID, 10, 64)
 		if id != last+1 && last != 0 {
 			t.Fatalf("id %d after %d", id, last)
 		}
 		last = id
 		if ev.Type == "snapshot" {
-			if got := decode[snapshotJSON](t, ev).Tick; got != tick {
+			if got := ssetest.Decode[snapshotJSON](t, ev).Tick; got != tick {
 				t.Fatalf("snapshot of tick %d, want %d", got, tick)
 			}
 			tick++
@@ -339,25 +331,25 @@ func TestLaggingSpectatorGetsEverythingInOrder(t *testing.T) {
 func TestClosedRoomEndsStreams(t *testing.T) {
 	srv := newServer(t, fastOpts)
 	room := newRoom(t, srv.hub, "r", 2)
-	es := open(t, srv.URL+"/rooms/r/events", dialOpts{})
+	es := ssetest.Open(t, srv.URL+"/rooms/r/events", ssetest.Options{})
 	room.step(1)
-	es.until("snapshot")
+	es.Until("snapshot")
 	srv.hub.Closed("r")
-	es.until("closed")
-	if _, err := es.next(false); err != io.EOF {
+	es.Until("closed")
+	if _, err := es.Next(false); err != io.EOF {
 		t.Fatalf("after closed: %v, want the end of the stream", err)
 	}
-	again := open(t, srv.URL+"/rooms/r/events", dialOpts{status: http.StatusNotFound})
-	if again.resp.StatusCode != http.StatusNotFound {
-		t.Fatalf("reconnecting to a closed room: %d, want 404", again.resp.StatusCode)
+	again := ssetest.Open(t, srv.URL+"/rooms/r/events", ssetest.Options{Status: http.StatusNotFound})
+	if again.Resp.StatusCode != http.StatusNotFound {
+		t.Fatalf("reconnecting to a closed room: %d, want 404", again.Resp.StatusCode)
 	}
 }
 
 func TestLobbyFeed(t *testing.T) {
 	srv := newServer(t, spectate.Options{})
 	srv.hub.RoomChanged("a", []byte(`{"id":"a","state":"waiting"}`))
-	es := open(t, srv.URL+"/events", dialOpts{})
-	rooms := decode[[]struct{ ID, State string }](t, es.until("rooms")[0])
+	es := ssetest.Open(t, srv.URL+"/events", ssetest.Options{})
+	rooms := ssetest.Decode[[]struct{ ID, State string }](t, es.Until("rooms")[0])
 	if len(rooms) != 1 || rooms[0].ID != "a" {
 		t.Fatalf("opening list %+v, want room a", rooms)
 	}
@@ -366,7 +358,7 @@ func TestLobbyFeed(t *testing.T) {
 	srv.hub.RoomClosed("b")
 	var got []string
 	for range 3 {
-		ev := es.must()
+		ev := es.Must()
 		got = append(got, ev.Type+" "+ev.Data)
 	}
 	want := []string{`room {"id":"b","state":"waiting"}`, `room {"id":"a","state":"running"}`, `closed {"id":"b"}`}
@@ -374,8 +366,8 @@ func TestLobbyFeed(t *testing.T) {
 		t.Fatalf("lobby events %q, want %q", got, want)
 	}
 	// A reconnection (with or without an id) starts from the current list.
-	again := open(t, srv.URL+"/events", dialOpts{header: http.Header{"Last-Event-ID": {es.lastID}}})
-	ev := again.must()
+	again := ssetest.Open(t, srv.URL+"/events", ssetest.Options{Header: http.Header{"Last-Event-ID": {es.LastID}}})
+	ev := again.Must()
 	if ev.Type != "rooms" || ev.Data != `[{"id":"a","state":"running"}]` {
 		t.Fatalf("reconnected lobby opened with %s %s", ev.Type, ev.Data)
 	}

@@ -1,20 +1,13 @@
 package spectate_test
 
 import (
-	"bufio"
-	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"io"
-	"net"
 	"net/http"
 	"net/http/httptest"
-	"strconv"
 	"strings"
-	"syscall"
 	"testing"
-	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
 
@@ -23,177 +16,6 @@ import (
 	"skirmish/server/internal/room"
 	"skirmish/server/internal/spectate"
 )
-
-// sseEvent is one dispatched event as a browser's EventSource sees it.
-type sseEvent struct {
-	ID, Type, Data string
-}
-
-// eventSource reads a stream as the WHATWG EventSource parser does: lines end in CRLF, LF or
-// CR; a blank line dispatches; comments start with a colon; one leading space of a value is
-// dropped; id persists across events; retry takes digits only.
-type eventSource struct {
-	t        *testing.T
-	conn     net.Conn
-	resp     *http.Response
-	r        *bufio.Reader
-	lastID   string
-	retry    int
-	comments int
-
-	evType  string
-	data    []byte
-	hasData bool
-}
-
-// readLine returns one line without its terminator.
-func (es *eventSource) readLine() (string, error) {
-	var line []byte
-	for {
-		c, err := es.r.ReadByte()
-		if err != nil {
-			return "", err
-		}
-		switch c {
-		case '\n':
-			return string(line), nil
-		case '\r':
-			if next, err := es.r.Peek(1); err == nil && next[0] == '\n' {
-				es.r.ReadByte()
-			}
-			return string(line), nil
-		}
-		line = append(line, c)
-	}
-}
-
-// next returns the next dispatched event, or a comment as an event of type ":" when comments
-// is set.
-func (es *eventSource) next(comments bool) (sseEvent, error) {
-	for {
-		line, err := es.readLine()
-		if err != nil {
-			return sseEvent{}, err
-		}
-		if line == "" {
-			if !es.hasData {
-				es.evType = ""
-				continue
-			}
-			ev := sseEvent{ID: es.lastID, Type: es.evType, Data: strings.TrimSuffix(string(es.data), "\n")}
-			if ev.Type == "" {
-				ev.Type = "message"
-			}
-			es.evType, es.data, es.hasData = "", es.data[:0], false
-			return ev, nil
-		}
-		if line[0] == ':' {
-			es.comments++
-			if comments {
-				return sseEvent{Type: ":", Data: strings.TrimSpace(line[1:])}, nil
-			}
-			continue
-		}
-		field, value, _ := strings.Cut(line, ":")
-		value = strings.TrimPrefix(value, " ")
-		switch field {
-		case "event":
-			es.evType = value
-		case "data":
-			es.data = append(append(es.data, value...), '\n')
-			es.hasData = true
-		case "id":
-			if !strings.Contains(value, "\x00") {
-				es.lastID = value
-			}
-		case "retry":
-			if n, err := strconv.Atoi(value); err == nil && strings.Trim(value, "0123456789") == "" {
-				es.retry = n
-			}
-		}
-	}
-}
-
-// must returns the next event or fails the test.
-func (es *eventSource) must() sseEvent {
-	es.t.Helper()
-	ev, err := es.next(false)
-	if err != nil {
-		es.t.Fatalf("reading the stream after id %s: %v", es.lastID, err)
-	}
-	return ev
-}
-
-// until reads events until one of type kind and returns all read, that one last.
-func (es *eventSource) until(kind string) []sseEvent {
-	es.t.Helper()
-	var evs []sseEvent
-	for {
-		ev := es.must()
-		evs = append(evs, ev)
-		if ev.Type == kind {
-			return evs
-		}
-	}
-}
-
-func (es *eventSource) close() { es.conn.Close() }
-
-// dialOpts shape a raw spectator connection.
-type dialOpts struct {
-	header  http.Header
-	recvBuf int  // SO_RCVBUF, set before connecting so the window stays small
-	noRead  bool // do not even read the response head
-	// status, when set, is an answer other than 200 that the test expects.
-	status int
-}
-
-// open connects to url over a raw socket, sends a GET and reads the response head. Every
-// test reads whole responses, so a deadline only guards against a hung test.
-func open(t *testing.T, url string, o dialOpts) *eventSource {
-	t.Helper()
-	req, err := http.NewRequest(http.MethodGet, url, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	req.Header.Set("Accept", "text/event-stream")
-	for k, v := range o.header {
-		req.Header[k] = v
-	}
-	d := net.Dialer{Control: func(_, _ string, c syscall.RawConn) error {
-		if o.recvBuf == 0 {
-			return nil
-		}
-		var serr error
-		err := c.Control(func(fd uintptr) {
-			serr = syscall.SetsockoptInt(int(fd), syscall.SOL_SOCKET, syscall.SO_RCVBUF, o.recvBuf)
-		})
-		return errors.Join(err, serr)
-	}}
-	conn, err := d.DialContext(context.Background(), "tcp", req.URL.Host)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { conn.Close() })
-	conn.SetDeadline(time.Now().Add(60 * time.Second))
-	if err := req.Write(conn); err != nil {
-		t.Fatal(err)
-	}
-	es := &eventSource{t: t, conn: conn}
-	if o.noRead {
-		return es // the slow spectator never reads, not even the head
-	}
-	br := bufio.NewReader(conn)
-	resp, err := http.ReadResponse(br, req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	es.resp, es.r = resp, bufio.NewReader(resp.Body)
-	if o.status == 0 && resp.StatusCode != http.StatusOK {
-		t.Fatalf("GET %s: %s", url, resp.Status)
-	}
-	return es
-}
 
 // testServer is a real HTTP server on loopback with the hub's handlers mounted as the server
 // mounts them.
@@ -327,16 +149,6 @@ func contains(list []int, v int) bool {
 		}
 	}
 	return false
-}
-
-// decode unmarshals an event's data or fails the test.
-func decode[T any](t *testing.T, ev sseEvent) T {
-	t.Helper()
-	var v T
-	if err := json.Unmarshal([]byte(ev.Data), &v); err != nil {
-		t.Fatalf("%s event data %q: %v", ev.Type, ev.Data, err)
-	}
-	return v
 }
 
 // post sends a JSON body and returns the status and the decoded error code, if any.

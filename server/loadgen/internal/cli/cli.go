@@ -16,7 +16,7 @@ import (
 	"syscall"
 	"time"
 
-	"skirmish/server/internal/baseline"
+	"skirmish/server/loadgen/internal/baseline"
 	"skirmish/server/loadgen/internal/load"
 	"skirmish/server/loadgen/internal/serverproc"
 	"skirmish/server/loadgen/internal/suite"

@@ -8,8 +8,8 @@ import (
 	"sync/atomic"
 	"time"
 
+	"skirmish/client"
 	"skirmish/game"
-	"skirmish/game/client"
 	"skirmish/game/protocol"
 	"skirmish/server/loadgen/internal/stats"
 )

@@ -1,5 +1,5 @@
 // Package load runs one load scenario against the real server: R rooms of P bot players
-// (WebSocket clients through game/client, steered by game.Bot) and S SSE spectators, and
+// (WebSocket clients through client, steered by game.Bot) and S SSE spectators, and
 // measures the server from outside: delivery rates and latencies at the clients, tick
 // durations from /metrics, CPU and memory of the server process from /proc.
 package load

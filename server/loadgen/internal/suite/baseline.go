@@ -14,7 +14,7 @@ import (
 
 	"skirmish/game"
 	"skirmish/game/protocol"
-	"skirmish/server/internal/baseline"
+	"skirmish/server/loadgen/internal/baseline"
 	"skirmish/server/loadgen/internal/serverproc"
 )
 

@@ -8,7 +8,7 @@ import (
 	"testing"
 	"time"
 
-	"skirmish/server/internal/baseline"
+	"skirmish/server/loadgen/internal/baseline"
 )
 
 // TestServeBaseline runs the child's side of a baseline in-process and reads it as the

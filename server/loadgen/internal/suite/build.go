@@ -7,7 +7,7 @@ import (
 	"strings"
 	"time"
 
-	"skirmish/server/internal/baseline"
+	"skirmish/server/loadgen/internal/baseline"
 	"skirmish/server/loadgen/internal/gobench"
 	"skirmish/server/loadgen/internal/load"
 )
@@ -39,8 +39,8 @@ func bench(r gobench.Result, ok bool, extra ...string) string {
 func microRows(t *table, m *micro) {
 	const sec = "micro"
 	enc, encOK := m.find("./game/protocol", "^BenchmarkEncodeSnapshot$")
-	mp, mpOK := m.find("./server/internal/baseline", "^BenchmarkMarshalSnapshot/msgpack-reflect$")
-	js, jsOK := m.find("./server/internal/baseline", "^BenchmarkMarshalSnapshot/json$")
+	mp, mpOK := m.find("./server/loadgen/internal/baseline", "^BenchmarkMarshalSnapshot/msgpack-reflect$")
+	js, jsOK := m.find("./server/loadgen/internal/baseline", "^BenchmarkMarshalSnapshot/json$")
 	t.add(sec, "snapshot encode, 8 ships + 50 shots", bench(enc, encOK, "msg-bytes"),
 		"msgpack.Marshal (reflection): "+bench(mp, mpOK, "msg-bytes")+"; encoding/json: "+bench(js, jsOK, "msg-bytes"),
 		"< 2 µs, 0 allocs")
@@ -66,7 +66,7 @@ func microRows(t *table, m *micro) {
 		}
 	}
 	for _, k := range baseline.Kinds {
-		if r, ok := m.find("./server/internal/baseline", "^BenchmarkRound/"+regexp.QuoteMeta(string(k))+"$"); ok {
+		if r, ok := m.find("./server/loadgen/internal/baseline", "^BenchmarkRound/"+regexp.QuoteMeta(string(k))+"$"); ok {
 			rounds = append(rounds, fmt.Sprintf("%s %s/msg, %s allocs", k, ns(r.Metrics["ns/msg"]), count(r.Metrics["allocs/op"])))
 		}
 	}

@@ -7,7 +7,7 @@ import (
 	"testing"
 	"time"
 
-	"skirmish/server/internal/baseline"
+	"skirmish/server/loadgen/internal/baseline"
 	"skirmish/server/loadgen/internal/gobench"
 	"skirmish/server/loadgen/internal/load"
 )
@@ -18,13 +18,13 @@ var update = flag.Bool("update", false, "rewrite the golden files")
 // failed, and compares the table with the golden file a reader would see.
 func TestTable(t *testing.T) {
 	m := &micro{results: map[string]gobench.Result{
-		"./game/protocol BenchmarkEncodeSnapshot":                             {Name: "BenchmarkEncodeSnapshot", Metrics: map[string]float64{"ns/op": 1800, "allocs/op": 0, "msg-bytes": 944}},
-		"./game/protocol BenchmarkEncodeDelta":                                {Name: "BenchmarkEncodeDelta", Metrics: map[string]float64{"ns/op": 540, "allocs/op": 0, "msg-bytes": 161}},
-		"./game/protocol BenchmarkMatchBandwidth/ships=4":                     {Name: "BenchmarkMatchBandwidth/ships=4", Metrics: map[string]float64{"delta-B/s@30Hz": 1900, "delta-bytes": 61, "keyframe-bytes": 157}},
-		"./game BenchmarkStep":                                                {Name: "BenchmarkStep", Metrics: map[string]float64{"ns/op": 6500, "allocs/op": 0}},
-		"./server/internal/baseline BenchmarkMarshalSnapshot/msgpack-reflect": {Name: "BenchmarkMarshalSnapshot/msgpack-reflect", Metrics: map[string]float64{"ns/op": 63000, "allocs/op": 9, "msg-bytes": 4257}},
-		"./server/internal/baseline BenchmarkRound/floor":                     {Name: "BenchmarkRound/floor", Metrics: map[string]float64{"ns/msg": 4800, "allocs/op": 0}},
-		"./server/internal/room BenchmarkFanout/players=1000":                 {Name: "BenchmarkFanout/players=1000", Metrics: map[string]float64{"ns/delivery": 5100, "allocs/op": 0}},
+		"./game/protocol BenchmarkEncodeSnapshot":                                     {Name: "BenchmarkEncodeSnapshot", Metrics: map[string]float64{"ns/op": 1800, "allocs/op": 0, "msg-bytes": 944}},
+		"./game/protocol BenchmarkEncodeDelta":                                        {Name: "BenchmarkEncodeDelta", Metrics: map[string]float64{"ns/op": 540, "allocs/op": 0, "msg-bytes": 161}},
+		"./game/protocol BenchmarkMatchBandwidth/ships=4":                             {Name: "BenchmarkMatchBandwidth/ships=4", Metrics: map[string]float64{"delta-B/s@30Hz": 1900, "delta-bytes": 61, "keyframe-bytes": 157}},
+		"./game BenchmarkStep":                                                        {Name: "BenchmarkStep", Metrics: map[string]float64{"ns/op": 6500, "allocs/op": 0}},
+		"./server/loadgen/internal/baseline BenchmarkMarshalSnapshot/msgpack-reflect": {Name: "BenchmarkMarshalSnapshot/msgpack-reflect", Metrics: map[string]float64{"ns/op": 63000, "allocs/op": 9, "msg-bytes": 4257}},
+		"./server/loadgen/internal/baseline BenchmarkRound/floor":                     {Name: "BenchmarkRound/floor", Metrics: map[string]float64{"ns/msg": 4800, "allocs/op": 0}},
+		"./server/internal/room BenchmarkFanout/players=1000":                         {Name: "BenchmarkFanout/players=1000", Metrics: map[string]float64{"ns/delivery": 5100, "allocs/op": 0}},
 		"./server/internal/spectate BenchmarkFanout/spectators=5000": {Name: "BenchmarkFanout/spectators=5000", Metrics: map[string]float64{
 			"ns/delivery": 6000, "x-floor": 1.2, "heap-B/spectator": 3000, "p50-ms": 4, "p99-ms": 20, "delivered-%": 100, "events/s": 50000, "floor-ns/write": 5000, "floor-p99-ms": 15}},
 	}}

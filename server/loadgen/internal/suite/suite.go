@@ -14,8 +14,8 @@ import (
 	"strings"
 	"time"
 
-	"skirmish/server/internal/baseline"
 	"skirmish/server/loadgen/internal/affinity"
+	"skirmish/server/loadgen/internal/baseline"
 	"skirmish/server/loadgen/internal/load"
 	"skirmish/server/loadgen/internal/serverproc"
 )
