@@ -142,7 +142,12 @@ func TestLinkReplacesAStaleToken(t *testing.T) {
 
 func TestLinkReportsRefusals(t *testing.T) {
 	url, api := server(t)
-	full := create(t, api, 2, 2)
+	full := create(t, api, 2, 0)
+	for _, name := range []string{"ada", "bob"} {
+		l := netlink.Dial(url, tokens.New(t.TempDir()), full, name)
+		defer l.Drop()
+		await(t, l, "welcome", welcome)
+	}
 	tests := []struct {
 		name, room string
 		code       protocol.Code

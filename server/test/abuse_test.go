@@ -87,8 +87,9 @@ func TestProtocolAbuse(t *testing.T) {
 		o.Room.HelloTimeout = time.Second
 		o.Room.Conn.ReadTimeout = 10 * time.Second // the raw clients here do not answer pings
 	})
-	id := s.createRoom(2, 1)
+	id := s.createRoom(2, 0)
 	a := s.join(id, "ada")
+	s.join(id, "bob")
 	a.waitState(protocol.StateRunning, 0)
 	hello := func(m *protocol.Hello) *protocol.Hello {
 		if m.Version == 0 {

@@ -174,7 +174,8 @@ func TestReconnectWhileOldSocketHalfOpen(t *testing.T) {
 }
 
 // TestGraceExpiryGivesSeatToBot: a player who does not come back within the grace period
-// loses the seat to a bot, play resumes, and its token is refused afterwards.
+// has a bot take over the seat and play resumes; the token still takes the seat back from the
+// bot, without pausing anyone.
 func TestGraceExpiryGivesSeatToBot(t *testing.T) {
 	s := startServer(t, func(cfg *config.Config, _ *app.Options) { cfg.Grace = 300 * time.Millisecond })
 	id := s.createRoom(3, 1)
@@ -186,18 +187,60 @@ func TestGraceExpiryGivesSeatToBot(t *testing.T) {
 	before := a.statusCount()
 	b.c.Close()
 	paused := a.waitState(protocol.StatePaused, before)
-	a.waitState(protocol.StateRunning, paused)
+	running := a.waitState(protocol.StateRunning, paused)
 	st := a.lastStatus()
 	i := slices.IndexFunc(st.Players, func(p protocol.Player) bool { return p.Seat == bSeat })
-	if i < 0 || !st.Players[i].Bot {
-		t.Fatalf("seat %d after the grace period: %+v, want a bot", bSeat, st.Players)
+	if i < 0 || !st.Players[i].Bot || st.Players[i].Name != "bob (bot)" {
+		t.Fatalf("seat %d after the grace period: %+v, want bob's bot", bSeat, st.Players)
 	}
 	a.waitFor("a left event", func() bool {
 		return slices.ContainsFunc(a.events, func(e protocol.Event) bool { return e.Kind == protocol.EventLeft && e.A == bSeat })
 	})
 	late := s.join(id, "bob", func(c *client.Config) { c.Token = token })
+	if seat := late.seat(); seat != bSeat {
+		t.Fatalf("late resume took seat %d, want %d back", seat, bSeat)
+	}
+	a.waitFor("bob back in his seat", func() bool {
+		st := a.statuses[len(a.statuses)-1]
+		i := slices.IndexFunc(st.Players, func(p protocol.Player) bool { return p.Seat == bSeat })
+		return i >= 0 && !st.Players[i].Bot && st.Players[i].Name == "bob"
+	})
+	assertRunningSince(t, a, running)
+}
+
+// TestNewcomerTakesSeatOfPlayerAway: a room whose only bot stands in for a player who left
+// still never refuses a newcomer; the absent player's token is then told the seat is gone.
+func TestNewcomerTakesSeatOfPlayerAway(t *testing.T) {
+	s := startServer(t)
+	id := s.createRoom(2, 0)
+	a := s.join(id, "ada")
+	b := s.join(id, "bob", func(c *client.Config) { c.NoReconnect = true })
+	bSeat := b.seat()
+	a.waitState(protocol.StateRunning, 0)
+	token := b.c.Token()
+	b.c.Bye()
+	if err := waitDone(b.c); err != nil {
+		t.Fatalf("client after bye: %v", err)
+	}
+	eve := s.join(id, "eve")
+	if seat := eve.seat(); seat != bSeat {
+		t.Fatalf("newcomer took seat %d, want bob's seat %d", seat, bSeat)
+	}
+	late := s.join(id, "bob", func(c *client.Config) { c.Token = token })
 	if ce := late.closeErr(); ce.Code != protocol.CodeSeatLost {
 		t.Fatalf("late resume closed with %d, want %d", ce.Code, protocol.CodeSeatLost)
+	}
+}
+
+// assertRunningSince fails unless every status p got after index from says running.
+func assertRunningSince(t *testing.T, p *player, from int) {
+	t.Helper()
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	for _, st := range p.statuses[from:] {
+		if st.State != protocol.StateRunning {
+			t.Fatalf("state %s since the match resumed, want running throughout (statuses %v)", st.State, p.statusStates())
+		}
 	}
 }
 
@@ -219,13 +262,7 @@ func TestByeDoesNotPause(t *testing.T) {
 	})
 	start := a.tickCount()
 	a.waitFor("ticks after the bye", func() bool { return len(a.ticks) > start+30 })
-	a.mu.Lock()
-	defer a.mu.Unlock()
-	for _, st := range a.statuses[before:] {
-		if st.State != protocol.StateRunning {
-			t.Fatalf("state %s after a bye, want running throughout", st.State)
-		}
-	}
+	assertRunningSince(t, a, before)
 }
 
 func waitDone(c *client.Client) error {
@@ -337,4 +374,31 @@ func TestClientReconnectsByItself(t *testing.T) {
 		return n >= 2 && b.welcomes[n-1].Seat == bSeat && slices.Contains(b.states, client.Reconnecting)
 	})
 	b.waitFor("a keyframe after the resync", func() bool { return b.keyframes >= 2 })
+}
+
+// TestSharedTokenReplacesOnce: a second client with the same token takes the seat, and the
+// first one stops with a reason instead of taking it back, which would make the two take the
+// seat from each other forever.
+func TestSharedTokenReplacesOnce(t *testing.T) {
+	s := startServer(t)
+	id := s.createRoom(2, 1)
+	a := s.join(id, "ada")
+	seat := a.seat()
+	a.waitState(protocol.StateRunning, 0)
+	b := s.join(id, "ada", func(c *client.Config) { c.Token = a.c.Token() })
+	if got := b.seat(); got != seat {
+		t.Fatalf("the second client took seat %d, want %d", got, seat)
+	}
+	ce := a.closeErr()
+	if ce.Code != protocol.CodeReplaced || !strings.Contains(ce.Error(), "replaced") {
+		t.Fatalf("the first client stopped with %v, want 4000 and a reason", ce)
+	}
+	// The seat stays with the second client: it keeps getting ticks and is welcomed once.
+	start := b.tickCount()
+	b.waitFor("ticks for the second client", func() bool { return len(b.ticks) > start+60 })
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if len(b.welcomes) != 1 {
+		t.Fatalf("the second client was welcomed %d times, want once", len(b.welcomes))
+	}
 }

@@ -5,14 +5,13 @@ import (
 	"encoding/json"
 	"os"
 	"path/filepath"
-	"strconv"
 	"testing"
 	"time"
 
-	"skirmish/game"
 	"skirmish/game/protocol"
 	"skirmish/server/internal/app"
 	"skirmish/server/internal/config"
+	"skirmish/server/internal/record"
 )
 
 // TestMatchRecordReplays: the record a room writes under -data replays the match exactly:
@@ -42,51 +41,20 @@ func TestMatchRecordReplays(t *testing.T) {
 		time.Sleep(10 * time.Millisecond)
 	}
 
-	var head struct {
-		Map    string      `json:"map"`
-		Config game.Config `json:"config"`
-		Setup  [][2]int    `json:"setup"`
-	}
-	if err := json.Unmarshal(lines[0], &head); err != nil {
-		t.Fatalf("header: %v", err)
-	}
-	mp, err := game.LoadMap(head.Map)
+	f, err := os.Open(path)
 	if err != nil {
 		t.Fatal(err)
 	}
-	w := game.NewWorld(head.Config, mp)
-	for _, op := range head.Setup {
-		w.SetActive(op[0], op[1] == 1)
-	}
-	for _, line := range lines[1 : len(lines)-1] {
-		var chunk struct {
-			Tick   uint32       `json:"tick"`
-			Inputs [][][4]int64 `json:"inputs"`
-		}
-		if err := json.Unmarshal(line, &chunk); err != nil {
-			t.Fatalf("inputs: %v", err)
-		}
-		for i, tick := range chunk.Inputs {
-			if w.Tick+1 != chunk.Tick+uint32(i) {
-				t.Fatalf("record jumps to tick %d at world tick %d", chunk.Tick+uint32(i), w.Tick)
-			}
-			inputs := make([]game.Input, len(tick))
-			for seat, in := range tick {
-				inputs[seat] = game.Input{Seq: uint32(in[0]), Buttons: game.Buttons(in[1]), AimX: int16(in[2]), AimY: int16(in[3])}
-			}
-			w.Step(inputs)
-		}
-	}
-	var end struct {
-		End  uint32 `json:"end"`
-		Hash string `json:"hash"`
-		Over bool   `json:"over"`
-	}
-	if err := json.Unmarshal(lines[len(lines)-1], &end); err != nil {
+	defer f.Close()
+	rec, err := record.Read(f)
+	if err != nil {
 		t.Fatal(err)
 	}
-	if got := strconv.FormatUint(w.Hash(), 16); w.Tick != end.End || got != end.Hash || !end.Over {
-		t.Fatalf("replay ends at tick %d hash %s, record says tick %d hash %s (over %v)", w.Tick, got, end.End, end.Hash, end.Over)
+	if rec.End == nil || !rec.End.Over {
+		t.Fatalf("record end %+v, want a match that ended", rec.End)
+	}
+	if _, err := rec.Replay(); err != nil {
+		t.Fatal(err)
 	}
 }
 

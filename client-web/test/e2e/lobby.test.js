@@ -63,17 +63,20 @@ test('refusals are explained in the lobby', async (t) => {
     await ctx.close();
   });
 
-  await t.test('room full', async () => {
-    const id = await createRoom(arena.server.url, { seats: 2, bots: 1 });
-    const first = await newPage();
-    await first.page.goto(`${arena.server.url}/?room=${id}&name=first`);
-    await first.page.waitForFunction(() => document.body.dataset.seat !== undefined, null, { timeout: waitTimeout });
-    const second = await newPage();
-    await second.page.goto(`${arena.server.url}/?room=${id}&name=second`);
-    await second.page.locator('#notice').filter({ hasText: 'That room is full' }).waitFor({ timeout: waitTimeout });
-    await waitState(second.page, 'lobby');
-    await first.ctx.close();
-    await second.ctx.close();
+  await t.test('room full of players', async () => {
+    const id = await createRoom(arena.server.url, { seats: 2, bots: 0 });
+    const players = [];
+    for (const name of ['first', 'second']) {
+      const p = await newPage();
+      await p.page.goto(`${arena.server.url}/?room=${id}&name=${name}`);
+      await p.page.waitForFunction(() => document.body.dataset.seat !== undefined, null, { timeout: waitTimeout });
+      players.push(p);
+    }
+    const third = await newPage();
+    await third.page.goto(`${arena.server.url}/?room=${id}&name=third`);
+    await third.page.locator('#notice').filter({ hasText: 'That room is full' }).waitFor({ timeout: waitTimeout });
+    await waitState(third.page, 'lobby');
+    for (const p of [...players, third]) await p.ctx.close();
   });
 
   await t.test('bad token', async () => {

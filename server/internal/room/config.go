@@ -13,7 +13,7 @@ type Config struct {
 	Grace     time.Duration // how long a paused room waits for a dropped player
 	Countdown time.Duration // the countdown before a match starts or resumes; default 3 s
 	Results   time.Duration // how long the results show before the rematch countdown; default 5 s
-	// Idle is how long a room without human players and without spectators lives on;
+	// Idle is how long a room without human players lives on (spectators do not count);
 	// default 2 min.
 	Idle      time.Duration
 	Map       string // map name; default the first map

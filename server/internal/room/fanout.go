@@ -93,17 +93,3 @@ func (f *fanout) status(st *protocol.Status) *transport.Frame { return f.frame(s
 func (f *fanout) release() {
 	f.setKey(nil)
 }
-
-// broadcastSnapshot sends the state after a step to every connected player.
-func (r *Room) broadcastSnapshot() {
-	key, delta := r.fan.snapshot(r.world, r.state)
-	tick := r.world.Tick
-	for i := range r.seats {
-		if c := r.seats[i].conn; c != nil {
-			c.SendSnapshot(key, delta, tick)
-		}
-	}
-	if delta != nil {
-		delta.Release()
-	}
-}

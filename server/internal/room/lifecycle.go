@@ -8,126 +8,175 @@ import (
 	"skirmish/game/protocol"
 )
 
-// setState moves the room to state s, which ends at ends (zero if open-ended), and tells
-// everyone.
-func (r *Room) setState(s protocol.State, ends time.Time) {
-	if s != r.state {
-		r.m.metrics.Rooms.WithLabelValues(r.state.String()).Dec()
-		r.m.metrics.Rooms.WithLabelValues(s.String()).Inc()
+// edges are the legal changes of state, the table of the package doc.
+var edges = map[protocol.State][]protocol.State{
+	protocol.StateWaiting:   {protocol.StateCountdown},
+	protocol.StateCountdown: {protocol.StateRunning, protocol.StatePaused},
+	protocol.StateRunning:   {protocol.StatePaused, protocol.StateEnded},
+	protocol.StatePaused:    {protocol.StateCountdown},
+	protocol.StateEnded:     {protocol.StateCountdown, protocol.StatePaused},
+}
+
+// enter moves the room to state s, which ends at ends (zero if open-ended), and tells
+// everyone. It refuses, and reports, an edge that is not in the table: that is a bug, and
+// the room carries on in its current state rather than in one nobody designed.
+func (c *core) enter(s protocol.State, ends, now time.Time) bool {
+	if !slices.Contains(edges[c.state], s) {
+		c.env.log.Error("illegal room state change refused", "room", c.id, "from", c.state.String(), "to", s.String())
+		return false
 	}
-	r.state, r.stateEnds = s, ends
-	r.fan.touch()
-	r.changed(time.Now())
+	c.env.metrics.Rooms.WithLabelValues(c.state.String()).Dec()
+	c.env.metrics.Rooms.WithLabelValues(s.String()).Inc()
+	c.state, c.stateEnds = s, ends
+	c.fan.touch()
+	c.changed(now)
+	return true
+}
+
+// startCountdown counts down to the match, or back into it after a pause.
+func (c *core) startCountdown(now time.Time) {
+	c.enter(protocol.StateCountdown, now.Add(c.cfg.Countdown), now)
 }
 
 // maybeStart starts the countdown of a waiting room once every seat is held and every player
 // connected, and reports whether it did.
-func (r *Room) maybeStart(now time.Time) bool {
-	if r.state != protocol.StateWaiting {
+func (c *core) maybeStart(now time.Time) bool {
+	if c.state != protocol.StateWaiting {
 		return false
 	}
-	for i := range r.seats {
-		s := &r.seats[i]
-		if s.kind == seatFree || (s.kind == seatHuman && s.conn == nil) {
+	for i := range c.seats {
+		if s := &c.seats[i]; s.kind == seatFree || !s.connected() {
 			return false
 		}
 	}
-	r.startCountdown(now)
+	c.startCountdown(now)
 	return true
 }
 
-func (r *Room) startCountdown(now time.Time) {
-	r.setState(protocol.StateCountdown, now.Add(r.cfg.Countdown))
+// startNow starts a waiting room at once: bots take the free seats and those of players not
+// connected (who may take theirs back, as after leaving).
+func (c *core) startNow(now time.Time) {
+	if c.state != protocol.StateWaiting {
+		return
+	}
+	for i := range c.seats {
+		switch s := &c.seats[i]; {
+		case s.kind == seatFree && s.token != nil:
+			c.standIn(i)
+		case s.kind == seatFree:
+			c.seatBot(i)
+		case !s.connected():
+			c.standIn(i)
+		}
+	}
+	c.setKind()
+	c.startCountdown(now)
+}
+
+// pause stops the match while a lost player is awaited. Before the match and on the results
+// screen nothing runs, so the roster change is all there is to tell.
+func (c *core) pause(now time.Time) {
+	switch c.state {
+	case protocol.StateRunning, protocol.StateCountdown:
+		c.env.metrics.Pauses.Inc()
+		c.env.log.Info("room paused", "room", c.id, "missing", c.missing())
+		c.enter(protocol.StatePaused, time.Time{}, now)
+	default:
+		c.changed(now)
+	}
+}
+
+// resumeIfComplete counts a paused room back into play once nobody is awaited; otherwise it
+// tells everyone about the roster change.
+func (c *core) resumeIfComplete(now time.Time) {
+	if c.state == protocol.StatePaused && !c.anyAwaited() {
+		c.env.log.Info("room resumes", "room", c.id)
+		c.startCountdown(now)
+		return
+	}
+	if !c.maybeStart(now) {
+		c.changed(now)
+	}
+}
+
+// endMatch shows the results until the rematch.
+func (c *core) endMatch(now time.Time) {
+	c.rec.End(c.world)
+	results := c.world.Results()
+	if len(results) > 0 {
+		best := results[0]
+		c.env.log.Info("match over", "room", c.id, "match", c.matches, "winner", c.displayName(best.Seat),
+			"seat", best.Seat, "frags", best.Frags, "ticks", c.world.Tick)
+	}
+	c.enter(protocol.StateEnded, now.Add(c.cfg.Results), now)
 }
 
 // rematch starts a new match in the same room with the same seats.
-func (r *Room) rematch(now time.Time) {
-	r.matches++
-	r.world = game.NewWorld(r.gameConfig(r.world.Map), r.world.Map)
-	r.rec = r.m.records.begin(r.id, r.matches, r.world)
-	for i := range r.seats {
-		s := &r.seats[i]
+func (c *core) rematch(now time.Time) {
+	c.matches++
+	c.world = game.NewWorld(c.gameConfig(c.world.Map), c.world.Map)
+	c.rec = c.env.records.Begin(c.id, c.matches, c.world)
+	for i := range c.seats {
+		s := &c.seats[i]
 		if s.kind == seatFree {
 			continue
 		}
-		r.setActive(i, true)
+		c.setActive(i, true)
 		if s.kind == seatBot {
-			s.bot = game.NewBot(i, seedOf(r.id, r.matches<<8|uint64(i)))
+			s.bot = game.NewBot(i, seedOf(c.id, c.matches<<8|uint64(i)))
 		}
 	}
-	r.curTick.Store(0)
-	if r.anyMissing() {
-		// A player dropped while the results showed: wait for it as during a match.
-		r.m.metrics.Pauses.Inc()
-		r.setState(protocol.StatePaused, time.Time{})
+	if c.anyAwaited() {
+		// A player was lost while the results showed: wait for it as during a match.
+		c.env.metrics.Pauses.Inc()
+		c.enter(protocol.StatePaused, time.Time{}, now)
 		return
 	}
-	r.startCountdown(now)
+	c.startCountdown(now)
 }
 
-// changed tells players, observers and the directory about a new state or roster.
-func (r *Room) changed(now time.Time) {
-	st := r.buildStatus(now)
-	f := r.fan.status(st)
-	for i := range r.seats {
-		if c := r.seats[i].conn; c != nil {
-			c.Send(f)
+// expireGrace hands the seats of players lost longer than the grace period to bots. Their
+// tokens still take the seats back.
+func (c *core) expireGrace(now time.Time) {
+	expired := false
+	for i := range c.seats {
+		s := &c.seats[i]
+		if s.awaited() && now.Sub(s.lost) >= c.cfg.Grace {
+			c.env.log.Info("grace ran out", "room", c.id, "seat", i, "name", s.name)
+			c.vacate(i)
+			expired = true
 		}
 	}
-	f.Release()
-	r.m.obs.Status(r.id, st)
-	r.publish(now)
+	if expired {
+		c.resumeIfComplete(now)
+	}
 }
 
-// buildStatus fills the room's reused Status for now.
-func (r *Room) buildStatus(now time.Time) *protocol.Status {
-	st := &r.status
-	st.State = r.state
-	ends := r.stateEnds
-	if r.state == protocol.StatePaused {
-		ends = r.graceEnds()
-	}
-	st.StateEnds = 0
-	if !ends.IsZero() {
-		st.StateEnds = max(ends.Sub(now).Milliseconds(), 0)
-	}
-	st.Players, st.Missing, st.Results = st.Players[:0], st.Missing[:0], st.Results[:0]
-	for i := range r.seats {
-		s := &r.seats[i]
-		if s.kind == seatFree {
-			continue
-		}
-		ship := &r.world.Ships[i]
-		st.Players = append(st.Players, protocol.Player{
-			Seat: i, Name: s.name, Bot: s.kind == seatBot, Connected: s.kind == seatBot || s.conn != nil,
-			Frags: int(ship.Frags), Deaths: int(ship.Deaths),
-		})
-		if s.kind == seatHuman && s.conn == nil && r.state == protocol.StatePaused {
-			st.Missing = append(st.Missing, i)
-		}
-	}
-	if r.state == protocol.StateEnded {
-		for _, res := range r.world.Results() {
-			st.Results = append(st.Results, protocol.Result{Seat: res.Seat, Frags: int(res.Frags), Deaths: int(res.Deaths)})
-		}
-	}
-	return st
+// anyAwaited reports whether a seat waits for its lost player.
+func (c *core) anyAwaited() bool {
+	return slices.ContainsFunc(c.seats, func(s seat) bool { return s.awaited() })
 }
 
-// notice sends one room event (joined, left, cheer) to players and observers.
-func (r *Room) notice(kind protocol.EventKind, a int, text string) {
-	r.events = append(r.events[:0], protocol.Event{Kind: kind, Tick: r.world.Tick, A: a, Text: text})
-	r.sendEvents(r.events)
-}
-
-// sendEvents sends evs, encoded once, to every player and the observers.
-func (r *Room) sendEvents(evs []protocol.Event) {
-	f := r.fan.events(evs)
-	for i := range r.seats {
-		if c := r.seats[i].conn; c != nil {
-			c.Send(f)
+// missing lists the seats that wait for their lost players.
+func (c *core) missing() []int {
+	var seats []int
+	for i := range c.seats {
+		if c.seats[i].awaited() {
+			seats = append(seats, i)
 		}
 	}
-	f.Release()
-	r.m.obs.Events(r.id, slices.Clip(evs))
+	return seats
+}
+
+// graceEnds returns when the first awaited player's grace runs out.
+func (c *core) graceEnds() time.Time {
+	var first time.Time
+	for i := range c.seats {
+		if s := &c.seats[i]; s.awaited() {
+			if end := s.lost.Add(c.cfg.Grace); first.IsZero() || end.Before(first) {
+				first = end
+			}
+		}
+	}
+	return first
 }

@@ -1,8 +1,3 @@
-// Package room runs Skirmish's rooms: one goroutine per room owns its seats, its simulation
-// and its life cycle (waiting, countdown, running, paused, ended), steps it at a fixed rate,
-// and fans every tick out to the players as shared, pre-encoded frames. The Manager creates
-// and finds rooms, serves player connections and reaches rooms on behalf of the HTTP API and
-// the spectator feed.
 package room
 
 import (
@@ -18,10 +13,9 @@ import (
 	"time"
 
 	"skirmish/game"
-	"skirmish/game/protocol"
 	"skirmish/server/internal/lobby"
 	"skirmish/server/internal/metrics"
-	"skirmish/server/internal/transport"
+	"skirmish/server/internal/record"
 )
 
 // Errors the Manager's methods return; the HTTP API maps them to statuses.
@@ -44,14 +38,10 @@ type Deps struct {
 
 // Manager creates, finds and closes rooms.
 type Manager struct {
-	cfg     Config
-	ctx     context.Context
-	metrics *metrics.Metrics
-	obs     Observer
-	dir     lobby.Directory
-	watch   func(room string) int
-	log     *slog.Logger
-	records *recorder // nil when match records are off
+	cfg Config
+	ctx context.Context
+	env env // shared by every room's core
+	log *slog.Logger
 
 	mu       sync.Mutex
 	rooms    map[string]*Room
@@ -62,43 +52,42 @@ type Manager struct {
 
 // NewManager returns a Manager whose rooms live until ctx ends.
 func NewManager(ctx context.Context, cfg Config, deps Deps) *Manager {
-	m := &Manager{
-		cfg:     cfg.withDefaults(),
-		ctx:     ctx,
-		metrics: deps.Metrics,
-		obs:     deps.Observer,
-		dir:     deps.Directory,
-		watch:   deps.Spectators,
-		log:     deps.Logger,
-		rooms:   make(map[string]*Room),
+	e := env{
+		metrics:    deps.Metrics,
+		obs:        deps.Observer,
+		dir:        deps.Directory,
+		spectators: deps.Spectators,
+		log:        deps.Logger,
 	}
-	if m.metrics == nil {
-		m.metrics = metrics.New()
+	if e.metrics == nil {
+		e.metrics = metrics.New()
 	}
-	if m.obs == nil {
-		m.obs = NopObserver{}
+	if e.obs == nil {
+		e.obs = NopObserver{}
 	}
-	if m.dir == nil {
-		m.dir = lobby.NewMemory(nil)
+	if e.dir == nil {
+		e.dir = lobby.NewMemory(nil)
 	}
-	if m.watch == nil {
-		m.watch = func(string) int { return 0 }
+	if e.spectators == nil {
+		e.spectators = func(string) int { return 0 }
 	}
-	if m.log == nil {
-		m.log = slog.Default()
+	if e.log == nil {
+		e.log = slog.Default()
 	}
+	m := &Manager{cfg: cfg.withDefaults(), ctx: ctx, log: e.log, rooms: make(map[string]*Room)}
 	if m.cfg.DataDir != "" {
-		rec, err := newRecorder(m.cfg.DataDir, m.log)
+		rec, err := record.NewWriter(m.cfg.DataDir, e.log)
 		if err != nil {
-			m.log.Error("match records are off", "err", err)
+			e.log.Error("match records are off", "err", err)
 		}
-		m.records = rec
+		e.records = rec
 	}
+	m.env = e
 	return m
 }
 
 // Directory returns the directory the rooms publish to.
-func (m *Manager) Directory() lobby.Directory { return m.dir }
+func (m *Manager) Directory() lobby.Directory { return m.env.dir }
 
 // Create opens a room with seats seats, bots of them held by bots, and returns its id.
 func (m *Manager) Create(seats, bots int) (string, error) {
@@ -117,19 +106,21 @@ func (m *Manager) Create(seats, bots int) (string, error) {
 		id = newRoomID()
 	}
 	now := time.Now()
-	r, err := newRoom(id, m, seats, bots, now)
+	c, err := newCore(id, m.cfg, m.env, seats, bots, now)
 	if err != nil {
 		return "", fmt.Errorf("create room: %w", err)
 	}
+	r := newRoom(c, m.cfg.MaxBacklog)
 	m.rooms[id] = r
 	// Announce the room before its id leaves Create: a client that follows the 201 at once
 	// (GET /api/rooms/{id}, the spectator feed) must find it. The goroutine is not running
-	// yet, so nothing else touches r.
-	r.publish(now)
+	// yet, so nothing else touches the core.
+	c.publish(now)
 	m.wg.Add(1)
 	go func() {
 		defer m.wg.Done()
 		r.run(m.ctx)
+		m.forget(id)
 	}()
 	m.log.Info("room created", "room", id, "seats", seats, "bots", bots)
 	return id, nil
@@ -155,7 +146,7 @@ func (m *Manager) Live(roomID string) (tick uint32, spectators int, ok bool) {
 	if r == nil {
 		return 0, 0, false
 	}
-	return r.curTick.Load(), m.watch(roomID), true
+	return r.curTick.Load(), m.env.spectators(roomID), true
 }
 
 // Cheer sends a spectator's reaction to the players and spectators of a room.
@@ -164,7 +155,7 @@ func (m *Manager) Cheer(roomID, text string) error {
 	if r == nil {
 		return ErrNoRoom
 	}
-	if !r.tryDo(func() { r.notice(protocol.EventCheer, -1, text) }) {
+	if !r.tryDo(func() { r.core.cheer(text) }) {
 		return ErrBusy
 	}
 	return nil
@@ -184,7 +175,7 @@ func (m *Manager) Wait(ctx context.Context) error {
 	done := make(chan struct{})
 	go func() {
 		m.wg.Wait()
-		m.records.close()
+		m.env.records.Close()
 		m.sessions.Wait()
 		close(done)
 	}()
@@ -194,19 +185,6 @@ func (m *Manager) Wait(ctx context.Context) error {
 	case <-ctx.Done():
 		return ctx.Err()
 	}
-}
-
-// closeConn sends c an error message and a close frame with code and reason.
-func (m *Manager) closeConn(c *transport.Conn, code protocol.Code, reason string) {
-	var enc protocol.Encoder
-	var msg *transport.Frame
-	if code != protocol.CodeNormal {
-		b, err := enc.Encode(&protocol.Error{Code: code, Message: reason})
-		if err == nil {
-			msg = transport.NewFrame(opBinary, b)
-		}
-	}
-	c.Close(msg, uint16(code), reason)
 }
 
 // newRoomID returns 8 random characters from an alphabet without look-alikes (40 bits).

@@ -5,11 +5,12 @@ import (
 	"crypto/subtle"
 	"encoding/hex"
 	"fmt"
+	"strconv"
 	"time"
+	"unicode/utf8"
 
 	"skirmish/game"
 	"skirmish/game/protocol"
-	"skirmish/server/internal/transport"
 )
 
 type seatKind uint8
@@ -20,45 +21,33 @@ const (
 	seatBot
 )
 
-// inputMsg is an input on its way from a connection to its seat, tagged with the connection's
-// generation so that inputs of a replaced connection are ignored.
-type inputMsg struct {
-	gen uint64
-	in  protocol.Input
-}
-
-// seat is one place in the match, held by nobody, a human or a bot.
+// seat is one place in the match. It is free, held by a human (connected, or lost and
+// awaited), or driven by a bot. A seat with a token is reserved for its player: while the
+// player is away (left, or lost past the grace period), a bot stands in, or before the match
+// the seat stays free, and the token takes it back.
 type seat struct {
 	kind  seatKind
-	name  string
-	token []byte // the session token in hex, for humans
-	conn  *transport.Conn
+	name  string // the player's name; empty for a plain bot
+	token []byte // the session token in hex; nil for a plain bot or a free seat
+	peer  Peer
 	gen   uint64    // rises with every connection that takes the seat
-	lost  time.Time // when the connection dropped; zero while connected
+	lost  time.Time // when the connection was lost; zero unless awaited
 	bot   *game.Bot
 
-	in      chan inputMsg // written by the connection, drained by the room each tick
 	queue   []protocol.Input
 	applied uint32 // the last seq applied on the current connection
 	deep    int    // ticks in a row with more than one input waiting
 	last    game.Input
 }
 
-// drain moves arrived inputs of the current connection into the queue, in seq order, without
-// duplicates or inputs at or below the last applied seq.
-func (s *seat) drain() {
-	for {
-		select {
-		case m := <-s.in:
-			if m.gen == s.gen {
-				s.enqueue(m.in)
-			}
-		default:
-			return
-		}
-	}
-}
+// connected reports whether the seat is played: by a connected human or by a bot.
+func (s *seat) connected() bool { return s.kind == seatBot || s.peer != nil }
 
+// awaited reports whether the seat waits for its lost player.
+func (s *seat) awaited() bool { return s.kind == seatHuman && s.peer == nil }
+
+// enqueue adds an input of the current connection in seq order, without duplicates or inputs
+// at or below the last applied seq.
 func (s *seat) enqueue(in protocol.Input) {
 	if in.Seq <= s.applied {
 		return
@@ -110,16 +99,9 @@ func (s *seat) next(max int) game.Input {
 // resetInputs forgets the inputs of an earlier connection: a new connection starts a new
 // input sequence.
 func (s *seat) resetInputs() {
-	for {
-		select {
-		case <-s.in:
-		default:
-			s.queue = s.queue[:0]
-			s.applied, s.deep = 0, 0
-			s.last = game.Input{}
-			return
-		}
-	}
+	s.queue = s.queue[:0]
+	s.applied, s.deep = 0, 0
+	s.last = game.Input{}
 }
 
 // newToken returns a fresh 128-bit session token in hex.
@@ -137,203 +119,250 @@ type refusal struct {
 	reason string
 }
 
-// join seats a connection that said hello: it resumes the seat of its token or takes a free
-// seat. It runs on the room's goroutine, so concurrent joins are served one at a time and
-// never seat more players than there are seats.
-func (r *Room) join(h *protocol.Hello, c *transport.Conn, now time.Time) (int, uint64, *refusal) {
+// join seats a connection that said hello: it resumes the seat of its token, or takes a free
+// seat or one a bot holds, in any state. Joins are served one at a time on the room's
+// goroutine, so they never seat more players than there are seats.
+func (c *core) join(h *protocol.Hello, p Peer, now time.Time) (int, uint64, *refusal) {
 	if h.Token != "" {
-		return r.resume([]byte(h.Token), c, now)
+		return c.resume([]byte(h.Token), p, now)
 	}
-	if r.state != protocol.StateWaiting {
-		return 0, 0, &refusal{protocol.CodeRoomFull, "the match has started: no free seat"}
+	i := c.seatForNewcomer()
+	if i < 0 {
+		return 0, 0, &refusal{protocol.CodeRoomFull, fmt.Sprintf("room %s is full: all %d seats are held by players", c.id, len(c.seats))}
 	}
-	for i := range r.seats {
-		s := &r.seats[i]
-		if s.kind != seatFree {
-			continue
-		}
-		s.kind, s.name, s.token, s.lost = seatHuman, h.Name, newToken(), time.Time{}
-		r.setActive(i, true)
-		r.attach(i, c)
-		r.setKind()
-		r.welcome(i)
-		r.notice(protocol.EventJoined, i, h.Name)
-		if !r.maybeStart(now) {
-			r.changed(now)
-		}
-		return i, s.gen, nil
+	s := &c.seats[i]
+	if s.token != nil {
+		c.lapsed = append(c.lapsed, s.token)
 	}
-	return 0, 0, &refusal{protocol.CodeRoomFull, fmt.Sprintf("room %s is full (%d seats)", r.id, len(r.seats))}
+	tookBot := s.kind == seatBot
+	*s = seat{kind: seatHuman, name: c.uniqueName(h.Name, i), token: newToken(), gen: s.gen, queue: s.queue}
+	// A newcomer gets a ship of its own, fresh at a spawn point, not the bot's.
+	c.setActive(i, false)
+	c.setActive(i, true)
+	c.attach(i, p)
+	c.setKind()
+	c.env.log.Info("player joined", "room", c.id, "seat", i, "name", s.name, "state", c.state.String(), "replaces_bot", tookBot)
+	c.welcome(i, now)
+	c.notice(protocol.EventJoined, i, s.name)
+	if !c.maybeStart(now) {
+		c.changed(now)
+	}
+	return i, s.gen, nil
 }
 
-// resume gives a seat back to the holder of its token, replacing any earlier connection.
-func (r *Room) resume(token []byte, c *transport.Conn, now time.Time) (int, uint64, *refusal) {
-	seatIdx := -1
-	for i := range r.seats {
-		s := &r.seats[i]
-		if s.kind == seatHuman && subtle.ConstantTimeCompare(s.token, token) == 1 {
-			seatIdx = i
+// seatForNewcomer picks the seat a newcomer takes: a free one, else one a plain bot holds,
+// else one kept for a player who is away (whose token then lapses); -1 if players hold them
+// all.
+func (c *core) seatForNewcomer() int {
+	best, rank := -1, 0
+	for i := range c.seats {
+		s := &c.seats[i]
+		r := 0
+		switch {
+		case s.kind == seatFree && s.token == nil:
+			r = 4
+		case s.kind == seatBot && s.token == nil:
+			r = 3
+		case s.kind == seatFree:
+			r = 2
+		case s.kind == seatBot:
+			r = 1
+		}
+		if r > rank {
+			best, rank = i, r
 		}
 	}
-	if seatIdx < 0 {
-		for _, t := range r.lost {
-			if subtle.ConstantTimeCompare(t, token) == 1 {
-				return 0, 0, &refusal{protocol.CodeSeatLost, "the grace period ran out and a bot took the seat"}
+	return best
+}
+
+// uniqueName returns name, or name with a number if another seat's player has it already.
+func (c *core) uniqueName(name string, seat int) string {
+	taken := func(n string) bool {
+		for i := range c.seats {
+			if i != seat && c.seats[i].name == n {
+				return true
 			}
 		}
-		return 0, 0, &refusal{protocol.CodeBadToken, "the session token does not belong to a seat of room " + r.id}
+		return false
 	}
-	s := &r.seats[seatIdx]
-	if old := s.conn; old != nil {
-		r.detach(seatIdx)
-		r.m.closeConn(old, protocol.CodeReplaced, "replaced by a newer connection with the same token")
+	if !taken(name) {
+		return name
 	}
-	wasLost := !s.lost.IsZero()
-	s.lost = time.Time{}
-	r.attach(seatIdx, c)
-	r.m.metrics.Resumes.Inc()
-	r.welcome(seatIdx)
-	if wasLost && r.state == protocol.StatePaused && !r.anyMissing() {
-		r.startCountdown(now)
-	} else if !r.maybeStart(now) {
-		r.changed(now)
+	for n := 2; ; n++ {
+		suffix := " " + strconv.Itoa(n)
+		base := name
+		for utf8.RuneCountInString(base)+len(suffix) > protocol.MaxName {
+			_, size := utf8.DecodeLastRuneInString(base)
+			base = base[:len(base)-size]
+		}
+		if candidate := base + suffix; !taken(candidate) {
+			return candidate
+		}
 	}
-	return seatIdx, s.gen, nil
 }
 
-// attach makes c the seat's connection with a fresh generation and input sequence.
-func (r *Room) attach(i int, c *transport.Conn) {
-	s := &r.seats[i]
+// resume gives a seat back to the holder of its token: from an earlier connection (which is
+// closed with 4000), from the wait after a lost connection (resync), or from the bot that
+// stood in.
+func (c *core) resume(token []byte, p Peer, now time.Time) (int, uint64, *refusal) {
+	i := -1
+	for j := range c.seats {
+		if t := c.seats[j].token; t != nil && subtle.ConstantTimeCompare(t, token) == 1 {
+			i = j
+		}
+	}
+	if i < 0 {
+		for _, t := range c.lapsed {
+			if subtle.ConstantTimeCompare(t, token) == 1 {
+				return 0, 0, &refusal{protocol.CodeSeatLost, "another player took the seat while you were away"}
+			}
+		}
+		return 0, 0, &refusal{protocol.CodeBadToken, "the session token does not belong to a seat of room " + c.id}
+	}
+	s := &c.seats[i]
+	from := "wait"
+	switch {
+	case s.peer != nil:
+		from = "older connection"
+		old := s.peer
+		c.detach(i)
+		closePeer(old, protocol.CodeReplaced, "replaced by a newer connection with the same token")
+	case s.kind == seatBot:
+		from = "bot"
+		s.bot = nil
+	case s.kind == seatFree:
+		from = "free seat"
+		c.setActive(i, true)
+	}
+	s.kind, s.lost = seatHuman, time.Time{}
+	c.attach(i, p)
+	c.setKind()
+	c.env.metrics.Resumes.Inc()
+	c.env.log.Info("player resumed", "room", c.id, "seat", i, "name", s.name, "from", from)
+	c.welcome(i, now)
+	if from == "bot" || from == "free seat" {
+		c.notice(protocol.EventJoined, i, s.name)
+	}
+	c.resumeIfComplete(now)
+	return i, s.gen, nil
+}
+
+// leave lets a player go on purpose (a bye or a clean close): nobody waits for it. Before the
+// match the seat stays free for the player's token; during it a bot takes over at once.
+func (c *core) leave(i int, gen uint64, now time.Time) {
+	s := &c.seats[i]
+	if s.kind != seatHuman || s.gen != gen {
+		return
+	}
+	if p := s.peer; p != nil {
+		c.detach(i)
+		closePeer(p, protocol.CodeNormal, "bye")
+	}
+	c.env.log.Info("player left", "room", c.id, "seat", i, "name", s.name)
+	c.vacate(i)
+	c.resumeIfComplete(now)
+}
+
+// lost handles the loss of a seat's connection (gen tells whether it is still the seat's):
+// the seat waits for its player for the grace period, and a match in play pauses at once.
+func (c *core) lost(i int, gen uint64, now time.Time) {
+	s := &c.seats[i]
+	if s.kind != seatHuman || s.gen != gen || s.peer == nil {
+		return
+	}
+	c.detach(i)
+	s.lost = now
+	c.env.log.Info("player lost", "room", c.id, "seat", i, "name", s.name, "state", c.state.String())
+	c.pause(now)
+}
+
+// vacate gives up a human's seat while keeping it for the player's token: free before the
+// match, driven by a bot during it.
+func (c *core) vacate(i int) {
+	s := &c.seats[i]
+	s.lost = time.Time{}
+	if c.state == protocol.StateWaiting {
+		s.kind = seatFree
+		c.setActive(i, false)
+	} else {
+		c.standIn(i)
+	}
+	c.setKind()
+	c.notice(protocol.EventLeft, i, "")
+}
+
+// standIn puts a bot in a player's seat; it keeps the player's ship, name and token.
+func (c *core) standIn(i int) {
+	s := &c.seats[i]
+	s.kind, s.peer = seatBot, nil
+	s.bot = game.NewBot(i, seedOf(c.id, c.matches<<8|uint64(i)))
+	c.setActive(i, true)
+	c.env.log.Info("bot takes over", "room", c.id, "seat", i, "for", s.name)
+}
+
+// seatBot puts a plain bot in seat i.
+func (c *core) seatBot(i int) {
+	s := &c.seats[i]
+	*s = seat{kind: seatBot, gen: s.gen, bot: game.NewBot(i, seedOf(c.id, c.matches<<8|uint64(i))), queue: s.queue}
+	c.setActive(i, true)
+}
+
+// displayName is the seat's name as players and spectators see it.
+func (c *core) displayName(i int) string {
+	s := &c.seats[i]
+	switch {
+	case s.kind == seatBot && s.name != "":
+		return s.name + " (bot)"
+	case s.kind == seatBot:
+		return "bot " + strconv.Itoa(i+1)
+	}
+	return s.name
+}
+
+// setActive brings a seat's ship into the match or out of it, outside a step.
+func (c *core) setActive(i int, on bool) {
+	if c.world.Ships[i].Active == on {
+		return
+	}
+	c.world.SetActive(i, on)
+	c.rec.SetActive(c.world.Tick, i, on)
+	c.fan.touch()
+}
+
+// attach makes p the seat's connection with a fresh generation and input sequence.
+func (c *core) attach(i int, p Peer) {
+	s := &c.seats[i]
 	s.gen++
-	s.conn = c
+	s.peer = p
 	s.resetInputs()
-	r.m.metrics.Players.Inc()
+	c.env.metrics.Players.Inc()
 }
 
 // detach forgets the seat's connection (the caller closes it if needed).
-func (r *Room) detach(i int) {
-	if r.seats[i].conn != nil {
-		r.seats[i].conn = nil
-		r.m.metrics.Players.Dec()
+func (c *core) detach(i int) {
+	if c.seats[i].peer != nil {
+		c.seats[i].peer = nil
+		c.env.metrics.Players.Dec()
+	}
+}
+
+// input queues an input of the seat's connection gen; inputs of replaced connections are
+// ignored.
+func (c *core) input(i int, gen uint64, in protocol.Input) {
+	if s := &c.seats[i]; s.kind == seatHuman && s.gen == gen {
+		s.enqueue(in)
 	}
 }
 
 // welcome sends a (re)joined player the welcome, a keyframe of the current state and the
 // status, in that order. The status goes to everyone else through changed.
-func (r *Room) welcome(i int) {
-	s := &r.seats[i]
-	wc := r.world.Config
-	r.sendTo(s.conn, &protocol.Welcome{
-		Seat: i, Token: string(s.token), TickRate: wc.TickRate, Map: r.world.Map.Name,
-		Seats: len(r.seats), Room: r.id, FragLimit: wc.FragLimit, TimeLimit: wc.TimeLimit,
+func (c *core) welcome(i int, now time.Time) {
+	s := &c.seats[i]
+	wc := c.world.Config
+	c.sendTo(s.peer, &protocol.Welcome{
+		Seat: i, Token: string(s.token), TickRate: wc.TickRate, Map: c.world.Map.Name,
+		Seats: len(c.seats), Room: c.id, FragLimit: wc.FragLimit, TimeLimit: wc.TimeLimit,
 	})
-	s.conn.SendSnapshot(r.fan.keyframe(r.world, r.state), nil, r.world.Tick)
-	s.conn.SendOwned(r.fan.status(r.buildStatus(time.Now())))
-}
-
-// dropped handles the loss of a seat's connection (gen tells whether it is still the seat's).
-// A lost player in a running or starting match pauses the room at once.
-func (r *Room) dropped(i int, gen uint64, now time.Time) {
-	s := &r.seats[i]
-	if s.kind != seatHuman || s.gen != gen || s.conn == nil {
-		return
-	}
-	r.detach(i)
-	s.lost = now
-	switch r.state {
-	case protocol.StateRunning, protocol.StateCountdown:
-		r.m.metrics.Pauses.Inc()
-		r.setState(protocol.StatePaused, time.Time{})
-	default:
-		r.changed(now)
-	}
-}
-
-// bye lets a player leave on purpose: before the match the seat is freed, during it a bot
-// takes over; the room does not pause.
-func (r *Room) bye(i int, gen uint64, now time.Time) {
-	s := &r.seats[i]
-	if s.kind != seatHuman || s.gen != gen {
-		return
-	}
-	if c := s.conn; c != nil {
-		r.detach(i)
-		r.m.closeConn(c, protocol.CodeNormal, "bye")
-	}
-	r.vacate(i, now, false)
-}
-
-// vacate gives up a human's seat: freed while waiting, otherwise taken by a bot.
-func (r *Room) vacate(i int, now time.Time, lost bool) {
-	s := &r.seats[i]
-	if lost {
-		r.lost = append(r.lost, s.token)
-	}
-	if r.state == protocol.StateWaiting {
-		*s = seat{in: s.in}
-		r.setActive(i, false)
-	} else {
-		r.seatBot(i, s.name)
-	}
-	r.setKind()
-	r.notice(protocol.EventLeft, i, "")
-	if r.state == protocol.StatePaused && !r.anyMissing() {
-		r.startCountdown(now)
-		return
-	}
-	r.changed(now)
-}
-
-// seatBot puts a bot in seat i; a bot standing in for a player keeps the player's ship.
-func (r *Room) seatBot(i int, standIn string) {
-	s := &r.seats[i]
-	name := fmt.Sprintf("bot %d", i+1)
-	if standIn != "" {
-		name = standIn + " (bot)"
-	}
-	*s = seat{in: s.in, kind: seatBot, name: name, bot: game.NewBot(i, seedOf(r.id, uint64(i)))}
-	if !r.world.Ships[i].Active {
-		r.setActive(i, true)
-	}
-}
-
-// setActive brings a seat's ship into the match or out of it, outside a step.
-func (r *Room) setActive(i int, on bool) {
-	r.world.SetActive(i, on)
-	r.rec.setup(i, on)
-	r.fan.touch()
-}
-
-// expireGrace hands the seats of players gone longer than the grace period to bots.
-func (r *Room) expireGrace(now time.Time) {
-	for i := range r.seats {
-		s := &r.seats[i]
-		if s.kind == seatHuman && !s.lost.IsZero() && now.Sub(s.lost) >= r.cfg.Grace {
-			r.vacate(i, now, true)
-		}
-	}
-}
-
-// anyMissing reports whether a player's seat awaits its dropped player.
-func (r *Room) anyMissing() bool {
-	for i := range r.seats {
-		if r.seats[i].kind == seatHuman && r.seats[i].conn == nil {
-			return true
-		}
-	}
-	return false
-}
-
-// graceEnds returns when the first awaited player's grace runs out.
-func (r *Room) graceEnds() time.Time {
-	var first time.Time
-	for i := range r.seats {
-		s := &r.seats[i]
-		if s.kind == seatHuman && !s.lost.IsZero() {
-			if end := s.lost.Add(r.cfg.Grace); first.IsZero() || end.Before(first) {
-				first = end
-			}
-		}
-	}
-	return first
+	s.peer.SendSnapshot(c.fan.keyframe(c.world, c.state), nil, c.world.Tick)
+	s.peer.SendOwned(c.fan.status(c.buildStatus(now)))
 }

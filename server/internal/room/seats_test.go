@@ -10,11 +10,11 @@ import (
 // TestSeatBacklogShrinks: a backlog that a steady stream keeps at the same depth is worn
 // down, so a burst does not add latency for the rest of the match.
 func TestSeatBacklogShrinks(t *testing.T) {
-	s := seat{in: make(chan inputMsg, 16)}
+	var s seat
 	seq := uint32(0)
 	send := func() {
 		seq++
-		s.in <- inputMsg{gen: s.gen, in: protocol.Input{Seq: seq}}
+		s.enqueue(protocol.Input{Seq: seq})
 	}
 	for range 4 { // a burst
 		send()
@@ -22,7 +22,6 @@ func TestSeatBacklogShrinks(t *testing.T) {
 	depth := 0
 	for range 100 { // then one input per tick
 		send()
-		s.drain()
 		s.next(4)
 		depth = len(s.queue)
 	}
@@ -48,12 +47,10 @@ func TestSeatInputs(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			s := seat{in: make(chan inputMsg, 16), applied: tt.applied}
+			s := seat{applied: tt.applied}
 			for _, seq := range tt.arrive {
-				s.in <- inputMsg{gen: s.gen, in: protocol.Input{Seq: seq, Buttons: 1}}
+				s.enqueue(protocol.Input{Seq: seq, Buttons: 1})
 			}
-			s.in <- inputMsg{gen: s.gen + 1, in: protocol.Input{Seq: 99}} // from a replaced connection
-			s.drain()
 			var got []uint32
 			for range tt.want {
 				got = append(got, s.next(4).Seq)

@@ -29,7 +29,7 @@ func (m *Manager) Serve(c *transport.Conn) {
 	var rd protocol.Reader
 	// Pongs keep a connection alive, so a client that never says hello needs its own limit.
 	noHello := time.AfterFunc(m.cfg.HelloTimeout, func() {
-		m.closeConn(c, protocol.CodePolicy, "no hello within "+m.cfg.HelloTimeout.String())
+		closePeer(c, protocol.CodePolicy, "no hello within "+m.cfg.HelloTimeout.String())
 	})
 	p, err := c.ReadMessage()
 	noHello.Stop()
@@ -61,10 +61,10 @@ func (m *Manager) Serve(c *transport.Conn) {
 	}
 	reply := make(chan joined, 1)
 	queued := r.do(m.ctx, func() {
-		seat, gen, ref := r.join(&hello, c, time.Now())
+		seat, gen, ref := r.core.join(&hello, c, time.Now())
 		j := joined{seat: seat, gen: gen, ref: ref}
 		if ref == nil {
-			j.in = r.seats[seat].in
+			j.in = r.in[seat]
 		}
 		reply <- j
 	})
@@ -81,12 +81,18 @@ func (m *Manager) Serve(c *transport.Conn) {
 		m.refuse(c, protocol.CodeGoingAway, "the room closed")
 		return
 	case j.ref != nil:
+		m.log.Debug("join refused", "room", r.id, "code", uint16(j.ref.code), "reason", j.ref.reason)
 		m.refuse(c, j.ref.code, j.ref.reason)
 		return
 	}
-	m.log.Debug("player joined", "room", r.id, "seat", j.seat, "name", hello.Name, "resume", hello.Token != "")
 	err = m.play(c, r, &rd, j.seat, j.gen, j.in)
-	r.do(m.ctx, func() { r.dropped(j.seat, j.gen, time.Now()) })
+	// A client that closes on purpose leaves; any other end of the connection is a loss, which
+	// pauses the match until the player is back or its grace runs out.
+	if errors.Is(err, transport.ErrPeerClosed) {
+		r.do(m.ctx, func() { r.core.leave(j.seat, j.gen, time.Now()) })
+	} else {
+		r.do(m.ctx, func() { r.core.lost(j.seat, j.gen, time.Now()) })
+	}
 	m.log.Debug("player connection ended", "room", r.id, "seat", j.seat, "err", err)
 }
 
@@ -104,7 +110,7 @@ func (m *Manager) play(c *transport.Conn, r *Room, rd *protocol.Reader, seat int
 		}
 		t, err := rd.DecodeClient(p)
 		if err != nil {
-			m.closeConn(c, protocol.CodeOf(err), err.Error())
+			closePeer(c, protocol.CodeOf(err), err.Error())
 			continue
 		}
 		switch t {
@@ -119,9 +125,9 @@ func (m *Manager) play(c *transport.Conn, r *Room, rd *protocol.Reader, seat int
 				c.SendOwned(transport.NewFrame(opBinary, b))
 			}
 		case protocol.TypeBye:
-			r.do(m.ctx, func() { r.bye(seat, gen, time.Now()) })
+			r.do(m.ctx, func() { r.core.leave(seat, gen, time.Now()) })
 		default:
-			m.closeConn(c, protocol.CodePolicy, "hello was already sent")
+			closePeer(c, protocol.CodePolicy, "hello was already sent")
 		}
 	}
 }
@@ -130,13 +136,13 @@ func (m *Manager) play(c *transport.Conn, r *Room, rd *protocol.Reader, seat int
 func (m *Manager) readFailed(c *transport.Conn, err error) {
 	switch {
 	case errors.Is(err, transport.ErrTimeout):
-		m.closeConn(c, protocol.CodeKeepalive, "no traffic from the client within "+m.cfg.Conn.ReadTimeoutOrDefault().String())
+		closePeer(c, protocol.CodeKeepalive, "no traffic from the client within "+m.cfg.Conn.ReadTimeoutOrDefault().String())
 	case errors.Is(err, transport.ErrTextFrame):
-		m.closeConn(c, protocol.CodeTextFrame, "text frames are not accepted: send binary msgpack messages")
+		closePeer(c, protocol.CodeTextFrame, "text frames are not accepted: send binary msgpack messages")
 	case errors.Is(err, transport.ErrTooBig):
-		m.closeConn(c, protocol.CodeTooBig, err.Error())
+		closePeer(c, protocol.CodeTooBig, err.Error())
 	case errors.Is(err, transport.ErrBadFrame):
-		m.closeConn(c, protocol.CodeBadMessage, err.Error())
+		closePeer(c, protocol.CodeBadMessage, err.Error())
 	}
 }
 
@@ -144,7 +150,7 @@ func (m *Manager) readFailed(c *transport.Conn, err error) {
 // reads until the client answers the close, so that the refusal reaches it before the socket
 // closes.
 func (m *Manager) refuse(c *transport.Conn, code protocol.Code, reason string) {
-	m.closeConn(c, code, reason)
+	closePeer(c, code, reason)
 	m.drain(c)
 }
 
@@ -161,5 +167,5 @@ func (m *Manager) drain(c *transport.Conn) {
 // disconnect.
 func (m *Manager) finish(c *transport.Conn) {
 	c.Finish()
-	m.metrics.Disconnects.WithLabelValues(strconv.Itoa(int(c.CloseCode()))).Inc()
+	m.env.metrics.Disconnects.WithLabelValues(strconv.Itoa(int(c.CloseCode()))).Inc()
 }

@@ -78,6 +78,9 @@ var (
 	ErrBadFrame  = errors.New("bad frame")
 	ErrTimeout   = errors.New("keepalive timeout")
 	ErrClosed    = errors.New("connection closed")
+	// ErrPeerClosed means the client closed the connection on purpose: its close frame
+	// started the closing handshake (it did not answer one of the server's).
+	ErrPeerClosed = errors.New("connection closed by the client")
 )
 
 // Conn is one upgraded player connection. ReadMessage is for one goroutine (the session);
@@ -166,7 +169,8 @@ func (c *Conn) CloseCode() uint16 { return uint16(c.code.Load()) }
 
 // ReadMessage returns the payload of the next binary message. The slice is valid until the
 // next call. Control frames are answered on the way; a close frame is echoed and reported as
-// ErrClosed. Silence longer than the read timeout gives ErrTimeout.
+// ErrPeerClosed, or as ErrClosed when it answers the server's own. Silence longer than the
+// read timeout gives ErrTimeout.
 func (c *Conn) ReadMessage() ([]byte, error) {
 	for {
 		h, p, err := c.in.next(c.opts.MaxMessage, c.fillFn)
@@ -197,7 +201,9 @@ func (c *Conn) ReadMessage() ([]byte, error) {
 			if code.Empty() {
 				code = ws.StatusNormalClosure
 			}
-			c.closeWith(nil, uint16(code), "")
+			if c.closeWith(nil, uint16(code), "") {
+				return nil, ErrPeerClosed
+			}
 			return nil, ErrClosed
 		default:
 			return nil, fmt.Errorf("%w: opcode %d", ErrBadFrame, h.OpCode)
@@ -238,16 +244,19 @@ func (c *Conn) Close(msg *Frame, code uint16, reason string) {
 	c.closeWith(msg, code, reason)
 }
 
-func (c *Conn) closeWith(msg *Frame, code uint16, reason string) {
+// closeWith starts (or, for the client's close frame, answers) the closing handshake, and
+// reports whether it did: only the first close counts.
+func (c *Conn) closeWith(msg *Frame, code uint16, reason string) bool {
 	if !c.code.CompareAndSwap(0, uint32(code)) {
 		if msg != nil {
 			msg.Release()
 		}
-		return
+		return false
 	}
 	closeFrame := NewFrame(ws.OpClose, ws.NewCloseFrameBody(ws.StatusCode(code), closeReason(reason)))
 	c.out.close(msg, closeFrame)
 	c.flush()
+	return true
 }
 
 // maxCloseReason is the longest reason a close frame carries: a control frame's 125 bytes
