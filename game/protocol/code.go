@@ -10,7 +10,10 @@ import (
 // Besides the standard codes (1000-1015), Skirmish uses the private range with the convention
 // that the range alone tells a client what to do, even for a code it does not know:
 //   - 4000-4499: a transient condition; the client should reconnect (with backoff and its
-//     session token), and will get its seat back;
+//     session token), and will get its seat back. The one exception is 4000: a newer
+//     connection with the same token holds the seat now, and a replaced connection that
+//     reconnected would take it back, so two clients sharing a token would take the seat from
+//     each other forever. 4000 is final for the replaced connection;
 //   - 4500-4999: the request itself is wrong; reconnecting with the same request fails the
 //     same way, so the client must not retry it.
 type Code uint16
@@ -24,7 +27,7 @@ const (
 	CodePolicy     Code = 1008 // e.g. no Hello first
 	CodeTooBig     Code = 1009 // a frame over MaxClientMessage
 	CodeInternal   Code = 1011 // the server failed
-	CodeReplaced   Code = 4000 // a newer connection took over the same seat
+	CodeReplaced   Code = 4000 // a newer connection took over the same seat (final, see above)
 	CodeStuck      Code = 4001 // the client did not read for too long
 	CodeKeepalive  Code = 4002 // no traffic within the keepalive timeout
 	CodeBadMessage Code = 4500 // a malformed message
@@ -35,7 +38,7 @@ const (
 	CodeRoomFull   Code = 4505 // no free seat
 	CodeBadToken   Code = 4506 // a malformed, unknown or foreign session token
 	CodeBadName    Code = 4507 // a name that is empty, too long or unprintable
-	CodeSeatLost   Code = 4508 // the grace period ran out and the seat went to a bot
+	CodeSeatLost   Code = 4508 // another player took the seat while its player was away
 )
 
 var codeNames = map[Code]string{
@@ -56,11 +59,13 @@ func (c Code) String() string {
 	return fmt.Sprintf("code %d", uint16(c))
 }
 
-// Reconnect reports whether a client closed with c should reconnect: for 4000-4499, and for
+// Reconnect reports whether a client closed with c should reconnect: for 4001-4499, and for
 // the standard codes that mean the connection or the server failed rather than the request
 // (going away, no status, abnormal closure, internal error, service restart, try again later).
 func (c Code) Reconnect() bool {
 	switch {
+	case c == CodeReplaced:
+		return false
 	case c >= 4000 && c <= 4499:
 		return true
 	case c == CodeGoingAway, c == CodeNoStatus, c == CodeAbnormal, c == CodeInternal,

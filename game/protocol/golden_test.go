@@ -14,7 +14,7 @@ import (
 	"github.com/vmihailenco/msgpack/v5"
 )
 
-var update = flag.Bool("update", false, "rewrite testdata/messages.json and the FuzzDecode seed corpus")
+var update = flag.Bool("update", false, "rewrite testdata/messages.json, testdata/constants.json and the FuzzDecode seed corpus")
 
 const goldenPath = "testdata/messages.json"
 

@@ -145,7 +145,7 @@ func TestCodes(t *testing.T) {
 		reconnect bool
 	}{
 		{CodeNormal, false}, {CodeGoingAway, true}, {CodeAbnormal, true}, {CodePolicy, false},
-		{CodeTooBig, false}, {CodeInternal, true}, {CodeReplaced, true}, {CodeKeepalive, true},
+		{CodeTooBig, false}, {CodeInternal, true}, {CodeReplaced, false}, {CodeStuck, true}, {CodeKeepalive, true},
 		{4499, true}, {CodeBadMessage, false}, {CodeSeatLost, false}, {4999, false}, {5000, false},
 	}
 	for _, tc := range cases {

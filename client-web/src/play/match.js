@@ -8,7 +8,7 @@ import { Renderer } from '../shared/render.js';
 import { HUD } from './hud.js';
 import { InputSampler } from './input.js';
 import { Code, Reconnector, Session } from './net.js';
-import { EventKind, RoomState, RoomStateCode, encodeInput, isAlive } from './protocol.js';
+import { EventKind, RoomState, RoomStateCode, encodeInput, isActive, isAlive } from './protocol.js';
 import { Predictor } from './predict.js';
 
 /** interpolationMs is how far behind the newest snapshot other ships are drawn. */
@@ -32,7 +32,7 @@ const pageStates = {
 function toFrame(rs) {
   return {
     tick: rs.tick,
-    ships: rs.ships.filter((s) => s.flags & 1).map((s) => ({
+    ships: rs.ships.filter(isActive).map((s) => ({
       seat: s.seat, x: s.x, y: s.y, aimX: s.aimX, aimY: s.aimY, alive: isAlive(s), health: s.health,
     })),
     projectiles: rs.projectiles,
@@ -280,7 +280,7 @@ export class Match {
   refresh() {
     const rc = this.rc;
     if (rc.state === 'closed') {
-      this.stop(rc.message === 'You left the room.' ? '' : rc.message);
+      this.stop(rc.left ? '' : rc.message);
       return;
     }
     let state = rc.state;
@@ -349,7 +349,7 @@ export class Match {
     const ships = shipsAt(sample).map((s) => ({ ...s, name: this.names.get(s.seat)?.name ?? '', own: s.seat === w.seat }));
     const mine = ships.find((s) => s.own);
     const predicted = this.predictor?.ship;
-    if (mine !== undefined && this.own !== null && predicted != null && predicted.flags & 2) {
+    if (mine !== undefined && this.own !== null && predicted != null && isAlive(predicted)) {
       const o = this.own;
       const fade = Math.exp(-dt / smoothingMs);
       o.offX *= fade;

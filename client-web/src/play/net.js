@@ -9,6 +9,7 @@ import { decode, encodeBye, encodeHello, encodePing } from './protocol.js';
 export const Code = Object.freeze({
   normal: 1000,
   goingAway: 1001,
+  noStatus: 1005,
   abnormal: 1006,
   policy: 1008,
   tooBig: 1009,
@@ -28,6 +29,7 @@ export const Code = Object.freeze({
 });
 
 const finalWords = {
+  [Code.normal]: 'The server closed the connection.',
   [Code.policy]: 'The server refused the connection (policy).',
   [Code.tooBig]: 'The server refused a message that was too big.',
   [Code.replaced]: 'This seat was taken over by another window or client.',
@@ -36,7 +38,7 @@ const finalWords = {
   [Code.roomFull]: 'That room is full.',
   [Code.badToken]: 'Your seat in this room is no longer valid.',
   [Code.badName]: 'That name is not allowed: use 1 to 16 characters.',
-  [Code.seatLost]: 'You were away too long and lost your seat.',
+  [Code.seatLost]: 'Another player took your seat while you were away.',
 };
 
 const retryWords = {
@@ -48,13 +50,13 @@ const retryWords = {
 
 /**
  * verdict says what a closed connection means for the seat: `{final, message, forgetToken}`.
- * Codes 4500-4999, policy and size refusals are final (retrying the same request cannot
- * help); so is 4000, because another connection now holds the seat and taking it back
- * automatically would make two clients fight over it forever. Everything else (a lost
- * connection, a server going away, 4000-4499) is worth retrying with the same token.
+ * A normal close, codes 4500-4999, policy and size refusals are final (retrying the same
+ * request cannot help); so is 4000, because another connection now holds the seat and taking
+ * it back automatically would make two clients fight over it forever. Everything else (a lost
+ * connection, a server going away, 4001-4499) is worth retrying with the same token.
  */
 export function verdict(code) {
-  const final = code === Code.policy || code === Code.tooBig || code === Code.replaced || (code >= 4500 && code <= 4999);
+  const final = code === Code.normal || code === Code.policy || code === Code.tooBig || code === Code.replaced || (code >= 4500 && code <= 4999);
   if (final) {
     return {
       final,
@@ -112,6 +114,7 @@ export class Reconnector {
     this.attempts = 0;
     this.refusal = null; // the last error message the server sent, if any
     this.message = '';
+    this.left = false; // the player left on purpose (leave)
   }
 
   /** hello returns the fields of the next hello: a new seat, or the stored token's seat. */
@@ -164,6 +167,7 @@ export class Reconnector {
   /** leave ends the session on purpose: no more attempts, and the token is useless now. */
   leave() {
     this.state = 'closed';
+    this.left = true;
     this.tokens.forget(this.room);
     this.message = 'You left the room.';
   }

@@ -1,18 +1,18 @@
 // predict.js moves the player's own ship ahead of the server with a port of game.MoveShip and
 // reconciles with every snapshot: inputs the server has applied (up to the echoed lastSeq) are
 // dropped, the rest are replayed on top of the authoritative ship.
+import { SubPixel } from '../shared/map.js';
 import { Buttons, isAlive } from './protocol.js';
 
 /** Tuning of game/config.go that movement depends on. */
 const shipSpeedPx = 220; // game.ShipSpeed, pixels per second
 const shipHalfPx = 12; // game.ShipHalf
-const subPixel = 8; // game.SubPixel
 const diagonal = 181; // game.diagonal, 1/sqrt(2) in 256ths
 
 /** moveConfig derives the per-tick movement constants of a room running at tickRate Hz. */
 export function moveConfig(tickRate) {
   return {
-    shipSpeed: Math.trunc((shipSpeedPx * subPixel) / tickRate),
+    shipSpeed: Math.trunc((shipSpeedPx * SubPixel) / tickRate),
     shipAccel: Math.min(256, Math.trunc(2048 / tickRate)),
   };
 }
@@ -38,7 +38,7 @@ function approach(v, target, accel) {
 }
 
 function collide(walls, s, horizontal) {
-  const h = shipHalfPx * subPixel;
+  const h = shipHalfPx * SubPixel;
   const dir = horizontal ? s.vx : s.vy;
   if (dir === 0) return;
   for (const r of walls) {

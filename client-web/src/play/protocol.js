@@ -7,6 +7,9 @@ import { Decoder, Encoder } from '@msgpack/msgpack';
 /** Version is the protocol version a hello announces. */
 export const Version = 1;
 
+/** MaxName is the longest player name the server accepts, in characters (protocol.MaxName). */
+export const MaxName = 16;
+
 /** Tag numbers the message types on the wire. */
 export const Tag = Object.freeze({
   hello: 1,

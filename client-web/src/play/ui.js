@@ -1,13 +1,14 @@
 // ui.js is the lobby: the live room list (from the SSE lobby feed, GET /events), creating a
 // room, joining one by its code, and the player's name. It hands the choice to its onJoin.
 import { el } from '../shared/dom.js';
+import { MaxName } from './protocol.js';
 
 const nameKey = 'skirmish.name';
 const pollMs = 3000;
 
-/** cleanName trims a name and cuts it to the 16 characters the server accepts. */
+/** cleanName trims a name and cuts it to the MaxName characters the server accepts. */
 export function cleanName(name) {
-  return [...name.trim()].slice(0, 16).join('');
+  return [...name.trim()].slice(0, MaxName).join('');
 }
 
 /** defaultName returns the remembered name, or a fresh one for a first visit. */

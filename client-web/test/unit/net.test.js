@@ -51,7 +51,7 @@ describe('verdict', () => {
     { code: Code.unknownRoom, final: true, forget: true, words: /no room/ },
     { code: Code.roomFull, final: true, words: /full/ },
     { code: Code.badToken, final: true, forget: true, words: /no longer valid/ },
-    { code: Code.seatLost, final: true, forget: true, words: /lost your seat/ },
+    { code: Code.seatLost, final: true, forget: true, words: /took your seat/ },
     { code: Code.badVersion, final: true, words: /reload/ },
     { code: 4999, final: true },
   ];

@@ -6,6 +6,7 @@ import (
 	"math"
 	"net"
 	"net/http"
+	"skirmish/game/protocol"
 	"slices"
 	"strconv"
 	"strings"
@@ -14,13 +15,6 @@ import (
 	"unicode"
 	"unicode/utf8"
 )
-
-// Reactions are the cheers the spectator page offers as buttons. Any other printable text of
-// at most MaxCheerRunes runes is accepted too.
-var Reactions = []string{"👏", "🔥", "😮", "😂", "💀", "🎯", "gg", "nice shot", "wow"}
-
-// MaxCheerRunes is the longest free-text cheer.
-const MaxCheerRunes = 24
 
 // maxCheerBody bounds the request body of a cheer.
 const maxCheerBody = 1 << 10
@@ -109,12 +103,12 @@ func (h *Hub) cheer(room, text string) error {
 func validCheer(text string) (string, error) {
 	text = strings.TrimSpace(text)
 	switch {
-	case slices.Contains(Reactions, text):
+	case slices.Contains(protocol.Reactions, text):
 		return text, nil
 	case text == "":
 		return "", errors.New("a cheer needs some text")
-	case utf8.RuneCountInString(text) > MaxCheerRunes:
-		return "", errors.New("a cheer is at most " + strconv.Itoa(MaxCheerRunes) + " characters")
+	case utf8.RuneCountInString(text) > protocol.MaxCheerRunes:
+		return "", errors.New("a cheer is at most " + strconv.Itoa(protocol.MaxCheerRunes) + " characters")
 	}
 	for _, c := range text {
 		// JSON decoding turns bytes that are not UTF-8 into U+FFFD, which is refused with them.

@@ -6,6 +6,7 @@ import (
 	"testing"
 	"time"
 
+	"skirmish/game/protocol"
 	"skirmish/server/internal/spectate"
 	"skirmish/server/internal/ssetest"
 )
@@ -27,7 +28,7 @@ func TestCheers(t *testing.T) {
 		{"bad json", url, `{"text":`, 400, "bad_json"},
 		{"not an object", url, `"gg"`, 400, "bad_json"},
 		{"empty", url, `{"text":"  "}`, 400, "bad_cheer"},
-		{"too long", url, `{"text":"` + strings.Repeat("a", spectate.MaxCheerRunes+1) + `"}`, 400, "bad_cheer"},
+		{"too long", url, `{"text":"` + strings.Repeat("a", protocol.MaxCheerRunes+1) + `"}`, 400, "bad_cheer"},
 		{"control character", url, `{"text":"hi\u0007"}`, 400, "bad_cheer"},
 		{"invalid utf-8", url, "{\"text\":\"\xff\xfe\"}", 400, "bad_cheer"},
 		{"too large", url, `{"text":"` + strings.Repeat(" ", 2048) + `gg"}`, 413, "too_large"},

@@ -69,8 +69,8 @@
 //
 // # Cheers: POST /api/rooms/{room}/cheers
 //
-// The body {"text":"gg"} is one of the reactions in Reactions or any printable text of at most
-// MaxCheerRunes runes. Each client address has a token bucket (Options.CheerBurst,
+// The body {"text":"gg"} is one of protocol.Reactions or any printable text of at most
+// protocol.MaxCheerRunes runes. Each client address has a token bucket (Options.CheerBurst,
 // Options.CheerEvery). Success is 202; errors are JSON {"error":"...","code":"..."} with 400
 // (bad_json, bad_cheer), 403 (origin_not_allowed), 404 (room_not_found), 405, 413 or 429
 // (rate_limited, with Retry-After).

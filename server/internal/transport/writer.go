@@ -2,6 +2,7 @@ package transport
 
 import (
 	"net"
+	"skirmish/game/protocol"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -203,7 +204,7 @@ func (c *Conn) writeLoop() {
 		c.batch, off, stuck = c.out.take(c.batch[:0])
 		if stuck {
 			c.releaseBatch()
-			c.Abort(uint16(4001))
+			c.Abort(uint16(protocol.CodeStuck))
 			return
 		}
 		if len(c.batch) == 0 {
@@ -215,7 +216,7 @@ func (c *Conn) writeLoop() {
 			// A write that timed out means the client stopped reading; any other error means
 			// the socket is gone. The reader notices the closed socket either way.
 			if ne, ok := err.(net.Error); ok && ne.Timeout() {
-				c.Abort(uint16(4001))
+				c.Abort(uint16(protocol.CodeStuck))
 			} else {
 				c.shut()
 			}
