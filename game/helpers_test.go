@@ -37,6 +37,3 @@ func duel(t testing.TB, cfg Config, tile0, tile1 [2]int) *World {
 	}
 	return w
 }
-
-// px converts pixels to world units.
-func px(p int32) int32 { return p * SubPixel }

@@ -50,18 +50,6 @@ func (w *World) SetActive(seat int, active bool) {
 	}
 }
 
-// Rematch returns a new match with the same rules, map and held seats (every ship fresh at a
-// spawn point), seeded from w's PRNG so that a recorded series of matches replays exactly.
-func (w *World) Rematch() *World {
-	cfg := w.Config
-	cfg.Seed = w.next()
-	r := NewWorld(cfg, w.Map)
-	for seat := range w.Ships {
-		r.SetActive(seat, w.Ships[seat].Active)
-	}
-	return r
-}
-
 // Clone returns a deep copy of w that shares only the immutable Map.
 func (w *World) Clone() *World {
 	c := *w

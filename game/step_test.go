@@ -267,23 +267,3 @@ func TestInputBookkeeping(t *testing.T) {
 		t.Errorf("a seat taken again does not start afresh: %+v", s)
 	}
 }
-
-func TestRematch(t *testing.T) {
-	cfg := DefaultConfig(4, 30)
-	cfg.FragLimit = 1
-	w := duel(t, cfg, [2]int{2, 2}, [2]int{8, 2})
-	w.SetActive(3, true)
-	for !w.Over {
-		w.Step(hold(3, Input{Buttons: ButtonFire, AimX: 1}))
-	}
-	again := w.Clone()
-	r := w.Rematch()
-	if r.Over || r.Tick != 0 || r.Config.Seed == cfg.Seed || r.Hash() != again.Rematch().Hash() {
-		t.Errorf("rematch over=%v tick=%d seed=%d: want a fresh match, newly but reproducibly seeded", r.Over, r.Tick, r.Config.Seed)
-	}
-	for seat, s := range r.Ships {
-		if s.Active != (seat != 2) || s.Active && (!s.Alive || s.Frags != 0 || s.Deaths != 0) {
-			t.Errorf("seat %d in the rematch: %+v", seat, s)
-		}
-	}
-}

@@ -43,9 +43,6 @@ func newRoom(c *core, maxBacklog int) *Room {
 	return r
 }
 
-// ID returns the room's id.
-func (r *Room) ID() string { return r.id }
-
 // do runs fn on the room's goroutine. It waits for room in the queue but gives up when ctx
 // ends or the room closes, and reports whether fn was queued.
 func (r *Room) do(ctx context.Context, fn func()) bool {

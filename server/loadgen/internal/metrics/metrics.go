@@ -187,17 +187,6 @@ func (h Histogram) MaxBound() float64 {
 	return math.Inf(1)
 }
 
-// Above returns how many observations exceeded bound; bound should be one of the bucket
-// bounds, otherwise the next higher bound is used.
-func (h Histogram) Above(bound float64) float64 {
-	for i, b := range h.Bounds {
-		if b >= bound {
-			return h.Count - h.Counts[i]
-		}
-	}
-	return 0
-}
-
 func equal(a, b []float64) bool {
 	if len(a) != len(b) {
 		return false
