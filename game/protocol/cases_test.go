@@ -21,6 +21,7 @@ var messageCases = []messageCase{
 	{"ping", &Ping{ClientTime: 123456}},
 	{"ping negative", &Ping{ClientTime: math.MinInt64}},
 	{"bye", &Bye{}},
+	{"start", &Start{}},
 	{"welcome", &Welcome{Seat: 2, Token: token, TickRate: 30, Map: "arena", Seats: 4, Room: "k3x9q",
 		FragLimit: 10, TimeLimit: 5400}},
 	{"snapshot empty", &Snapshot{Tick: 0, State: StateWaiting}},

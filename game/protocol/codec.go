@@ -168,6 +168,13 @@ func (m *Bye) encode(w *writer) {
 
 func (m *Bye) decode(p *parser, n int) error { return p.rest("bye", n) }
 
+func (m *Start) encode(w *writer) {
+	w.array(1)
+	w.int(int64(TypeStart))
+}
+
+func (m *Start) decode(p *parser, n int) error { return p.rest("start", n) }
+
 func (m *Welcome) encode(w *writer) {
 	w.array(9)
 	w.int(int64(TypeWelcome))

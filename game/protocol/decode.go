@@ -29,6 +29,7 @@ type Reader struct {
 	Input    Input
 	Ping     Ping
 	Bye      Bye
+	Start    Start
 	Welcome  Welcome
 	Snapshot Snapshot
 	Delta    Delta
@@ -85,6 +86,8 @@ func (r *Reader) Message(t Type) Message {
 		return &r.Ping
 	case TypeBye:
 		return &r.Bye
+	case TypeStart:
+		return &r.Start
 	case TypeWelcome:
 		return &r.Welcome
 	case TypeSnapshot:
@@ -113,6 +116,8 @@ func newMessage(t Type) Message {
 		return new(Ping)
 	case TypeBye:
 		return new(Bye)
+	case TypeStart:
+		return new(Start)
 	case TypeWelcome:
 		return new(Welcome)
 	case TypeSnapshot:

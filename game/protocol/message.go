@@ -20,6 +20,7 @@ const (
 	TypeInput    Type = 2
 	TypePing     Type = 3
 	TypeBye      Type = 4
+	TypeStart    Type = 5
 	TypeWelcome  Type = 16
 	TypeSnapshot Type = 17
 	TypeDelta    Type = 18
@@ -30,7 +31,7 @@ const (
 )
 
 var typeNames = [...]string{
-	TypeHello: "hello", TypeInput: "input", TypePing: "ping", TypeBye: "bye",
+	TypeHello: "hello", TypeInput: "input", TypePing: "ping", TypeBye: "bye", TypeStart: "start",
 	TypeWelcome: "welcome", TypeSnapshot: "snapshot", TypeDelta: "delta", TypeEvents: "events",
 	TypeStatus: "status", TypePong: "pong", TypeError: "error",
 }
@@ -44,7 +45,7 @@ func (t Type) String() string {
 }
 
 // FromClient reports whether t is a client -> server message type.
-func (t Type) FromClient() bool { return t >= TypeHello && t <= TypeBye }
+func (t Type) FromClient() bool { return t >= TypeHello && t <= TypeStart }
 
 // Message is any protocol message. The set is closed: only this package's types implement it.
 type Message interface {
@@ -81,6 +82,9 @@ type Ping struct{ ClientTime int64 }
 
 // Bye says the player leaves on purpose: the room does not pause for it.
 type Bye struct{}
+
+// Start asks a waiting room to start now: bots take the seats nobody holds.
+type Start struct{}
 
 // Welcome accepts a Hello. A keyframe Snapshot and a Status always follow it.
 type Welcome struct {
@@ -200,6 +204,9 @@ func (*Ping) Type() Type { return TypePing }
 
 // Type returns TypeBye.
 func (*Bye) Type() Type { return TypeBye }
+
+// Type returns TypeStart.
+func (*Start) Type() Type { return TypeStart }
 
 // Type returns TypeWelcome.
 func (*Welcome) Type() Type { return TypeWelcome }

@@ -99,6 +99,7 @@ func TestExtraFields(t *testing.T) {
 	}{
 		{"input", []any{2, 5, 16, 3, -4, "future", []any{1, 2}}, &Input{Seq: 5, Buttons: 16, AimX: 3, AimY: -4}},
 		{"bye", []any{4, map[string]int{"why": 1}}, &Bye{}},
+		{"start", []any{5, "now"}, &Start{}},
 		{"hello", []any{1, 1, "ada", "r", "", true}, &Hello{Version: 1, Name: "ada", Room: "r"}},
 		{"ship record", []any{17, 5, 3,
 			[]any{[]any{0, 3, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 99, "x"}},

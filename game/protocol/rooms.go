@@ -10,6 +10,9 @@ type RoomInfo struct {
 	Seats      int          `json:"seats"`
 	Players    []PlayerInfo `json:"players"`
 	Spectators int          `json:"spectators"`
+	Map        string       `json:"map"`
+	FragLimit  int          `json:"fragLimit"`
+	TimeLimit  int          `json:"timeLimit"` // match length in seconds
 }
 
 // Humans counts the seats held by people rather than bots.

@@ -35,6 +35,11 @@ func TestRoomAPI(t *testing.T) {
 		{"create unknown field", "POST", "/api/rooms", `{"seat":4}`, 400, `"code":"bad_json"`},
 		{"create too many seats", "POST", "/api/rooms", `{"seats":9}`, 400, `"code":"bad_room"`},
 		{"create more bots than seats", "POST", "/api/rooms", `{"seats":2,"bots":3}`, 400, `"code":"bad_room"`},
+		{"create with settings", "POST", "/api/rooms", `{"seats":3,"bots":3,"map":"pillars","fragLimit":5,"timeLimit":60}`, 201, `"id":`},
+		{"create on no map", "POST", "/api/rooms", `{"map":"moon"}`, 400, `no map \"moon\"`},
+		{"create with a frag limit too high", "POST", "/api/rooms", `{"fragLimit":1000}`, 400, `"code":"bad_room"`},
+		{"create with a match too short", "POST", "/api/rooms", `{"timeLimit":5}`, 400, `"code":"bad_room"`},
+		{"quick play", "POST", "/api/play", `{}`, 200, `"url":"ws://` + s.addr + `/ws"`},
 		{"health", "GET", "/healthz", "", 200, "ok"},
 		{"metrics", "GET", "/metrics", "", 200, "skirmish_players_connected 1"},
 	}
@@ -65,8 +70,9 @@ func TestRoomAPI(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer resp.Body.Close()
-	if err := json.NewDecoder(resp.Body).Decode(&rooms); err != nil || len(rooms) != 2 {
-		t.Fatalf("room list %+v (%v), want the two rooms", rooms, err)
+	// Quick play joined the bots' room in play rather than open a fourth.
+	if err := json.NewDecoder(resp.Body).Decode(&rooms); err != nil || len(rooms) != 3 {
+		t.Fatalf("room list %+v (%v), want the three rooms created", rooms, err)
 	}
 }
 

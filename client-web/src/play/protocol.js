@@ -16,6 +16,7 @@ export const Tag = Object.freeze({
   input: 2,
   ping: 3,
   bye: 4,
+  start: 5,
   welcome: 16,
   snapshot: 17,
   delta: 18,
@@ -272,6 +273,11 @@ export function encodePing(clientTime) {
 /** encodeBye builds the frame that leaves the room on purpose. */
 export function encodeBye() {
   return encoder.encode([Tag.bye]);
+}
+
+/** encodeStart builds the frame that asks a waiting room to start now, with bots. */
+export function encodeStart() {
+  return encoder.encode([Tag.start]);
 }
 
 /** isAlive reports whether a ship record's flags say it is in play and alive. */

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { decode as msgpack, encode } from '@msgpack/msgpack';
 import {
-  ProtocolError, RoomState, decode, encodeBye, encodeHello, encodeInput, encodePing,
+  ProtocolError, RoomState, decode, encodeBye, encodeHello, encodeInput, encodePing, encodeStart,
 } from '../../src/play/protocol.js';
 import { repoFile } from './repo.js';
 
@@ -16,6 +16,7 @@ describe('client messages have the layout of PROTOCOL.md', () => {
     { name: 'input rounds and clamps aim to int16', frame: encodeInput(8, 2, 12.6, -99999.2), want: [2, 8, 2, 13, -32768] },
     { name: 'ping', frame: encodePing(1234.56), want: [3, 1235] },
     { name: 'bye', frame: encodeBye(), want: [4] },
+    { name: 'start', frame: encodeStart(), want: [5] },
   ];
   for (const c of cases) {
     test(c.name, () => assert.deepEqual(msgpack(c.frame), c.want));
@@ -154,6 +155,7 @@ describe('golden messages from the Go encoder', () => {
     2: ([, seq, buttons, aimX, aimY]) => encodeInput(seq, buttons, aimX, aimY),
     3: ([, clientTime]) => encodePing(clientTime),
     4: () => encodeBye(),
+    5: () => encodeStart(),
   };
   assert.ok(golden.length > 0);
 

@@ -104,6 +104,15 @@ func Start(ctx context.Context, cfg config.Config, opts Options) (*Server, error
 	if roomCfg.DataDir == "" {
 		roomCfg.DataDir = cfg.DataDir
 	}
+	if roomCfg.Map == "" {
+		roomCfg.Map = cfg.Map
+	}
+	if roomCfg.FragLimit == 0 {
+		roomCfg.FragLimit = cfg.FragLimit
+	}
+	if roomCfg.TimeLimit == 0 {
+		roomCfg.TimeLimit = int(cfg.TimeLimit * time.Duration(roomCfg.TickRate) / time.Second)
+	}
 	roomCfg.Conn.Stats = writerStats{m}
 
 	var rooms *room.Manager

@@ -6,6 +6,9 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"skirmish/game"
+	"skirmish/server/internal/room"
+	"slices"
 	"strings"
 	"time"
 )
@@ -31,11 +34,18 @@ type Config struct {
 	Grace         time.Duration // how long a paused room waits for a dropped player
 	Origins       []string      // allowed Origin values; empty means same origin only
 	DataDir       string        // where match records go
+	// The match a room plays unless its request says otherwise.
+	Map       string
+	FragLimit int
+	TimeLimit time.Duration
 }
 
 // Default returns the configuration used when no flag is given.
 func Default() Config {
-	return Config{Addr: ":8080", TickRate: 30, SpectatorRate: 10, Grace: 60 * time.Second, DataDir: "./data"}
+	return Config{
+		Addr: ":8080", TickRate: 30, SpectatorRate: 10, Grace: 60 * time.Second, DataDir: "./data",
+		Map: game.MapNames()[0], FragLimit: game.DefaultFragLimit, TimeLimit: game.DefaultMatchLength * time.Second,
+	}
 }
 
 // ErrUsage is returned when the command line is invalid; the usage has already been printed.
@@ -59,6 +69,9 @@ func Parse(args []string, getenv func(string) string, out io.Writer) (Config, er
 	fs.DurationVar(&cfg.Grace, "grace", cfg.Grace, "how long a paused room waits for a dropped player")
 	fs.StringVar(&origins, "origins", "", "comma-separated allowed Origins for WebSocket and SSE (default same origin)")
 	fs.StringVar(&cfg.DataDir, "data", cfg.DataDir, "where checkpoints and match records go")
+	fs.StringVar(&cfg.Map, "map", cfg.Map, fmt.Sprintf("map of new rooms (%s)", strings.Join(game.MapNames(), ", ")))
+	fs.IntVar(&cfg.FragLimit, "frag-limit", cfg.FragLimit, "frags that win a match in new rooms")
+	fs.DurationVar(&cfg.TimeLimit, "time-limit", cfg.TimeLimit, "match length in new rooms")
 	if err := fs.Parse(args); err != nil {
 		return cfg, fmt.Errorf("%w: %w", ErrUsage, err)
 	}
@@ -85,6 +98,12 @@ func (c Config) validate() error {
 		return fmt.Errorf("-spectator-rate %d is not in %d..%d", c.SpectatorRate, MinSpectatorRate, MaxSpectatorRate)
 	case c.Grace <= 0:
 		return fmt.Errorf("-grace %v must be positive", c.Grace)
+	case !slices.Contains(game.MapNames(), c.Map):
+		return fmt.Errorf("-map %q is not one of %s", c.Map, strings.Join(game.MapNames(), ", "))
+	case c.FragLimit < 1 || c.FragLimit > room.MaxFragLimit:
+		return fmt.Errorf("-frag-limit %d is not in 1..%d", c.FragLimit, room.MaxFragLimit)
+	case c.TimeLimit < room.MinTimeLimit || c.TimeLimit > room.MaxTimeLimit:
+		return fmt.Errorf("-time-limit %v is not in %v..%v", c.TimeLimit, room.MinTimeLimit, room.MaxTimeLimit)
 	}
 	for _, o := range c.Origins {
 		if !strings.Contains(o, "://") {

@@ -17,8 +17,15 @@ func TestParse(t *testing.T) {
 		bad  bool
 	}{
 		{name: "defaults", want: func(c *Config) bool {
-			return c.Addr == ":8080" && c.TickRate == 30 && c.SpectatorRate == 10 && c.Grace == time.Minute
+			return c.Addr == ":8080" && c.TickRate == 30 && c.SpectatorRate == 10 && c.Grace == time.Minute &&
+				c.Map == "arena" && c.FragLimit == 10 && c.TimeLimit == 3*time.Minute
 		}},
+		{name: "match flags", args: []string{"-map", "pillars", "-frag-limit", "5", "-time-limit", "90s"}, want: func(c *Config) bool {
+			return c.Map == "pillars" && c.FragLimit == 5 && c.TimeLimit == 90*time.Second
+		}},
+		{name: "unknown map", args: []string{"-map", "moon"}, bad: true},
+		{name: "frag limit zero", args: []string{"-frag-limit", "0"}, bad: true},
+		{name: "match too long", args: []string{"-time-limit", "2h"}, bad: true},
 		{name: "env address", env: map[string]string{"SKIRMISH_ADDR": ":9000"}, want: func(c *Config) bool { return c.Addr == ":9000" }},
 		{name: "flag beats env", args: []string{"-addr", ":9001"}, env: map[string]string{"SKIRMISH_ADDR": ":9000"}, want: func(c *Config) bool { return c.Addr == ":9001" }},
 		{name: "all flags", args: []string{"-tick", "60", "-spectator-rate", "5", "-grace", "5s", "-origins", "https://a.example, https://b.example/", "-data", "d"},

@@ -10,6 +10,7 @@ import (
 	"log/slog"
 	"net/http"
 	"sync/atomic"
+	"time"
 
 	"skirmish/server/internal/lobby"
 	"skirmish/server/internal/metrics"
@@ -45,6 +46,7 @@ func New(d Deps) http.Handler {
 	a := &api{d: d}
 	mux.HandleFunc("GET /api/rooms", a.listRooms)
 	mux.HandleFunc("POST /api/rooms", a.createRoom)
+	mux.HandleFunc("POST /api/play", a.quickPlay)
 	mux.HandleFunc("GET /api/rooms/{room}", a.getRoom)
 	mux.HandleFunc("GET /ws", a.serveWS)
 	mux.HandleFunc("GET /healthz", a.health)
@@ -118,10 +120,13 @@ func (a *api) live(info *lobby.Room) {
 	}
 }
 
-// createRequest is the body of POST /api/rooms; absent fields take their defaults.
+// createRequest is the body of POST /api/rooms; absent fields take the server's defaults.
 type createRequest struct {
-	Seats *int `json:"seats"`
-	Bots  *int `json:"bots"`
+	Seats     int    `json:"seats"`
+	Bots      int    `json:"bots"`
+	Map       string `json:"map"`
+	FragLimit int    `json:"fragLimit"`
+	TimeLimit int    `json:"timeLimit"` // match length in seconds
 }
 
 func (a *api) createRoom(w http.ResponseWriter, r *http.Request) {
@@ -132,26 +137,49 @@ func (a *api) createRoom(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusBadRequest, "bad_json", "the body must be a JSON object like {\"seats\":4,\"bots\":2}: "+err.Error())
 		return
 	}
-	seats, bots := 4, 0
-	if req.Seats != nil {
-		seats = *req.Seats
+	id, err := a.d.Rooms.Create(room.Settings{
+		Seats: req.Seats, Bots: req.Bots, Map: req.Map, FragLimit: req.FragLimit,
+		TimeLimit: time.Duration(req.TimeLimit) * time.Second,
+	})
+	if a.refused(w, err, "create room") {
+		return
 	}
-	if req.Bots != nil {
-		bots = *req.Bots
+	w.Header().Set("Location", "/api/rooms/"+id)
+	writeJSON(w, http.StatusCreated, map[string]string{"id": id})
+}
+
+// quickPlay answers POST /api/play with a room to join at once and the URL to play it on.
+func (a *api) quickPlay(w http.ResponseWriter, r *http.Request) {
+	id, err := a.d.Rooms.QuickPlay()
+	if a.refused(w, err, "quick play") {
+		return
 	}
-	id, err := a.d.Rooms.Create(seats, bots)
+	writeJSON(w, http.StatusOK, map[string]string{"room": id, "url": playURL(r)})
+}
+
+// playURL is the player WebSocket URL of the server r reached.
+func playURL(r *http.Request) string {
+	scheme := "ws"
+	if r.TLS != nil {
+		scheme = "wss"
+	}
+	return scheme + "://" + r.Host + "/ws"
+}
+
+// refused answers a failed room request and reports whether err was one.
+func (a *api) refused(w http.ResponseWriter, err error, what string) bool {
 	switch {
+	case err == nil:
+		return false
 	case errors.Is(err, room.ErrBadRequest):
 		writeError(w, http.StatusBadRequest, "bad_room", err.Error())
 	case errors.Is(err, room.ErrDraining):
 		writeError(w, http.StatusServiceUnavailable, "shutting_down", "the server is shutting down")
-	case err != nil:
-		a.d.Logger.Error("create room", "err", err)
-		writeError(w, http.StatusInternalServerError, "internal", "the room could not be created")
 	default:
-		w.Header().Set("Location", "/api/rooms/"+id)
-		writeJSON(w, http.StatusCreated, map[string]string{"id": id})
+		a.d.Logger.Error(what, "err", err)
+		writeError(w, http.StatusInternalServerError, "internal", "the room could not be created")
 	}
+	return true
 }
 
 func (a *api) health(w http.ResponseWriter, _ *http.Request) {

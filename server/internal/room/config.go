@@ -12,7 +12,7 @@ type Config struct {
 	TickRate  int           // simulation steps per second
 	Grace     time.Duration // how long a paused room waits for a dropped player
 	Countdown time.Duration // the countdown before a match starts or resumes; default 3 s
-	Results   time.Duration // how long the results show before the rematch countdown; default 5 s
+	Results   time.Duration // how long the results show before the rematch countdown; default 10 s
 	// Idle is how long a room without human players lives on (spectators do not count);
 	// default 2 min.
 	Idle      time.Duration
@@ -39,7 +39,7 @@ func (c Config) withDefaults() Config {
 		c.Countdown = 3 * time.Second
 	}
 	if c.Results <= 0 {
-		c.Results = 5 * time.Second
+		c.Results = 10 * time.Second
 	}
 	if c.Idle <= 0 {
 		c.Idle = 2 * time.Minute

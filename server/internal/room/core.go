@@ -206,6 +206,9 @@ func (c *core) summary() lobby.Room {
 		Seats:      len(c.seats),
 		Players:    []lobby.Player{},
 		Spectators: c.env.spectators(c.id),
+		Map:        c.world.Map.Name,
+		FragLimit:  c.world.Config.FragLimit,
+		TimeLimit:  c.world.Config.TimeLimit / c.world.Config.TickRate,
 	}
 	for i := range c.seats {
 		s := &c.seats[i]

@@ -12,7 +12,6 @@ import (
 	"sync/atomic"
 	"time"
 
-	"skirmish/game"
 	"skirmish/server/internal/lobby"
 	"skirmish/server/internal/metrics"
 	"skirmish/server/internal/record"
@@ -89,15 +88,14 @@ func NewManager(ctx context.Context, cfg Config, deps Deps) *Manager {
 // Directory returns the directory the rooms publish to.
 func (m *Manager) Directory() lobby.Directory { return m.env.dir }
 
-// Create opens a room with seats seats, bots of them held by bots, and returns its id.
-func (m *Manager) Create(seats, bots int) (string, error) {
-	switch {
-	case m.draining.Load() || m.ctx.Err() != nil:
+// Create opens a room and returns its id.
+func (m *Manager) Create(s Settings) (string, error) {
+	if m.draining.Load() || m.ctx.Err() != nil {
 		return "", ErrDraining
-	case seats < game.MinSeats || seats > game.MaxSeats:
-		return "", fmt.Errorf("%w: seats must be %d..%d", ErrBadRequest, game.MinSeats, game.MaxSeats)
-	case bots < 0 || bots > seats:
-		return "", fmt.Errorf("%w: bots must be 0..seats", ErrBadRequest)
+	}
+	cfg, err := s.resolve(m.cfg)
+	if err != nil {
+		return "", err
 	}
 	m.mu.Lock()
 	defer m.mu.Unlock()
@@ -106,7 +104,7 @@ func (m *Manager) Create(seats, bots int) (string, error) {
 		id = newRoomID()
 	}
 	now := time.Now()
-	c, err := newCore(id, m.cfg, m.env, seats, bots, now)
+	c, err := newCore(id, cfg, m.env, s.Seats, s.Bots, now)
 	if err != nil {
 		return "", fmt.Errorf("create room: %w", err)
 	}
@@ -122,8 +120,40 @@ func (m *Manager) Create(seats, bots int) (string, error) {
 		r.run(m.ctx)
 		m.forget(id)
 	}()
-	m.log.Info("room created", "room", id, "seats", seats, "bots", bots)
+	m.log.Info("room created", "room", id, "seats", s.Seats, "bots", s.Bots, "map", s.Map, "frag_limit", s.FragLimit, "time_limit", s.TimeLimit)
 	return id, nil
+}
+
+// QuickPlay returns a room for a newcomer who just wants to play: one in play with a seat a
+// bot holds or that is free, the one with the most players first, else a new room of
+// DefaultSeats where bots hold every seat but one, so that the match starts when the
+// newcomer joins.
+func (m *Manager) QuickPlay() (string, error) {
+	best, players := "", -1
+	for _, info := range m.env.dir.List() {
+		switch info.State {
+		case "countdown", "running", "ended":
+		default:
+			continue // a waiting room is someone's own; a paused one waits for its player
+		}
+		if n := info.Humans(); n < info.Seats && n > players {
+			best, players = info.ID, n
+		}
+	}
+	if best != "" {
+		return best, nil
+	}
+	return m.Create(Settings{Seats: DefaultSeats, Bots: DefaultSeats - 1})
+}
+
+// start starts a waiting room at once on behalf of one of its players: bots take the seats
+// nobody holds.
+func (m *Manager) start(r *Room, seat int, gen uint64) {
+	r.do(m.ctx, func() {
+		if s := &r.core.seats[seat]; s.kind == seatHuman && s.gen == gen {
+			r.core.startNow(time.Now())
+		}
+	})
 }
 
 func (m *Manager) get(id string) *Room {

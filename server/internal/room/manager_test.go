@@ -130,7 +130,7 @@ func (e *events) waitState(t *testing.T, s protocol.State, after int) int {
 
 func TestManagerServesAMatch(t *testing.T) {
 	m, url := serveManager(t)
-	id, err := m.Create(2, 1)
+	id, err := m.Create(Settings{Seats: 2, Bots: 1})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -191,7 +191,7 @@ func TestManagerServesAMatch(t *testing.T) {
 
 func TestManagerRefusals(t *testing.T) {
 	m, url := serveManager(t)
-	id, err := m.Create(2, 0)
+	id, err := m.Create(Settings{Seats: 2})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -211,11 +211,11 @@ func TestManagerRefusals(t *testing.T) {
 			}
 		})
 	}
-	if _, err := m.Create(9, 0); !errors.Is(err, ErrBadRequest) {
+	if _, err := m.Create(Settings{Seats: 9}); !errors.Is(err, ErrBadRequest) {
 		t.Fatalf("nine seats: %v", err)
 	}
 	m.Drain()
-	if _, err := m.Create(2, 0); !errors.Is(err, ErrDraining) {
+	if _, err := m.Create(Settings{Seats: 2}); !errors.Is(err, ErrDraining) {
 		t.Fatalf("create while draining: %v", err)
 	}
 	c := client.Start(context.Background(), client.Config{URL: url, Room: id, Name: "eve", NoReconnect: true}, client.Handler{})

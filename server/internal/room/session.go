@@ -126,6 +126,8 @@ func (m *Manager) play(c *transport.Conn, r *Room, rd *protocol.Reader, seat int
 			}
 		case protocol.TypeBye:
 			r.do(m.ctx, func() { r.core.leave(seat, gen, time.Now()) })
+		case protocol.TypeStart:
+			m.start(r, seat, gen)
 		default:
 			closePeer(c, protocol.CodePolicy, "hello was already sent")
 		}

@@ -1,0 +1,61 @@
+package room
+
+import (
+	"fmt"
+	"slices"
+	"time"
+
+	"skirmish/game"
+)
+
+// Settings are what a room request may choose. Zero values take the Manager's defaults (its
+// Config); Seats defaults to DefaultSeats.
+type Settings struct {
+	Seats     int
+	Bots      int // seats held by bots from the start; they give way to joining players
+	Map       string
+	FragLimit int
+	TimeLimit time.Duration // match length
+}
+
+// DefaultSeats is the size of a room when a request does not say.
+const DefaultSeats = 4
+
+// The bounds of a room request.
+const (
+	MaxFragLimit = 100
+	MinTimeLimit = 30 * time.Second
+	MaxTimeLimit = 30 * time.Minute
+)
+
+// resolve fills s's zero fields from cfg and checks it, returning the room's own Config.
+func (s *Settings) resolve(cfg Config) (Config, error) {
+	if s.Seats == 0 {
+		s.Seats = DefaultSeats
+	}
+	if s.Map == "" {
+		s.Map = cfg.Map
+	}
+	if s.FragLimit == 0 {
+		s.FragLimit = cfg.FragLimit
+	}
+	if s.TimeLimit == 0 {
+		s.TimeLimit = time.Duration(cfg.TimeLimit) * time.Second / time.Duration(cfg.TickRate)
+	}
+	switch {
+	case s.Seats < game.MinSeats || s.Seats > game.MaxSeats:
+		return cfg, fmt.Errorf("%w: seats must be %d..%d", ErrBadRequest, game.MinSeats, game.MaxSeats)
+	case s.Bots < 0 || s.Bots > s.Seats:
+		return cfg, fmt.Errorf("%w: bots must be 0..seats", ErrBadRequest)
+	case !slices.Contains(game.MapNames(), s.Map):
+		return cfg, fmt.Errorf("%w: no map %q (maps: %v)", ErrBadRequest, s.Map, game.MapNames())
+	case s.FragLimit < 1 || s.FragLimit > MaxFragLimit:
+		return cfg, fmt.Errorf("%w: fragLimit must be 1..%d", ErrBadRequest, MaxFragLimit)
+	case s.TimeLimit < MinTimeLimit || s.TimeLimit > MaxTimeLimit:
+		return cfg, fmt.Errorf("%w: timeLimit must be %v..%v", ErrBadRequest, MinTimeLimit, MaxTimeLimit)
+	}
+	cfg.Map = s.Map
+	cfg.FragLimit = s.FragLimit
+	cfg.TimeLimit = int(s.TimeLimit * time.Duration(cfg.TickRate) / time.Second)
+	return cfg, nil
+}
