@@ -28,34 +28,34 @@ const (
 	MaxTimeLimit = 30 * time.Minute
 )
 
-// resolve fills s's zero fields from cfg and checks it, returning the room's own Config.
+// resolve checks s and fills its zero fields from cfg (the operator's defaults, which are not
+// held to the bounds of a request), returning the room's own Config.
 func (s *Settings) resolve(cfg Config) (Config, error) {
 	if s.Seats == 0 {
 		s.Seats = DefaultSeats
-	}
-	if s.Map == "" {
-		s.Map = cfg.Map
-	}
-	if s.FragLimit == 0 {
-		s.FragLimit = cfg.FragLimit
-	}
-	if s.TimeLimit == 0 {
-		s.TimeLimit = time.Duration(cfg.TimeLimit) * time.Second / time.Duration(cfg.TickRate)
 	}
 	switch {
 	case s.Seats < game.MinSeats || s.Seats > game.MaxSeats:
 		return cfg, fmt.Errorf("%w: seats must be %d..%d", ErrBadRequest, game.MinSeats, game.MaxSeats)
 	case s.Bots < 0 || s.Bots > s.Seats:
 		return cfg, fmt.Errorf("%w: bots must be 0..seats", ErrBadRequest)
-	case !slices.Contains(game.MapNames(), s.Map):
+	case s.Map != "" && !slices.Contains(game.MapNames(), s.Map):
 		return cfg, fmt.Errorf("%w: no map %q (maps: %v)", ErrBadRequest, s.Map, game.MapNames())
-	case s.FragLimit < 1 || s.FragLimit > MaxFragLimit:
+	case s.FragLimit != 0 && (s.FragLimit < 1 || s.FragLimit > MaxFragLimit):
 		return cfg, fmt.Errorf("%w: fragLimit must be 1..%d", ErrBadRequest, MaxFragLimit)
-	case s.TimeLimit < MinTimeLimit || s.TimeLimit > MaxTimeLimit:
+	case s.TimeLimit != 0 && (s.TimeLimit < MinTimeLimit || s.TimeLimit > MaxTimeLimit):
 		return cfg, fmt.Errorf("%w: timeLimit must be %v..%v", ErrBadRequest, MinTimeLimit, MaxTimeLimit)
 	}
-	cfg.Map = s.Map
-	cfg.FragLimit = s.FragLimit
-	cfg.TimeLimit = int(s.TimeLimit * time.Duration(cfg.TickRate) / time.Second)
+	if s.Map != "" {
+		cfg.Map = s.Map
+	}
+	if s.FragLimit != 0 {
+		cfg.FragLimit = s.FragLimit
+	}
+	if s.TimeLimit != 0 {
+		cfg.TimeLimit = int(s.TimeLimit * time.Duration(cfg.TickRate) / time.Second)
+	}
+	s.Map, s.FragLimit = cfg.Map, cfg.FragLimit
+	s.TimeLimit = time.Duration(cfg.TimeLimit) * time.Second / time.Duration(cfg.TickRate)
 	return cfg, nil
 }
