@@ -41,6 +41,7 @@ type constants struct {
 	States          map[string]int       `json:"states"`
 	EventKinds      map[string]int       `json:"eventKinds"`
 	CloseCodes      map[string]closeCode `json:"closeCodes"`
+	Maps            []string             `json:"maps"`
 	Reactions       []string             `json:"reactions"`
 	MaxCheerRunes   int                  `json:"maxCheerRunes"`
 }
@@ -63,6 +64,7 @@ func currentConstants() constants {
 			"cheer": int(EventCheer), "joined": int(EventJoined), "left": int(EventLeft),
 		},
 		CloseCodes:    map[string]closeCode{},
+		Maps:          game.MapNames(),
 		Reactions:     Reactions,
 		MaxCheerRunes: MaxCheerRunes,
 	}

@@ -1,12 +1,13 @@
 // main.js starts the player page: the lobby at `/`, or straight into a room for a link
 // `/?room=ID&name=N`. The URL always names the room being played, so a reload lands in the
-// same room and, with the session token kept in sessionStorage, in the same seat.
+// same room and, with the session token kept per room in localStorage, in the same seat; so
+// does the same link in a new tab or a restarted browser.
 import { loadArt } from '../shared/assets.js';
 import { TokenStore } from './net.js';
 import { Match } from './match.js';
 import { Lobby, cleanName, defaultName } from './ui.js';
 
-const tokens = new TokenStore(globalThis.sessionStorage);
+const tokens = new TokenStore(globalThis.localStorage);
 const matchRoot = document.getElementById('match');
 const artReady = loadArt().catch((err) => {
   console.warn('skirmish: drawing without sprites:', err.message);
@@ -24,9 +25,9 @@ function setURL(params) {
   history.replaceState(null, '', url);
 }
 
-const lobby = new Lobby(document.getElementById('lobby'), (room, name) => play(room, name));
+const lobby = new Lobby(document.getElementById('lobby'), (room, name, url) => play(room, name, url));
 
-async function play(room, name) {
+async function play(room, name, url = socketURL()) {
   lobby.hide();
   setURL({ room, name });
   document.body.dataset.state = 'connecting';
@@ -37,7 +38,7 @@ async function play(room, name) {
     room,
     name,
     tokens,
-    url: socketURL(),
+    url,
     onExit: (message) => {
       setURL({});
       lobby.show(message, message ? room : '');

@@ -8,7 +8,7 @@ import { Renderer } from '../shared/render.js';
 import { HUD } from './hud.js';
 import { InputSampler } from './input.js';
 import { Code, Reconnector, Session } from './net.js';
-import { EventKind, RoomState, RoomStateCode, encodeInput, isActive, isAlive } from './protocol.js';
+import { EventKind, RoomState, RoomStateCode, encodeInput, encodeStart, isActive, isAlive } from './protocol.js';
 import { Predictor } from './predict.js';
 
 /** interpolationMs is how far behind the newest snapshot other ships are drawn. */
@@ -37,6 +37,22 @@ function toFrame(rs) {
     })),
     projectiles: rs.projectiles,
   };
+}
+
+/**
+ * copyLink puts the room's link (without the player's name) on the clipboard for a friend, and
+ * says so on the button.
+ */
+async function copyLink(button) {
+  const url = new URL(location.href);
+  url.searchParams.delete('name');
+  try {
+    await navigator.clipboard.writeText(url.href);
+    button.textContent = 'Link copied';
+  } catch {
+    // Without clipboard access (an insecure origin), show the link to copy by hand.
+    button.textContent = url.href;
+  }
 }
 
 /**
@@ -94,6 +110,8 @@ export class Match {
     this.hud.hideOverlay();
     this.input.attach();
     this.root.querySelector('#leave').onclick = () => this.leave();
+    this.root.querySelector('[data-action=start-now]').onclick = () => this.session.send(encodeStart());
+    this.root.querySelector('[data-action=copy-link]').onclick = (e) => copyLink(e.currentTarget);
     this.session.start();
     window.addEventListener('online', this.online);
     this.refresh();

@@ -77,7 +77,7 @@ export function backoff(n, { base = 250, max = 3000 } = {}, random = Math.random
   return cap / 2 + random() * (cap / 2);
 }
 
-/** TokenStore keeps session tokens per room in a Storage (sessionStorage in the page). */
+/** TokenStore keeps session tokens per room in a Storage (localStorage in the page). */
 export class TokenStore {
   constructor(storage) {
     this.storage = storage;

@@ -1,5 +1,6 @@
-// ui.js is the lobby: the live room list (from the SSE lobby feed, GET /events), creating a
-// room, joining one by its code, and the player's name. It hands the choice to its onJoin.
+// ui.js is the lobby: quick play, the live room list (from the SSE lobby feed, GET /events),
+// creating a room, joining one by its code, and the player's name. It hands the choice to its
+// onJoin.
 import { el } from '../shared/dom.js';
 import { MaxName } from './protocol.js';
 
@@ -49,8 +50,17 @@ export class Lobby {
     });
     root.querySelector('#create-form').addEventListener('submit', (e) => {
       e.preventDefault();
-      this.create(Number(root.querySelector('#seats').value), Number(root.querySelector('#bots').value));
+      const seats = Number(root.querySelector('#seats').value);
+      // Unless the creator waits for friends, bots hold every other seat and the match starts
+      // as the creator joins; they give the seats up to whoever joins later.
+      this.create({
+        seats,
+        bots: root.querySelector('#wait').checked ? 0 : seats - 1,
+        map: root.querySelector('#map').value,
+        timeLimit: Number(root.querySelector('#length').value),
+      });
     });
+    root.querySelector('[data-action=quick-play]').addEventListener('click', () => this.quickPlay());
   }
 
   /** show displays the lobby with an optional notice (why the player is back here). */
@@ -93,23 +103,38 @@ export class Lobby {
     if (name) this.onJoin(room, name);
   }
 
-  async create(seats, bots) {
+  /** quickPlay asks the server for a match to play at once and joins it. */
+  async quickPlay() {
     const name = this.name();
     if (!name) return;
+    const res = await this.post('/api/play', {}, 200, 'Cannot find a match');
+    if (res) this.onJoin(res.room, name, res.url);
+  }
+
+  /** create makes a room of the given settings (the body of POST /api/rooms) and joins it. */
+  async create(settings) {
+    const name = this.name();
+    if (!name) return;
+    const res = await this.post('/api/rooms', settings, 201, 'Cannot create the room');
+    if (res) this.onJoin(res.id, name);
+  }
+
+  // post sends a JSON request and returns the answer's JSON, or says why there is none.
+  async post(path, body, want, failure) {
     try {
-      const res = await fetch('/api/rooms', {
+      const res = await fetch(path, {
         method: 'POST',
         headers: { 'Content-Type': 'application/json' },
-        body: JSON.stringify({ seats, bots }),
+        body: JSON.stringify(body),
       });
-      if (res.status !== 201) {
-        this.say(`Cannot create the room: ${await apiError(res)}`);
-        return;
+      if (res.status !== want) {
+        this.say(`${failure}: ${await apiError(res)}`);
+        return null;
       }
-      const { id } = await res.json();
-      this.onJoin(id, name);
+      return await res.json();
     } catch (err) {
       this.say(`Cannot reach the server: ${err.message}`);
+      return null;
     }
   }
 
@@ -159,8 +184,8 @@ export class Lobby {
       const humans = players.filter((p) => !p.bot).map((p) => p.name);
       const bots = players.filter((p) => p.bot).length;
       const who = humans.join(', ') + (bots > 0 ? `${humans.length > 0 ? ' + ' : ''}${bots} bot${bots > 1 ? 's' : ''}` : '');
-      // New players take free seats of a room that has not started; the others are full.
-      const open = r.state === 'waiting' && players.length < r.seats;
+      // A newcomer takes a free seat or a bot's, in any state: only a room of players is full.
+      const open = players.filter((p) => !p.bot).length < r.seats;
       const join = el('button', { type: 'button', textContent: 'Join', disabled: !open });
       join.addEventListener('click', () => this.join(r.id));
       const watch = el('a', { href: `/watch/${encodeURIComponent(r.id)}`, textContent: 'Watch' });

@@ -2,7 +2,7 @@
 // joining rooms, and the words a player reads when the server refuses or goes away.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { createRoom, useArena, waitState, waitTimeout, watchPage } from './harness.js';
+import { createRoom, getRoom, useArena, waitState, waitTimeout, watchPage } from './harness.js';
 
 const arena = useArena({ grace: '60s' });
 
@@ -33,7 +33,7 @@ test('the room list follows the server live and joins a room', async () => {
   await page.getByRole('button', { name: 'Leave' }).click();
   await waitState(page, 'lobby');
   assert.equal(new URL(page.url()).search, '');
-  assert.equal(await page.evaluate((id) => sessionStorage.getItem(`skirmish.token.${id}`), id), null);
+  assert.equal(await page.evaluate((id) => localStorage.getItem(`skirmish.token.${id}`), id), null);
   await page.waitForFunction((id) => document.querySelector(`#rooms tr[data-room="${id}"]`)?.innerText.includes('1/3'), id, { timeout: waitTimeout });
   await ctx.close();
 });
@@ -43,10 +43,35 @@ test('creating a room from the form joins it', async () => {
   await page.goto(arena.server.url);
   await page.locator('#name').fill('grace');
   await page.locator('#seats').selectOption('2');
-  await page.locator('#bots').selectOption('1');
+  await page.locator('#map').selectOption('pillars');
+  await page.locator('#length').selectOption('120');
   await page.getByRole('button', { name: 'Create and join' }).click();
   await waitState(page, 'playing');
   assert.equal(await page.locator('#scoreboard li').count(), 2);
+  const room = await getRoom(arena.server.url, await page.evaluate(() => document.body.dataset.room));
+  assert.equal(room.map, 'pillars');
+  assert.equal(room.timeLimit, 120);
+  assert.deepEqual(errors, []);
+  await ctx.close();
+});
+
+test('a room waiting for friends is shared by its link and started with bots', async () => {
+  const { ctx, page, errors } = await newPage();
+  await ctx.grantPermissions(['clipboard-read', 'clipboard-write']);
+  await page.goto(arena.server.url);
+  await page.locator('#name').fill('host');
+  await page.locator('#wait').check();
+  await page.getByRole('button', { name: 'Create and join' }).click();
+  await waitState(page, 'waiting');
+  await page.locator('[data-action=copy-link]').click();
+  await page.getByRole('button', { name: 'Link copied' }).waitFor({ timeout: waitTimeout });
+  const link = await page.evaluate(() => navigator.clipboard.readText());
+  const id = await page.evaluate(() => document.body.dataset.room);
+  assert.equal(link, `${arena.server.url}/?room=${id}`, 'the link names the room, not the host');
+  await page.locator('[data-action=start-now]').click();
+  await waitState(page, 'playing');
+  const room = await getRoom(arena.server.url, id);
+  assert.equal(room.players.filter((p) => p.bot).length, room.seats - 1, 'bots took the free seats');
   assert.deepEqual(errors, []);
   await ctx.close();
 });
@@ -83,11 +108,11 @@ test('refusals are explained in the lobby', async (t) => {
     const id = await createRoom(arena.server.url, { seats: 4, bots: 0 });
     const { ctx, page } = await newPage();
     await page.goto(arena.server.url);
-    await page.evaluate((id) => sessionStorage.setItem(`skirmish.token.${id}`, 'ffffffffffffffffffffffffffffffff'), id);
+    await page.evaluate((id) => localStorage.setItem(`skirmish.token.${id}`, 'ffffffffffffffffffffffffffffffff'), id);
     await page.goto(`${arena.server.url}/?room=${id}&name=mallory`);
     await page.locator('#notice').filter({ hasText: 'no longer valid' }).waitFor({ timeout: waitTimeout });
     // The useless token is gone: joining again takes a fresh seat.
-    assert.equal(await page.evaluate((id) => sessionStorage.getItem(`skirmish.token.${id}`), id), null);
+    assert.equal(await page.evaluate((id) => localStorage.getItem(`skirmish.token.${id}`), id), null);
     await page.getByRole('button', { name: 'Join', exact: true }).first().click();
     await page.waitForFunction(() => document.body.dataset.seat !== undefined, null, { timeout: waitTimeout });
     await ctx.close();

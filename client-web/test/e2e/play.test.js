@@ -110,7 +110,7 @@ test('two players play, survive a network cut and a reload in the same seat', as
   const t1 = await tick(bravo);
   await Promise.all([tickAbove(alpha, t1 + 10), tickAbove(bravo, t1 + 10)]);
 
-  // A reload resumes the same seat with the token kept in sessionStorage.
+  // A reload resumes the same seat with the token kept in localStorage.
   await alpha.reload();
   await waitState(alpha, 'playing');
   assert.equal(Number(await alpha.evaluate(() => document.body.dataset.seat)), seatA);

@@ -33,6 +33,14 @@ test('close codes and whether to reconnect after them match the Go side', () => 
   }
 });
 
+test('the lobby offers every map the server ships, and no other', () => {
+  const html = repoFile('client-web/static/index.html').toString();
+  const select = html.match(/<select id="map">([\s\S]*?)<\/select>/);
+  assert.ok(select, 'no map choice in the lobby');
+  const offered = [...select[1].matchAll(/value="([^"]+)"/g)].map((m) => m[1]);
+  assert.deepEqual(offered, go.maps);
+});
+
 test('the spectator page offers the reactions the server knows', () => {
   assert.deepEqual(Reactions, go.reactions);
 });

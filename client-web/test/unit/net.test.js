@@ -3,7 +3,7 @@ import { describe, test } from 'node:test';
 import { Code, Reconnector, TokenStore, backoff, verdict } from '../../src/play/net.js';
 
 // memoryStorage is the part of the Web Storage API that TokenStore uses, kept in a Map as
-// sessionStorage keeps it in the tab.
+// localStorage keeps it in the browser.
 function memoryStorage() {
   const m = new Map();
   return {
