@@ -130,7 +130,7 @@ func TestLinkReplacesAStaleToken(t *testing.T) {
 		t.Fatal(err)
 	}
 	l := netlink.Dial(url, store, room, "linker")
-	defer l.Drop()
+	defer l.Exit()
 	w := await(t, l, "welcome on a new seat", welcome).Msg.(*protocol.Welcome)
 	if w.Token == stale {
 		t.Fatal("the server accepted a token it never issued")
@@ -145,7 +145,7 @@ func TestLinkReportsRefusals(t *testing.T) {
 	full := create(t, api, 2, 0)
 	for _, name := range []string{"ada", "bob"} {
 		l := netlink.Dial(url, tokens.New(t.TempDir()), full, name)
-		defer l.Drop()
+		defer l.Exit()
 		await(t, l, "welcome", welcome)
 	}
 	tests := []struct {
@@ -159,7 +159,7 @@ func TestLinkReportsRefusals(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			l := netlink.Dial(url, tokens.New(t.TempDir()), tt.room, "linker")
-			defer l.Drop()
+			defer l.Exit()
 			n := await(t, l, "refusal", func(n match.Note) bool { return n.Kind == match.ConnRefused })
 			var pe *protocol.Error
 			if !errors.As(n.Err, &pe) || pe.Code != tt.code {
@@ -227,7 +227,7 @@ func TestLinkReconnectsToItsSeat(t *testing.T) {
 	}
 	proxy := newCutter(t, u.Host)
 	l := netlink.Dial("ws://"+proxy.l.Addr().String()+"/ws", tokens.New(t.TempDir()), room, "linker")
-	defer l.Drop()
+	defer l.Exit()
 	first := await(t, l, "welcome", welcome).Msg.(*protocol.Welcome)
 
 	proxy.cut()
@@ -238,5 +238,40 @@ func TestLinkReconnectsToItsSeat(t *testing.T) {
 	again := await(t, l, "welcome after reconnecting", welcome).Msg.(*protocol.Welcome)
 	if again.Seat != first.Seat || again.Room != first.Room {
 		t.Errorf("reconnected to seat %d of %s, want seat %d of %s", again.Seat, again.Room, first.Seat, first.Room)
+	}
+}
+
+// TestLinkExitKeepsTheSeat: closing the window says bye, so the room plays on with a bot in the
+// seat and nobody waits; the token stays saved, and a restarted client takes the seat back.
+func TestLinkExitKeepsTheSeat(t *testing.T) {
+	url, api := server(t)
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	room, playURL, err := api.QuickPlay(ctx)
+	if err != nil || playURL != url {
+		t.Fatalf("quick play: room %q, url %q, %v; want a room on %s", room, playURL, err, url)
+	}
+	store := tokens.New(t.TempDir())
+	l := netlink.Dial(url, store, room, "linker")
+	first := await(t, l, "welcome", welcome).Msg.(*protocol.Welcome)
+	l.Exit()
+	r := awaitRoom(t, api, room, "a bot in the seat", func(r lobby.Room) bool {
+		for _, p := range r.Players {
+			if p.Seat == first.Seat {
+				return p.Bot && p.Name == "linker (bot)"
+			}
+		}
+		return false
+	})
+	if r.State == "paused" {
+		t.Error("the room paused for a closed window")
+	}
+	if saved, _ := store.Load(url, room); saved != first.Token {
+		t.Fatalf("saved token %q after the window closed, want %q", saved, first.Token)
+	}
+	again := netlink.Dial(url, store, room, "linker")
+	defer again.Exit()
+	if w := await(t, again, "welcome after the restart", welcome).Msg.(*protocol.Welcome); w.Seat != first.Seat {
+		t.Fatalf("the restarted client took seat %d, want %d back", w.Seat, first.Seat)
 	}
 }

@@ -115,6 +115,22 @@ func (c *Client) Create(ctx context.Context, seats, bots int) (string, error) {
 	return created.ID, nil
 }
 
+// QuickPlay asks the server for a room to play in at once: one in play with a seat for a
+// newcomer, or a new one with bots. It returns the room's id and the WebSocket URL to play on.
+func (c *Client) QuickPlay(ctx context.Context) (room, url string, err error) {
+	var got struct {
+		Room string `json:"room"`
+		URL  string `json:"url"`
+	}
+	if err := c.do(ctx, http.MethodPost, "/api/play", []byte("{}"), http.StatusOK, &got); err != nil {
+		return "", "", fmt.Errorf("quick play: %w", err)
+	}
+	if got.Room == "" {
+		return "", "", errors.New("quick play: the server returned no room")
+	}
+	return got.Room, got.URL, nil
+}
+
 func (c *Client) do(ctx context.Context, method, path string, body []byte, want int, out any) error {
 	req, err := http.NewRequestWithContext(ctx, method, c.base+path, bytes.NewReader(body))
 	if err != nil {

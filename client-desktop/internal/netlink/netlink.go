@@ -192,9 +192,10 @@ func (l *Link) send(in game.Input) {
 // Notes appends what the network reported since the last call to dst.
 func (l *Link) Notes(dst []match.Note) []match.Note { return l.notes.Take(dst) }
 
-// Close says goodbye to the room, so it does not pause for us, and stops the link. The seat
-// is gone, so its token is forgotten.
-func (l *Link) Close() {
+// Exit says goodbye to the room, so that nobody waits for us (a bot takes the seat at once),
+// and stops the link. The token stays saved: a restarted client takes the seat back from the
+// bot.
+func (l *Link) Exit() {
 	c := l.stopSender()
 	c.Bye() // sends the bye before it stops the client
 	select {
@@ -202,15 +203,12 @@ func (l *Link) Close() {
 	case <-time.After(time.Second):
 	}
 	l.cancel()
-	_ = l.store.Forget(l.server, l.room)
 }
 
-// Drop stops the link without a goodbye, as a crash would: the room pauses for us and the
-// saved token lets a restarted client take the seat back within the grace period.
-func (l *Link) Drop() {
-	c := l.stopSender()
-	l.cancel()
-	c.Close()
+// Close leaves the room for good: it exits and forgets the token.
+func (l *Link) Close() {
+	l.Exit()
+	_ = l.store.Forget(l.server, l.room)
 }
 
 // stopSender ends the sender goroutine and returns the current client.

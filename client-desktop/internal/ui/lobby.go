@@ -31,11 +31,11 @@ const (
 	maxCode = 32
 )
 
-// The lobby layout, in logical pixels.
+// The lobby layout, in logical pixels: the Play now and Create buttons side by side.
 const (
 	listX, listY, rowH, listW = 80, 330, 40, 1120
-	createX, createY          = 80, 240
-	createW, createH          = 260, 50
+	playX, createX, buttonY   = 80, 360, 240
+	buttonW, buttonH          = 260, 50
 )
 
 // roomList is what the refresher last fetched.
@@ -108,7 +108,7 @@ func (l *lobbyScreen) update() (string, bool) {
 	select {
 	case r := <-l.created:
 		if r.err != nil {
-			l.message = "Could not create a room: " + r.err.Error()
+			l.message = "Could not get a room: " + r.err.Error()
 		} else {
 			return r.id, true
 		}
@@ -135,7 +135,9 @@ func (l *lobbyScreen) update() (string, bool) {
 	}
 	x, y := ebiten.CursorPosition()
 	switch {
-	case inside(x, y, createX, createY, createW, createH):
+	case inside(x, y, playX, buttonY, buttonW, buttonH):
+		l.quickPlay()
+	case inside(x, y, createX, buttonY, buttonW, buttonH):
 		l.create()
 	case inside(x, y, 80, 140, 400, 44):
 		l.focus = 0
@@ -165,14 +167,30 @@ func (l *lobbyScreen) join(room string) (string, bool) {
 }
 
 func (l *lobbyScreen) create() {
-	if l.api == nil {
+	l.ask("Creating a room...", func(ctx context.Context) (string, error) {
+		return l.api.Create(ctx, newRoomSeats, newRoomBots)
+	})
+}
+
+// quickPlay asks for a match to play at once, as the web lobby's Play now does.
+func (l *lobbyScreen) quickPlay() {
+	l.ask("Finding a match...", func(ctx context.Context) (string, error) {
+		room, _, err := l.api.QuickPlay(ctx)
+		return room, err
+	})
+}
+
+// ask runs a room request on a goroutine of its own; update picks up its answer.
+func (l *lobbyScreen) ask(message string, request func(context.Context) (string, error)) {
+	if l.api == nil || utf8.RuneCountInString(l.name()) == 0 {
+		l.message = "Type a name first."
 		return
 	}
-	l.message = "Creating a room..."
+	l.message = message
 	go func() {
 		ctx, cancel := context.WithTimeout(l.ctx, 5*time.Second)
 		defer cancel()
-		id, err := l.api.Create(ctx, newRoomSeats, newRoomBots)
+		id, err := request(ctx)
 		l.created <- createResult{id, err}
 	}()
 }
@@ -182,11 +200,16 @@ func (l *lobbyScreen) draw(dst *ebiten.Image, a *art) {
 	l.field(dst, a, 0, "Name", 80)
 	l.field(dst, a, 1, "Room code (Enter joins)", 560)
 
-	vector.DrawFilledRect(dst, createX, createY, createW, createH, a.accent, false)
-	label(dst, "Create a room", a.normal, createX+createW/2, createY+12, text.AlignCenter, color.Black)
+	vector.DrawFilledRect(dst, playX, buttonY, buttonW, buttonH, a.accent, false)
+	label(dst, "Play now", a.normal, playX+buttonW/2, buttonY+12, text.AlignCenter, color.Black)
+	vector.DrawFilledRect(dst, createX, buttonY, buttonW, buttonH, a.floorC, false)
+	vector.StrokeRect(dst, createX, buttonY, buttonW, buttonH, 2, a.accent, false)
+	label(dst, "Create a room", a.normal, createX+buttonW/2, buttonY+12, text.AlignCenter, a.textC)
 	if l.message != "" {
-		label(dst, l.message, a.normal, createX+createW+30, createY+12, text.AlignStart, a.warn)
+		label(dst, l.message, a.normal, createX+buttonW+30, buttonY+12, text.AlignStart, a.warn)
 	}
+	label(dst, "Play now joins a match in play or starts one with bots; bots give their seats up to players who join.",
+		a.small, playX, buttonY+buttonH+8, text.AlignStart, a.dim)
 
 	list := l.list.Load()
 	switch {
@@ -195,7 +218,7 @@ func (l *lobbyScreen) draw(dst *ebiten.Image, a *art) {
 	case list.err != nil:
 		label(dst, "Cannot reach the server: "+list.err.Error(), a.normal, listX, listY, text.AlignStart, a.warn)
 	case len(list.rooms) == 0:
-		label(dst, "No rooms yet: create one.", a.normal, listX, listY, text.AlignStart, a.dim)
+		label(dst, "No rooms yet: press Play now or create one.", a.normal, listX, listY, text.AlignStart, a.dim)
 	}
 	if list == nil {
 		return

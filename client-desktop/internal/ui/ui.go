@@ -39,10 +39,10 @@ type Link interface {
 	Send(in game.Input) uint32
 	// Notes appends what the network reported since the last call to dst.
 	Notes(dst []match.Note) []match.Note
-	// Close says goodbye to the room and stops the connection.
+	// Close leaves the room for good: a goodbye, and the seat's token is forgotten.
 	Close()
-	// Drop stops the connection without a goodbye, so a restarted client can resume the seat.
-	Drop()
+	// Exit says goodbye but keeps the token, so a restarted client takes the seat back.
+	Exit()
 }
 
 // Dialer starts a connection to room as the player called name.
@@ -92,12 +92,13 @@ func Run(cfg Config) error {
 	ebiten.SetRunnableOnUnfocused(true)
 	err = ebiten.RunGame(g)
 	if g.link != nil {
-		// Closing the window is not leaving the room: like a crash, it keeps the seat for a
-		// restart within the grace period. A scripted run (QuitAfter, PlayFor) leaves on purpose.
+		// Closing the window leaves without pausing anyone, and keeps the token, so that a
+		// restart takes the seat back from the bot standing in. A scripted run (QuitAfter,
+		// PlayFor) leaves for good.
 		if g.quit {
 			g.link.Close()
 		} else {
-			g.link.Drop()
+			g.link.Exit()
 		}
 	}
 	if err != nil {
