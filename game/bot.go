@@ -10,17 +10,12 @@ type Bot struct {
 	strafe int32   // +1 or -1: which side the bot circles its target
 	turnAt uint32  // tick at which the bot reconsiders its strafing side
 	moved  Buttons // direction buttons of its last fighting move, to notice walls
-	// dist holds each tile's path length to the tile target, -1 for walls and unreached
-	// tiles, reused between ticks and recomputed only when the target changes tile.
-	dist   []int32
-	queue  []int32
-	target int32
-	m      *Map
+	path   pathfinder
 }
 
 // NewBot returns a brain for seat whose own randomness starts from seed.
 func NewBot(seat int, seed uint64) *Bot {
-	return &Bot{seat: seat, rng: seed, strafe: 1, target: -1}
+	return &Bot{seat: seat, rng: seed, strafe: 1}
 }
 
 // The bot's fighting habits, in pixels.
@@ -49,7 +44,7 @@ func (b *Bot) Think(w *World) Input {
 
 	if !lineOfSight(w.Map, me.Pos, them.Pos) {
 		// Out of sight: walk the shortest path towards it, aim where it is.
-		in.Buttons = steer(b.nextWaypoint(w.Map, me.Pos, them.Pos, me))
+		in.Buttons = steer(b.path.next(w.Map, me.Pos, them.Pos))
 		in.AimX, in.AimY = aimAt(dx, dy)
 		return in
 	}
@@ -113,58 +108,6 @@ func (b *Bot) nearestEnemy(w *World) int {
 func (b *Bot) rand() uint64 {
 	b.rng += 0x9e3779b97f4a7c15
 	return mix64(b.rng)
-}
-
-// nextWaypoint returns the direction from pos to the centre of the neighbouring tile that is
-// one step closer to goal, refreshing the path field when goal has moved to another tile.
-func (b *Bot) nextWaypoint(m *Map, pos, goal Vec, me *Ship) (int32, int32) {
-	const tile = TileSize * SubPixel
-	gx, gy := int(goal.X)/tile, int(goal.Y)/tile
-	if b.m != m || b.target != int32(gy*m.Width+gx) {
-		b.fillDistances(m, gx, gy)
-	}
-	tx, ty := int(pos.X)/tile, int(pos.Y)/tile
-	bx, by, best := tx, ty, b.dist[ty*m.Width+tx]
-	for _, d := range [8][2]int{{1, 0}, {-1, 0}, {0, 1}, {0, -1}, {1, 1}, {1, -1}, {-1, 1}, {-1, -1}} {
-		nx, ny := tx+d[0], ty+d[1]
-		// Diagonal steps only where both orthogonal tiles are open, so the ship clears the corner.
-		if m.Solid(nx, ny) || m.Solid(nx, ty) || m.Solid(tx, ny) {
-			continue
-		}
-		if v := b.dist[ny*m.Width+nx]; v >= 0 && (best < 0 || v < best) {
-			bx, by, best = nx, ny, v
-		}
-	}
-	c := TileCentre(bx, by)
-	return c.X - me.Pos.X, c.Y - me.Pos.Y
-}
-
-// fillDistances runs a breadth-first search over the open tiles from (gx, gy).
-func (b *Bot) fillDistances(m *Map, gx, gy int) {
-	n := m.Width * m.Height
-	if len(b.dist) != n {
-		b.dist, b.queue = make([]int32, n), make([]int32, 0, n)
-	}
-	for i := range b.dist {
-		b.dist[i] = -1
-	}
-	b.m, b.target = m, int32(gy*m.Width+gx)
-	start := gy*m.Width + gx
-	b.dist[start] = 0
-	q := append(b.queue[:0], int32(start))
-	for head := 0; head < len(q); head++ {
-		i := int(q[head])
-		x, y := i%m.Width, i/m.Width
-		for _, d := range [4][2]int{{1, 0}, {-1, 0}, {0, 1}, {0, -1}} {
-			nx, ny := x+d[0], y+d[1]
-			if m.Solid(nx, ny) || b.dist[ny*m.Width+nx] >= 0 {
-				continue
-			}
-			b.dist[ny*m.Width+nx] = b.dist[i] + 1
-			q = append(q, int32(ny*m.Width+nx))
-		}
-	}
-	b.queue = q
 }
 
 // lineOfSight reports whether a straight shot from a to b meets no wall.

@@ -144,10 +144,10 @@ func floorTiles(m *Map) int {
 
 // reachable counts the floor tiles a bot's path search reaches from p.
 func reachable(m *Map, p Vec) int {
-	b := NewBot(0, 0)
-	b.fillDistances(m, int(p.X)/(TileSize*SubPixel), int(p.Y)/(TileSize*SubPixel))
+	var pf pathfinder
+	pf.fillDistances(m, int(p.X)/(TileSize*SubPixel), int(p.Y)/(TileSize*SubPixel))
 	n := 0
-	for _, d := range b.dist {
+	for _, d := range pf.dist {
 		if d >= 0 {
 			n++
 		}
