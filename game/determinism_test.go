@@ -11,8 +11,8 @@ import (
 
 var update = flag.Bool("update", false, "rewrite the golden files in testdata/")
 
-// match runs the reference match: 8 seats on arena at 30 Hz, seats 0..3 steered by bots and
-// 4..7 by scripted inputs, one seat leaving and coming back. It returns the hash after every
+// match runs the reference match: 8 seats on arena at 30 Hz, seats 0..3 steered by bots of
+// every level and 4..7 by scripted inputs, one seat leaving and coming back. It returns the hash after every
 // tick and the final World.
 func match(t testing.TB, ticks int) ([]uint64, *World) {
 	t.Helper()
@@ -29,7 +29,7 @@ func match(t testing.TB, ticks int) ([]uint64, *World) {
 	for seat := range 8 {
 		w.SetActive(seat, true)
 		if seat < 4 {
-			bots[seat] = NewBot(seat, uint64(seat)*7919)
+			bots[seat] = NewBot(seat, uint64(seat)*7919, levels[seat%len(levels)])
 		}
 	}
 	inputs := make([]Input, 8)
@@ -98,8 +98,8 @@ func TestDeterminism(t *testing.T) {
 func TestCloneThenStepEqualsStep(t *testing.T) {
 	_, w := match(t, 300)
 	c := w.Clone()
-	bots := []*Bot{NewBot(0, 1), NewBot(1, 2)}
-	botsC := []*Bot{NewBot(0, 1), NewBot(1, 2)}
+	bots := []*Bot{NewBot(0, 1, BotNormal), NewBot(1, 2, BotNormal)}
+	botsC := []*Bot{NewBot(0, 1, BotNormal), NewBot(1, 2, BotNormal)}
 	inputs := make([]Input, 8)
 	inputsC := make([]Input, 8)
 	for tick := range 200 {

@@ -17,7 +17,7 @@ func Example() {
 	w := game.NewWorld(cfg, m)
 	w.SetActive(0, true)
 	w.SetActive(1, true)
-	bot := game.NewBot(0, 1)
+	bot := game.NewBot(0, 1, game.BotNormal)
 	inputs := make([]game.Input, cfg.Seats)
 	for !w.Over {
 		inputs[0] = bot.Think(w)

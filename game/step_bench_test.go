@@ -79,13 +79,13 @@ func BenchmarkStep(b *testing.B) {
 	b.ReportMetric(float64(shots)/float64(b.N), "shots/op")
 }
 
-// BenchmarkBotThink measures one decision of a bot in an 8-ship match.
+// BenchmarkBotThink measures one decision of a bot in an 8-ship match of bots of every level.
 func BenchmarkBotThink(b *testing.B) {
 	w, _ := benchWorld(b)
 	bots := make([]*Bot, 8)
 	inputs := make([]Input, 8)
 	for seat := range bots {
-		bots[seat] = NewBot(seat, uint64(seat))
+		bots[seat] = NewBot(seat, uint64(seat), levels[seat%len(levels)])
 	}
 	b.ReportAllocs()
 	for i := 0; b.Loop(); i++ {

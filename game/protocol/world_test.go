@@ -21,7 +21,7 @@ func playWorld(tb testing.TB, seats, ticks int, each func(w *game.World)) {
 	bots := make([]*game.Bot, seats)
 	for i := range bots {
 		w.SetActive(i, true)
-		bots[i] = game.NewBot(i, uint64(i)+1)
+		bots[i] = game.NewBot(i, uint64(i)+1, game.BotNormal)
 	}
 	inputs := make([]game.Input, seats)
 	for range ticks {

@@ -174,7 +174,7 @@ func (m *Model) welcome(w *protocol.Welcome) {
 	m.buf = interp.NewBuffer(w.TickRate)
 	m.pred = predict.New(mp, m.cfg)
 	m.sampler = inputs.NewSampler(w.TickRate)
-	m.bot = game.NewBot(w.Seat, uint64(time.Now().UnixNano()))
+	m.bot = game.NewBot(w.Seat, uint64(time.Now().UnixNano()), game.BotNormal)
 	m.scratch = game.NewWorld(m.cfg, mp)
 	m.hasPos = false
 }

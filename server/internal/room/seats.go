@@ -295,7 +295,7 @@ func (c *core) vacate(i int) {
 func (c *core) standIn(i int) {
 	s := &c.seats[i]
 	s.kind, s.peer = seatBot, nil
-	s.bot = game.NewBot(i, seedOf(c.id, c.matches<<8|uint64(i)))
+	s.bot = game.NewBot(i, seedOf(c.id, c.matches<<8|uint64(i)), game.BotNormal)
 	c.setActive(i, true)
 	c.env.log.Info("bot takes over", "room", c.id, "seat", i, "for", s.name)
 }
@@ -303,7 +303,7 @@ func (c *core) standIn(i int) {
 // seatBot puts a plain bot in seat i.
 func (c *core) seatBot(i int) {
 	s := &c.seats[i]
-	*s = seat{kind: seatBot, gen: s.gen, bot: game.NewBot(i, seedOf(c.id, c.matches<<8|uint64(i))), queue: s.queue}
+	*s = seat{kind: seatBot, gen: s.gen, bot: game.NewBot(i, seedOf(c.id, c.matches<<8|uint64(i)), game.BotNormal), queue: s.queue}
 	c.setActive(i, true)
 }
 

@@ -87,7 +87,7 @@ func newRoom(t *testing.T, obs room.Observer, name string, seats int) *testRoom 
 	r := &testRoom{name: name, obs: obs, world: game.NewWorld(cfg, m), inputs: make([]game.Input, seats), state: protocol.StateRunning}
 	for seat := range seats {
 		r.world.SetActive(seat, true)
-		r.bots = append(r.bots, game.NewBot(seat, uint64(seat)+1))
+		r.bots = append(r.bots, game.NewBot(seat, uint64(seat)+1, game.BotNormal))
 	}
 	r.status(protocol.StateRunning, nil)
 	return r

@@ -116,7 +116,7 @@ func (p *player) welcome(w *protocol.Welcome) {
 	}
 	p.seat = w.Seat
 	p.world = game.NewWorld(game.DefaultConfig(w.Seats, w.TickRate), m)
-	p.bot = game.NewBot(w.Seat, p.seed)
+	p.bot = game.NewBot(w.Seat, p.seed, game.BotNormal)
 }
 
 func (p *player) snapshot(s *protocol.Snapshot, _ bool) {

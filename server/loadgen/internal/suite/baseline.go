@@ -104,7 +104,7 @@ func playedWorld(seats, ticks int) (*game.World, error) {
 	bots := make([]*game.Bot, seats)
 	for i := range bots {
 		w.SetActive(i, true)
-		bots[i] = game.NewBot(i, uint64(i+1))
+		bots[i] = game.NewBot(i, uint64(i+1), game.BotNormal)
 	}
 	inputs := make([]game.Input, seats)
 	for range ticks {
