@@ -15,7 +15,10 @@ DEB_PACKAGES := gcc pkg-config libgl1-mesa-dev libxcursor-dev libxi-dev libxiner
 
 .PHONY: run build web deps deps-system deps-web test vet test-go fuzz test-web bench clean
 
-run: build
+run:
+	@echo "building the server (the first build takes a minute)..."
+	@$(MAKE) --no-print-directory build
+	@echo "starting: open http://localhost:8080 to play (Ctrl-C stops)"
 	./$(BIN)
 
 build:

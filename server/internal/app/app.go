@@ -13,6 +13,7 @@ import (
 	"net"
 	"net/http"
 	"os"
+	"strconv"
 	"sync/atomic"
 	"time"
 
@@ -170,7 +171,7 @@ func Start(ctx context.Context, cfg config.Config, opts Options) (*Server, error
 	s := &Server{addr: ln.Addr(), done: make(chan struct{})}
 	serveErr := make(chan error, 1)
 	go func() { serveErr <- srv.Serve(demux) }()
-	log.Info("serving", "addr", ln.Addr().String(), "tick", roomCfg.TickRate, "grace", roomCfg.Grace,
+	log.Info("serving", "addr", ln.Addr().String(), "url", pageURL(ln.Addr()), "tick", roomCfg.TickRate, "grace", roomCfg.Grace,
 		"maps", game.MapNames(), "protocol", protocol.Version)
 
 	go func() {
@@ -198,6 +199,19 @@ func Start(ctx context.Context, cfg config.Config, opts Options) (*Server, error
 		log.Info("stopped")
 	}()
 	return s, nil
+}
+
+// pageURL is the address a person on this machine opens to play.
+func pageURL(addr net.Addr) string {
+	host := "localhost"
+	if a, ok := addr.(*net.TCPAddr); ok && !a.IP.IsUnspecified() {
+		host = a.IP.String()
+	}
+	port := "80"
+	if a, ok := addr.(*net.TCPAddr); ok {
+		port = strconv.Itoa(a.Port)
+	}
+	return "http://" + net.JoinHostPort(host, port) + "/"
 }
 
 // lobbyFeed passes directory changes to the hub's lobby feed as the JSON of GET /api/rooms/{room}.
