@@ -42,6 +42,7 @@ type constants struct {
 	EventKinds      map[string]int       `json:"eventKinds"`
 	CloseCodes      map[string]closeCode `json:"closeCodes"`
 	Maps            []string             `json:"maps"`
+	BotLevels       []string             `json:"botLevels"`
 	Reactions       []string             `json:"reactions"`
 	MaxCheerRunes   int                  `json:"maxCheerRunes"`
 }
@@ -65,6 +66,7 @@ func currentConstants() constants {
 		},
 		CloseCodes:    map[string]closeCode{},
 		Maps:          game.MapNames(),
+		BotLevels:     []string{game.BotEasy.String(), game.BotNormal.String(), game.BotHard.String()},
 		Reactions:     Reactions,
 		MaxCheerRunes: MaxCheerRunes,
 	}

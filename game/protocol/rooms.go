@@ -13,6 +13,7 @@ type RoomInfo struct {
 	Map        string       `json:"map"`
 	FragLimit  int          `json:"fragLimit"`
 	TimeLimit  int          `json:"timeLimit"` // match length in seconds
+	BotLevel   string       `json:"botLevel"`  // easy, normal or hard
 }
 
 // Humans counts the seats held by people rather than bots.

@@ -35,8 +35,9 @@ func TestRoomAPI(t *testing.T) {
 		{"create unknown field", "POST", "/api/rooms", `{"seat":4}`, 400, `"code":"bad_json"`},
 		{"create too many seats", "POST", "/api/rooms", `{"seats":9}`, 400, `"code":"bad_room"`},
 		{"create more bots than seats", "POST", "/api/rooms", `{"seats":2,"bots":3}`, 400, `"code":"bad_room"`},
-		{"create with settings", "POST", "/api/rooms", `{"seats":3,"bots":3,"map":"pillars","fragLimit":5,"timeLimit":60}`, 201, `"id":`},
+		{"create with settings", "POST", "/api/rooms", `{"seats":3,"bots":3,"map":"pillars","fragLimit":5,"timeLimit":60,"botLevel":"hard"}`, 201, `"id":`},
 		{"create on no map", "POST", "/api/rooms", `{"map":"moon"}`, 400, `no map \"moon\"`},
+		{"create with no such bot level", "POST", "/api/rooms", `{"botLevel":"expert"}`, 400, `unknown bot level \"expert\"`},
 		{"create with a frag limit too high", "POST", "/api/rooms", `{"fragLimit":1000}`, 400, `"code":"bad_room"`},
 		{"create with a match too short", "POST", "/api/rooms", `{"timeLimit":5}`, 400, `"code":"bad_room"`},
 		{"quick play", "POST", "/api/play", `{}`, 200, `"url":"ws://` + s.addr + `/ws"`},
@@ -61,9 +62,13 @@ func TestRoomAPI(t *testing.T) {
 		})
 	}
 	var rooms []struct {
-		ID    string `json:"id"`
-		State string `json:"state"`
-		Seats int    `json:"seats"`
+		ID        string `json:"id"`
+		State     string `json:"state"`
+		Seats     int    `json:"seats"`
+		Map       string `json:"map"`
+		FragLimit int    `json:"fragLimit"`
+		TimeLimit int    `json:"timeLimit"`
+		BotLevel  string `json:"botLevel"`
 	}
 	resp, err := http.Get(base + "/api/rooms")
 	if err != nil {
@@ -73,6 +78,17 @@ func TestRoomAPI(t *testing.T) {
 	// Quick play joined the bots' room in play rather than open a fourth.
 	if err := json.NewDecoder(resp.Body).Decode(&rooms); err != nil || len(rooms) != 3 {
 		t.Fatalf("room list %+v (%v), want the three rooms created", rooms, err)
+	}
+	settings := 0
+	for _, r := range rooms {
+		if r.Map == "pillars" && r.FragLimit == 5 && r.TimeLimit == 60 && r.BotLevel == "hard" {
+			settings++
+		} else if r.Map != "arena" || r.FragLimit != 10 || r.TimeLimit != 180 || r.BotLevel != "normal" {
+			t.Errorf("room %+v, want the server's defaults", r)
+		}
+	}
+	if settings != 1 {
+		t.Errorf("rooms %+v, want one with the settings asked for", rooms)
 	}
 }
 

@@ -58,6 +58,7 @@ export class Lobby {
         bots: root.querySelector('#wait').checked ? 0 : seats - 1,
         map: root.querySelector('#map').value,
         timeLimit: Number(root.querySelector('#length').value),
+        botLevel: root.querySelector('#level').value,
       });
     });
     root.querySelector('[data-action=quick-play]').addEventListener('click', () => this.quickPlay());

@@ -45,12 +45,14 @@ test('creating a room from the form joins it', async () => {
   await page.locator('#seats').selectOption('2');
   await page.locator('#map').selectOption('pillars');
   await page.locator('#length').selectOption('120');
+  await page.locator('#level').selectOption('easy');
   await page.getByRole('button', { name: 'Create and join' }).click();
   await waitState(page, 'playing');
   assert.equal(await page.locator('#scoreboard li').count(), 2);
   const room = await getRoom(arena.server.url, await page.evaluate(() => document.body.dataset.room));
   assert.equal(room.map, 'pillars');
   assert.equal(room.timeLimit, 120);
+  assert.equal(room.botLevel, 'easy');
   assert.deepEqual(errors, []);
   await ctx.close();
 });

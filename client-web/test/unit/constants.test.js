@@ -33,12 +33,17 @@ test('close codes and whether to reconnect after them match the Go side', () => 
   }
 });
 
-test('the lobby offers every map the server ships, and no other', () => {
+// offered lists the option values of a choice in the lobby's page.
+function offered(id) {
   const html = repoFile('client-web/static/index.html').toString();
-  const select = html.match(/<select id="map">([\s\S]*?)<\/select>/);
-  assert.ok(select, 'no map choice in the lobby');
-  const offered = [...select[1].matchAll(/value="([^"]+)"/g)].map((m) => m[1]);
-  assert.deepEqual(offered, go.maps);
+  const select = html.match(new RegExp(`<select id="${id}">([\\s\\S]*?)</select>`));
+  assert.ok(select, `no choice #${id} in the lobby`);
+  return [...select[1].matchAll(/value="([^"]+)"/g)].map((m) => m[1]);
+}
+
+test('the lobby offers every map and bot level the server has, and no other', () => {
+  assert.deepEqual(offered('map'), go.maps);
+  assert.deepEqual(offered('level'), go.botLevels);
 });
 
 test('the spectator page offers the reactions the server knows', () => {

@@ -127,6 +127,7 @@ type createRequest struct {
 	Map       string `json:"map"`
 	FragLimit int    `json:"fragLimit"`
 	TimeLimit int    `json:"timeLimit"` // match length in seconds
+	BotLevel  string `json:"botLevel"`
 }
 
 func (a *api) createRoom(w http.ResponseWriter, r *http.Request) {
@@ -139,7 +140,7 @@ func (a *api) createRoom(w http.ResponseWriter, r *http.Request) {
 	}
 	id, err := a.d.Rooms.Create(room.Settings{
 		Seats: req.Seats, Bots: req.Bots, Map: req.Map, FragLimit: req.FragLimit,
-		TimeLimit: time.Duration(req.TimeLimit) * time.Second,
+		TimeLimit: time.Duration(req.TimeLimit) * time.Second, BotLevel: req.BotLevel,
 	})
 	if a.refused(w, err, "create room") {
 		return

@@ -16,9 +16,10 @@ type Config struct {
 	// Idle is how long a room without human players lives on (spectators do not count);
 	// default 2 min.
 	Idle      time.Duration
-	Map       string // map name; default the first map
-	FragLimit int    // default game.DefaultFragLimit
-	TimeLimit int    // match length in ticks; default game.DefaultMatchLength seconds
+	Map       string        // map name; default the first map
+	FragLimit int           // default game.DefaultFragLimit
+	TimeLimit int           // match length in ticks; default game.DefaultMatchLength seconds
+	BotLevel  game.BotLevel // how well the bots play; the zero value is normal
 	// MaxBacklog is how many inputs of one seat may wait; older ones are trimmed. Default 4.
 	MaxBacklog int
 	// HelloTimeout is how long a new connection may take to say hello; default 5 s.

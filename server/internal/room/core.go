@@ -209,6 +209,7 @@ func (c *core) summary() lobby.Room {
 		Map:        c.world.Map.Name,
 		FragLimit:  c.world.Config.FragLimit,
 		TimeLimit:  c.world.Config.TimeLimit / c.world.Config.TickRate,
+		BotLevel:   c.cfg.BotLevel.String(),
 	}
 	for i := range c.seats {
 		s := &c.seats[i]

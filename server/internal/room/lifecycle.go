@@ -123,7 +123,7 @@ func (c *core) rematch(now time.Time) {
 		}
 		c.setActive(i, true)
 		if s.kind == seatBot {
-			s.bot = game.NewBot(i, seedOf(c.id, c.matches<<8|uint64(i)), game.BotNormal)
+			s.bot = c.newBot(i)
 		}
 	}
 	if c.anyAwaited() {

@@ -120,7 +120,7 @@ func (m *Manager) Create(s Settings) (string, error) {
 		r.run(m.ctx)
 		m.forget(id)
 	}()
-	m.log.Info("room created", "room", id, "seats", s.Seats, "bots", s.Bots, "map", s.Map, "frag_limit", s.FragLimit, "time_limit", s.TimeLimit)
+	m.log.Info("room created", "room", id, "seats", s.Seats, "bots", s.Bots, "map", s.Map, "frag_limit", s.FragLimit, "time_limit", s.TimeLimit, "bot_level", s.BotLevel)
 	return id, nil
 }
 

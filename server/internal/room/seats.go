@@ -295,7 +295,7 @@ func (c *core) vacate(i int) {
 func (c *core) standIn(i int) {
 	s := &c.seats[i]
 	s.kind, s.peer = seatBot, nil
-	s.bot = game.NewBot(i, seedOf(c.id, c.matches<<8|uint64(i)), game.BotNormal)
+	s.bot = c.newBot(i)
 	c.setActive(i, true)
 	c.env.log.Info("bot takes over", "room", c.id, "seat", i, "for", s.name)
 }
@@ -303,8 +303,13 @@ func (c *core) standIn(i int) {
 // seatBot puts a plain bot in seat i.
 func (c *core) seatBot(i int) {
 	s := &c.seats[i]
-	*s = seat{kind: seatBot, gen: s.gen, bot: game.NewBot(i, seedOf(c.id, c.matches<<8|uint64(i)), game.BotNormal), queue: s.queue}
+	*s = seat{kind: seatBot, gen: s.gen, bot: c.newBot(i), queue: s.queue}
 	c.setActive(i, true)
+}
+
+// newBot returns a bot of the room's level for seat i, seeded by the room and the match.
+func (c *core) newBot(i int) *game.Bot {
+	return game.NewBot(i, seedOf(c.id, c.matches<<8|uint64(i)), c.cfg.BotLevel)
 }
 
 // displayName is the seat's name as players and spectators see it.

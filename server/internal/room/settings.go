@@ -16,6 +16,7 @@ type Settings struct {
 	Map       string
 	FragLimit int
 	TimeLimit time.Duration // match length
+	BotLevel  string        // "easy", "normal" or "hard"; empty for the default
 }
 
 // DefaultSeats is the size of a room when a request does not say.
@@ -46,6 +47,14 @@ func (s *Settings) resolve(cfg Config) (Config, error) {
 	case s.TimeLimit != 0 && (s.TimeLimit < MinTimeLimit || s.TimeLimit > MaxTimeLimit):
 		return cfg, fmt.Errorf("%w: timeLimit must be %v..%v", ErrBadRequest, MinTimeLimit, MaxTimeLimit)
 	}
+	if s.BotLevel != "" {
+		level, err := game.ParseBotLevel(s.BotLevel)
+		if err != nil {
+			return cfg, fmt.Errorf("%w: botLevel: %w", ErrBadRequest, err)
+		}
+		cfg.BotLevel = level
+	}
+	s.BotLevel = cfg.BotLevel.String()
 	if s.Map != "" {
 		cfg.Map = s.Map
 	}
