@@ -2,12 +2,13 @@ package transport
 
 import (
 	"net"
-	"skirmish/game/protocol"
 	"sync"
 	"sync/atomic"
 	"time"
 
 	"github.com/gobwas/ws"
+
+	"skirmish/game/protocol"
 )
 
 // closeLinger is how long the server waits for the client's close echo after its own close
