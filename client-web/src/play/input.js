@@ -93,3 +93,16 @@ export class InputSampler {
     return { buttons: this.held | (this.mouseFire ? Buttons.fire : 0), aimX, aimY };
   }
 }
+
+/**
+ * turnButtons maps the movement buttons of a player who sees the arena turned a quarter
+ * clockwise (turned true) from directions on the screen to directions in the arena: up on
+ * the screen is left in the arena, right is up, and so on. Fire passes through.
+ */
+export function turnButtons(buttons, turned) {
+  if (!turned) return buttons;
+  const map = [[Buttons.up, Buttons.left], [Buttons.down, Buttons.right], [Buttons.left, Buttons.down], [Buttons.right, Buttons.up]];
+  let out = buttons & Buttons.fire;
+  for (const [screen, arena] of map) if (buttons & screen) out |= arena;
+  return out;
+}

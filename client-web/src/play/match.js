@@ -6,7 +6,7 @@ import { loadMap } from '../shared/assets.js';
 import { StateBuffer, TickClock, lerp, projectilesAt, shipsAt } from '../shared/interpolate.js';
 import { Renderer } from '../shared/render.js';
 import { HUD } from './hud.js';
-import { InputSampler } from './input.js';
+import { InputSampler, turnButtons } from './input.js';
 import { Code, Reconnector, Session } from './net.js';
 import { EventKind, RoomState, RoomStateCode, encodeInput, encodeStart, isActive, isAlive } from './protocol.js';
 import { Predictor } from './predict.js';
@@ -19,6 +19,13 @@ const snapDistance = 4 * 32 * 8;
 
 /** smoothingMs is the time constant with which a prediction error fades from view. */
 const smoothingMs = 80;
+
+/**
+ * quietMs is how long the server may be silent, by room state, before the bar says the
+ * connection is unstable: a running room sends a snapshot every tick, any other room answers
+ * the ping the page sends every second. The connection is given up only after five seconds.
+ */
+const quietMs = { running: 600, other: 1600 };
 
 const pageStates = {
   [RoomStateCode.waiting]: 'waiting',
@@ -93,6 +100,10 @@ export class Match {
     this.own = null; // {prev, cur, at, offX, offY}: the own ship's predicted motion on screen
     this.frameAt = 0;
     this.exited = false;
+    // After a match ends the next one starts from nothing: until its first snapshot the old
+    // positions and scores are not shown.
+    this.worldEnded = false;
+    this.resultsDone = false; // the player chose to play again while the results show
     // stats counts how well prediction agrees with the server, for people and tests:
     // snapshots reconciled, how many of them moved the own ship, and the largest move
     // (world units, not counting respawns).
@@ -161,6 +172,8 @@ export class Match {
         }
         break;
       case 'status':
+        if (this.roomCode === RoomStateCode.ended && m.state !== RoomStateCode.ended) this.endWorld();
+        if (m.state !== RoomStateCode.ended) this.resultsDone = false;
         this.status = m;
         this.statusAt = performance.now();
         this.roomCode = m.state;
@@ -177,9 +190,20 @@ export class Match {
     }
   }
 
+  // endWorld forgets the ended match's ships and shots; the room state is kept, for the next
+  // delta is still based on it.
+  endWorld() {
+    this.worldEnded = true;
+    this.buffer.clear();
+    this.predictor?.reset();
+    this.own = null;
+  }
+
   welcomed(w) {
     this.welcome = w;
     this.stats.welcomes++;
+    this.worldEnded = false;
+    this.hud.setGoal(w.fragLimit);
     document.body.dataset.seat = String(w.seat);
     document.body.dataset.room = w.room;
     // A resync replaces everything this side believed: the keyframe that follows is the truth.
@@ -207,6 +231,7 @@ export class Match {
       // A rematch starts a new world: inputs of the last match will never be applied to it.
       this.predictor?.reset();
       this.own = null;
+      this.worldEnded = false;
     }
     this.rs = rs;
     this.roomCode = rs.state;
@@ -260,6 +285,7 @@ export class Match {
       const ship = this.predictor?.ship ?? null;
       const at = ship !== null ? { x: ship.x / 8, y: ship.y / 8 } : null;
       const input = { seq: this.nextSeq++, ...this.input.sample((x, y) => this.renderer.screenToWorld(x, y), at) };
+      input.buttons = turnButtons(input.buttons, this.renderer.turned);
       this.session.send(encodeInput(input.seq, input.buttons, input.aimX, input.aimY));
       if (this.predictor !== null) {
         this.predictor.apply(input);
@@ -304,9 +330,21 @@ export class Match {
     let state = rc.state;
     if (state === 'open') state = this.welcome !== null && this.roomCode !== 0 ? pageStates[this.roomCode] ?? 'connecting' : 'connecting';
     document.body.dataset.state = state;
-    this.hud.setConnection(rc.state === 'open' ? 'connected' : rc.message || 'connecting…');
+    this.connection(performance.now());
     this.overlay(performance.now());
     this.scores();
+  }
+
+  // connection shows the link's state, and warns as soon as an open link has gone quiet.
+  connection(now) {
+    const rc = this.rc;
+    if (rc.state !== 'open') {
+      this.hud.setConnection(rc.message || 'connecting…');
+      return;
+    }
+    const limit = this.roomCode === RoomStateCode.running ? quietMs.running : quietMs.other;
+    const quiet = now - this.session.lastHeard > limit;
+    this.hud.setConnection(quiet ? 'connection unstable' : 'connected', quiet);
   }
 
   overlay(now) {
@@ -323,26 +361,56 @@ export class Match {
       case RoomStateCode.paused:
         this.hud.paused((st?.missing ?? []).map(byName), left);
         break;
-      case RoomStateCode.ended:
-        this.hud.ended((st?.results ?? []).map((r) => ({ ...r, name: byName(r.seat) })), left);
-        break;
-      case RoomStateCode.running: {
-        const own = this.rs?.ship(this.welcome.seat);
-        if (own !== undefined && !isAlive(own)) {
-          this.hud.showOverlay('respawn', 'Fragged', `Back in ${Math.ceil(own.respawnIn / this.welcome.tickRate)} s`);
-        } else {
-          this.hud.hideOverlay();
+      case RoomStateCode.ended: {
+        const lobby = { label: 'Lobby', run: () => this.leave(), secondary: true };
+        if (this.resultsDone) {
+          this.hud.waitNext(left, [lobby]);
+          break;
         }
+        const seat = this.welcome?.seat;
+        const results = (st?.results ?? []).map((r) => ({ ...r, name: byName(r.seat), own: r.seat === seat }));
+        this.hud.ended(results, left, [{ label: 'Play again', run: () => this.playAgain() }, lobby]);
         break;
       }
+      case RoomStateCode.running:
+        this.hud.hideOverlay();
+        break;
       default:
         this.hud.showOverlay('notice', this.rc.state === 'reconnecting' ? `Reconnecting… (attempt ${this.rc.attempts})` : 'Connecting…', this.rc.message);
     }
   }
 
+  /** playAgain puts the results away; the player stays in the room for the next match. */
+  playAgain() {
+    this.resultsDone = true;
+    this.overlay(performance.now());
+  }
+
+  // respawn tells a fragged player, beside the arena, when the ship is back.
+  respawn() {
+    const own = this.roomCode === RoomStateCode.running && !this.worldEnded ? this.rs?.ship(this.welcome.seat) : undefined;
+    if (own !== undefined && !isAlive(own) && own.flags & 1) {
+      this.hud.banner(`Fragged: back in ${Math.max(1, Math.ceil(own.respawnIn / this.welcome.tickRate))} s`, 'respawn');
+    } else {
+      this.hud.banner('');
+    }
+  }
+
+  // showClock shows the match time left at tick, the whole match before the first tick.
+  showClock(tick) {
+    const w = this.welcome;
+    if (w === null || w.timeLimit <= 0) {
+      this.hud.setClock(null);
+      return;
+    }
+    this.hud.setClock((Math.max(0, w.timeLimit - tick) * 1000) / w.tickRate);
+  }
+
   scores() {
     const own = this.welcome?.seat;
-    const ships = new Map((this.rs?.ships ?? []).map((s) => [s.seat, s]));
+    // During the countdown to the next match the roster's zeros are right, the last
+    // snapshot's scores are the old match's.
+    const ships = new Map((this.worldEnded ? [] : this.rs?.ships ?? []).map((s) => [s.seat, s]));
     this.hud.setScores([...this.names.values()].map((p) => ({
       seat: p.seat,
       name: p.name,
@@ -359,10 +427,18 @@ export class Match {
     const dt = this.frameAt === 0 ? 0 : now - this.frameAt;
     this.frameAt = now;
     if (this.status !== null && this.roomCode !== RoomStateCode.running) this.overlay(now);
+    this.connection(now);
+    this.respawn();
     const w = this.welcome;
-    if (w === null || this.map === null || this.buffer.newest() === undefined) return;
+    if (w === null || this.map === null) return;
+    if (this.buffer.newest() === undefined) {
+      this.showClock(0);
+      this.renderer.draw();
+      return;
+    }
     const delay = (interpolationMs * w.tickRate) / 1000;
     const t = (this.clock.now(now) ?? this.buffer.newest().tick) - delay;
+    this.showClock(this.rs?.tick ?? 0);
     const sample = this.buffer.at(t);
     const ships = shipsAt(sample).map((s) => ({ ...s, name: this.names.get(s.seat)?.name ?? '', own: s.seat === w.seat }));
     const mine = ships.find((s) => s.own);

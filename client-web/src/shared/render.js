@@ -11,6 +11,15 @@ const fallbackPalette = {
   text: '#e8ecf4',
 };
 
+/** shipDrawSize is the edge, in arena pixels, of a drawn ship. */
+const shipDrawSize = 40;
+
+/** minShipCss is the smallest edge, in CSS pixels, a ship is drawn with on a small screen. */
+const minShipCss = 22;
+
+/** turnGain is how much larger a turned arena must be drawn before it is worth turning. */
+const turnGain = 1.15;
+
 /** seatColor returns the colour of seat from palette as "#rrggbb". */
 export function seatColor(palette, seat) {
   const seats = (palette ?? fallbackPalette).seats;
@@ -19,7 +28,8 @@ export function seatColor(palette, seat) {
 
 /**
  * Renderer draws views of one map on a canvas that it keeps at the canvas's CSS size times the
- * device pixel ratio, the arena scaled to fit and centred.
+ * device pixel ratio, the arena scaled to fit and centred (turned a quarter when that fills the
+ * canvas much better).
  *
  * A view is `{ships, projectiles}`:
  * - ships: `{seat, x, y, angle, alive, health, name, own}`, position in world units (fractions
@@ -38,6 +48,8 @@ export class Renderer {
     this.scale = 1;
     this.ox = 0;
     this.oy = 0;
+    this.turned = false;
+    this.dpr = 1;
   }
 
   /** setMap switches to map (from parseMap) and redraws its layer. */
@@ -62,7 +74,9 @@ export class Renderer {
     this.layer = layer;
   }
 
-  // fit sizes the canvas to its box and works out the arena's scale and offset.
+  // fit sizes the canvas to its box and works out how the arena sits in it: the scale, the
+  // offset and whether it is turned a quarter clockwise, which a box of the other orientation
+  // than the map (a phone held upright) fills much better.
   fit() {
     const dpr = globalThis.devicePixelRatio || 1;
     const cw = Math.max(1, Math.round(this.canvas.clientWidth * dpr));
@@ -73,10 +87,31 @@ export class Renderer {
     }
     const mw = this.map.width * TileSize;
     const mh = this.map.height * TileSize;
-    this.scale = Math.min(cw / mw, ch / mh);
-    this.ox = (cw - mw * this.scale) / 2;
-    this.oy = (ch - mh * this.scale) / 2;
+    const straight = Math.min(cw / mw, ch / mh);
+    const turned = Math.min(cw / mh, ch / mw);
+    this.turned = turned > straight * turnGain;
+    this.scale = this.turned ? turned : straight;
+    const [w, h] = this.turned ? [mh, mw] : [mw, mh];
+    this.ox = (cw - w * this.scale) / 2;
+    this.oy = (ch - h * this.scale) / 2;
     this.dpr = dpr;
+  }
+
+  // transform sets ctx to draw in arena pixels.
+  transform() {
+    const s = this.scale;
+    if (this.turned) {
+      this.ctx.setTransform(0, s, -s, 0, this.ox + this.map.height * TileSize * s, this.oy);
+    } else {
+      this.ctx.setTransform(s, 0, 0, s, this.ox, this.oy);
+    }
+  }
+
+  /** toScreen converts a point in arena pixels into canvas pixels. */
+  toScreen(x, y) {
+    const s = this.scale;
+    if (this.turned) return { x: this.ox + (this.map.height * TileSize - y) * s, y: this.oy + x * s };
+    return { x: this.ox + x * s, y: this.oy + y * s };
   }
 
   /**
@@ -85,37 +120,58 @@ export class Renderer {
    */
   screenToWorld(cssX, cssY) {
     const dpr = this.dpr || 1;
-    return { x: (cssX * dpr - this.ox) / this.scale, y: (cssY * dpr - this.oy) / this.scale };
+    const sx = (cssX * dpr - this.ox) / this.scale;
+    const sy = (cssY * dpr - this.oy) / this.scale;
+    if (this.turned) return { x: sy, y: this.map.height * TileSize - sx };
+    return { x: sx, y: sy };
   }
 
-  /** draw paints one frame of view. */
-  draw(view) {
+  /**
+   * screenToArena turns a direction on the screen into the same direction in the arena, which
+   * differs when the arena is drawn turned.
+   */
+  screenToArena(dx, dy) {
+    return this.turned ? { x: dy, y: -dx } : { x: dx, y: dy };
+  }
+
+  /** draw paints one frame of view; without ships or projectiles it paints the bare arena. */
+  draw(view = {}) {
     const ctx = this.ctx;
     if (this.map === null) return;
     this.fit();
     ctx.setTransform(1, 0, 0, 1, 0, 0);
     ctx.fillStyle = this.palette.background;
     ctx.fillRect(0, 0, this.canvas.width, this.canvas.height);
-    ctx.setTransform(this.scale, 0, 0, this.scale, this.ox, this.oy);
+    this.transform();
     ctx.imageSmoothingEnabled = false;
     ctx.drawImage(this.layer, 0, 0);
     ctx.imageSmoothingEnabled = true;
-    for (const p of view.projectiles) this.drawProjectile(p);
-    for (const s of view.ships) if (s.alive) this.drawShip(s);
-    for (const s of view.ships) if (s.alive) this.drawLabel(s);
+    const ships = view.ships ?? [];
+    for (const p of view.projectiles ?? []) this.drawProjectile(p);
+    for (const s of ships) if (s.alive) this.drawShip(s);
+    // Words and bars are drawn upright and at a readable size, however small the arena is.
+    ctx.setTransform(1, 0, 0, 1, 0, 0);
+    for (const s of ships) if (s.alive) this.drawLabel(s);
+  }
+
+  // shipSize is the edge, in arena pixels, at which ships are drawn: larger than their 24 px
+  // collision square so they read at a glance, and never under minShipCss on screen.
+  shipSize() {
+    return Math.max(shipDrawSize, (minShipCss * this.dpr) / this.scale);
   }
 
   drawShip(s) {
     const ctx = this.ctx;
     const x = s.x / SubPixel;
     const y = s.y / SubPixel;
+    const size = this.shipSize();
     const color = seatColor(this.palette, s.seat);
     if (s.own) {
       ctx.strokeStyle = color;
-      ctx.globalAlpha = 0.5;
-      ctx.lineWidth = 2;
+      ctx.globalAlpha = 0.55;
+      ctx.lineWidth = 2.5;
       ctx.beginPath();
-      ctx.arc(x, y, 20, 0, 2 * Math.PI);
+      ctx.arc(x, y, size * 0.68, 0, 2 * Math.PI);
       ctx.stroke();
       ctx.globalAlpha = 1;
     }
@@ -124,35 +180,47 @@ export class Renderer {
     ctx.rotate(s.angle);
     const sprite = this.sprites[`ship${s.seat % 8}`];
     if (sprite) {
-      ctx.drawImage(sprite, -16, -16, 32, 32);
+      ctx.drawImage(sprite, -size / 2, -size / 2, size, size);
     } else {
+      const k = size / 32;
       ctx.fillStyle = color;
       ctx.beginPath();
-      ctx.moveTo(14, 0);
-      ctx.lineTo(-12, -11);
-      ctx.lineTo(-7, 0);
-      ctx.lineTo(-12, 11);
+      ctx.moveTo(14 * k, 0);
+      ctx.lineTo(-12 * k, -11 * k);
+      ctx.lineTo(-7 * k, 0);
+      ctx.lineTo(-12 * k, 11 * k);
       ctx.closePath();
       ctx.fill();
     }
     ctx.restore();
   }
 
+  // drawLabel draws a ship's health bar above it and its name below, in canvas pixels.
   drawLabel(s) {
     const ctx = this.ctx;
-    const x = s.x / SubPixel;
-    const y = s.y / SubPixel;
+    const d = this.dpr;
+    const c = this.toScreen(s.x / SubPixel, s.y / SubPixel);
+    const half = (this.shipSize() * this.scale) / 2;
+    const w = 34 * d;
+    const h = 4 * d;
     const health = Math.max(0, Math.min(100, s.health)) / 100;
-    ctx.fillStyle = 'rgba(0,0,0,0.6)';
-    ctx.fillRect(x - 14, y - 24, 28, 4);
+    const top = c.y - half - h - 3 * d;
+    ctx.fillStyle = 'rgba(0,0,0,0.65)';
+    ctx.fillRect(c.x - w / 2 - d, top - d, w + 2 * d, h + 2 * d);
     ctx.fillStyle = health > 0.5 ? '#3cdc64' : health > 0.25 ? '#ffe119' : '#e6194b';
-    ctx.fillRect(x - 14, y - 24, 28 * health, 4);
+    ctx.fillRect(c.x - w / 2, top, w * health, h);
     if (s.name) {
-      ctx.font = '11px system-ui, sans-serif';
+      ctx.font = `${s.own ? 700 : 500} ${Math.round(13 * d)}px system-ui, sans-serif`;
       ctx.textAlign = 'center';
       ctx.textBaseline = 'top';
+      ctx.lineWidth = 3 * d;
+      ctx.strokeStyle = 'rgba(0,0,0,0.75)';
+      // A name by the arena's edge stays whole on the canvas.
+      const edge = ctx.measureText(s.name).width / 2 + 2 * d;
+      const x = Math.max(edge, Math.min(this.canvas.width - edge, c.x));
+      ctx.strokeText(s.name, x, c.y + half + 2 * d);
       ctx.fillStyle = this.palette.text;
-      ctx.fillText(s.name, x, y + 18);
+      ctx.fillText(s.name, x, c.y + half + 2 * d);
     }
   }
 

@@ -15,7 +15,7 @@ export function showRoomList(root) {
   const render = () => {
     const list = [...rooms.values()].sort((a, b) => a.id.localeCompare(b.id));
     body.replaceChildren(...list.map((r) => {
-      const players = (r.players ?? []).map((p) => p.name + (p.bot ? ' (bot)' : '')).join(', ');
+      const players = (r.players ?? []).map((p) => p.name).join(', ');
       const link = el('a', { href: `/watch/${encodeURIComponent(r.id)}`, textContent: 'Watch' });
       const row = el('tr', {},
         el('td', { className: 'code', textContent: r.id }),

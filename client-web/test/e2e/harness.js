@@ -176,12 +176,13 @@ export function watchPage(page) {
  * Proxy forwards TCP connections from its own loopback port to target. A page loaded through
  * it keeps its WebSocket on it, so cut() can break that page's connections like a network
  * failure (both directions reset at once) without touching other pages; until restore(), new
- * connections are refused the same way.
+ * connections are refused the same way. freeze() makes the network silent instead.
  */
 export class Proxy {
   constructor(targetPort) {
     this.targetPort = targetPort;
     this.open = true;
+    this.frozen = false;
     this.pairs = new Set();
     this.server = net.createServer((client) => this.accept(client));
   }
@@ -213,8 +214,31 @@ export class Proxy {
     };
     client.on('error', end).on('close', end);
     upstream.on('error', end).on('close', end);
+    if (!this.frozen) this.flow(pair);
+  }
+
+  flow({ client, upstream }) {
     client.pipe(upstream);
     upstream.pipe(client);
+  }
+
+  /**
+   * freeze stops passing bytes either way while keeping every connection open, the way a
+   * network that silently drops packets looks to both ends; thaw lets them flow again.
+   */
+  freeze() {
+    this.frozen = true;
+    for (const { client, upstream } of this.pairs) {
+      client.unpipe(upstream);
+      upstream.unpipe(client);
+      client.pause();
+      upstream.pause();
+    }
+  }
+
+  thaw() {
+    this.frozen = false;
+    for (const pair of this.pairs) this.flow(pair);
   }
 
   /** cut resets every connection through the proxy and refuses new ones. */

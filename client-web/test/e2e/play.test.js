@@ -49,6 +49,27 @@ async function shipDrawn(page, seat) {
   }, want, { timeout: waitTimeout, polling: 200 });
 }
 
+// boxes returns the page boxes of the arena's canvas and of the words around it.
+function boxes(page) {
+  return page.evaluate(() => Object.fromEntries(['#arena', '.hud', '#scoreboard', '#feed', '#banner'].map((sel) => {
+    const r = document.querySelector(sel).getBoundingClientRect();
+    return [sel, { x: r.x, y: r.y, w: r.width, h: r.height }];
+  })));
+}
+
+// assertBeside checks that the scoreboard, the feed and the bar lie outside the arena, and
+// that the arena is of a playable size for the window.
+async function assertBeside(page, name) {
+  const b = await boxes(page);
+  const arenaBox = b['#arena'];
+  const overlap = (p, q) => p.w > 0 && p.h > 0 && p.x < q.x + q.w && q.x < p.x + p.w && p.y < q.y + q.h && q.y < p.y + p.h;
+  for (const sel of ['.hud', '#scoreboard', '#feed', '#banner']) {
+    assert.ok(!overlap(b[sel], arenaBox), `${name}: ${sel} ${JSON.stringify(b[sel])} lies on the arena ${JSON.stringify(arenaBox)}`);
+  }
+  const view = page.viewportSize();
+  assert.ok(arenaBox.w * arenaBox.h > 0.55 * view.width * view.height, `${name}: the arena ${JSON.stringify(arenaBox)} is a small part of the window`);
+}
+
 test('two players play, survive a network cut and a reload in the same seat', async (t) => {
   const room = await createRoom(arena.server.url, { seats: 4, bots: 2 });
 
@@ -93,6 +114,15 @@ test('two players play, survive a network cut and a reload in the same seat', as
   // The picture for people shows bravo in play, not waiting to respawn.
   await bravo.waitForFunction(() => document.querySelector('#overlay').hidden, null, { timeout: waitTimeout });
   await bravo.screenshot({ path: resultPath('match.png') });
+  await assertBeside(bravo, 'bravo at 1280x800');
+  assert.match(await bravo.locator('#goal').innerText(), /first to 10/);
+  assert.match(await bravo.locator('#clock').innerText(), /^[0-3]:[0-5]\d$/);
+  assert.equal(await bravo.locator('#scoreboard li.own .name').innerText(), 'bravo');
+  await alpha.setViewportSize({ width: 800, height: 500 });
+  await alpha.waitForFunction(() => document.querySelector('#overlay').hidden, null, { timeout: waitTimeout });
+  await shipDrawn(alpha, seatA);
+  await alpha.screenshot({ path: resultPath('match-800x500.png') });
+  await assertBeside(alpha, 'alpha at 800x500');
   for (const [name, page] of [['alpha', alpha], ['bravo', bravo]]) {
     t.diagnostic(`${name} prediction: ${JSON.stringify(await page.evaluate(() => globalThis.skirmish.stats))}`);
   }
@@ -127,36 +157,78 @@ test('two players play, survive a network cut and a reload in the same seat', as
   await ctxB.close();
 });
 
-test('a match ends with the results and a rematch follows in the same room', async () => {
-  // Seven bots frag each other quickly, so the frag limit comes within a minute or so.
-  const room = await createRoom(arena.server.url, { seats: 8, bots: 7 });
+test('a connection gone silent is shown as unstable before it is given up', async () => {
+  const room = await createRoom(arena.server.url, { seats: 2, bots: 1 });
   const ctx = await arena.browser.newContext({ viewport: { width: 1280, height: 800 } });
   const page = await ctx.newPage();
-  const errors = watchPage(page);
-  await page.goto(`${arena.server.url}/?room=${room}&name=watcher`);
+  await page.goto(`${arena.proxy.url}/?room=${room}&name=quiet`);
   await waitState(page, 'playing');
-  await page.waitForFunction(() => document.body.dataset.state === 'ended', null, { timeout: 150_000 });
+  assert.equal(await page.locator('#conn').innerText(), 'connected');
+  arena.proxy.freeze();
+  try {
+    // The page gives a silent connection up after five seconds; the warning comes well before.
+    await page.waitForFunction(() => document.querySelector('#conn').textContent === 'connection unstable' &&
+      document.body.dataset.state === 'playing', null, { timeout: waitTimeout, polling: 50 });
+  } finally {
+    arena.proxy.thaw();
+  }
+  await page.waitForFunction(() => document.querySelector('#conn').textContent === 'connected', null, { timeout: waitTimeout });
+  await ctx.close();
+});
+
+test('a match ends with results that wait for the players, then a fresh match in the same room', async () => {
+  // Six bots frag each other quickly, so the frag limit comes within a minute or so. The room
+  // starts once both players are in.
+  const room = await createRoom(arena.server.url, { seats: 8, bots: 6 });
+  const ctx = await arena.browser.newContext({ viewport: { width: 1280, height: 800 } });
+  const ctxB = await arena.browser.newContext({ viewport: { width: 800, height: 500 } });
+  const page = await ctx.newPage();
+  const leaver = await ctxB.newPage();
+  const errors = watchPage(page);
+  await page.goto(`${arena.server.url}/?room=${room}&name=stayer`);
+  await leaver.goto(`${arena.server.url}/?room=${room}&name=leaver`);
+  await Promise.all([waitState(page, 'playing'), waitState(leaver, 'playing')]);
+  await Promise.all([page, leaver].map((p) => p.waitForFunction(() => document.body.dataset.state === 'ended', null, { timeout: 150_000 })));
 
   const overlay = page.locator('#overlay[data-kind="ended"]');
   assert.match(await overlay.locator('h2').innerText(), /wins$/);
-  assert.match(await overlay.locator('p').innerText(), /Rematch/);
+  assert.match(await overlay.locator('p').innerText(), /^Next match in \d+ s$/);
   // Each list as sorted "name frags deaths" lines: the results, and the scoreboard, which
-  // must agree with them.
-  const rows = (selector) => page.$$eval(selector, (lis) => lis.map((li) => [
-    li.querySelector('.name').textContent.replace(/ \(bot\)$/, ''),
+  // must agree with them. Names are the server's, never with a "(bot)" of the page's own.
+  const rows = (p, selector) => p.$$eval(selector, (lis) => lis.map((li) => [
+    li.querySelector('.name').textContent,
     ...(li.querySelector('.score').textContent.match(/\d+/g) ?? []),
   ].join(' ')));
-  const results = await rows('#overlay .results li');
+  const results = await rows(page, '#overlay .results li');
   assert.equal(results.length, 8);
   assert.match(results[0], / 10 \d+$/, `the winner reached the frag limit: ${results[0]}`);
-  assert.deepEqual((await rows('#scoreboard li')).sort(), [...results].sort());
+  assert.deepEqual((await rows(page, '#scoreboard li')).sort(), [...results].sort());
+  assert.equal((await rows(page, '#overlay .results li.own'))[0].split(' ')[0], 'stayer');
+  for (const r of results) assert.doesNotMatch(r, /\(bot\)/);
   await page.screenshot({ path: resultPath('results.png') });
+  await leaver.screenshot({ path: resultPath('results-800x500.png') });
 
+  // One player plays again: the results make way for the time to the next match. The other
+  // goes back to the lobby: a bye, so the seat is given up.
+  await page.getByRole('button', { name: 'Play again' }).click();
+  await leaver.getByRole('button', { name: 'Lobby' }).click();
+  await page.locator('#overlay[data-kind="next"]').waitFor({ timeout: waitTimeout });
+  assert.match(await page.locator('#overlay h2').innerText(), /^Next match (in \d+ s|soon)$/);
+  await waitState(leaver, 'lobby');
+  for (const deadline = Date.now() + waitTimeout; ;) {
+    const info = await getRoom(arena.server.url, room);
+    if (!info.players.some((p) => p.name === 'leaver' && p.connected)) break;
+    assert.ok(Date.now() < deadline, `leaver still holds a seat: ${JSON.stringify(info.players)}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+
+  // The countdown to the next match shows none of the old scores.
   const endTick = await tick(page);
+  await page.waitForFunction(() => document.body.dataset.state === 'countdown' &&
+    [...document.querySelectorAll('#scoreboard .score')].every((s) => s.textContent === '0 / 0'), null, { timeout: waitTimeout, polling: 50 });
   await waitState(page, 'playing');
   assert.ok(await tick(page) < endTick, 'the rematch starts a new match');
-  const scores = await page.locator('#scoreboard .score').allInnerTexts();
-  assert.equal(scores.length, 8);
   assert.deepEqual(errors, []);
   await ctx.close();
+  await ctxB.close();
 });
