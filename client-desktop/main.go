@@ -7,6 +7,7 @@ package main
 import (
 	"flag"
 	"fmt"
+	"image"
 	"os"
 
 	"skirmish/client-desktop/internal/lobby"
@@ -26,8 +27,10 @@ func run(args []string) int {
 	shot := fs.String("screenshot", "", "write a PNG of the window to this file when the client quits")
 	quitAfter := fs.Duration("quit-after", 0, "quit after this long, leaving the room (0: run until the window closes)")
 	playFor := fs.Duration("play-for", 0, "quit after playing a running match this long, leaving the room (0: no limit)")
+	until := fs.String("until", "", "quit once the client shows this screen (countdown, playing, ended, ...), leaving the room")
 	autopilot := fs.Bool("autopilot", false, "let the game's bot steer the ship (demos and tests)")
 	summary := fs.String("summary", "", "write a JSON summary of the session to this file when the client quits")
+	window := fs.String("window", "", "the window's size at the start, as WIDTHxHEIGHT (default: fits a laptop screen)")
 	if err := fs.Parse(args); err != nil {
 		return 2
 	}
@@ -35,6 +38,13 @@ func run(args []string) int {
 		fmt.Fprintf(os.Stderr, "client-desktop: unexpected arguments %q\n", fs.Args())
 		fs.Usage()
 		return 2
+	}
+	var size image.Point
+	if *window != "" {
+		if _, err := fmt.Sscanf(*window, "%dx%d", &size.X, &size.Y); err != nil || size.X <= 0 || size.Y <= 0 {
+			fmt.Fprintf(os.Stderr, "client-desktop: -window %q is not WIDTHxHEIGHT\n", *window)
+			return 2
+		}
 	}
 	rooms, err := lobby.NewClient(*server)
 	if err != nil {
@@ -56,8 +66,10 @@ func run(args []string) int {
 		Screenshot: *shot,
 		QuitAfter:  *quitAfter,
 		PlayFor:    *playFor,
+		Until:      *until,
 		Autopilot:  *autopilot,
 		Summary:    *summary,
+		Window:     size,
 	}
 	if err := ui.Run(cfg); err != nil {
 		fmt.Fprintf(os.Stderr, "client-desktop: %v\n", err)

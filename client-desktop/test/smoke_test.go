@@ -141,8 +141,9 @@ type player struct {
 }
 
 // startPlayer runs the client, steered by its autopilot, until it has played a running match
-// for playFor (or, at the latest, for a minute).
-func startPlayer(t *testing.T, bin, server, room, tokens, shot string, playFor time.Duration) *player {
+// for playFor (or, at the latest, for a minute). More flags, such as the window's size, come
+// in extra.
+func startPlayer(t *testing.T, bin, server, room, tokens, shot string, playFor time.Duration, extra ...string) *player {
 	t.Helper()
 	p := &player{summary: filepath.Join(t.TempDir(), "summary.json"), done: make(chan error, 1)}
 	args := []string{"-server", server, "-room", room, "-name", "smoke", "-tokens", tokens, "-autopilot",
@@ -150,6 +151,7 @@ func startPlayer(t *testing.T, bin, server, room, tokens, shot string, playFor t
 	if shot != "" {
 		args = append(args, "-screenshot", shot)
 	}
+	args = append(args, extra...)
 	p.cmd = exec.Command(bin, args...)
 	p.cmd.Stdout, p.cmd.Stderr = &p.out, &p.out
 	if err := p.cmd.Start(); err != nil {
@@ -162,16 +164,16 @@ func startPlayer(t *testing.T, bin, server, room, tokens, shot string, playFor t
 	return p
 }
 
-// wait waits for the client to quit by itself and returns its summary.
-func (p *player) wait(t *testing.T) match.Summary {
+// wait waits for the client to quit by itself within limit and returns its summary.
+func (p *player) wait(t *testing.T, limit time.Duration) match.Summary {
 	t.Helper()
 	select {
 	case err := <-p.done:
 		if err != nil {
 			t.Fatalf("client exited with %v:\n%s", err, p.out.String())
 		}
-	case <-time.After(90 * time.Second):
-		t.Fatalf("client still running after 90 s:\n%s", p.out.String())
+	case <-time.After(limit):
+		t.Fatalf("client still running after %v:\n%s", limit, p.out.String())
 	}
 	data, err := os.ReadFile(p.summary)
 	if err != nil {
@@ -216,6 +218,11 @@ func seated(r lobby.Room) (lobby.Player, bool) {
 // arena prepares a test that plays: it needs a display, runs in parallel with the others,
 // and gets the client binary, a fresh server and a room of four seats with three bots.
 func arena(t *testing.T) (clientBin, server string, api *lobby.Client, room string) {
+	return arenaOf(t, 4, 3)
+}
+
+// arenaOf is arena with a room of seats seats, bots of them held by bots.
+func arenaOf(t *testing.T, seats, bots int) (clientBin, server string, api *lobby.Client, room string) {
 	t.Helper()
 	needDisplay(t)
 	t.Parallel()
@@ -227,7 +234,7 @@ func arena(t *testing.T) (clientBin, server string, api *lobby.Client, room stri
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
-	room, err = api.Create(ctx, 4, 3)
+	room, err = api.Create(ctx, seats, bots)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -235,18 +242,27 @@ func arena(t *testing.T) (clientBin, server string, api *lobby.Client, room stri
 }
 
 // TestPlaysAMatchAgainstBots runs the client in a room with three bots for a few seconds,
-// steered by its autopilot, and checks what the server saw and what the window showed.
+// steered by its autopilot, in a large and in a small window, and checks what the server saw
+// and what the window showed.
 func TestPlaysAMatchAgainstBots(t *testing.T) {
+	for _, size := range []image.Point{{1280, 800}, {800, 500}} {
+		t.Run(fmt.Sprintf("%dx%d", size.X, size.Y), func(t *testing.T) {
+			playsAMatch(t, size)
+		})
+	}
+}
+
+func playsAMatch(t *testing.T, size image.Point) {
 	clientBin, server, api, id := arena(t)
 
-	shot := artifact(t, "smoke.png")
+	shot := artifact(t, fmt.Sprintf("match-%dx%d.png", size.X, size.Y))
 	os.Remove(shot)
-	p := startPlayer(t, clientBin, server, id, t.TempDir(), shot, 3*time.Second)
+	p := startPlayer(t, clientBin, server, id, t.TempDir(), shot, 3*time.Second, "-window", fmt.Sprintf("%dx%d", size.X, size.Y))
 	r := awaitRoom(t, api, id, "the client to take a seat", func(r lobby.Room) bool {
 		pl, ok := seated(r)
 		return ok && pl.Connected
 	})
-	s := p.wait(t)
+	s := p.wait(t, 90*time.Second)
 	t.Logf("summary %+v; screenshot %s", s, shot)
 
 	if s.Room != id || s.Screen != "playing" {
@@ -267,7 +283,26 @@ func TestPlaysAMatchAgainstBots(t *testing.T) {
 	if after.State == "paused" {
 		t.Errorf("room paused after the client left on purpose")
 	}
-	checkScreenshot(t, shot)
+	checkScreenshot(t, shot, size)
+}
+
+// TestResultsWaitForThePlayer plays a room of seven bots to the end of its match and checks
+// the results screen the window shows.
+func TestResultsWaitForThePlayer(t *testing.T) {
+	clientBin, server, _, id := arenaOf(t, 8, 7)
+	shot := artifact(t, "results.png")
+	os.Remove(shot)
+	p := startPlayer(t, clientBin, server, id, t.TempDir(), shot, time.Hour, "-until", "ended", "-quit-after", "3m", "-window", "1280x800")
+	s := p.wait(t, 200*time.Second)
+	if s.Screen != "ended" {
+		t.Fatalf("client ended on screen %q, want ended", s.Screen)
+	}
+	img := decodePNG(t, shot)
+	// The results panel dims the arena and shows the accent-blue Play again button.
+	accent := color.RGBA{0x3c, 0xb4, 0xff, 0xff}
+	if n := count(img, accent); n < 400 {
+		t.Errorf("the results screen shows %d pixels of the Play again button's colour, want a button", n)
+	}
 }
 
 // TestRestartResumesTheSeat kills the client mid-match, as a crash would, and starts it
@@ -291,7 +326,7 @@ func TestRestartResumesTheSeat(t *testing.T) {
 	})
 
 	second := startPlayer(t, clientBin, server, id, tokens, "", 2*time.Second)
-	s := second.wait(t)
+	s := second.wait(t, 90*time.Second)
 	if s.Seat != seat.Seat || s.Room != id {
 		t.Errorf("restarted client sits in seat %d of room %q, want seat %d of %s", s.Seat, s.Room, seat.Seat, id)
 	}
@@ -300,9 +335,8 @@ func TestRestartResumesTheSeat(t *testing.T) {
 	}
 }
 
-// checkScreenshot asserts the picture is a game: many colours, mostly not background, and
-// the HUD's exact seat colours for the four seats.
-func checkScreenshot(t *testing.T, path string) {
+// decodePNG reads the screenshot at path.
+func decodePNG(t *testing.T, path string) image.Image {
 	t.Helper()
 	f, err := os.Open(path)
 	if err != nil {
@@ -312,6 +346,31 @@ func checkScreenshot(t *testing.T, path string) {
 	img, err := png.Decode(f)
 	if err != nil {
 		t.Fatalf("screenshot: %v", err)
+	}
+	return img
+}
+
+// count returns how many pixels of img are exactly c.
+func count(img image.Image, c color.RGBA) int {
+	n := 0
+	b := img.Bounds()
+	for y := b.Min.Y; y < b.Max.Y; y++ {
+		for x := b.Min.X; x < b.Max.X; x++ {
+			if rgba(img, x, y) == c {
+				n++
+			}
+		}
+	}
+	return n
+}
+
+// checkScreenshot asserts the picture is a game in a window of size: many colours, mostly
+// not background, and the scoreboard's seat colours for the four seats.
+func checkScreenshot(t *testing.T, path string, size image.Point) {
+	t.Helper()
+	img := decodePNG(t, path)
+	if got := img.Bounds().Size(); got != size {
+		t.Errorf("screenshot is %v, want the window's %v", got, size)
 	}
 	bg := hex(assets.Colors.Background)
 	colours := map[color.RGBA]int{}

@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"slices"
 	"time"
 
 	"skirmish/client-desktop/internal/inputs"
@@ -61,6 +62,11 @@ type Model struct {
 	StatusAt time.Time
 	RTT      time.Duration
 	Feed     []FeedLine
+	// ResultsDone is set when the player chose to play again while the results show.
+	ResultsDone bool
+
+	heard      time.Time // when the network last delivered anything from the server
+	worldEnded bool      // the match ended: its ships and scores are no longer shown
 
 	cfg     game.Config
 	buf     *interp.Buffer
@@ -85,6 +91,14 @@ func (m *Model) Join(room string) {
 	m.Room, m.Problem, m.joined = room, "", false
 	m.Feed = m.Feed[:0]
 	m.Status = protocol.Status{}
+	m.ResultsDone, m.worldEnded = false, false
+}
+
+// PlayAgain puts the results away: the player stays in the room for the next match.
+func (m *Model) PlayAgain() {
+	if m.Screen == screen.Ended {
+		m.ResultsDone = true
+	}
 }
 
 // Leave returns to the lobby; the caller closes the connection.
@@ -111,9 +125,34 @@ func (m *Model) Handle(n Note) {
 		m.fail(Explain(n.Err))
 	case ConnRTT:
 		m.RTT = n.RTT
+		m.heard = n.At
 	case ConnMessage:
+		m.heard = n.At
 		m.message(n)
 	}
+}
+
+// How long the server may be silent before the connection counts as unstable: a running room
+// sends a snapshot every tick, any other answers the ping the client sends every second. The
+// connection is given up only after several seconds.
+const (
+	quietRunning = 600 * time.Millisecond
+	quietOther   = 1600 * time.Millisecond
+)
+
+// Unstable reports whether the server has been silent at now for longer than it should be
+// on an open connection, which the HUD shows long before the connection is given up.
+func (m *Model) Unstable(now time.Time) bool {
+	if !m.joined || m.heard.IsZero() {
+		return false
+	}
+	switch m.Screen {
+	case screen.Playing:
+		return now.Sub(m.heard) > quietRunning
+	case screen.Countdown, screen.Paused, screen.Ended:
+		return now.Sub(m.heard) > quietOther
+	}
+	return false
 }
 
 func (m *Model) message(n Note) {
@@ -123,6 +162,12 @@ func (m *Model) message(n Note) {
 	case *protocol.Snapshot:
 		m.snapshot(msg, n.At)
 	case *protocol.Status:
+		if m.Status.State == protocol.StateEnded && msg.State != protocol.StateEnded {
+			m.endWorld()
+		}
+		if msg.State != protocol.StateEnded {
+			m.ResultsDone = false
+		}
 		m.Status, m.StatusAt = *msg, n.At
 		m.Screen = screen.Next(m.Screen, screen.Event{Kind: screen.Status, Room: msg.State})
 		m.Problem = ""
@@ -148,11 +193,21 @@ func (m *Model) fail(problem string) {
 	m.Problem = problem
 }
 
+// endWorld stops showing the ended match's ships and scores; the next match's first snapshot
+// brings the new ones.
+func (m *Model) endWorld() {
+	m.worldEnded = true
+	if m.buf != nil {
+		m.buf.Reset()
+	}
+}
+
 // welcome sets up a new seat, or keeps the prediction on a resync of the same seat.
 func (m *Model) welcome(w *protocol.Welcome) {
 	same := m.joined && m.Welcome.Room == w.Room && m.Welcome.Seat == w.Seat && m.Welcome.Token == w.Token &&
 		m.Welcome.Map == w.Map && m.Welcome.TickRate == w.TickRate
 	m.Welcome, m.joined, m.Room = *w, true, w.Room
+	m.worldEnded = false
 	if same && m.Map != nil {
 		// The room stood still while we were away; the old frames would only confuse the
 		// clock, and the predicted ship is reconciled by the keyframe that follows.
@@ -189,6 +244,9 @@ func (m *Model) snapshot(s *protocol.Snapshot, at time.Time) {
 	}
 	for i := range s.Projectiles {
 		f.Projectiles[i] = s.Projectiles[i].Projectile()
+	}
+	if s.Tick < m.newest.Tick {
+		m.worldEnded = false // a new match
 	}
 	m.buf.Push(f, at)
 	m.newest = *s
@@ -290,8 +348,53 @@ func (m *Model) Sample(now time.Time, v *interp.View) bool {
 // Tick returns the newest server tick the client holds.
 func (m *Model) Tick() uint32 { return m.newest.Tick }
 
-// Ships returns the newest authoritative ship records, for scores.
-func (m *Model) Ships() []protocol.ShipRecord { return m.newest.Ships }
+// ClockLeft returns the match time left: all of it before the match's first tick, and false
+// for a match without a time limit.
+func (m *Model) ClockLeft() (time.Duration, bool) {
+	w := m.Welcome
+	if w.TimeLimit <= 0 || w.TickRate <= 0 {
+		return 0, false
+	}
+	tick := 0
+	if !m.worldEnded {
+		tick = int(m.newest.Tick)
+	}
+	return time.Duration(max(0, w.TimeLimit-tick)) * time.Second / time.Duration(w.TickRate), true
+}
+
+// Score is one scoreboard row.
+type Score struct {
+	Seat          int
+	Name          string
+	Bot, Away     bool
+	Own           bool
+	Frags, Deaths int
+}
+
+// Scores returns the scoreboard, best first: the roster of the latest status with the scores
+// of the newest snapshot, which are fresher, except once the match has ended and the next
+// one not begun, when the roster's own (zero) scores are the right ones.
+func (m *Model) Scores() []Score {
+	rows := make([]Score, 0, len(m.Status.Players))
+	for _, p := range m.Status.Players {
+		r := Score{Seat: p.Seat, Name: p.Name, Bot: p.Bot, Away: !p.Connected, Own: m.joined && p.Seat == m.Welcome.Seat,
+			Frags: p.Frags, Deaths: p.Deaths}
+		if !m.worldEnded && p.Seat < len(m.newest.Ships) {
+			r.Frags, r.Deaths = int(m.newest.Ships[p.Seat][protocol.ShipFrags]), int(m.newest.Ships[p.Seat][protocol.ShipDeaths])
+		}
+		rows = append(rows, r)
+	}
+	slices.SortStableFunc(rows, func(a, b Score) int {
+		if a.Frags != b.Frags {
+			return b.Frags - a.Frags
+		}
+		if a.Deaths != b.Deaths {
+			return a.Deaths - b.Deaths
+		}
+		return a.Seat - b.Seat
+	})
+	return rows
+}
 
 // Own returns the predicted own ship, and false before the first snapshot.
 func (m *Model) Own() (game.Ship, bool) {

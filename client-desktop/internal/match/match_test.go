@@ -199,3 +199,78 @@ func TestWelcomeBeyondThisClientIsRefused(t *testing.T) {
 		})
 	}
 }
+
+func TestASilentConnectionIsUnstableLongBeforeItIsLost(t *testing.T) {
+	r := newRoom(t)
+	m := New()
+	m.Join("r1")
+	m.Handle(r.welcome())
+	m.Handle(r.step(game.Input{}))
+	m.Handle(r.note(status(protocol.StateRunning, 0)))
+	heard := r.now
+	cases := []struct {
+		name     string
+		state    protocol.State
+		after    time.Duration
+		unstable bool
+	}{
+		{"running, a tick later", protocol.StateRunning, 40 * time.Millisecond, false},
+		{"running, a second of silence", protocol.StateRunning, time.Second, true},
+		{"counting down, between two pongs", protocol.StateCountdown, time.Second, false},
+		{"counting down, two pongs missed", protocol.StateCountdown, 2 * time.Second, true},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			m.Handle(Note{At: heard, Kind: ConnMessage, Msg: status(tc.state, 3000)})
+			if got := m.Unstable(heard.Add(tc.after)); got != tc.unstable {
+				t.Errorf("Unstable after %v = %v, want %v", tc.after, got, tc.unstable)
+			}
+		})
+	}
+	m.Handle(Note{At: heard.Add(3 * time.Second), Kind: ConnRTT, RTT: time.Millisecond})
+	if m.Unstable(heard.Add(3*time.Second + 100*time.Millisecond)) {
+		t.Errorf("a pong did not count as hearing from the server")
+	}
+}
+
+func TestTheNextMatchStartsWithoutTheOldScores(t *testing.T) {
+	r := newRoom(t)
+	m := New()
+	m.Join("r1")
+	m.Handle(r.welcome())
+	r.w.Ships[0].Frags, r.w.Ships[1].Deaths = 3, 3
+	m.Handle(r.step(game.Input{}))
+	m.Handle(r.note(status(protocol.StateRunning, 0)))
+	if s := m.Scores(); len(s) != 2 || s[0].Name != "me" || s[0].Frags != 3 || !s[0].Own || s[1].Deaths != 3 {
+		t.Fatalf("scores %+v, want me first with 3 frags, from the snapshot", s)
+	}
+	full, _ := m.ClockLeft()
+	if want := time.Duration(r.w.Config.TimeLimit-int(r.w.Tick)) * time.Second / 30; full != want {
+		t.Errorf("clock shows %v left at tick %d, want %v", full, r.w.Tick, want)
+	}
+
+	final := status(protocol.StateEnded, 10000)
+	final.Results = []protocol.Result{{Seat: 0, Frags: 3}, {Seat: 1, Deaths: 3}}
+	m.Handle(r.note(final))
+	m.PlayAgain()
+	if !m.ResultsDone {
+		t.Errorf("playing again did not put the results away")
+	}
+	// The rematch's countdown: the roster says zero, and the ended match is not drawn.
+	m.Handle(r.note(status(protocol.StateCountdown, 3000)))
+	if m.ResultsDone {
+		t.Errorf("the next match starts with the results put away; the next results must show again")
+	}
+	for _, s := range m.Scores() {
+		if s.Frags != 0 || s.Deaths != 0 {
+			t.Errorf("during the next countdown %s shows %d / %d, want the new match's 0 / 0", s.Name, s.Frags, s.Deaths)
+		}
+	}
+	if left, _ := m.ClockLeft(); left != time.Duration(r.w.Config.TimeLimit)*time.Second/30 {
+		t.Errorf("the next match's clock shows %v, want all of it", left)
+	}
+	var v interp.View
+	if m.Sample(r.now, &v) {
+		t.Errorf("the ended match's ships are still drawn during the next countdown")
+	}
+}

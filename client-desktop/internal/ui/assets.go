@@ -21,11 +21,14 @@ type art struct {
 	floor      *ebiten.Image
 	wall       *ebiten.Image
 
-	small, normal, big *text.GoTextFace
+	small, normal, big *text.GoTextFace // the lobby's
+	roomy, compact     faces            // the match screen's, for large and small windows
 
 	seats                     [8]color.RGBA
 	background, floorC, wallC color.RGBA
 	textC, dim, warn, accent  color.RGBA
+	panel, line, ownRow       color.RGBA
+	warnBg                    color.RGBA
 }
 
 func loadArt() (*art, error) {
@@ -52,6 +55,9 @@ func loadArt() (*art, error) {
 	a.small = &text.GoTextFace{Source: src, Size: 16}
 	a.normal = &text.GoTextFace{Source: src, Size: 22}
 	a.big = &text.GoTextFace{Source: src, Size: 56}
+	a.roomy = faces{small: a.small, normal: a.normal, big: &text.GoTextFace{Source: src, Size: 48}}
+	a.compact = faces{small: &text.GoTextFace{Source: src, Size: 13}, normal: &text.GoTextFace{Source: src, Size: 16},
+		big: &text.GoTextFace{Source: src, Size: 32}}
 
 	p := assets.Colors
 	for i, c := range p.Seats {
@@ -61,6 +67,11 @@ func loadArt() (*art, error) {
 	a.dim = color.RGBA{0x8a, 0x94, 0xa8, 0xff}
 	a.warn = color.RGBA{0xff, 0x6b, 0x5e, 0xff}
 	a.accent = color.RGBA{0x3c, 0xb4, 0xff, 0xff}
+	// The web page's panel, line and highlight colours (client-web/static/skirmish.css).
+	a.panel = color.RGBA{0x1b, 0x21, 0x30, 0xff}
+	a.line = color.RGBA{0x2c, 0x35, 0x47, 0xff}
+	a.ownRow = color.RGBA{0x17, 0x33, 0x4b, 0xff}
+	a.warnBg = color.RGBA{0x3a, 0x1d, 0x12, 0xff}
 	return a, nil
 }
 

@@ -16,21 +16,13 @@ import (
 	"time"
 
 	"github.com/hajimehoshi/ebiten/v2"
+	"github.com/hajimehoshi/ebiten/v2/inpututil"
 
 	"skirmish/client-desktop/internal/interp"
 	"skirmish/client-desktop/internal/lobby"
 	"skirmish/client-desktop/internal/match"
 	"skirmish/client-desktop/internal/screen"
 	"skirmish/game"
-)
-
-// The logical screen: a HUD band over an arena area that fits a 40 x 30 tile map at full
-// size. Ebitengine scales it to the window.
-const (
-	screenW = 1280
-	hudH    = 40
-	arenaH  = 960
-	screenH = hudH + arenaH
 )
 
 // Link is one player connection, run by the network on its own goroutine.
@@ -62,10 +54,14 @@ type Config struct {
 	// PlayFor, if positive, ends the client the same way once it has been in a running match
 	// that long, however long joining took.
 	PlayFor time.Duration
+	// Until, if set, ends the client the same way once it shows the screen of that name.
+	Until string
 	// Autopilot lets the game's bot steer the player's ship instead of the keyboard.
 	Autopilot bool
 	// Summary, if set, is where a JSON match.Summary is written when the client quits.
 	Summary string
+	// Window, if set, is the window's size at the start.
+	Window image.Point
 }
 
 // Run opens the window and runs the client until the player closes it or its time is up.
@@ -87,7 +83,11 @@ func Run(cfg Config) error {
 		g.join(cfg.Room)
 	}
 	ebiten.SetWindowTitle("Skirmish")
-	ebiten.SetWindowSize(screenW*3/4, screenH*3/4)
+	if cfg.Window.X > 0 && cfg.Window.Y > 0 {
+		ebiten.SetWindowSize(cfg.Window.X, cfg.Window.Y)
+	} else {
+		ebiten.SetWindowSize(screenW*3/4, screenH*3/4)
+	}
 	ebiten.SetWindowResizingMode(ebiten.WindowResizingModeEnabled)
 	ebiten.SetRunnableOnUnfocused(true)
 	err = ebiten.RunGame(g)
@@ -128,16 +128,18 @@ type Game struct {
 
 	notes   []match.Note
 	view    interp.View
+	buttons []button // what the last frame drew that a click can press
 	arena   *arenaImage
 	quit    bool // time is up: take the screenshot in the next Draw, then end
 	shotted bool
 	shotErr error
 }
 
-// timeUp reports whether QuitAfter or PlayFor has passed.
+// timeUp reports whether QuitAfter or PlayFor has passed, or the Until screen shows.
 func (g *Game) timeUp(now time.Time) bool {
 	return g.cfg.QuitAfter > 0 && now.Sub(g.started) >= g.cfg.QuitAfter ||
-		g.cfg.PlayFor > 0 && !g.playing.IsZero() && now.Sub(g.playing) >= g.cfg.PlayFor
+		g.cfg.PlayFor > 0 && !g.playing.IsZero() && now.Sub(g.playing) >= g.cfg.PlayFor ||
+		g.cfg.Until != "" && g.model.Screen.String() == g.cfg.Until
 }
 
 // Update runs once per Ebitengine tick: it drains the network mailbox into the model, then
@@ -176,6 +178,15 @@ func (g *Game) Update() error {
 			g.leave()
 			return nil
 		}
+		if g.model.Screen == screen.Ended && (inpututil.IsKeyJustPressed(ebiten.KeyEnter) || inpututil.IsKeyJustPressed(ebiten.KeyNumpadEnter)) {
+			g.model.PlayAgain()
+		}
+		if b, ok := g.clicked(); ok {
+			b.run()
+			if g.model.Screen == screen.Lobby {
+				return nil
+			}
+		}
 		if g.link == nil {
 			return nil
 		}
@@ -186,6 +197,20 @@ func (g *Game) Update() error {
 		g.model.Inputs(now, c, g.link.Send)
 	}
 	return nil
+}
+
+// clicked returns the button the player just clicked, if any.
+func (g *Game) clicked() (button, bool) {
+	if !inpututil.IsMouseButtonJustPressed(ebiten.MouseButtonLeft) {
+		return button{}, false
+	}
+	x, y := ebiten.CursorPosition()
+	for _, b := range g.buttons {
+		if fx, fy := float64(x), float64(y); fx >= b.x && fx < b.x+b.w && fy >= b.y && fy < b.y+b.h {
+			return b, true
+		}
+	}
+	return button{}, false
 }
 
 func (g *Game) join(room string) {
@@ -224,8 +249,15 @@ func (g *Game) Draw(dst *ebiten.Image) {
 	}
 }
 
-// Layout keeps one logical screen size whatever the window; Ebitengine scales it.
-func (g *Game) Layout(int, int) (int, int) { return screenW, screenH }
+// Layout gives the lobby one logical screen size, which Ebitengine scales to the window, and
+// lays the match out for the window itself, so that the arena fills it and words keep their
+// size.
+func (g *Game) Layout(w, h int) (int, int) {
+	if g.model.Screen == screen.Lobby {
+		return screenW, screenH
+	}
+	return max(w, minMatchW), max(h, minMatchH)
+}
 
 // saveScreenshot writes what dst shows to path as PNG. ReadPixels gives premultiplied RGBA,
 // which image.RGBA stores as is.
