@@ -27,7 +27,8 @@ func run(args []string) int {
 	shot := fs.String("screenshot", "", "write a PNG of the window to this file when the client quits")
 	quitAfter := fs.Duration("quit-after", 0, "quit after this long, leaving the room (0: run until the window closes)")
 	playFor := fs.Duration("play-for", 0, "quit after playing a running match this long, leaving the room (0: no limit)")
-	until := fs.String("until", "", "quit once the client shows this screen (countdown, playing, ended, ...), leaving the room")
+	until := fs.String("until", "", "quit once the client shows this screen (countdown, playing, ended, ...) or effect (hit, death, respawn, shot), leaving the room")
+	calm := fs.Bool("reduced-motion", false, "do not shake the arena when the own ship dies")
 	autopilot := fs.Bool("autopilot", false, "let the game's bot steer the ship (demos and tests)")
 	summary := fs.String("summary", "", "write a JSON summary of the session to this file when the client quits")
 	window := fs.String("window", "", "the window's size at the start, as WIDTHxHEIGHT (default: fits a laptop screen)")
@@ -67,6 +68,7 @@ func run(args []string) int {
 		QuitAfter:  *quitAfter,
 		PlayFor:    *playFor,
 		Until:      *until,
+		Calm:       *calm,
 		Autopilot:  *autopilot,
 		Summary:    *summary,
 		Window:     size,

@@ -335,6 +335,39 @@ func TestRestartResumesTheSeat(t *testing.T) {
 	}
 }
 
+// TestEffectsShow plays among seven bots until an explosion shows, and checks that the
+// screenshot has a hot blast where the client says it is.
+func TestEffectsShow(t *testing.T) {
+	clientBin, server, _, id := arenaOf(t, 8, 7)
+	shot := artifact(t, "effects.png")
+	os.Remove(shot)
+	p := startPlayer(t, clientBin, server, id, t.TempDir(), shot, time.Hour, "-until", "death", "-window", "1280x800")
+	s := p.wait(t, 90*time.Second)
+	t.Logf("effects shown: %v; on screen at the end: %+v", s.Effects, s.Showing)
+	if s.Effects["death"] == 0 || s.Effects["shot"] == 0 {
+		t.Errorf("effects shown %v, want deaths and shots", s.Effects)
+	}
+	img := decodePNG(t, shot)
+	for _, e := range s.Showing {
+		if e.Kind != "death" {
+			continue
+		}
+		hot := 0
+		for y := int(e.Y) - 40; y < int(e.Y)+40; y++ {
+			for x := int(e.X) - 40; x < int(e.X)+40; x++ {
+				if c := rgba(img, x, y); c.R >= 230 && c.G >= 150 && c.B >= 90 {
+					hot++
+				}
+			}
+		}
+		if hot < 60 {
+			t.Errorf("the explosion at (%.0f, %.0f) shows %d hot pixels, want a blast", e.X, e.Y, hot)
+		}
+		return
+	}
+	t.Errorf("no explosion on the screen at the end: %+v", s.Showing)
+}
+
 // decodePNG reads the screenshot at path.
 func decodePNG(t *testing.T, path string) image.Image {
 	t.Helper()

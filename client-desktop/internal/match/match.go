@@ -10,6 +10,7 @@ import (
 	"slices"
 	"time"
 
+	"skirmish/client-desktop/internal/fx"
 	"skirmish/client-desktop/internal/inputs"
 	"skirmish/client-desktop/internal/interp"
 	"skirmish/client-desktop/internal/predict"
@@ -65,8 +66,12 @@ type Model struct {
 	// ResultsDone is set when the player chose to play again while the results show.
 	ResultsDone bool
 
-	heard      time.Time // when the network last delivered anything from the server
-	worldEnded bool      // the match ended: its ships and scores are no longer shown
+	// FX holds the hits, deaths, respawns and shots found in the snapshots, to be shown.
+	FX fx.Effects
+
+	heard      time.Time    // when the network last delivered anything from the server
+	last       interp.Frame // the newest frame, to compare the next one with
+	worldEnded bool         // the match ended: its ships and scores are no longer shown
 
 	cfg     game.Config
 	buf     *interp.Buffer
@@ -197,6 +202,7 @@ func (m *Model) fail(problem string) {
 // brings the new ones.
 func (m *Model) endWorld() {
 	m.worldEnded = true
+	m.FX.Clear()
 	if m.buf != nil {
 		m.buf.Reset()
 	}
@@ -208,6 +214,9 @@ func (m *Model) welcome(w *protocol.Welcome) {
 		m.Welcome.Map == w.Map && m.Welcome.TickRate == w.TickRate
 	m.Welcome, m.joined, m.Room = *w, true, w.Room
 	m.worldEnded = false
+	m.FX.Clear()
+	m.FX.TickRate, m.FX.Own = w.TickRate, w.Seat
+	m.last = interp.Frame{}
 	if same && m.Map != nil {
 		// The room stood still while we were away; the old frames would only confuse the
 		// clock, and the predicted ship is reconciled by the keyframe that follows.
@@ -248,6 +257,10 @@ func (m *Model) snapshot(s *protocol.Snapshot, at time.Time) {
 	if s.Tick < m.newest.Tick {
 		m.worldEnded = false // a new match
 	}
+	if m.last.Ships != nil && f.Tick > m.last.Tick {
+		m.feel(fx.Detect(&m.last, &f))
+	}
+	m.last = f
 	m.buf.Push(f, at)
 	m.newest = *s
 	if seat := m.Welcome.Seat; seat < len(f.Ships) {
@@ -259,6 +272,17 @@ func (m *Model) snapshot(s *protocol.Snapshot, at time.Time) {
 		}
 		m.lastPos, m.hasPos = own.Pos, own.Alive
 	}
+}
+
+// feel takes what happened in the newest tick to the effects. Others are drawn a little in
+// the past, so their effects wait for the picture to get there; what happens to the own ship,
+// which is drawn in the present, shows at once.
+func (m *Model) feel(evs []fx.Event) {
+	lead := float64(interp.Delay) * float64(m.Welcome.TickRate) / float64(time.Second)
+	own := slices.DeleteFunc(slices.Clone(evs), func(e fx.Event) bool { return e.Seat != m.Welcome.Seat })
+	others := slices.DeleteFunc(evs, func(e fx.Event) bool { return e.Seat == m.Welcome.Seat })
+	m.FX.Add(others, 0)
+	m.FX.Add(own, lead)
 }
 
 // Autopilot returns the controls the game's own bot would use for the player's ship now,
@@ -298,12 +322,27 @@ type Summary struct {
 	Tick   uint32  `json:"tick"`
 	RTTMS  int64   `json:"rttMs"`
 	Frags  int64   `json:"frags"`
+	// Effects counts the effects shown by kind (hit, death, respawn, shot, and marker for the
+	// player's own hits); Showing lists those on the screen at the end, which the window
+	// fills in with their place on it.
+	Effects map[string]int `json:"effects"`
+	Showing []Shown        `json:"showing,omitempty"`
+}
+
+// Shown is an effect on the screen: its kind and where, in window pixels.
+type Shown struct {
+	Kind string  `json:"kind"`
+	X    float64 `json:"x"`
+	Y    float64 `json:"y"`
 }
 
 // Summary reports the session so far.
 func (m *Model) Summary() Summary {
 	s := Summary{Screen: m.Screen.String(), Problem: m.Problem, Room: m.Room, Seat: m.Welcome.Seat, Travel: m.travel,
-		Tick: m.newest.Tick, RTTMS: m.RTT.Milliseconds()}
+		Tick: m.newest.Tick, RTTMS: m.RTT.Milliseconds(), Effects: map[string]int{"marker": m.FX.Markers}}
+	for k, n := range m.FX.Shown {
+		s.Effects[fx.Kind(k).String()] = n
+	}
 	if seat := m.Welcome.Seat; m.joined && seat < len(m.newest.Ships) {
 		s.Acked = uint32(m.newest.Ships[seat][protocol.ShipLastSeq])
 		s.Frags = m.newest.Ships[seat][protocol.ShipFrags]

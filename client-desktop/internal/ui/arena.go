@@ -10,6 +10,7 @@ import (
 	"github.com/hajimehoshi/ebiten/v2/text/v2"
 	"github.com/hajimehoshi/ebiten/v2/vector"
 
+	"skirmish/client-desktop/internal/fx"
 	"skirmish/client-desktop/internal/interp"
 	"skirmish/game"
 )
@@ -68,22 +69,33 @@ func (g *Game) drawArena(dst *ebiten.Image, l matchLayout, now time.Time) bool {
 	}
 	ar := g.arena
 	ar.place(l)
+	sampled := m.Sample(now, &g.view)
+	t := g.view.Tick
+	if sampled {
+		sx, sy := m.FX.Shake(t)
+		ar.ox, ar.oy = ar.ox+sx*ar.scale, ar.oy+sy*ar.scale
+	}
 	op := &ebiten.DrawImageOptions{}
 	op.GeoM.Scale(ar.scale, ar.scale)
 	op.GeoM.Translate(ar.ox, ar.oy)
 	dst.DrawImage(ar.img, op)
-
-	if !m.Sample(now, &g.view) {
+	g.live = g.live[:0]
+	if !sampled {
 		return false
 	}
+	g.live = m.FX.Live(g.live, t)
+	g.trails.next = clear2(g.trails.next)
 	for _, p := range g.view.Projectiles {
 		g.drawProjectile(dst, p)
 	}
+	g.trails.last, g.trails.next = g.trails.next, g.trails.last
+	g.drawEffects(dst, t, false)
 	for _, s := range g.view.Ships {
 		if s.Active && s.Alive {
-			g.drawShip(dst, s, s.Seat == m.Welcome.Seat)
+			g.drawShip(dst, s, s.Seat == m.Welcome.Seat, m.FX.Flash(s.Seat, t))
 		}
 	}
+	g.drawEffects(dst, t, true)
 	for _, s := range g.view.Ships {
 		if s.Active && s.Alive {
 			g.drawLabel(dst, l, s)
@@ -92,10 +104,102 @@ func (g *Game) drawArena(dst *ebiten.Image, l matchLayout, now time.Time) bool {
 	return true
 }
 
+// trails remembers where each shot was drawn in the last frame, to draw its trail.
+type trails struct {
+	last, next map[uint32][2]float64
+}
+
+func clear2(m map[uint32][2]float64) map[uint32][2]float64 {
+	if m == nil {
+		return map[uint32][2]float64{}
+	}
+	clear(m)
+	return m
+}
+
+// drawEffects paints the live effects under the ships (blasts, sparks, shimmers, muzzle
+// flashes) or over them (the marker of a hit the player made).
+func (g *Game) drawEffects(dst *ebiten.Image, t float64, over bool) {
+	ar, m := g.arena, g.model
+	for _, e := range g.live {
+		age := m.FX.Age(e, t)
+		x, y := ar.toScreen(e.X, e.Y)
+		c := g.art.seats[e.Seat%len(g.art.seats)]
+		switch {
+		case over && e.Kind == fx.Hit && e.By == m.Welcome.Seat && e.Seat != e.By:
+			k := 1 - age/fx.MarkerLife
+			r0 := (10 + 6*(1-k)) * ar.scale
+			w := color.RGBA{uint8(255 * k), uint8(255 * k), uint8(255 * k), uint8(255 * k)}
+			for _, d := range [4][2]float64{{1, 1}, {1, -1}, {-1, 1}, {-1, -1}} {
+				vector.StrokeLine(dst, float32(x+d[0]*r0), float32(y+d[1]*r0), float32(x+d[0]*(r0+9*ar.scale)),
+					float32(y+d[1]*(r0+9*ar.scale)), 3, w, true)
+			}
+		case over:
+		case e.Kind == fx.Death:
+			k := age / fx.Lifetime[fx.Death]
+			r := fx.BlastRadius * (0.55 + 0.8*k) * ar.scale
+			g.glowAt(dst, x, y, r, min(1, 1.4*(1-k)), 1, 0.8, 0.45)
+			g.glowAt(dst, x, y, r*0.6, 1-k, 1, 1, 0.9)
+			g.particles = fx.Burst(g.particles[:0], e, age)
+			for _, p := range g.particles {
+				px, py := ar.toScreen(p.X, p.Y)
+				pc := c
+				if p.Hot {
+					pc = color.RGBA{0xff, 0xd2, 0x7a, 0xff}
+				}
+				s := p.Size * ar.scale
+				vector.DrawFilledRect(dst, float32(px-s/2), float32(py-s/2), float32(s), float32(s), fade(pc, p.Alpha), false)
+			}
+			vector.StrokeCircle(dst, float32(x), float32(y), float32(fx.RingRadius*math.Sqrt(k)*ar.scale), float32(3*(1-k)+1), fade(c, 0.7*(1-k)), true)
+		case e.Kind == fx.Respawn:
+			k := age / fx.Lifetime[fx.Respawn]
+			for _, r := range []float64{34*(1-k) + 14, 22*(1-k) + 10} {
+				vector.StrokeCircle(dst, float32(x), float32(y), float32(r*ar.scale), 2, fade(c, 0.8*(1-k)), true)
+			}
+			vector.DrawFilledCircle(dst, float32(x), float32(y), float32(24*ar.scale), fade(c, 0.3*(1-k)), true)
+		case e.Kind == fx.Shot:
+			k := age / fx.Lifetime[fx.Shot]
+			nx, ny := x+math.Cos(e.Angle)*22*ar.scale, y+math.Sin(e.Angle)*22*ar.scale
+			g.glowAt(dst, nx, ny, 12*ar.scale, 1-k, 1, 0.95, 0.8)
+		}
+	}
+}
+
+// glowAt adds a soft disc of radius r and colour (r, g, b) at strength alpha to dst.
+func (g *Game) glowAt(dst *ebiten.Image, x, y, radius, alpha, r, gr, b float64) {
+	img := g.art.glow
+	s := 2 * radius / float64(img.Bounds().Dx())
+	op := &ebiten.DrawImageOptions{}
+	op.GeoM.Translate(-float64(img.Bounds().Dx())/2, -float64(img.Bounds().Dy())/2)
+	op.GeoM.Scale(s, s)
+	op.GeoM.Translate(x, y)
+	op.ColorScale.Scale(float32(r*alpha), float32(gr*alpha), float32(b*alpha), float32(alpha))
+	op.Blend = ebiten.BlendLighter
+	dst.DrawImage(img, op)
+}
+
+// fade returns c at alpha a (0..1), premultiplied as vector drawing wants it.
+func fade(c color.RGBA, a float64) color.RGBA {
+	a = min(1, max(0, a))
+	return color.RGBA{uint8(float64(c.R) * a), uint8(float64(c.G) * a), uint8(float64(c.B) * a), uint8(255 * a)}
+}
+
 func (g *Game) drawProjectile(dst *ebiten.Image, p interp.Projectile) {
 	ar, img := g.arena, g.art.projectile
 	b := img.Bounds()
 	x, y := ar.toScreen(p.X, p.Y)
+	g.trails.next[p.ID] = [2]float64{p.X, p.Y}
+	if last, ok := g.trails.last[p.ID]; ok {
+		// A trail behind the shot, along the way it came since the last frame.
+		dx, dy := p.X-last[0], p.Y-last[1]
+		if d := math.Hypot(dx, dy); d > 0.5 {
+			tx, ty := ar.toScreen(p.X-dx/d*18, p.Y-dy/d*18)
+			mx, my := (tx+x)/2, (ty+y)/2
+			c := g.art.seats[int(p.Owner)%len(g.art.seats)]
+			vector.StrokeLine(dst, float32(tx), float32(ty), float32(mx), float32(my), float32(3*ar.scale), fade(c, 0.25), true)
+			vector.StrokeLine(dst, float32(mx), float32(my), float32(x), float32(y), float32(3.5*ar.scale), fade(c, 0.6), true)
+		}
+	}
 	op := &ebiten.DrawImageOptions{}
 	op.GeoM.Translate(-float64(b.Dx())/2, -float64(b.Dy())/2)
 	op.GeoM.Scale(ar.scale*1.5, ar.scale*1.5)
@@ -113,7 +217,8 @@ func (g *Game) shipScale(img *ebiten.Image) float64 {
 	return shipDrawSize * g.arena.scale / float64(img.Bounds().Dx())
 }
 
-func (g *Game) drawShip(dst *ebiten.Image, s interp.Ship, own bool) {
+// drawShip draws a ship, turned white by flash (0..1) just after a hit.
+func (g *Game) drawShip(dst *ebiten.Image, s interp.Ship, own bool, flash float64) {
 	ar := g.arena
 	img := g.art.ships[s.Seat%len(g.art.ships)]
 	b := img.Bounds()
@@ -126,6 +231,10 @@ func (g *Game) drawShip(dst *ebiten.Image, s interp.Ship, own bool) {
 	op.GeoM.Translate(x, y)
 	op.Filter = ebiten.FilterLinear
 	dst.DrawImage(img, op)
+	if flash > 0 {
+		op.ColorScale.ScaleAlpha(float32(0.85 * flash))
+		dst.DrawImage(g.art.whites[s.Seat%len(g.art.whites)], op)
+	}
 	if own {
 		c := g.art.seats[s.Seat%len(g.art.seats)]
 		c.A = 0xa0

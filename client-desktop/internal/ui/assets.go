@@ -6,6 +6,7 @@ import (
 	"image"
 	"image/color"
 	_ "image/png" // the sprites are PNG
+	"math"
 	"strconv"
 
 	"github.com/hajimehoshi/ebiten/v2"
@@ -17,6 +18,8 @@ import (
 // art holds everything decoded from the assets: sprites, font faces and colours.
 type art struct {
 	ships      [8]*ebiten.Image
+	whites     [8]*ebiten.Image // the ships as white silhouettes, for hit flashes
+	glow       *ebiten.Image    // a soft white disc for blasts and muzzle flashes
 	projectile *ebiten.Image
 	floor      *ebiten.Image
 	wall       *ebiten.Image
@@ -35,10 +38,13 @@ func loadArt() (*art, error) {
 	a := &art{}
 	var err error
 	for i := range a.ships {
-		if a.ships[i], err = sprite(fmt.Sprintf("ship%d", i)); err != nil {
+		img, err := decode(fmt.Sprintf("ship%d", i))
+		if err != nil {
 			return nil, err
 		}
+		a.ships[i], a.whites[i] = ebiten.NewImageFromImage(img), ebiten.NewImageFromImage(silhouette(img))
 	}
+	a.glow = glow(64)
 	if a.projectile, err = sprite("projectile"); err != nil {
 		return nil, err
 	}
@@ -76,6 +82,14 @@ func loadArt() (*art, error) {
 }
 
 func sprite(name string) (*ebiten.Image, error) {
+	img, err := decode(name)
+	if err != nil {
+		return nil, err
+	}
+	return ebiten.NewImageFromImage(img), nil
+}
+
+func decode(name string) (image.Image, error) {
 	data, err := assets.Sprite(name)
 	if err != nil {
 		return nil, err
@@ -84,7 +98,34 @@ func sprite(name string) (*ebiten.Image, error) {
 	if err != nil {
 		return nil, fmt.Errorf("decode sprite %s: %w", name, err)
 	}
-	return ebiten.NewImageFromImage(img), nil
+	return img, nil
+}
+
+// silhouette returns img in white, keeping its shape.
+func silhouette(img image.Image) image.Image {
+	b := img.Bounds()
+	w := image.NewAlpha(b)
+	for y := b.Min.Y; y < b.Max.Y; y++ {
+		for x := b.Min.X; x < b.Max.X; x++ {
+			_, _, _, al := img.At(x, y).RGBA()
+			w.SetAlpha(x, y, color.Alpha{uint8(al >> 8)})
+		}
+	}
+	return w
+}
+
+// glow returns a size x size white disc that fades from its centre to its edge.
+func glow(size int) *ebiten.Image {
+	img := image.NewRGBA(image.Rect(0, 0, size, size))
+	r := float64(size) / 2
+	for y := range size {
+		for x := range size {
+			d := math.Hypot(float64(x)+0.5-r, float64(y)+0.5-r) / r
+			v := uint8(255 * math.Pow(math.Max(0, 1-d), 1.5))
+			img.SetRGBA(x, y, color.RGBA{v, v, v, v})
+		}
+	}
+	return ebiten.NewImageFromImage(img)
 }
 
 // hexColor parses "#rrggbb"; the palette is the project's own file, so a bad entry shows

@@ -18,6 +18,7 @@ import (
 	"github.com/hajimehoshi/ebiten/v2"
 	"github.com/hajimehoshi/ebiten/v2/inpututil"
 
+	"skirmish/client-desktop/internal/fx"
 	"skirmish/client-desktop/internal/interp"
 	"skirmish/client-desktop/internal/lobby"
 	"skirmish/client-desktop/internal/match"
@@ -54,8 +55,11 @@ type Config struct {
 	// PlayFor, if positive, ends the client the same way once it has been in a running match
 	// that long, however long joining took.
 	PlayFor time.Duration
-	// Until, if set, ends the client the same way once it shows the screen of that name.
+	// Until, if set, ends the client the same way once it shows the screen of that name, or
+	// an effect of that kind (hit, death, respawn, shot).
 	Until string
+	// Calm turns off the shake of the arena (reduced motion).
+	Calm bool
 	// Autopilot lets the game's bot steer the player's ship instead of the keyboard.
 	Autopilot bool
 	// Summary, if set, is where a JSON match.Summary is written when the client quits.
@@ -79,6 +83,7 @@ func Run(cfg Config) error {
 		started: time.Now(),
 		lobby:   newLobbyScreen(ctx, cfg.Rooms, cfg.Name, cfg.Room),
 	}
+	g.model.FX.ReducedMotion = cfg.Calm
 	if cfg.Room != "" {
 		g.join(cfg.Room)
 	}
@@ -105,7 +110,12 @@ func Run(cfg Config) error {
 		return fmt.Errorf("run window: %w", err)
 	}
 	if cfg.Summary != "" {
-		data, err := json.MarshalIndent(g.model.Summary(), "", "  ")
+		sum := g.model.Summary()
+		for _, e := range g.live {
+			x, y := g.arena.toScreen(e.X, e.Y)
+			sum.Showing = append(sum.Showing, match.Shown{Kind: e.Kind.String(), X: x, Y: y})
+		}
+		data, err := json.MarshalIndent(sum, "", "  ")
 		if err == nil {
 			err = writeFile(cfg.Summary, append(data, '\n'))
 		}
@@ -129,10 +139,14 @@ type Game struct {
 	notes   []match.Note
 	view    interp.View
 	buttons []button // what the last frame drew that a click can press
-	arena   *arenaImage
-	quit    bool // time is up: take the screenshot in the next Draw, then end
-	shotted bool
-	shotErr error
+
+	live      []fx.Event    // the effects the last frame showed
+	particles []fx.Particle // scratch for drawing explosions
+	trails    trails
+	arena     *arenaImage
+	quit      bool // time is up: take the screenshot in the next Draw, then end
+	shotted   bool
+	shotErr   error
 }
 
 // timeUp reports whether QuitAfter or PlayFor has passed, or the Until screen shows.
@@ -142,11 +156,21 @@ func (g *Game) timeUp(now time.Time) bool {
 		g.cfg.Until != "" && g.model.Screen.String() == g.cfg.Until
 }
 
+// showing reports whether the frame just drawn shows an effect of the kind called name.
+func (g *Game) showing(name string) bool {
+	for _, e := range g.live {
+		if e.Kind.String() == name {
+			return true
+		}
+	}
+	return false
+}
+
 // Update runs once per Ebitengine tick: it drains the network mailbox into the model, then
 // turns the player's controls into inputs.
 func (g *Game) Update() error {
 	now := time.Now()
-	if g.shotted {
+	if g.shotted || g.quit && g.cfg.Screenshot == "" {
 		return ebiten.Termination
 	}
 	if g.link != nil {
@@ -242,6 +266,10 @@ func (g *Game) Draw(dst *ebiten.Image) {
 		g.lobby.draw(dst, g.art)
 	} else {
 		g.drawMatch(dst, now)
+	}
+	// An effect is caught in the very frame that shows it.
+	if !g.quit && g.cfg.Until != "" && g.showing(g.cfg.Until) {
+		g.quit = true
 	}
 	if g.quit && !g.shotted && g.cfg.Screenshot != "" {
 		g.shotErr = saveScreenshot(dst, g.cfg.Screenshot)
