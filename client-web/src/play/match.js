@@ -3,7 +3,9 @@
 // others interpolated a little in the past, and keeps the HUD and the page's test hooks
 // (document.body.dataset.state, .room, .tick, .seat) current.
 import { loadMap } from '../shared/assets.js';
+import { Effects, detect } from '../shared/effects.js';
 import { StateBuffer, TickClock, lerp, projectilesAt, shipsAt } from '../shared/interpolate.js';
+import { SubPixel } from '../shared/map.js';
 import { Renderer } from '../shared/render.js';
 import { HUD } from './hud.js';
 import { InputSampler, turnButtons } from './input.js';
@@ -26,6 +28,9 @@ const smoothingMs = 80;
  * the ping the page sends every second. The connection is given up only after five seconds.
  */
 const quietMs = { running: 600, other: 1600 };
+
+/** calloutMs is how long a frag of the player's own is called out beside the arena. */
+const calloutMs = 2500;
 
 const pageStates = {
   [RoomStateCode.waiting]: 'waiting',
@@ -73,6 +78,12 @@ export class Match {
     this.onExit = onExit;
     this.canvas = root.querySelector('canvas');
     this.renderer = new Renderer(this.canvas, art);
+    this.effects = new Effects({
+      tickRate: 30,
+      palette: art.palette,
+      reducedMotion: globalThis.matchMedia?.('(prefers-reduced-motion: reduce)').matches ?? false,
+    });
+    this.callout = null; // {text, until}: the player's latest frag
     this.hud = new HUD(root, art.palette);
     this.input = new InputSampler(this.canvas);
     this.rc = new Reconnector({ room, name, tokens });
@@ -108,6 +119,10 @@ export class Match {
     // snapshots reconciled, how many of them moved the own ship, and the largest move
     // (world units, not counting respawns).
     this.stats = { reconciled: 0, corrected: 0, maxError: 0, welcomes: 0 };
+    // The effects shown so far by kind, and those on the canvas in the last frame with their
+    // age in seconds and their place in canvas pixels.
+    this.stats.effects = this.effects.counts;
+    this.stats.showing = [];
   }
 
   /** start connects and starts the input and render loops. */
@@ -194,6 +209,7 @@ export class Match {
   // delta is still based on it.
   endWorld() {
     this.worldEnded = true;
+    this.effects.clear();
     this.buffer.clear();
     this.predictor?.reset();
     this.own = null;
@@ -204,6 +220,9 @@ export class Match {
     this.stats.welcomes++;
     this.worldEnded = false;
     this.hud.setGoal(w.fragLimit);
+    this.effects.clear();
+    this.effects.tickRate = w.tickRate;
+    this.effects.own = w.seat;
     document.body.dataset.seat = String(w.seat);
     document.body.dataset.room = w.room;
     // A resync replaces everything this side believed: the keyframe that follows is the truth.
@@ -237,7 +256,10 @@ export class Match {
     this.roomCode = rs.state;
     document.body.dataset.tick = String(rs.tick);
     this.hud.setTick(rs.tick);
-    this.buffer.push(toFrame(rs));
+    const frame = toFrame(rs);
+    const prev = this.buffer.newest();
+    if (prev !== undefined && frame.tick > prev.tick) this.feel(detect(prev, frame));
+    this.buffer.push(frame);
     this.clock?.observe(rs.tick, now);
     const server = rs.ship(this.welcome.seat);
     if (server !== undefined) {
@@ -245,6 +267,16 @@ export class Match {
       if (this.predictor !== null) this.correct(this.predictor.reconcile(server), now);
     }
     this.refresh();
+  }
+
+  // feel takes what happened in the newest tick to the effects. Others are drawn a little in
+  // the past, so their effects wait for the picture to get there; what happens to the own
+  // ship, which is drawn in the present, shows at once.
+  feel(events) {
+    const seat = this.welcome.seat;
+    const lead = (interpolationMs * this.welcome.tickRate) / 1000;
+    this.effects.add(events.filter((e) => e.seat !== seat));
+    this.effects.add(events.filter((e) => e.seat === seat), lead);
   }
 
   // correct moves the own ship onto a reconciled prediction without a visible jump: the
@@ -303,6 +335,7 @@ export class Match {
     switch (e.kind) {
       case EventKind.frag:
         this.hud.say(`${name(e.a)} fragged ${name(e.b)}`, e.a);
+        if (e.a === this.welcome?.seat && e.b !== e.a) this.callout = { text: `You fragged ${name(e.b)}!`, until: performance.now() + calloutMs };
         break;
       case EventKind.matchOver:
         this.hud.say(`${name(e.a)} wins the match`, e.a);
@@ -386,11 +419,14 @@ export class Match {
     this.overlay(performance.now());
   }
 
-  // respawn tells a fragged player, beside the arena, when the ship is back.
-  respawn() {
+  // banner tells the player, beside the arena, when a fragged ship is back, or calls out a
+  // frag of the player's own.
+  banner(now) {
     const own = this.roomCode === RoomStateCode.running && !this.worldEnded ? this.rs?.ship(this.welcome.seat) : undefined;
     if (own !== undefined && !isAlive(own) && own.flags & 1) {
       this.hud.banner(`Fragged: back in ${Math.max(1, Math.ceil(own.respawnIn / this.welcome.tickRate))} s`, 'respawn');
+    } else if (this.callout !== null && now < this.callout.until) {
+      this.hud.banner(this.callout.text, 'frag');
     } else {
       this.hud.banner('');
     }
@@ -428,7 +464,7 @@ export class Match {
     this.frameAt = now;
     if (this.status !== null && this.roomCode !== RoomStateCode.running) this.overlay(now);
     this.connection(now);
-    this.respawn();
+    this.banner(now);
     const w = this.welcome;
     if (w === null || this.map === null) return;
     if (this.buffer.newest() === undefined) {
@@ -454,6 +490,7 @@ export class Match {
       mine.angle = Math.atan2(predicted.aimY, predicted.aimX);
       mine.alive = true;
     }
-    this.renderer.draw({ ships, projectiles: projectilesAt(sample, t) });
+    this.renderer.draw({ ships, projectiles: projectilesAt(sample, t), effects: this.effects, t });
+    this.stats.showing = this.effects.live(t).map((e) => ({ kind: e.kind, seat: e.seat, age: this.effects.age(e, t), ...this.renderer.toScreen(e.x / SubPixel, e.y / SubPixel) }));
   }
 }

@@ -31,10 +31,11 @@ export function seatColor(palette, seat) {
  * device pixel ratio, the arena scaled to fit and centred (turned a quarter when that fills the
  * canvas much better).
  *
- * A view is `{ships, projectiles}`:
+ * A view is `{ships, projectiles, effects, t}`:
  * - ships: `{seat, x, y, angle, alive, health, name, own}`, position in world units (fractions
  *   allowed), angle in radians (0 points right), health 0..100, own true for the viewer's ship;
- * - projectiles: `{x, y, owner}` in world units.
+ * - projectiles: `{x, y, vx, vy, owner}` in world units (velocity per tick, for the trail);
+ * - effects: an Effects (effects.js), drawn at the render tick t; optional.
  */
 export class Renderer {
   /** art is `{palette, sprites}` from loadArt; missing sprites are drawn as shapes. */
@@ -50,6 +51,7 @@ export class Renderer {
     this.oy = 0;
     this.turned = false;
     this.dpr = 1;
+    this.whites = new Map(); // each ship sprite as a white silhouette, for hit flashes
   }
 
   /** setMap switches to map (from parseMap) and redraws its layer. */
@@ -142,16 +144,39 @@ export class Renderer {
     ctx.setTransform(1, 0, 0, 1, 0, 0);
     ctx.fillStyle = this.palette.background;
     ctx.fillRect(0, 0, this.canvas.width, this.canvas.height);
+    const fx = view.effects;
+    const shake = fx?.shake(view.t) ?? { x: 0, y: 0 };
+    this.ox += shake.x * this.scale;
+    this.oy += shake.y * this.scale;
     this.transform();
     ctx.imageSmoothingEnabled = false;
     ctx.drawImage(this.layer, 0, 0);
     ctx.imageSmoothingEnabled = true;
     const ships = view.ships ?? [];
     for (const p of view.projectiles ?? []) this.drawProjectile(p);
-    for (const s of ships) if (s.alive) this.drawShip(s);
+    fx?.drawUnder(ctx, view.t, (seat) => seatColor(this.palette, seat));
+    for (const s of ships) if (s.alive) this.drawShip(s, fx?.flash(s.seat, view.t) ?? 0);
+    fx?.drawOver(ctx, view.t);
     // Words and bars are drawn upright and at a readable size, however small the arena is.
     ctx.setTransform(1, 0, 0, 1, 0, 0);
     for (const s of ships) if (s.alive) this.drawLabel(s);
+    this.ox -= shake.x * this.scale;
+    this.oy -= shake.y * this.scale;
+  }
+
+  // white returns sprite as a white silhouette, made once.
+  white(name, sprite) {
+    let w = this.whites.get(name);
+    if (w === undefined) {
+      w = typeof OffscreenCanvas === 'function' ? new OffscreenCanvas(sprite.width, sprite.height) : Object.assign(document.createElement('canvas'), { width: sprite.width, height: sprite.height });
+      const g = w.getContext('2d');
+      g.drawImage(sprite, 0, 0);
+      g.globalCompositeOperation = 'source-in';
+      g.fillStyle = '#ffffff';
+      g.fillRect(0, 0, sprite.width, sprite.height);
+      this.whites.set(name, w);
+    }
+    return w;
   }
 
   // shipSize is the edge, in arena pixels, at which ships are drawn: larger than their 24 px
@@ -160,7 +185,8 @@ export class Renderer {
     return Math.max(shipDrawSize, (minShipCss * this.dpr) / this.scale);
   }
 
-  drawShip(s) {
+  // drawShip draws a ship, turned white by flash (0..1) just after a hit.
+  drawShip(s, flash = 0) {
     const ctx = this.ctx;
     const x = s.x / SubPixel;
     const y = s.y / SubPixel;
@@ -178,9 +204,15 @@ export class Renderer {
     ctx.save();
     ctx.translate(x, y);
     ctx.rotate(s.angle);
-    const sprite = this.sprites[`ship${s.seat % 8}`];
+    const name = `ship${s.seat % 8}`;
+    const sprite = this.sprites[name];
     if (sprite) {
       ctx.drawImage(sprite, -size / 2, -size / 2, size, size);
+      if (flash > 0) {
+        ctx.globalAlpha = 0.85 * flash;
+        ctx.drawImage(this.white(name, sprite), -size / 2, -size / 2, size, size);
+        ctx.globalAlpha = 1;
+      }
     } else {
       const k = size / 32;
       ctx.fillStyle = color;
@@ -228,7 +260,24 @@ export class Renderer {
     const ctx = this.ctx;
     const x = p.x / SubPixel;
     const y = p.y / SubPixel;
-    ctx.fillStyle = seatColor(this.palette, p.owner);
+    const color = seatColor(this.palette, p.owner);
+    if (p.vx !== undefined) {
+      // A trail of the last few ticks of flight, fading out behind the shot.
+      const tx = x - (p.vx * 2.5) / SubPixel;
+      const ty = y - (p.vy * 2.5) / SubPixel;
+      const g = ctx.createLinearGradient(tx, ty, x, y);
+      g.addColorStop(0, 'rgba(255,255,255,0)');
+      g.addColorStop(1, color);
+      ctx.strokeStyle = g;
+      ctx.lineWidth = 4;
+      ctx.lineCap = 'round';
+      ctx.globalAlpha = 0.7;
+      ctx.beginPath();
+      ctx.moveTo(tx, ty);
+      ctx.lineTo(x, y);
+      ctx.stroke();
+    }
+    ctx.fillStyle = color;
     ctx.globalAlpha = 0.45;
     ctx.beginPath();
     ctx.arc(x, y, 6, 0, 2 * Math.PI);

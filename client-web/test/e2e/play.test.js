@@ -1,6 +1,7 @@
 // The player page against a real server in headless Chromium: two players and two bots play a
 // room, one player's network fails and comes back, a reload resumes the seat.
 import assert from 'node:assert/strict';
+import { writeFileSync } from 'node:fs';
 import { test } from 'node:test';
 import {
   createRoom, getRoom, resultPath, useArena, waitState, waitTimeout, watchPage,
@@ -68,6 +69,29 @@ async function assertBeside(page, name) {
   }
   const view = page.viewportSize();
   assert.ok(arenaBox.w * arenaBox.h > 0.55 * view.width * view.height, `${name}: the arena ${JSON.stringify(arenaBox)} is a small part of the window`);
+}
+
+// catchEffect waits for an effect of kind aged minAge to maxAge seconds on the page's canvas
+// and returns, from the very frame that shows it, how many of the canvas pixels around it pass
+// bright (r, g, b) and the canvas as a PNG data URL.
+function catchEffect(page, kind, [minAge, maxAge], radius, bright) {
+  return page.waitForFunction(({ kind, minAge, maxAge, radius, bright }) => {
+    const e = globalThis.skirmish?.stats.showing.find((x) => x.kind === kind && x.age >= minAge && x.age <= maxAge);
+    if (e === undefined) return false;
+    const c = document.querySelector('#arena');
+    const x0 = Math.max(0, Math.round(e.x - radius));
+    const y0 = Math.max(0, Math.round(e.y - radius));
+    const { data } = c.getContext('2d').getImageData(x0, y0, 2 * radius, 2 * radius);
+    let n = 0;
+    for (let i = 0; i < data.length; i += 4) {
+      if (data[i] >= bright[0] && data[i + 1] >= bright[1] && data[i + 2] >= bright[2]) n++;
+    }
+    return { n, png: c.toDataURL('image/png') };
+  }, { kind, minAge, maxAge, radius, bright }, { timeout: 60_000, polling: 'raf' }).then((h) => h.jsonValue());
+}
+
+function savePNG(dataURL, name) {
+  writeFileSync(resultPath(name), Buffer.from(dataURL.slice(dataURL.indexOf(',') + 1), 'base64'));
 }
 
 test('two players play, survive a network cut and a reload in the same seat', async (t) => {
@@ -188,6 +212,15 @@ test('a match ends with results that wait for the players, then a fresh match in
   await page.goto(`${arena.server.url}/?room=${room}&name=stayer`);
   await leaver.goto(`${arena.server.url}/?room=${room}&name=leaver`);
   await Promise.all([waitState(page, 'playing'), waitState(leaver, 'playing')]);
+
+  // The bots fight: a struck ship flashes white, a dead one explodes in a hot blast.
+  const flash = await catchEffect(page, 'hit', [0, 0.05], 20, [205, 205, 205]);
+  savePNG(flash.png, 'hit-flash.png');
+  assert.ok(flash.n >= 25, `a hit shows ${flash.n} white pixels on the struck ship`);
+  const blast = await catchEffect(page, 'death', [0.1, 0.35], 40, [200, 110, 0]);
+  savePNG(blast.png, 'explosion.png');
+  assert.ok(blast.n >= 60, `an explosion shows ${blast.n} hot pixels`);
+
   await Promise.all([page, leaver].map((p) => p.waitForFunction(() => document.body.dataset.state === 'ended', null, { timeout: 150_000 })));
 
   const overlay = page.locator('#overlay[data-kind="ended"]');
