@@ -178,10 +178,21 @@ func (e *Effects) Flash(seat int, t float64) float64 {
 	f := 0.0
 	for _, ev := range e.list {
 		if age := e.Age(ev, t); ev.Kind == Hit && ev.Seat == seat && age >= 0 && age < Lifetime[Hit] {
-			f = max(f, 1-age/Lifetime[Hit])
+			f = max(f, flashAt(age))
 		}
 	}
 	return f
+}
+
+// flashHold is how long (seconds) a struck ship stays fully white before it fades back.
+const flashHold = 0.06
+
+// flashAt returns the whiteness of a ship struck age seconds ago.
+func flashAt(age float64) float64 {
+	if age < flashHold {
+		return 1
+	}
+	return 1 - (age-flashHold)/(Lifetime[Hit]-flashHold)
 }
 
 // Shake returns the arena's offset in pixels at t: a jolt when the own ship dies.
