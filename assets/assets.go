@@ -6,6 +6,7 @@
 //	maps/NAME.txt       arena layouts (format in maps/README.md)
 //	sprites/NAME.png    the sprites listed in SpriteNames
 //	palette.json        {"seats": [8 colours], "background", "floor", "wall", "text"} as "#rrggbb"
+//	sounds.json         {"NAME": [ZzFX parameters], ...} for the sounds listed in SoundNames
 //
 // The sprites are generated from palette.json by internal/gensprites; run `go generate
 // ./assets` after changing either, and commit the result.
@@ -26,7 +27,7 @@ import (
 	"golang.org/x/image/font/gofont/goregular"
 )
 
-//go:embed maps/*.txt maps/README.md sprites/*.png palette.json
+//go:embed maps/*.txt maps/README.md sprites/*.png palette.json sounds.json
 var files embed.FS
 
 // FS holds every asset file under its path (maps/arena.txt, sprites/ship0.png, palette.json),
@@ -57,6 +58,29 @@ var SeatColors = Colors.Seats
 // SpriteNames lists the sprites, each 'sprites/NAME.png' in FS. Ships point right (+x) and
 // come in one colour per seat; projectiles are tinted white cores clients may colour.
 var SpriteNames = []string{"floor", "projectile", "ship0", "ship1", "ship2", "ship3", "ship4", "ship5", "ship6", "ship7", "wall"}
+
+// SoundNames lists the sounds of sounds.json: a shot, a hit, the marker of a hit the player
+// made, a death, a respawn, a countdown second, the start, the end of a match, a cheer.
+var SoundNames = []string{"shot", "hit", "marker", "death", "respawn", "countdown", "start", "end", "cheer"}
+
+// Sounds are the sound effects by name, each as the parameters of a ZzFX sound (volume,
+// randomness, frequency, attack, sustain, release, shape, shape curve, slide, delta slide,
+// pitch jump, pitch jump time, repeat time, noise, modulation, bit crush, delay, sustain
+// volume, decay, tremolo, filter; missing ones take ZzFX's defaults). The web client plays
+// them with the zzfx package, the desktop client synthesizes them the same way.
+var Sounds = mustSounds()
+
+func mustSounds() map[string][]float64 {
+	var s map[string][]float64
+	data, err := files.ReadFile("sounds.json")
+	if err == nil {
+		err = json.Unmarshal(data, &s)
+	}
+	if err != nil {
+		panic(fmt.Sprintf("assets: sounds.json: %v", err))
+	}
+	return s
+}
 
 func mustPalette() Palette {
 	var p Palette

@@ -81,3 +81,21 @@ func TestFont(t *testing.T) {
 		t.Errorf("FontTTF is %d bytes starting %x, want a TrueType font", len(FontTTF), FontTTF[:min(4, len(FontTTF))])
 	}
 }
+
+func TestSounds(t *testing.T) {
+	for _, name := range SoundNames {
+		p, ok := Sounds[name]
+		if !ok {
+			t.Errorf("sound %s is missing from sounds.json", name)
+			continue
+		}
+		// ZzFX takes 21 parameters; volume and length (attack + sustain + release) must say
+		// something audible.
+		if len(p) < 6 || len(p) > 21 || p[0] <= 0 || p[0] > 1 || p[3]+p[4]+p[5] <= 0 {
+			t.Errorf("sound %s: parameters %v do not make a sound", name, p)
+		}
+	}
+	if len(Sounds) != len(SoundNames) {
+		t.Errorf("sounds.json has %d sounds, SoundNames lists %d", len(Sounds), len(SoundNames))
+	}
+}
