@@ -12,6 +12,7 @@ import { InputSampler, turnButtons } from './input.js';
 import { Code, Reconnector, Session } from './net.js';
 import { EventKind, RoomState, RoomStateCode, encodeInput, encodeStart, isActive, isAlive } from './protocol.js';
 import { Predictor } from './predict.js';
+import { Sound } from './sound.js';
 
 /** interpolationMs is how far behind the newest snapshot other ships are drawn. */
 const interpolationMs = 100;
@@ -84,6 +85,11 @@ export class Match {
       reducedMotion: globalThis.matchMedia?.('(prefers-reduced-motion: reduce)').matches ?? false,
     });
     this.callout = null; // {text, until}: the player's latest frag
+    this.sound = new Sound({ sounds: art.sounds });
+    this.beep = 0; // the countdown second last beeped
+    this.muteKey = (e) => {
+      if (e.code === 'KeyM' && !(e.target instanceof HTMLInputElement) && !e.ctrlKey && !e.metaKey && !e.altKey) this.toggleMute();
+    };
     this.hud = new HUD(root, art.palette);
     this.input = new InputSampler(this.canvas);
     this.rc = new Reconnector({ room, name, tokens });
@@ -123,6 +129,7 @@ export class Match {
     // age in seconds and their place in canvas pixels.
     this.stats.effects = this.effects.counts;
     this.stats.showing = [];
+    this.stats.sounds = 0;
   }
 
   /** start connects and starts the input and render loops. */
@@ -138,6 +145,11 @@ export class Match {
     this.root.querySelector('#leave').onclick = () => this.leave();
     this.root.querySelector('[data-action=start-now]').onclick = () => this.session.send(encodeStart());
     this.root.querySelector('[data-action=copy-link]').onclick = (e) => copyLink(e.currentTarget);
+    this.muteButton = this.root.querySelector('#mute');
+    this.muteButton.onclick = () => this.toggleMute();
+    window.addEventListener('keydown', this.muteKey);
+    this.sound.listen(window, () => this.showSound());
+    this.showSound();
     this.session.start();
     window.addEventListener('online', this.online);
     this.refresh();
@@ -160,11 +172,30 @@ export class Match {
     this.exited = true;
     clearInterval(this.pump);
     window.removeEventListener('online', this.online);
+    window.removeEventListener('keydown', this.muteKey);
+    this.sound.stop();
     this.input.detach();
     this.root.hidden = true;
     this.hud.clear();
     delete document.body.dataset.seat;
     this.onExit(message);
+  }
+
+  toggleMute() {
+    this.sound.setMuted(!this.sound.muted);
+  }
+
+  // showSound shows the mute switch, and the audio's state in the test hook dataset.audio.
+  showSound() {
+    this.muteButton.setAttribute('aria-pressed', String(this.sound.muted));
+    this.muteButton.textContent = this.sound.muted ? 'Sound off' : 'Sound on';
+    document.body.dataset.audio = this.sound.state;
+  }
+
+  // play plays a sound and counts it for the page's statistics.
+  play(name, volume) {
+    this.sound.play(name, volume);
+    this.stats.sounds = this.sound.played;
   }
 
   handle(m) {
@@ -188,6 +219,7 @@ export class Match {
         break;
       case 'status':
         if (this.roomCode === RoomStateCode.ended && m.state !== RoomStateCode.ended) this.endWorld();
+        if (this.roomCode === RoomStateCode.countdown && m.state === RoomStateCode.running) this.play('start');
         if (m.state !== RoomStateCode.ended) this.resultsDone = false;
         this.status = m;
         this.statusAt = performance.now();
@@ -277,6 +309,13 @@ export class Match {
     const lead = (interpolationMs * this.welcome.tickRate) / 1000;
     this.effects.add(events.filter((e) => e.seat !== seat));
     this.effects.add(events.filter((e) => e.seat === seat), lead);
+    for (const e of events) {
+      const mine = e.seat === seat;
+      if (e.kind === 'shot') this.play('shot', mine ? 0.8 : 0.3);
+      else if (e.kind === 'hit') this.play(e.by === seat ? 'marker' : 'hit', mine || e.by === seat ? 1 : 0.4);
+      else if (e.kind === 'death') this.play('death', mine || e.by === seat ? 1 : 0.5);
+      else if (e.kind === 'respawn' && mine) this.play('respawn');
+    }
   }
 
   // correct moves the own ship onto a reconciled prediction without a visible jump: the
@@ -339,9 +378,11 @@ export class Match {
         break;
       case EventKind.matchOver:
         this.hud.say(`${name(e.a)} wins the match`, e.a);
+        this.play('end');
         break;
       case EventKind.cheer:
         this.hud.say(`Spectators: ${e.text}`);
+        this.play('cheer');
         break;
       case EventKind.joined:
         this.hud.say(`${e.text} joined`, e.a);
@@ -388,9 +429,13 @@ export class Match {
       case RoomStateCode.waiting:
         this.hud.showOverlay('waiting', 'Waiting for players', `Room ${this.rc.room}: share the link to invite someone.`);
         break;
-      case RoomStateCode.countdown:
+      case RoomStateCode.countdown: {
         this.hud.countdown(left);
+        const second = Math.max(1, Math.ceil(left / 1000));
+        if (second !== this.beep) this.play('countdown');
+        this.beep = second;
         break;
+      }
       case RoomStateCode.paused:
         this.hud.paused((st?.missing ?? []).map(byName), left);
         break;

@@ -1,5 +1,5 @@
-// assets.js fetches what the pages draw with from the server's copy of the assets package:
-// the palette, the sprites and the map layouts, under one base path.
+// assets.js fetches what the pages draw and play with from the server's copy of the assets
+// package: the palette, the sprites, the sounds and the map layouts, under one base path.
 import { parseMap } from './map.js';
 
 /** AssetBase is where the server serves the assets package's files. */
@@ -24,11 +24,16 @@ function loadImage(url) {
 }
 
 /**
- * loadArt fetches the palette and every sprite: `{palette, sprites}` with sprites by name. A
- * sprite that fails to load is left out, and the renderer draws plain shapes in its place.
+ * loadArt fetches the palette, every sprite and the sounds: `{palette, sprites, sounds}` with
+ * sprites by name and sounds as ZzFX parameters by name. A sprite that fails to load is left
+ * out, and the renderer draws plain shapes in its place; without the sounds the page is silent.
  */
 export async function loadArt(base = AssetBase) {
   const palette = await (await fetchOk(`${base}/palette.json`)).json();
+  const sounds = await fetchOk(`${base}/sounds.json`).then((res) => res.json(), (err) => {
+    console.warn('skirmish:', err.message);
+    return {};
+  });
   const sprites = {};
   await Promise.all(spriteNames.map(async (name) => {
     try {
@@ -37,7 +42,7 @@ export async function loadArt(base = AssetBase) {
       console.warn('skirmish:', err.message);
     }
   }));
-  return { palette, sprites };
+  return { palette, sprites, sounds };
 }
 
 /** loadMap fetches and parses the map called name. */
