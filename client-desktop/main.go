@@ -23,7 +23,7 @@ func run(args []string) int {
 	server := fs.String("server", "ws://localhost:8080/ws", "the server's player WebSocket URL")
 	room := fs.String("room", "", "join this room at once instead of showing the lobby")
 	name := fs.String("name", defaultName(), "the player's name, 1 to 16 characters")
-	tokenDir := fs.String("tokens", "", "where session tokens are kept (default: skirmish in the user config directory)")
+	tokenDir := fs.String("tokens", "", "where session tokens and settings are kept (default: skirmish in the user config directory)")
 	shot := fs.String("screenshot", "", "write a PNG of the window to this file when the client quits")
 	quitAfter := fs.Duration("quit-after", 0, "quit after this long, leaving the room (0: run until the window closes)")
 	playFor := fs.Duration("play-for", 0, "quit after playing a running match this long, leaving the room (0: no limit)")
@@ -69,6 +69,7 @@ func run(args []string) int {
 		PlayFor:    *playFor,
 		Until:      *until,
 		Calm:       *calm,
+		Settings:   dir,
 		Autopilot:  *autopilot,
 		Summary:    *summary,
 		Window:     size,

@@ -69,6 +69,8 @@ type Model struct {
 	// FX holds the hits, deaths, respawns and shots found in the snapshots, to be shown.
 	FX fx.Effects
 
+	cues       []Cue        // sounds due, for the window to play
+	beep       int          // the countdown second last beeped
 	heard      time.Time    // when the network last delivered anything from the server
 	last       interp.Frame // the newest frame, to compare the next one with
 	worldEnded bool         // the match ended: its ships and scores are no longer shown
@@ -173,11 +175,20 @@ func (m *Model) message(n Note) {
 		if msg.State != protocol.StateEnded {
 			m.ResultsDone = false
 		}
+		if m.Status.State == protocol.StateCountdown && msg.State == protocol.StateRunning {
+			m.cue("start", 1)
+		}
 		m.Status, m.StatusAt = *msg, n.At
 		m.Screen = screen.Next(m.Screen, screen.Event{Kind: screen.Status, Room: msg.State})
 		m.Problem = ""
 	case *protocol.Events:
 		for _, e := range msg.List {
+			switch e.Kind {
+			case protocol.EventMatchOver:
+				m.cue("end", 1)
+			case protocol.EventCheer:
+				m.cue("cheer", 1)
+			}
 			if text := m.describe(e); text != "" {
 				m.Feed = append(m.Feed, FeedLine{At: n.At, Text: text})
 			}
@@ -278,11 +289,58 @@ func (m *Model) snapshot(s *protocol.Snapshot, at time.Time) {
 // the past, so their effects wait for the picture to get there; what happens to the own ship,
 // which is drawn in the present, shows at once.
 func (m *Model) feel(evs []fx.Event) {
+	seat := m.Welcome.Seat
+	for _, e := range evs {
+		mine, by := e.Seat == seat, e.By == seat && e.Seat != seat
+		switch {
+		case e.Kind == fx.Shot:
+			m.cue("shot", pick(mine, 0.8, 0.3))
+		case e.Kind == fx.Hit && by:
+			m.cue("marker", 1)
+		case e.Kind == fx.Hit:
+			m.cue("hit", pick(mine, 1, 0.4))
+		case e.Kind == fx.Death:
+			m.cue("death", pick(mine || by, 1, 0.5))
+		case e.Kind == fx.Respawn && mine:
+			m.cue("respawn", 1)
+		}
+	}
 	lead := float64(interp.Delay) * float64(m.Welcome.TickRate) / float64(time.Second)
-	own := slices.DeleteFunc(slices.Clone(evs), func(e fx.Event) bool { return e.Seat != m.Welcome.Seat })
-	others := slices.DeleteFunc(evs, func(e fx.Event) bool { return e.Seat == m.Welcome.Seat })
+	own := slices.DeleteFunc(slices.Clone(evs), func(e fx.Event) bool { return e.Seat != seat })
+	others := slices.DeleteFunc(evs, func(e fx.Event) bool { return e.Seat == seat })
 	m.FX.Add(others, 0)
 	m.FX.Add(own, lead)
+}
+
+// Cue is a sound to play: its name in the assets' sounds and its volume, 0 to 1.
+type Cue struct {
+	Sound  string
+	Volume float64
+}
+
+func (m *Model) cue(sound string, volume float64) { m.cues = append(m.cues, Cue{sound, volume}) }
+
+func pick(cond bool, yes, no float64) float64 {
+	if cond {
+		return yes
+	}
+	return no
+}
+
+// Sounds appends to dst the sounds due at now and forgets them: what happened in the room
+// since the last call, and a beep for each second of a countdown.
+func (m *Model) Sounds(now time.Time, dst []Cue) []Cue {
+	if m.Screen == screen.Countdown {
+		if left := m.Left(now); left > 0 {
+			if s := int((left + time.Second - 1) / time.Second); s != m.beep {
+				m.beep = s
+				m.cue("countdown", 1)
+			}
+		}
+	}
+	dst = append(dst, m.cues...)
+	m.cues = m.cues[:0]
+	return dst
 }
 
 // Autopilot returns the controls the game's own bot would use for the player's ship now,

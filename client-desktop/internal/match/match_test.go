@@ -2,6 +2,7 @@ package match
 
 import (
 	"errors"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -272,5 +273,38 @@ func TestTheNextMatchStartsWithoutTheOldScores(t *testing.T) {
 	var v interp.View
 	if m.Sample(r.now, &v) {
 		t.Errorf("the ended match's ships are still drawn during the next countdown")
+	}
+}
+
+func TestSoundsFollowTheRoom(t *testing.T) {
+	r := newRoom(t)
+	m := New()
+	m.Join("r1")
+	m.Handle(r.welcome())
+	m.Handle(r.step(game.Input{}))
+	m.Handle(r.note(status(protocol.StateCountdown, 3000)))
+	names := func(cues []Cue) (out []string) {
+		for _, c := range cues {
+			out = append(out, c.Sound)
+		}
+		return out
+	}
+	var got []string
+	for ms := 0; ms < 3000; ms += 250 {
+		got = append(got, names(m.Sounds(r.now.Add(time.Duration(ms)*time.Millisecond), nil))...)
+	}
+	if want := []string{"countdown", "countdown", "countdown"}; !slices.Equal(got, want) {
+		t.Errorf("a three-second countdown sounds %v, want %v", got, want)
+	}
+	m.Handle(r.note(status(protocol.StateRunning, 0)))
+	m.Handle(r.note(&protocol.Events{List: []protocol.Event{{Kind: protocol.EventCheer, A: -1, B: -1, Text: "gg"}}}))
+	// A shot away from the wall the ship spawned by.
+	m.Handle(r.step(game.Input{Buttons: game.ButtonFire, AimX: -1}))
+	got = names(m.Sounds(r.now, nil))
+	if want := []string{"start", "cheer", "shot"}; !slices.Equal(got, want) {
+		t.Errorf("the start, a cheer and a shot of our own sound %v, want %v", got, want)
+	}
+	if again := m.Sounds(r.now, nil); len(again) != 0 {
+		t.Errorf("sounds played twice: %v", again)
 	}
 }

@@ -93,7 +93,7 @@ func (g *Game) drawBar(dst *ebiten.Image, l matchLayout, now time.Time) {
 	if m.Screen != screen.Connecting && m.Screen != screen.Reconnecting {
 		right = fmt.Sprintf("%d ms   %s", m.RTT.Milliseconds(), right)
 	}
-	label(dst, right+"   Esc leaves", f.small, l.w-l.pad, ys, text.AlignEnd, a.dim)
+	label(dst, right+"   "+g.sounds.state()+"   Esc leaves", f.small, l.w-l.pad, ys, text.AlignEnd, a.dim)
 }
 
 // drawSide paints the column right of the arena: the scoreboard best first with the own row

@@ -60,6 +60,8 @@ type Config struct {
 	Until string
 	// Calm turns off the shake of the arena (reduced motion).
 	Calm bool
+	// Settings is the directory where the player's settings (the mute switch) are kept.
+	Settings string
 	// Autopilot lets the game's bot steer the player's ship instead of the keyboard.
 	Autopilot bool
 	// Summary, if set, is where a JSON match.Summary is written when the client quits.
@@ -82,6 +84,7 @@ func Run(cfg Config) error {
 		model:   match.New(),
 		started: time.Now(),
 		lobby:   newLobbyScreen(ctx, cfg.Rooms, cfg.Name, cfg.Room),
+		sounds:  newSounds(cfg.Settings),
 	}
 	g.model.FX.ReducedMotion = cfg.Calm
 	if cfg.Room != "" {
@@ -143,6 +146,8 @@ type Game struct {
 	live      []fx.Event    // the effects the last frame showed
 	particles []fx.Particle // scratch for drawing explosions
 	trails    trails
+	sounds    *sounds
+	cues      []match.Cue
 	arena     *arenaImage
 	quit      bool // time is up: take the screenshot in the next Draw, then end
 	shotted   bool
@@ -179,6 +184,8 @@ func (g *Game) Update() error {
 			g.model.Handle(n)
 		}
 	}
+	g.cues = g.model.Sounds(now, g.cues[:0])
+	g.sounds.play(g.cues, now)
 	if g.model.Screen == screen.Playing && g.playing.IsZero() {
 		g.playing = now
 	}
@@ -201,6 +208,9 @@ func (g *Game) Update() error {
 		if leaveKey() {
 			g.leave()
 			return nil
+		}
+		if inpututil.IsKeyJustPressed(ebiten.KeyM) {
+			g.sounds.toggle()
 		}
 		if g.model.Screen == screen.Ended && (inpututil.IsKeyJustPressed(ebiten.KeyEnter) || inpututil.IsKeyJustPressed(ebiten.KeyNumpadEnter)) {
 			g.model.PlayAgain()
