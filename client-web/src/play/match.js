@@ -10,9 +10,10 @@ import { Renderer } from '../shared/render.js';
 import { HUD } from './hud.js';
 import { InputSampler, turnButtons } from './input.js';
 import { Code, Reconnector, Session } from './net.js';
-import { EventKind, RoomState, RoomStateCode, encodeInput, encodeStart, isActive, isAlive } from './protocol.js';
+import { Buttons, EventKind, RoomState, RoomStateCode, encodeInput, encodeStart, isActive, isAlive } from './protocol.js';
 import { Predictor } from './predict.js';
 import { Sound } from './sound.js';
+import { TouchSticks } from './touch.js';
 
 /** interpolationMs is how far behind the newest snapshot other ships are drawn. */
 const interpolationMs = 100;
@@ -92,6 +93,7 @@ export class Match {
     };
     this.hud = new HUD(root, art.palette);
     this.input = new InputSampler(this.canvas);
+    this.sticks = new TouchSticks(root);
     this.rc = new Reconnector({ room, name, tokens });
     this.session = new Session({
       url,
@@ -142,6 +144,7 @@ export class Match {
     this.hud.setRoom(this.rc.room);
     this.hud.hideOverlay();
     this.input.attach();
+    this.sticks.attach();
     this.root.querySelector('#leave').onclick = () => this.leave();
     this.root.querySelector('[data-action=start-now]').onclick = () => this.session.send(encodeStart());
     this.root.querySelector('[data-action=copy-link]').onclick = (e) => copyLink(e.currentTarget);
@@ -175,6 +178,7 @@ export class Match {
     window.removeEventListener('keydown', this.muteKey);
     this.sound.stop();
     this.input.detach();
+    this.sticks.detach();
     this.root.hidden = true;
     this.hud.clear();
     delete document.body.dataset.seat;
@@ -356,7 +360,15 @@ export class Match {
       const ship = this.predictor?.ship ?? null;
       const at = ship !== null ? { x: ship.x / 8, y: ship.y / 8 } : null;
       const input = { seq: this.nextSeq++, ...this.input.sample((x, y) => this.renderer.screenToWorld(x, y), at) };
-      input.buttons = turnButtons(input.buttons, this.renderer.turned);
+      const touch = this.sticks.sample();
+      input.buttons = turnButtons(input.buttons | touch.buttons, this.renderer.turned);
+      if (touch.aim !== null) {
+        const a = this.renderer.screenToArena(touch.aim.x, touch.aim.y);
+        const len = Math.hypot(a.x, a.y);
+        input.aimX = Math.round((a.x / len) * 100);
+        input.aimY = Math.round((a.y / len) * 100);
+        input.buttons |= Buttons.fire;
+      }
       this.session.send(encodeInput(input.seq, input.buttons, input.aimX, input.aimY));
       if (this.predictor !== null) {
         this.predictor.apply(input);

@@ -262,6 +262,21 @@ export class Proxy {
   }
 }
 
+/**
+ * overlapping returns, of the elements the selectors name, those whose boxes on the page
+ * overlap the box of the element target names (hidden or empty elements never do).
+ */
+export function overlapping(page, target, selectors) {
+  return page.evaluate(({ target, selectors }) => {
+    const box = (sel) => document.querySelector(sel)?.getBoundingClientRect();
+    const t = box(target);
+    return selectors.filter((sel) => {
+      const b = box(sel);
+      return b && b.width > 0 && b.height > 0 && b.x < t.x + t.width && t.x < b.x + b.width && b.y < t.y + t.height && t.y < b.y + b.height;
+    });
+  }, { target, selectors });
+}
+
 /** resultPath returns the path of a test artifact, creating its folder. */
 export function resultPath(name) {
   mkdirSync(resultsDir, { recursive: true });

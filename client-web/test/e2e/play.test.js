@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { writeFileSync } from 'node:fs';
 import { test } from 'node:test';
 import {
-  createRoom, getRoom, resultPath, useArena, waitState, waitTimeout, watchPage,
+  createRoom, getRoom, overlapping, resultPath, useArena, waitState, waitTimeout, watchPage,
 } from './harness.js';
 
 const arena = useArena({ grace: '60s' });
@@ -50,25 +50,13 @@ async function shipDrawn(page, seat) {
   }, want, { timeout: waitTimeout, polling: 200 });
 }
 
-// boxes returns the page boxes of the arena's canvas and of the words around it.
-function boxes(page) {
-  return page.evaluate(() => Object.fromEntries(['#arena', '.hud', '#scoreboard', '#feed', '#banner'].map((sel) => {
-    const r = document.querySelector(sel).getBoundingClientRect();
-    return [sel, { x: r.x, y: r.y, w: r.width, h: r.height }];
-  })));
-}
-
 // assertBeside checks that the scoreboard, the feed and the bar lie outside the arena, and
 // that the arena is of a playable size for the window.
 async function assertBeside(page, name) {
-  const b = await boxes(page);
-  const arenaBox = b['#arena'];
-  const overlap = (p, q) => p.w > 0 && p.h > 0 && p.x < q.x + q.w && q.x < p.x + p.w && p.y < q.y + q.h && q.y < p.y + p.h;
-  for (const sel of ['.hud', '#scoreboard', '#feed', '#banner']) {
-    assert.ok(!overlap(b[sel], arenaBox), `${name}: ${sel} ${JSON.stringify(b[sel])} lies on the arena ${JSON.stringify(arenaBox)}`);
-  }
+  assert.deepEqual(await overlapping(page, '#arena', ['.hud', '#scoreboard', '#feed', '#banner']), [], `${name}: words on the arena`);
+  const arenaBox = await page.locator('#arena').boundingBox();
   const view = page.viewportSize();
-  assert.ok(arenaBox.w * arenaBox.h > 0.55 * view.width * view.height, `${name}: the arena ${JSON.stringify(arenaBox)} is a small part of the window`);
+  assert.ok(arenaBox.width * arenaBox.height > 0.55 * view.width * view.height, `${name}: the arena ${JSON.stringify(arenaBox)} is a small part of the window`);
 }
 
 // catchEffect waits for an effect of kind aged minAge to maxAge seconds on the page's canvas

@@ -1,8 +1,11 @@
 // The presentation in headless Chromium against a real server: sound that waits for the
-// player's first gesture and a mute switch that outlives a reload.
+// player's first gesture and a mute switch that outlives a reload; a phone's thumbs that move
+// and fire, as the spectator feed sees it.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { createRoom, useArena, waitState, waitTimeout, watchPage } from './harness.js';
+import {
+  createRoom, overlapping, resultPath, useArena, waitState, waitTimeout, watchPage,
+} from './harness.js';
 
 const arena = useArena({ grace: '60s' });
 
@@ -72,4 +75,159 @@ test('audio starts only after a gesture, and mute outlives a reload', async () =
   assert.equal(await page.evaluate(() => localStorage.getItem('skirmish.muted')), '0');
   assert.deepEqual(errors, []);
   await ctx.close();
+});
+
+// follow reads a room's spectator feed (SSE) in the background: the newest snapshot, and
+// every shot seen with its owner and velocity by id.
+function follow(url, room) {
+  const seen = { snap: null, shots: new Map(), stop: null };
+  const ac = new AbortController();
+  seen.stop = () => ac.abort();
+  (async () => {
+    const res = await fetch(`${url}/rooms/${room}/events`, { signal: ac.signal });
+    const decoder = new TextDecoder();
+    let buf = '';
+    for await (const chunk of res.body) {
+      buf += decoder.decode(chunk, { stream: true });
+      let end;
+      while ((end = buf.indexOf('\n\n')) >= 0) {
+        const block = buf.slice(0, end);
+        buf = buf.slice(end + 2);
+        const type = block.match(/^event: (.*)$/m)?.[1];
+        const data = block.match(/^data: (.*)$/m)?.[1];
+        if (type !== 'snapshot' || data === undefined) continue;
+        seen.snap = JSON.parse(data);
+        for (const s of seen.snap.shots) if (!seen.shots.has(s.id)) seen.shots.set(s.id, s);
+      }
+    }
+  })().catch(() => {});
+  return seen;
+}
+
+// until polls fn every 50 ms until it returns something, for at most the wait timeout.
+async function until(what, fn) {
+  for (const deadline = Date.now() + waitTimeout; ;) {
+    const v = fn();
+    if (v) return v;
+    assert.ok(Date.now() < deadline, `waited ${waitTimeout} ms for ${what}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+// Touch sends touch events through the browser's own input pipeline, as fingers would.
+class Touch {
+  constructor(cdp) {
+    this.cdp = cdp;
+    this.fingers = new Map();
+  }
+
+  async send(type) {
+    const touchPoints = [...this.fingers.entries()].map(([id, [x, y]]) => ({ id, x, y }));
+    await this.cdp.send('Input.dispatchTouchEvent', { type, touchPoints });
+  }
+
+  async down(id, x, y) {
+    this.fingers.set(id, [x, y]);
+    await this.send('touchStart');
+  }
+
+  // drag moves a finger to (x, y) in a few steps, as a thumb slides.
+  async drag(id, x, y) {
+    const [x0, y0] = this.fingers.get(id);
+    for (let i = 1; i <= 4; i++) {
+      this.fingers.set(id, [x0 + ((x - x0) * i) / 4, y0 + ((y - y0) * i) / 4]);
+      await this.send('touchMove');
+    }
+  }
+
+  async up(id) {
+    this.fingers.delete(id);
+    await this.send(this.fingers.size > 0 ? 'touchMove' : 'touchEnd');
+    if (this.fingers.size > 0) {
+      // touchEnd lists the fingers still down; the lifted one is the one missing.
+      await this.send('touchEnd');
+    }
+  }
+}
+
+const centre = (b) => [b.x + b.width / 2, b.y + b.height / 2];
+
+test('on a phone the left thumb moves the ship and the right thumb aims and fires', async () => {
+  const room = await createRoom(arena.server.url, { seats: 2, bots: 1 });
+  const ctx = await arena.browser.newContext({ viewport: { width: 390, height: 844 }, deviceScaleFactor: 2, isMobile: true, hasTouch: true });
+  const page = await ctx.newPage();
+  const errors = watchPage(page);
+  const feed = follow(arena.server.url, room);
+  try {
+    await page.goto(`${arena.server.url}/?room=${room}&name=thumbs`);
+    await waitState(page, 'playing');
+    const seat = Number(await page.evaluate(() => document.body.dataset.seat));
+    const move = await page.locator('[data-control=move]').boundingBox();
+    const aim = await page.locator('[data-control=aim]').boundingBox();
+    assert.ok(move && aim && move.width > 100 && aim.width > 100, 'the thumb zones are shown');
+    assert.deepEqual(await overlapping(page, '#arena', ['[data-control=move]', '[data-control=aim]', '.hud', '#scoreboard', '#feed']), []);
+    const box = await page.locator('#arena').boundingBox();
+    assert.ok(box.width * box.height > 0.4 * 390 * 844, `the arena ${JSON.stringify(box)} does not fill the phone`);
+
+    // The arena is upright on an upright phone, turned a quarter clockwise: a direction on the
+    // screen (dx, dy) is (dy, -dx) in the arena.
+    const turned = box.height > box.width;
+    const toArena = (dx, dy) => (turned ? [dy, -dx] : [dx, dy]);
+    const toScreen = (ax, ay) => (turned ? [-ay, ax] : [ax, ay]);
+    const me = () => feed.snap?.ships.find((s) => s.seat === seat && s.alive);
+    await until('the own ship in the feed', me);
+
+    // The left thumb pushes towards the arena's middle; the ship travels that way.
+    const start = me();
+    const len = Math.hypot(640 - start.x, 480 - start.y);
+    const [ax, ay] = [(640 - start.x) / len, (480 - start.y) / len];
+    const [sx, sy] = toScreen(ax, ay);
+    const touch = new Touch(await ctx.newCDPSession(page));
+    const [mx, my] = centre(move);
+    await touch.down(1, mx, my);
+    await touch.drag(1, mx + sx * 45, my + sy * 45);
+    let from = start;
+    await until('the ship to travel 60 px towards the middle', () => {
+      const s = me();
+      if (s === undefined) return false;
+      // A respawn is a jump, not travel: measure from there on.
+      if (Math.hypot(s.x - from.x, s.y - from.y) > 150) from = s;
+      return (s.x - from.x) * ax + (s.y - from.y) * ay > 60;
+    });
+    await touch.up(1);
+
+    // The right thumb pushes up the screen: the ship fires that way.
+    const before = new Set(feed.shots.keys());
+    const [cx, cy] = centre(aim);
+    await touch.down(2, cx, cy);
+    await touch.drag(2, cx, cy - 45);
+    const shot = await until('a shot of the own ship', () => [...feed.shots.values()].find((s) => s.owner === seat && !before.has(s.id)));
+    const [wx, wy] = toArena(0, -1);
+    const speed = Math.hypot(shot.vx, shot.vy);
+    assert.ok((shot.vx * wx + shot.vy * wy) / speed > 0.9, `the shot flies (${shot.vx}, ${shot.vy}), not up the screen`);
+
+    // Both thumbs at once, for the pictures: upright, then on its side.
+    await touch.down(1, mx, my);
+    await touch.drag(1, mx + 30, my - 20);
+    await page.screenshot({ path: resultPath('phone.png') });
+    await touch.up(1);
+    await touch.up(2);
+    await page.setViewportSize({ width: 844, height: 390 });
+    const side = await page.locator('#arena').boundingBox();
+    assert.ok(side.width > side.height, 'the arena is not turned on a phone on its side');
+    assert.deepEqual(await overlapping(page, '#arena', ['[data-control=move]', '[data-control=aim]', '.hud', '#scoreboard', '#feed']), []);
+    const move2 = centre(await page.locator('[data-control=move]').boundingBox());
+    const aim2 = centre(await page.locator('[data-control=aim]').boundingBox());
+    await touch.down(1, ...move2);
+    await touch.drag(1, move2[0] + 35, move2[1]);
+    await touch.down(2, ...aim2);
+    await touch.drag(2, aim2[0] - 20, aim2[1] - 30);
+    await page.screenshot({ path: resultPath('phone-landscape.png') });
+    await touch.up(2);
+    await touch.up(1);
+    assert.deepEqual(errors, []);
+  } finally {
+    feed.stop();
+    await ctx.close();
+  }
 });

@@ -1,9 +1,10 @@
-// The match screen's pure pieces: the clock's words, the scoreboard's order, and movement on
-// an arena drawn turned.
+// The match screen's pure pieces: the clock's words, the scoreboard's order, movement on an
+// arena drawn turned, and the move stick of a touch screen.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { clockText, sortScores } from '../../src/play/hud.js';
 import { turnButtons } from '../../src/play/input.js';
+import { stickButtons } from '../../src/play/touch.js';
 import { Buttons } from '../../src/play/protocol.js';
 
 test('clockText counts down in minutes and seconds, rounding up', () => {
@@ -30,4 +31,13 @@ test('turnButtons maps screen directions onto an arena turned a quarter clockwis
   ];
   for (const [screen, arena] of cases) assert.equal(turnButtons(screen, true), arena, `buttons ${screen}`);
   assert.equal(turnButtons(up | fire, false), up | fire);
+});
+
+test('stickButtons gives eight directions and nothing near the centre', () => {
+  const { up, down, left, right } = Buttons;
+  const cases = [
+    [0, 0, 0], [0.2, 0.1, 0], [1, 0, right], [-1, 0, left], [0, -1, up], [0, 0.9, down],
+    [0.7, -0.7, up | right], [-0.6, 0.6, down | left], [1, 0.2, right], [0.9, -0.5, up | right],
+  ];
+  for (const [x, y, want] of cases) assert.equal(stickButtons(x, y), want, `stick at (${x}, ${y})`);
 });
