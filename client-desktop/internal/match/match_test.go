@@ -201,12 +201,19 @@ func TestWelcomeBeyondThisClientIsRefused(t *testing.T) {
 	}
 }
 
-func TestASilentConnectionIsUnstableLongBeforeItIsLost(t *testing.T) {
+// joined returns a room and a model welcomed into it with a first keyframe.
+func joined(t *testing.T) (*room, *Model) {
+	t.Helper()
 	r := newRoom(t)
 	m := New()
 	m.Join("r1")
 	m.Handle(r.welcome())
 	m.Handle(r.step(game.Input{}))
+	return r, m
+}
+
+func TestASilentConnectionIsUnstableLongBeforeItIsLost(t *testing.T) {
+	r, m := joined(t)
 	m.Handle(r.note(status(protocol.StateRunning, 0)))
 	heard := r.now
 	cases := []struct {
@@ -235,10 +242,7 @@ func TestASilentConnectionIsUnstableLongBeforeItIsLost(t *testing.T) {
 }
 
 func TestTheNextMatchStartsWithoutTheOldScores(t *testing.T) {
-	r := newRoom(t)
-	m := New()
-	m.Join("r1")
-	m.Handle(r.welcome())
+	r, m := joined(t)
 	r.w.Ships[0].Frags, r.w.Ships[1].Deaths = 3, 3
 	m.Handle(r.step(game.Input{}))
 	m.Handle(r.note(status(protocol.StateRunning, 0)))
@@ -277,11 +281,7 @@ func TestTheNextMatchStartsWithoutTheOldScores(t *testing.T) {
 }
 
 func TestSoundsFollowTheRoom(t *testing.T) {
-	r := newRoom(t)
-	m := New()
-	m.Join("r1")
-	m.Handle(r.welcome())
-	m.Handle(r.step(game.Input{}))
+	r, m := joined(t)
 	m.Handle(r.note(status(protocol.StateCountdown, 3000)))
 	names := func(cues []Cue) (out []string) {
 		for _, c := range cues {
