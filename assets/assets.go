@@ -50,7 +50,7 @@ type Palette struct {
 }
 
 // Colors is the palette from palette.json, which the web client fetches as is.
-var Colors = mustPalette()
+var Colors = mustJSON[Palette]("palette.json")
 
 // SeatColors are the ships' colours by seat, as "#rrggbb".
 var SeatColors = Colors.Seats
@@ -68,30 +68,20 @@ var SoundNames = []string{"shot", "hit", "marker", "death", "respawn", "countdow
 // pitch jump, pitch jump time, repeat time, noise, modulation, bit crush, delay, sustain
 // volume, decay, tremolo, filter; missing ones take ZzFX's defaults). The web client plays
 // them with the zzfx package, the desktop client synthesizes them the same way.
-var Sounds = mustSounds()
+var Sounds = mustJSON[map[string][]float64]("sounds.json")
 
-func mustSounds() map[string][]float64 {
-	var s map[string][]float64
-	data, err := files.ReadFile("sounds.json")
+// mustJSON decodes the embedded JSON file name; the files are the project's own, so a broken
+// one is a build mistake.
+func mustJSON[T any](name string) T {
+	var v T
+	data, err := files.ReadFile(name)
 	if err == nil {
-		err = json.Unmarshal(data, &s)
+		err = json.Unmarshal(data, &v)
 	}
 	if err != nil {
-		panic(fmt.Sprintf("assets: sounds.json: %v", err))
+		panic(fmt.Sprintf("assets: %s: %v", name, err))
 	}
-	return s
-}
-
-func mustPalette() Palette {
-	var p Palette
-	data, err := files.ReadFile("palette.json")
-	if err == nil {
-		err = json.Unmarshal(data, &p)
-	}
-	if err != nil {
-		panic(fmt.Sprintf("assets: palette.json: %v", err))
-	}
-	return p
+	return v
 }
 
 // Map returns the text of the map called name.
