@@ -55,8 +55,9 @@ var Colors = mustJSON[Palette]("palette.json")
 // SeatColors are the ships' colours by seat, as "#rrggbb".
 var SeatColors = Colors.Seats
 
-// SpriteNames lists the sprites, each 'sprites/NAME.png' in FS. Ships point right (+x) and
-// come in one colour per seat; projectiles are tinted white cores clients may colour.
+// SpriteNames lists the sprites, each 'sprites/NAME.png' in FS. Ships (64 x 64) point right
+// (+x) and come in one colour per seat, drawn at twice the size clients usually show them;
+// tiles are 32 x 32; projectiles are tinted white cores clients may colour.
 var SpriteNames = []string{"floor", "projectile", "ship0", "ship1", "ship2", "ship3", "ship4", "ship5", "ship6", "ship7", "wall"}
 
 // SoundNames lists the sounds of sounds.json: a shot, a hit, the marker of a hit the player

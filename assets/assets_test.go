@@ -3,6 +3,7 @@ package assets
 import (
 	"bytes"
 	"errors"
+	"fmt"
 	"image/png"
 	"io/fs"
 	"regexp"
@@ -31,6 +32,9 @@ func TestMaps(t *testing.T) {
 
 func TestSprites(t *testing.T) {
 	sizes := map[string]int{"floor": 32, "wall": 32, "projectile": 8}
+	for i := range 8 {
+		sizes[fmt.Sprintf("ship%d", i)] = 64
+	}
 	for _, name := range SpriteNames {
 		t.Run(name, func(t *testing.T) {
 			data, err := Sprite(name)

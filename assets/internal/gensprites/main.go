@@ -11,6 +11,7 @@ import (
 	"image"
 	"image/color"
 	"image/png"
+	"math"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -131,23 +132,59 @@ func inTriangle(x, y float64, a, b, c [2]float64) bool {
 	return !(neg && pos)
 }
 
-// ship is a 32x32 arrowhead pointing right: a dark rim, the seat colour, a light cockpit.
+// shipSize is the edge of a ship sprite: twice what the clients usually draw, so a ship stays
+// crisp when the arena is scaled up.
+const shipSize = 64
+
+// ship is an arrowhead pointing right, lit from the top left: a dark rim, a body in the seat
+// colour that shades off towards the back and the lower side, a light spine, a glowing cockpit
+// and two warm engine vents at the tail.
 func ship(c color.NRGBA) image.Image {
-	rim, body, cockpit := shade(c, 0.45), c, shade(c, 1.6)
-	nose, tailTop, tailBottom, notch := [2]float64{30, 16}, [2]float64{3, 3}, [2]float64{3, 29}, [2]float64{10, 16}
-	inner := func(p [2]float64) [2]float64 { return [2]float64{p[0] + (16-p[0])*0.22, p[1] + (16-p[1])*0.22} }
-	return paint(32, func(x, y float64) *color.NRGBA {
-		outer := inTriangle(x, y, nose, tailTop, notch) || inTriangle(x, y, nose, notch, tailBottom)
-		if !outer {
+	const k = shipSize / 32.0
+	pt := func(x, y float64) [2]float64 { return [2]float64{x * k, y * k} }
+	nose, tailTop, tailBottom, notch := pt(30.5, 16), pt(3, 2.5), pt(3, 29.5), pt(10, 16)
+	inner := func(p [2]float64) [2]float64 {
+		return [2]float64{p[0] + (16*k-p[0])*0.16, p[1] + (16*k-p[1])*0.16}
+	}
+	rim := shade(c, 0.35)
+	vent := color.NRGBA{255, 190, 110, 255}
+	return paint(shipSize, func(x, y float64) *color.NRGBA {
+		if !inTriangle(x, y, nose, tailTop, notch) && !inTriangle(x, y, nose, notch, tailBottom) {
 			return nil
 		}
-		if (x-19)*(x-19)+(y-16)*(y-16) < 9 {
-			return &cockpit
+		u, v := x/k, y/k // in the 32 px design grid
+		// The cockpit: a bright lens with a white glint.
+		if d := (u-19.5)*(u-19.5)/6.5 + (v-16)*(v-16)/2.6; d < 1 {
+			if (u-20.3)*(u-20.3)+(v-15.3)*(v-15.3) < 0.6 {
+				return &color.NRGBA{255, 255, 255, 255}
+			}
+			g := shade(c, 1.75-0.35*d)
+			return &g
 		}
-		if inTriangle(x, y, inner(nose), inner(tailTop), inner(notch)) || inTriangle(x, y, inner(nose), inner(notch), inner(tailBottom)) {
-			return &body
+		if !inTriangle(x, y, inner(nose), inner(tailTop), inner(notch)) && !inTriangle(x, y, inner(nose), inner(notch), inner(tailBottom)) {
+			// The rim catches the light along the upper edge.
+			if v < 16 && u > 6 {
+				r := shade(c, 0.6)
+				return &r
+			}
+			return &rim
 		}
-		return &rim
+		// Engine vents by the notch.
+		if u < 9.5 && u > 6 && (math.Abs(v-11.2) < 1.3 || math.Abs(v-20.8) < 1.3) {
+			return &vent
+		}
+		// The spine: a light ridge from the cockpit back to the notch.
+		if math.Abs(v-16) < 0.9 && u > 10 && u < 17 {
+			sp := shade(c, 1.35)
+			return &sp
+		}
+		// The body: full colour up front and on the lit side, deeper to the back and below.
+		f := 1.12 - 0.28*(30-u)/27 - 0.18*(v-16)/14
+		body := shade(c, math.Min(1.12, f))
+		if f > 1 {
+			body = shade(c, 1+(f-1)*0.8)
+		}
+		return &body
 	})
 }
 
@@ -167,29 +204,66 @@ func projectile() image.Image {
 	})
 }
 
-// wallTile is a 32x32 bevelled block: lit top-left edges, shadowed bottom-right edges.
+// wallTile is a 32x32 raised block lit from the top left: a bright top and left edge, a face
+// that darkens downwards, a shadowed bottom and right edge, and a recessed panel.
 func wallTile(c color.NRGBA) image.Image {
-	light, dark, face := shade(c, 1.35), shade(c, 0.6), c
+	edge, light, dark := shade(c, 1.7), shade(c, 1.3), shade(c, 0.5)
 	return paint(32, func(x, y float64) *color.NRGBA {
 		switch {
-		case x < 3 || y < 3:
+		case y < 1.5 || x < 1.5:
+			return &edge
+		case y < 3.5 || x < 3.5:
 			return &light
-		case x > 29 || y > 29:
+		case x > 29.5 || y > 29.5:
 			return &dark
-		case int(x+y)%8 == 0:
-			return &color.NRGBA{dark.R, dark.G, dark.B, 255}
 		}
+		f := 1.08 - 0.22*y/32
+		if x > 8 && x < 24 && y > 8 && y < 24 {
+			// The panel is set in: shadow on its upper left edge, light on its lower right.
+			switch {
+			case x < 9.5 || y < 9.5:
+				f = 0.72
+			case x > 22.5 || y > 22.5:
+				f = 1.25
+			default:
+				f -= 0.08
+			}
+		}
+		face := shade(c, f)
 		return &face
 	})
 }
 
-// floorTile is a 32x32 plate with a faint seam along two edges, so the floor reads as a grid.
+// floorTile is a 32x32 metal plate: a faint grain, a slight hollow towards the middle, a lit
+// top and left seam and a dark bottom and right one, so the floor reads as plates with depth.
 func floorTile(c color.NRGBA) image.Image {
-	seam := shade(c, 1.25)
+	seamLight, seamDark := shade(c, 1.3), shade(c, 0.7)
 	return paint(32, func(x, y float64) *color.NRGBA {
-		if x < 1 || y < 1 {
-			return &seam
+		switch {
+		case x < 1 || y < 1:
+			return &seamLight
+		case x > 31 || y > 31:
+			return &seamDark
 		}
-		return &c
+		// Rivets in the corners.
+		for _, r := range [][2]float64{{4, 4}, {28, 4}, {4, 28}, {28, 28}} {
+			if (x-r[0])*(x-r[0])+(y-r[1])*(y-r[1]) < 1.3 {
+				rv := shade(c, 1.45)
+				return &rv
+			}
+		}
+		d := math.Hypot(x-16, y-16) / 22
+		f := 1.04 - 0.08*(1-d) + 0.035*grain(int(x), int(y))
+		p := shade(c, f)
+		return &p
 	})
+}
+
+// grain is a fixed pseudo-random value in [-1, 1] for a pixel, for the floor's texture.
+func grain(x, y int) float64 {
+	h := uint32(x)*73856093 ^ uint32(y)*19349663
+	h ^= h >> 13
+	h *= 0x5bd1e995
+	h ^= h >> 15
+	return float64(h%2001)/1000 - 1
 }
