@@ -2,6 +2,7 @@
 // interpolation, the scoreboard, the feed of frags and cheers, the overlays for countdown,
 // pause and results, the connection line, and the reaction buttons.
 import { el } from '../shared/dom.js';
+import { Effects, detect } from '../shared/effects.js';
 import { loadMap } from '../shared/assets.js';
 import { StateBuffer, TickClock, projectilesAt, shipsAt } from '../shared/interpolate.js';
 import { Renderer } from '../shared/render.js';
@@ -23,6 +24,7 @@ export class Watch {
     this.room = room;
     this.hud = new HUD(root, art.palette);
     this.renderer = new Renderer(root.querySelector('#arena'), art);
+    this.effects = null; // made with the first snapshot, which gives the tick rate
     this.buffer = new StateBuffer();
     this.clock = null;
     this.serverClock = new ClockOffset();
@@ -101,10 +103,14 @@ export class Watch {
     this.hud.setTick(s.tick);
     if (s.map !== this.mapName) this.useMap(s.map);
     if (this.clock === null) this.clock = new TickClock(s.rate);
+    this.effects ??= new Effects({ tickRate: s.rate });
     const newest = this.buffer.newest();
     // A paused room repeats its tick; the buffer would take a repeat for a rewind.
     if (newest === undefined || newest.tick !== s.tick) {
-      this.buffer.push(toFrame(s));
+      const frame = toFrame(s);
+      // Snapshots come a few ticks apart here, so an effect may show that much late.
+      if (newest !== undefined && frame.tick > newest.tick) this.effects.add(detect(newest, frame));
+      this.buffer.push(frame);
       this.clock.observe(s.tick, performance.now());
     }
     this.hud.setScores(scoreRows(this.status, s));
@@ -165,7 +171,7 @@ export class Watch {
     const t = (this.clock.now(now) ?? this.buffer.newest().tick) - delay;
     const sample = this.buffer.at(t);
     const ships = shipsAt(sample).map((s) => ({ ...s, name: nameOf(this.status, s.seat), own: false }));
-    this.renderer.draw({ ships, projectiles: projectilesAt(sample, t) });
+    this.renderer.draw({ ships, projectiles: projectilesAt(sample, t), effects: this.effects, t });
   }
 
   // buttons adds one button per reaction; each POSTs a cheer.
