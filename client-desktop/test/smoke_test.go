@@ -343,7 +343,7 @@ func TestEffectsShow(t *testing.T) {
 	os.Remove(shot)
 	p := startPlayer(t, clientBin, server, id, t.TempDir(), shot, time.Hour, "-until", "death", "-window", "1280x800")
 	s := p.wait(t, 90*time.Second)
-	t.Logf("effects shown: %v; on screen at the end: %+v", s.Effects, s.Showing)
+	t.Logf("effects shown: %v; in the screenshot: %+v", s.Effects, s.Showing)
 	if s.Effects["death"] == 0 || s.Effects["shot"] == 0 {
 		t.Errorf("effects shown %v, want deaths and shots", s.Effects)
 	}
@@ -365,7 +365,7 @@ func TestEffectsShow(t *testing.T) {
 		}
 		return
 	}
-	t.Errorf("no explosion on the screen at the end: %+v", s.Showing)
+	t.Errorf("no explosion in the screenshot: %+v", s.Showing)
 }
 
 // decodePNG reads the screenshot at path.

@@ -381,8 +381,8 @@ type Summary struct {
 	RTTMS  int64   `json:"rttMs"`
 	Frags  int64   `json:"frags"`
 	// Effects counts the effects shown by kind (hit, death, respawn, shot, and marker for the
-	// player's own hits); Showing lists those on the screen at the end, which the window
-	// fills in with their place on it.
+	// player's own hits); Showing lists those in the screenshot (or on the screen at the end
+	// without one), which the window fills in with their place on it.
 	Effects map[string]int `json:"effects"`
 	Showing []Shown        `json:"showing,omitempty"`
 }

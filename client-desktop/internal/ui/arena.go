@@ -84,7 +84,7 @@ func (g *Game) drawArena(dst *ebiten.Image, l matchLayout, now time.Time) bool {
 		return false
 	}
 	g.live = m.FX.Live(g.live, t)
-	g.trails.next = clear2(g.trails.next)
+	g.trails.next = emptied(g.trails.next)
 	for _, p := range g.view.Projectiles {
 		g.drawProjectile(dst, p)
 	}
@@ -109,7 +109,8 @@ type trails struct {
 	last, next map[uint32][2]float64
 }
 
-func clear2(m map[uint32][2]float64) map[uint32][2]float64 {
+// emptied returns m emptied for reuse, or a new map.
+func emptied(m map[uint32][2]float64) map[uint32][2]float64 {
 	if m == nil {
 		return map[uint32][2]float64{}
 	}

@@ -114,9 +114,9 @@ func Run(cfg Config) error {
 	}
 	if cfg.Summary != "" {
 		sum := g.model.Summary()
-		for _, e := range g.live {
-			x, y := g.arena.toScreen(e.X, e.Y)
-			sum.Showing = append(sum.Showing, match.Shown{Kind: e.Kind.String(), X: x, Y: y})
+		sum.Showing = g.shown
+		if !g.shotted {
+			sum.Showing = g.effectsShown()
 		}
 		data, err := json.MarshalIndent(sum, "", "  ")
 		if err == nil {
@@ -144,6 +144,7 @@ type Game struct {
 	buttons []button // what the last frame drew that a click can press
 
 	live      []fx.Event    // the effects the last frame showed
+	shown     []match.Shown // the effects the screenshot shows
 	particles []fx.Particle // scratch for drawing explosions
 	trails    trails
 	sounds    *sounds
@@ -284,7 +285,19 @@ func (g *Game) Draw(dst *ebiten.Image) {
 	if g.quit && !g.shotted && g.cfg.Screenshot != "" {
 		g.shotErr = saveScreenshot(dst, g.cfg.Screenshot)
 		g.shotted = true
+		// Ebitengine may draw again before the game ends: keep what this picture shows.
+		g.shown = g.effectsShown()
 	}
+}
+
+// effectsShown lists the effects of the frame just drawn with their place on the screen.
+func (g *Game) effectsShown() []match.Shown {
+	var out []match.Shown
+	for _, e := range g.live {
+		x, y := g.arena.toScreen(e.X, e.Y)
+		out = append(out, match.Shown{Kind: e.Kind.String(), X: x, Y: y})
+	}
+	return out
 }
 
 // Layout gives the lobby one logical screen size, which Ebitengine scales to the window, and
