@@ -143,8 +143,12 @@ func Start(ctx context.Context, cfg config.Config, opts Options) (*Server, error
 		Observer:   observer,
 		Directory:  lobby.NewMemory(lobbyFeed(hub, log)),
 		Spectators: hub.Spectators,
+		Feeds:      hub,
 		Logger:     log,
 	})
+	if n := rooms.Restore(); n > 0 {
+		log.Info("rooms restored from their checkpoints", "rooms", n)
+	}
 	web := opts.Web
 	if web == nil {
 		web = clientweb.FS

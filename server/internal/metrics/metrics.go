@@ -32,6 +32,9 @@ type Metrics struct {
 	Pauses           prometheus.Counter
 	Resumes          prometheus.Counter
 	Disconnects      *prometheus.CounterVec // by close code
+	Checkpoints      *prometheus.CounterVec // by outcome: queued, dropped (the disk was far behind)
+	Restored         *prometheus.CounterVec // rooms brought back at start, by outcome: restored, refused
+	WriteFailures    *prometheus.CounterVec // failed writes to the data directory, by what
 }
 
 // New registers a fresh set of collectors, plus the Go runtime and process collectors.
@@ -80,9 +83,22 @@ func New() *Metrics {
 			Name: "skirmish_player_disconnects_total",
 			Help: "Player connections closed by the server, by close code.",
 		}, []string{"code"}),
+		Checkpoints: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "skirmish_checkpoints_total",
+			Help: "Room checkpoints handed to the disk (queued) or given up because it was far behind (dropped).",
+		}, []string{"outcome"}),
+		Restored: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "skirmish_rooms_restored_total",
+			Help: "Checkpoints read at start: rooms restored, or checkpoints refused as corrupt and kept aside.",
+		}, []string{"outcome"}),
+		WriteFailures: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "skirmish_data_write_failures_total",
+			Help: "Failed writes to the data directory: record (a match record), file (a checkpoint), remove.",
+		}, []string{"what"}),
 	}
 	reg.MustRegister(m.TickSeconds, m.LateTicks, m.Rooms, m.Players, m.BytesOut,
-		m.MessagesOut, m.SnapshotsDropped, m.Pauses, m.Resumes, m.Disconnects,
+		m.MessagesOut, m.SnapshotsDropped, m.Pauses, m.Resumes, m.Disconnects, m.Checkpoints,
+		m.Restored, m.WriteFailures,
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	return m
 }

@@ -88,9 +88,10 @@ func Read(r io.Reader) (*Record, error) {
 	return rec, nil
 }
 
-// Replay re-simulates the record from its header and returns the final world. With an end
-// line it also checks that the replay ends at the recorded tick and hash.
-func (rec *Record) Replay() (*game.World, error) {
+// Replay re-simulates the record from its header and returns the final world; observe, when
+// set, sees the world after every step (its Events say what the step did). With an end line
+// it also checks that the replay ends at the recorded tick and hash.
+func (rec *Record) Replay(observe func(*game.World)) (*game.World, error) {
 	mp, err := game.LoadMap(rec.Header.Map)
 	if err != nil {
 		return nil, fmt.Errorf("%w: %v", ErrRecord, err)
@@ -130,6 +131,9 @@ func (rec *Record) Replay() (*game.World, error) {
 				return nil, fmt.Errorf("%w: %d inputs at tick %d for %d seats", ErrRecord, len(inputs), st.Tick+uint32(i), seats)
 			}
 			w.Step(inputs)
+			if observe != nil {
+				observe(w)
+			}
 		}
 	}
 	if end := rec.End; end != nil {

@@ -17,7 +17,7 @@ import (
 // joins mid-match, and returns the record's path and the final world.
 func play(t *testing.T, dir string, ticks int) (string, *game.World) {
 	t.Helper()
-	w, err := NewWriter(dir, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	w, err := NewWriter(dir, slog.New(slog.NewTextHandler(io.Discard, nil)), Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -65,7 +65,7 @@ func TestRecordReplaysWithASeatTakenMidMatch(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	got, err := rec.Replay()
+	got, err := rec.Replay(nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -101,7 +101,7 @@ func TestBadRecords(t *testing.T) {
 			rec, err := Read(bytes.NewReader([]byte(tt.record)))
 			if !tt.replay {
 				if err == nil {
-					_, err = rec.Replay()
+					_, err = rec.Replay(nil)
 				}
 				if !errors.Is(err, ErrRecord) {
 					t.Fatalf("got %v, want a bad record", err)
@@ -111,7 +111,7 @@ func TestBadRecords(t *testing.T) {
 			if err != nil {
 				t.Fatalf("read: %v", err)
 			}
-			if _, err := rec.Replay(); !errors.Is(err, ErrRecord) {
+			if _, err := rec.Replay(nil); !errors.Is(err, ErrRecord) {
 				t.Fatalf("replay: %v, want a bad record", err)
 			}
 		})

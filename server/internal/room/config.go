@@ -24,9 +24,12 @@ type Config struct {
 	MaxBacklog int
 	// HelloTimeout is how long a new connection may take to say hello; default 5 s.
 	HelloTimeout time.Duration
-	// DataDir is where match records go (under matches/); empty turns them off.
+	// DataDir is where match records (under matches/) and checkpoints (under checkpoints/)
+	// go; empty turns both off.
 	DataDir string
-	Conn    transport.Options
+	// CheckpointEvery spaces a running room's checkpoints; default 2 s.
+	CheckpointEvery time.Duration
+	Conn            transport.Options
 }
 
 func (c Config) withDefaults() Config {
@@ -58,6 +61,9 @@ func (c Config) withDefaults() Config {
 	}
 	if c.MaxBacklog <= 0 {
 		c.MaxBacklog = 4
+	}
+	if c.CheckpointEvery <= 0 {
+		c.CheckpointEvery = 2 * time.Second
 	}
 	if c.HelloTimeout <= 0 {
 		c.HelloTimeout = 5 * time.Second

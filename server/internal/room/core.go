@@ -26,7 +26,8 @@ type env struct {
 	obs        Observer
 	dir        lobby.Directory
 	spectators func(room string) int
-	records    *record.Writer // nil: no match records
+	records    *record.Writer // nil: no match records and no checkpoints
+	feeds      FeedStore      // nil: spectator feeds start afresh after a restart
 	log        *slog.Logger
 }
 
@@ -73,7 +74,7 @@ func newCore(id string, cfg Config, e env, seats, bots int, now time.Time) (*cor
 	}
 	c.world = game.NewWorld(c.gameConfig(mp), mp)
 	c.rec = e.records.Begin(id, 0, c.world)
-	c.fan.init(transport.NewPool(32))
+	c.fan.init(newFramePool())
 	for i := seats - bots; i < seats; i++ {
 		c.seatBot(i)
 	}
@@ -165,12 +166,35 @@ func (c *core) humans() int {
 	return n
 }
 
-// shutdown closes every player connection with code and reason and takes the room out of the
-// directory. The core does nothing after it.
+// shutdown closes the room for good: every player connection with code and reason, the
+// match record, the checkpoint; the room leaves the directory. The core does nothing after
+// it.
 func (c *core) shutdown(code protocol.Code, reason string) {
 	if c.closed {
 		return
 	}
+	c.disconnect(code, reason)
+	c.rec.End(c.world)
+	if c.env.records != nil {
+		c.env.records.Remove(checkpointFile(c.id))
+	}
+	c.env.dir.Remove(c.id)
+	c.env.obs.Closed(c.id)
+}
+
+// suspend stops the room for a restart of the server: a last checkpoint, then every player
+// connection closed with code and reason (they reconnect, and find the room restored). The
+// record stays open for the restored room to go on with. The core does nothing after it.
+func (c *core) suspend(now time.Time, code protocol.Code, reason string) {
+	if c.closed {
+		return
+	}
+	c.saveCheckpoint(now, true)
+	c.disconnect(code, reason)
+}
+
+// disconnect closes every player connection and marks the core closed.
+func (c *core) disconnect(code protocol.Code, reason string) {
 	c.closed = true
 	for i := range c.seats {
 		if p := c.seats[i].peer; p != nil {
@@ -179,10 +203,7 @@ func (c *core) shutdown(code protocol.Code, reason string) {
 		}
 	}
 	c.fan.release()
-	c.rec.End(c.world)
 	c.env.metrics.Rooms.WithLabelValues(c.state.String()).Dec()
-	c.env.dir.Remove(c.id)
-	c.env.obs.Closed(c.id)
 }
 
 // setKind labels the room for the tick histogram by whether humans play here.

@@ -82,10 +82,11 @@ func (r *Room) run(ctx context.Context) {
 	timer := time.NewTimer(period)
 	defer timer.Stop()
 	c.maybeStart(start)
+	nextCheckpoint := start.Add(c.cfg.CheckpointEvery)
 	for {
 		select {
 		case <-ctx.Done():
-			c.shutdown(protocol.CodeGoingAway, "server shutting down")
+			c.suspend(time.Now(), protocol.CodeGoingAway, "server shutting down")
 			return
 		case fn := <-r.cmds:
 			fn()
@@ -104,6 +105,10 @@ func (r *Room) run(ctx context.Context) {
 			}
 			r.drainInputs()
 			idle := c.tick(now)
+			if !now.Before(nextCheckpoint) {
+				c.saveCheckpoint(now, false)
+				nextCheckpoint = now.Add(c.cfg.CheckpointEvery)
+			}
 			r.curTick.Store(c.world.Tick)
 			c.tickTime.Observe(time.Since(now).Seconds())
 			if idle {

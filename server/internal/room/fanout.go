@@ -30,6 +30,10 @@ type fanout struct {
 
 func (f *fanout) init(pool *transport.Pool) { f.pool = pool }
 
+// newFramePool returns a room's own pool of frames: enough for the frames of a tick in flight
+// to its players.
+func newFramePool() *transport.Pool { return transport.NewPool(32) }
+
 // touch records a change of the world or state outside a step: the next snapshot goes out
 // as a keyframe to everyone.
 func (f *fanout) touch() {

@@ -32,7 +32,9 @@ type Deps struct {
 	Directory lobby.Directory
 	// Spectators counts a room's spectators (for the API and to keep a watched room open).
 	Spectators func(room string) int
-	Logger     *slog.Logger
+	// Feeds, when set, keeps the spectator feeds' ids and history across restarts.
+	Feeds  FeedStore
+	Logger *slog.Logger
 }
 
 // Manager creates, finds and closes rooms.
@@ -56,6 +58,7 @@ func NewManager(ctx context.Context, cfg Config, deps Deps) *Manager {
 		obs:        deps.Observer,
 		dir:        deps.Directory,
 		spectators: deps.Spectators,
+		feeds:      deps.Feeds,
 		log:        deps.Logger,
 	}
 	if e.metrics == nil {
@@ -75,7 +78,9 @@ func NewManager(ctx context.Context, cfg Config, deps Deps) *Manager {
 	}
 	m := &Manager{cfg: cfg.withDefaults(), ctx: ctx, log: e.log, rooms: make(map[string]*Room)}
 	if m.cfg.DataDir != "" {
-		rec, err := record.NewWriter(m.cfg.DataDir, e.log)
+		rec, err := record.NewWriter(m.cfg.DataDir, e.log, record.Options{OnError: func(what string, _ error) {
+			e.metrics.WriteFailures.WithLabelValues(what).Inc()
+		}})
 		if err != nil {
 			e.log.Error("match records are off", "err", err)
 		}
@@ -108,18 +113,7 @@ func (m *Manager) Create(s Settings) (string, error) {
 	if err != nil {
 		return "", fmt.Errorf("create room: %w", err)
 	}
-	r := newRoom(c, m.cfg.MaxBacklog)
-	m.rooms[id] = r
-	// Announce the room before its id leaves Create: a client that follows the 201 at once
-	// (GET /api/rooms/{id}, the spectator feed) must find it. The goroutine is not running
-	// yet, so nothing else touches the core.
-	c.publish(now)
-	m.wg.Add(1)
-	go func() {
-		defer m.wg.Done()
-		r.run(m.ctx)
-		m.forget(id)
-	}()
+	m.launch(newRoom(c, m.cfg.MaxBacklog), now)
 	m.log.Info("room created", "room", id, "seats", s.Seats, "bots", s.Bots, "map", s.Map, "frag_limit", s.FragLimit, "time_limit", s.TimeLimit, "bot_level", s.BotLevel)
 	return id, nil
 }
@@ -154,6 +148,21 @@ func (m *Manager) start(r *Room, seat int, gen uint64) {
 			r.core.startNow(time.Now())
 		}
 	})
+}
+
+// launch registers r and runs its goroutine; the caller holds m.mu. The room is in the
+// directory before start returns: a client that follows the 201 of its creation at once (GET
+// /api/rooms/{id}, the spectator feed) must find it. The goroutine is not running yet, so
+// nothing else touches the core.
+func (m *Manager) launch(r *Room, now time.Time) {
+	m.rooms[r.id] = r
+	r.core.publish(now)
+	m.wg.Add(1)
+	go func() {
+		defer m.wg.Done()
+		r.run(m.ctx)
+		m.forget(r.id)
+	}()
 }
 
 func (m *Manager) get(id string) *Room {

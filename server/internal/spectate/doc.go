@@ -30,7 +30,9 @@
 //	left      {"tick":990,"seat":1}
 //	cheer     {"tick":812,"text":"gg"}
 //	closed    {"id":"..."}: the room has closed; the stream ends
-//	reset     {"reason":"..."}: the resume point is gone; a status and a keyframe follow
+//	reset     {"reason":"..."}: the resume point is gone; a status and a keyframe follow.
+//	          After a crash, {"reason":"...","validThrough":N}: the server went on from a
+//	          checkpoint, and the events after id N that the spectator got did not happen
 //
 // A snapshot is, in pixels (world units / game.SubPixel; positions rounded), with aim in
 // radians and shot velocities in pixels per tick:

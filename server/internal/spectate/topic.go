@@ -29,16 +29,19 @@ type topic struct {
 	// keyframe is dropped then, so that no stale state opens a later stream.
 	keepKeyframe bool
 
-	mu       sync.Mutex
-	out      []*event // published and not yet written
-	joining  []*subscriber
-	ring     []*event // discrete events, oldest first once full at ring[head]
-	head     int
-	evicted  uint64 // the highest id dropped from the ring
-	last     uint64 // the highest id published
-	keyframe *event
-	status   *event
-	closed   bool
+	mu      sync.Mutex
+	out     []*event // published and not yet written
+	joining []*subscriber
+	ring    []*event // discrete events, oldest first once full at ring[head]
+	head    int
+	evicted uint64 // the highest id dropped from the ring
+	last    uint64 // the highest id published
+	// lostAfter and lostThrough bound the ids a feed restored after a crash skipped: issued
+	// before the crash for events the restored room never had (see persist.go).
+	lostAfter, lostThrough uint64
+	keyframe               *event
+	status                 *event
+	closed                 bool
 
 	watchers atomic.Int32
 	// wantKey asks the room for a keyframe at once: a spectator joined and there was none.
@@ -129,10 +132,12 @@ func (t *topic) remember(ev *event) {
 
 // opening returns the events that start a stream: for a resume after lastID, the missed
 // discrete events and the keyframe in id order; for a fresh stream, or a resume point the
-// history no longer covers, the latest status and keyframe (reset tells which happened).
+// history no longer covers, the latest status and keyframe, and then reset is the event that
+// tells a resuming spectator so (nil otherwise).
 // Called with mu held.
-func (t *topic) opening(lastID uint64, resume bool) (evs []*event, reset bool) {
-	if resume && t.history > 0 && lastID >= t.evicted && lastID <= t.last {
+func (t *topic) opening(lastID uint64, resume bool) (evs []*event, reset []byte) {
+	lost := lastID > t.lostAfter && lastID <= t.lostThrough
+	if resume && t.history > 0 && !lost && lastID >= t.evicted && lastID <= t.last {
 		// The ring is in id order from head: find the first missed event by bisection, as a
 		// crowd reconnecting at once would otherwise scan it once each under the lock.
 		n := len(t.ring)
@@ -141,7 +146,12 @@ func (t *topic) opening(lastID uint64, resume bool) (evs []*event, reset bool) {
 			evs = append(evs, t.ring[(t.head+i)%n])
 		}
 	} else {
-		reset = resume && t.history > 0
+		switch {
+		case resume && lost:
+			reset = restartReset(t.lostAfter)
+		case resume && t.history > 0:
+			reset = resetWire
+		}
 		if t.status != nil {
 			evs = append(evs, t.status)
 		}
@@ -172,8 +182,8 @@ func (t *topic) subscribe(s *subscriber, head []byte, lastID uint64, resume bool
 	}
 	evs, reset := t.opening(lastID, resume)
 	s.queue(head, now)
-	if reset {
-		s.queue(resetWire, now)
+	if reset != nil {
+		s.queue(reset, now)
 	}
 	for _, ev := range evs {
 		s.queue(ev.Wire, now)

@@ -1,0 +1,71 @@
+package spectate_test
+
+import (
+	"encoding/json"
+	"net/http"
+	"slices"
+	"strconv"
+	"testing"
+
+	"skirmish/game"
+	"skirmish/server/internal/ssetest"
+)
+
+// TestFeedSurvivesARestart: a room's feed saved with its checkpoint and restored in another
+// hub keeps its ids and history: a spectator resumes across the restart as if nothing
+// happened, and after a crash one that resumes from an id the restored room never had is
+// told which ids still hold.
+func TestFeedSurvivesARestart(t *testing.T) {
+	before := newServer(t, fastOpts)
+	room := newRoom(t, before.hub, "r", 4)
+	es := ssetest.Open(t, before.URL+"/rooms/r/events", ssetest.Options{})
+	room.step(1)
+	es.Until("snapshot")
+	resumeAt := es.LastID
+	es.Close()
+	room.stepUntil(t, game.EventFrag, 3000)
+	saved := before.hub.SaveFeed("r")
+	var state struct{ Last int }
+	if err := json.Unmarshal(saved, &state); err != nil || state.Last == 0 {
+		t.Fatalf("saved feed %s: %v", saved, err)
+	}
+	last := state.Last
+
+	t.Run("exact", func(t *testing.T) {
+		after := newServer(t, fastOpts)
+		if err := after.hub.RestoreFeed("r", saved, true); err != nil {
+			t.Fatal(err)
+		}
+		back := ssetest.Open(t, after.URL+"/rooms/r/events", ssetest.Options{Header: http.Header{"Last-Event-ID": {resumeAt}}})
+		room.obs = after.hub
+		room.step(1)
+		evs := back.Until("snapshot")
+		frags := slices.IndexFunc(evs, func(ev ssetest.Event) bool { return ev.Type == "frag" })
+		if frags < 0 || evs[0].Type == "reset" {
+			t.Fatalf("resumed across the restart with %v, want the frag missed and no reset", evs)
+		}
+		if id := ssetest.ID(t, evs[len(evs)-1].ID); id <= last {
+			t.Fatalf("the first event after the restart has id %d, not past %d", id, last)
+		}
+	})
+
+	t.Run("after a crash", func(t *testing.T) {
+		after := newServer(t, fastOpts)
+		if err := after.hub.RestoreFeed("r", saved, false); err != nil {
+			t.Fatal(err)
+		}
+		// This spectator saw an event issued after the checkpoint, before the crash.
+		lost := strconv.Itoa(last + 3)
+		back := ssetest.Open(t, after.URL+"/rooms/r/events", ssetest.Options{Header: http.Header{"Last-Event-ID": {lost}}})
+		reset := back.Must()
+		got := ssetest.Decode[struct{ ValidThrough int }](t, reset)
+		if reset.Type != "reset" || got.ValidThrough != last {
+			t.Fatalf("resumed from a lost id with %v, want a reset valid through %d", reset, last)
+		}
+		room.obs = after.hub
+		room.step(1)
+		if ev := back.Until("snapshot"); ssetest.ID(t, ev[len(ev)-1].ID) <= last+3 {
+			t.Fatalf("an id after the crash, %s, is not past the ones issued before it", ev[len(ev)-1].ID)
+		}
+	})
+}
