@@ -98,14 +98,14 @@ type player struct {
 	c  *client.Client
 	mu sync.Mutex
 
-	welcomes  []protocol.Welcome
-	ticks     []uint32 // tick of every snapshot, in order
-	keyframes int
-	lastSeq   uint32 // own ship's last applied input seq, from the latest snapshot
-	statuses  []protocol.Status
-	events    []protocol.Event
-	states    []client.ConnState
-	errs      []protocol.Error
+	welcomes []protocol.Welcome
+	ticks    []uint32 // tick of every snapshot, in order
+	keyTicks []uint32 // tick of every keyframe, in order
+	lastSeq  uint32   // own ship's last applied input seq, from the latest snapshot
+	statuses []protocol.Status
+	events   []protocol.Event
+	states   []client.ConnState
+	errs     []protocol.Error
 }
 
 func (s *server) join(roomID, name string, tune ...func(*client.Config)) *player {
@@ -130,7 +130,7 @@ func (s *server) join(roomID, name string, tune ...func(*client.Config)) *player
 			p.mu.Lock()
 			p.ticks = append(p.ticks, sn.Tick)
 			if key {
-				p.keyframes++
+				p.keyTicks = append(p.keyTicks, sn.Tick)
 			}
 			if n := len(p.welcomes); n > 0 {
 				p.lastSeq = uint32(sn.Ships[p.welcomes[n-1].Seat][protocol.ShipLastSeq])
@@ -178,7 +178,13 @@ func (p *player) seat() int {
 // waitFor polls cond (called with p.mu held) until it holds.
 func (p *player) waitFor(what string, cond func() bool) {
 	p.t.Helper()
-	deadline := time.Now().Add(waitTimeout)
+	p.waitWithin(waitTimeout, what, cond)
+}
+
+// waitWithin is waitFor with a deadline of its own, for what takes a match's length.
+func (p *player) waitWithin(limit time.Duration, what string, cond func() bool) {
+	p.t.Helper()
+	deadline := time.Now().Add(limit)
 	for {
 		p.mu.Lock()
 		ok := cond()

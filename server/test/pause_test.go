@@ -98,7 +98,7 @@ func TestCutPlayerPausesAndResumes(t *testing.T) {
 			if got := b2.seat(); got != bSeat {
 				t.Fatalf("resumed into seat %d, want %d", got, bSeat)
 			}
-			b2.waitFor("a keyframe", func() bool { return b2.keyframes > 0 })
+			b2.waitFor("a keyframe", func() bool { return len(b2.keyTicks) > 0 })
 			resumed := a.waitState(protocol.StateCountdown, paused)
 			a.waitState(protocol.StateRunning, resumed)
 			b2.waitFor("ticks after the resume", func() bool { return len(b2.ticks) > 10 })
@@ -373,7 +373,7 @@ func TestClientReconnectsByItself(t *testing.T) {
 		n := len(b.welcomes)
 		return n >= 2 && b.welcomes[n-1].Seat == bSeat && slices.Contains(b.states, client.Reconnecting)
 	})
-	b.waitFor("a keyframe after the resync", func() bool { return b.keyframes >= 2 })
+	b.waitFor("a keyframe after the resync", func() bool { return len(b.keyTicks) >= 2 })
 }
 
 // TestSharedTokenReplacesOnce: a second client with the same token takes the seat, and the

@@ -53,7 +53,7 @@ func TestMatchRecordReplays(t *testing.T) {
 	if rec.End == nil || !rec.End.Over {
 		t.Fatalf("record end %+v, want a match that ended", rec.End)
 	}
-	if _, err := rec.Replay(); err != nil {
+	if _, err := rec.Replay(nil); err != nil {
 		t.Fatal(err)
 	}
 }

@@ -75,36 +75,48 @@ async function waitHealthy(url, proc, deadline) {
 /**
  * startServer builds and starts the server on 127.0.0.1 and resolves once /healthz answers.
  * Options: grace (the -grace flag, default '30s'), tick (default 30), args (more flags). The
- * result has url, port, log() (everything the server printed) and stop().
+ * result has url, port, log() (everything the server printed), restart(signal) (stop the
+ * process with signal and start another on the same port and data directory, as a host's
+ * restart or a crash and its supervisor would) and stop().
  */
 export async function startServer({ grace = '30s', tick = 30, args = [] } = {}) {
   const bin = await buildServer();
   const data = await mkdtemp(join(tmpdir(), 'skirmish-e2e-data-'));
   const port = await freePort();
-  const proc = spawn(bin, ['-addr', `127.0.0.1:${port}`, '-grace', grace, '-tick', String(tick), '-data', data, ...args], {
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let output = '';
-  proc.stdout.on('data', (b) => { output += b; });
-  proc.stderr.on('data', (b) => { output += b; });
   const url = `http://127.0.0.1:${port}`;
+  let output = '';
+  let proc = null;
+  const launch = async () => {
+    proc = spawn(bin, ['-addr', `127.0.0.1:${port}`, '-grace', grace, '-tick', String(tick), '-data', data, ...args], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    proc.stdout.on('data', (b) => { output += b; });
+    proc.stderr.on('data', (b) => { output += b; });
+    await waitHealthy(url, proc, Date.now() + 30_000);
+  };
+  const halt = async (signal) => {
+    if (proc.exitCode !== null || proc.signalCode !== null) return;
+    const exited = new Promise((r) => proc.once('exit', r));
+    proc.kill(signal);
+    const timer = setTimeout(() => proc.kill('SIGKILL'), 10_000);
+    await exited;
+    clearTimeout(timer);
+  };
   const stop = async () => {
-    if (proc.exitCode === null) {
-      const exited = new Promise((r) => proc.once('exit', r));
-      proc.kill('SIGTERM');
-      const timer = setTimeout(() => proc.kill('SIGKILL'), 10_000);
-      await exited;
-      clearTimeout(timer);
-    }
+    await halt('SIGTERM');
     await rm(data, { recursive: true, force: true });
   };
+  const restart = async (signal = 'SIGTERM') => {
+    await halt(signal);
+    await launch();
+  };
   try {
-    await waitHealthy(url, proc, Date.now() + 30_000);
+    await launch();
   } catch (err) {
     await stop();
     throw new Error(`${err.message}\n${output}`);
   }
-  return { url, port, log: () => output, stop };
+  return { url, port, log: () => output, restart, stop };
 }
 
 /** waitTimeout bounds a wait for the page: generous, as the machine running the tests may be loaded. */
