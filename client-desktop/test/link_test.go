@@ -17,6 +17,7 @@ import (
 	"skirmish/client-desktop/internal/tokens"
 	"skirmish/game"
 	"skirmish/game/protocol"
+	"skirmish/server/servertest"
 )
 
 // These tests drive the network link the window uses, without a window, against a real
@@ -26,8 +27,7 @@ import (
 func server(t *testing.T) (string, *lobby.Client) {
 	t.Helper()
 	t.Parallel()
-	serverBin, _ := build(t)
-	url := startServer(t, serverBin)
+	url := servertest.Start(t, "-grace", "60s").URL()
 	api, err := lobby.NewClient(url)
 	if err != nil {
 		t.Fatal(err)

@@ -7,56 +7,22 @@ import (
 	"image"
 	"image/color"
 	"image/png"
-	"net"
-	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
-	"sync"
-	"syscall"
 	"testing"
 	"time"
 
 	"skirmish/assets"
 	"skirmish/client-desktop/internal/lobby"
 	"skirmish/client-desktop/internal/match"
+	"skirmish/server/servertest"
 )
-
-// binaries are the server and the client, built once for all tests.
-var binaries struct {
-	once           sync.Once
-	server, client string
-	err            error
-}
-
-func build(t *testing.T) (server, client string) {
-	t.Helper()
-	binaries.once.Do(func() {
-		dir, err := os.MkdirTemp("", "skirmish-desktop-test")
-		if err != nil {
-			binaries.err = err
-			return
-		}
-		binaries.server, binaries.client = filepath.Join(dir, "server"), filepath.Join(dir, "client-desktop")
-		for _, b := range []struct{ out, pkg string }{{binaries.server, "skirmish/server"}, {binaries.client, "skirmish/client-desktop"}} {
-			if out, err := exec.Command("go", "build", "-o", b.out, b.pkg).CombinedOutput(); err != nil {
-				binaries.err = fmt.Errorf("go build %s: %v\n%s", b.pkg, err, out)
-				return
-			}
-		}
-	})
-	if binaries.err != nil {
-		t.Fatal(binaries.err)
-	}
-	return binaries.server, binaries.client
-}
 
 func TestMain(m *testing.M) {
 	code := m.Run()
-	if binaries.server != "" {
-		os.RemoveAll(filepath.Dir(binaries.server))
-	}
+	servertest.Cleanup()
 	os.Exit(code)
 }
 
@@ -84,52 +50,6 @@ func artifact(t *testing.T, name string) string {
 		t.Fatal(err)
 	}
 	return abs
-}
-
-// startServer runs the server binary on a free loopback port until the test ends and
-// returns its player WebSocket URL.
-func startServer(t *testing.T, bin string) string {
-	t.Helper()
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	addr := l.Addr().String()
-	l.Close()
-	cmd := exec.Command(bin, "-addr", addr, "-data", t.TempDir(), "-grace", "60s")
-	var log strings.Builder
-	cmd.Stdout, cmd.Stderr = &log, &log
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		_ = cmd.Process.Signal(syscall.SIGTERM)
-		done := make(chan struct{})
-		go func() { _ = cmd.Wait(); close(done) }()
-		select {
-		case <-done:
-		case <-time.After(10 * time.Second):
-			_ = cmd.Process.Kill()
-			<-done
-		}
-		if t.Failed() {
-			t.Logf("server log:\n%s", log.String())
-		}
-	})
-	deadline := time.Now().Add(30 * time.Second)
-	for {
-		resp, err := http.Get("http://" + addr + "/healthz")
-		if err == nil {
-			resp.Body.Close()
-			if resp.StatusCode == http.StatusOK {
-				return "ws://" + addr + "/ws"
-			}
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("server on %s not healthy after 30 s: %v\n%s", addr, err, log.String())
-		}
-		time.Sleep(50 * time.Millisecond)
-	}
 }
 
 // player is one run of the client binary.
@@ -226,8 +146,8 @@ func arenaOf(t *testing.T, seats, bots int) (clientBin, server string, api *lobb
 	t.Helper()
 	needDisplay(t)
 	t.Parallel()
-	serverBin, clientBin := build(t)
-	server = startServer(t, serverBin)
+	clientBin = servertest.Build(t, "skirmish/client-desktop")
+	server = servertest.Start(t, "-grace", "60s").URL()
 	api, err := lobby.NewClient(server)
 	if err != nil {
 		t.Fatal(err)

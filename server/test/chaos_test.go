@@ -43,8 +43,7 @@ func chaosFor(t *testing.T) time.Duration {
 func TestChaos(t *testing.T) {
 	span := chaosFor(t)
 	rng := rand.New(rand.NewPCG(uint64(time.Now().UnixNano()), 7))
-	p := startProc(t, "-grace", "10s")
-	s := p.server()
+	p, s := startProc(t, "-grace", "10s")
 	const rooms = 2
 	type roomPlay struct {
 		id      string
@@ -80,18 +79,18 @@ func TestChaos(t *testing.T) {
 		case !term.IsZero() && now.After(term):
 			term = time.Time{}
 			did = append(did, "SIGTERM")
-			p.stop(syscall.SIGTERM)
-			p.start()
+			p.Stop(syscall.SIGTERM)
+			p.Restart()
 		case !kill.IsZero() && now.After(kill):
 			kill = time.Time{}
 			did = append(did, "SIGKILL")
-			p.stop(syscall.SIGKILL)
-			p.start()
+			p.Stop(syscall.SIGKILL)
+			p.Restart()
 		case span > 2*time.Minute && rng.IntN(60) == 0:
 			sig := []syscall.Signal{syscall.SIGTERM, syscall.SIGKILL}[rng.IntN(2)]
 			did = append(did, sig.String())
-			p.stop(sig)
-			p.start()
+			p.Stop(sig)
+			p.Restart()
 		default:
 			r := all[rng.IntN(len(all))]
 			r.cuts[rng.IntN(len(r.cuts))].cut()
@@ -133,7 +132,7 @@ func TestChaos(t *testing.T) {
 			return slices.ContainsFunc(a.statuses[from:], func(st protocol.Status) bool { return st.State == protocol.StateEnded })
 		})
 	}
-	p.stop(syscall.SIGTERM)
+	p.Stop(syscall.SIGTERM)
 	matches, frags := 0, 0
 	for _, r := range all {
 		kept := r.watcher.finish(t)

@@ -21,6 +21,7 @@ import (
 	"skirmish/server/internal/config"
 	"skirmish/server/internal/room"
 	"skirmish/server/internal/transport"
+	"skirmish/server/servertest"
 )
 
 // waitTimeout bounds every wait for something the server should do; generous because the
@@ -75,6 +76,19 @@ func startServer(t *testing.T, tune ...tuning) *server {
 }
 
 func (s *server) url() string { return "ws://" + s.addr + "/ws" }
+
+// startProc runs the server's binary (servertest) and returns it with a harness view of it
+// for joining players, for the tests that stop and restart the server as a host does.
+func startProc(t *testing.T, args ...string) (*servertest.Server, *server) {
+	p := servertest.Start(t, args...)
+	return p, &server{t: t, addr: p.Addr, data: p.Data}
+}
+
+func TestMain(m *testing.M) {
+	code := m.Run()
+	servertest.Cleanup()
+	os.Exit(code)
+}
 
 // createRoom creates a room through the API and returns its id.
 func (s *server) createRoom(seats, bots int) string {

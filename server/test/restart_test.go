@@ -41,8 +41,7 @@ func TestMatchSurvivesARestart(t *testing.T) {
 	}{{"SIGTERM", syscall.SIGTERM}, {"SIGKILL", syscall.SIGKILL}} {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			p := startProc(t, "-grace", "30s")
-			s := p.server()
+			p, s := startProc(t, "-grace", "30s")
 			id := s.createRoomAt(`{"seats":4,"bots":2,"timeLimit":30,"fragLimit":100}`)
 			a, b := s.join(id, "ada"), s.join(id, "bob")
 			seatA, seatB := a.seat(), b.seat()
@@ -58,11 +57,11 @@ func TestMatchSurvivesARestart(t *testing.T) {
 			a.mu.Lock()
 			eventsBefore, keysBefore := len(a.events), len(a.keyTicks)
 			a.mu.Unlock()
-			p.stop(tt.sig)
+			p.Stop(tt.sig)
 			a.mu.Lock()
 			lastSeen := a.ticks[len(a.ticks)-1]
 			a.mu.Unlock()
-			p.start()
+			p.Restart()
 
 			for _, pl := range []struct {
 				p    *player
