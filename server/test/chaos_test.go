@@ -87,8 +87,11 @@ func TestChaos(t *testing.T) {
 			p.Stop(syscall.SIGKILL)
 			p.Restart()
 		case span > 2*time.Minute && rng.IntN(60) == 0:
-			sig := []syscall.Signal{syscall.SIGTERM, syscall.SIGKILL}[rng.IntN(2)]
-			did = append(did, sig.String())
+			sig, name := syscall.SIGTERM, "SIGTERM"
+			if rng.IntN(2) == 0 {
+				sig, name = syscall.SIGKILL, "SIGKILL"
+			}
+			did = append(did, name)
 			p.Stop(sig)
 			p.Restart()
 		default:
