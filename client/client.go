@@ -105,6 +105,7 @@ type Client struct {
 
 	mu    sync.Mutex
 	conn  *wsConn // nil while disconnected
+	url   string  // where the next connection goes: Config.URL until a 4310 names another
 	token string
 	seat  int
 	seq   uint32
@@ -122,7 +123,7 @@ type Client struct {
 // Bye is called, or the server refuses the client for good.
 func Start(ctx context.Context, cfg Config, h Handler) *Client {
 	ctx, cancel := context.WithCancel(ctx)
-	c := &Client{cfg: cfg.withDefaults(), h: h, token: cfg.Token, seat: -1, cancel: cancel, done: make(chan struct{})}
+	c := &Client{cfg: cfg.withDefaults(), h: h, url: cfg.URL, token: cfg.Token, seat: -1, cancel: cancel, done: make(chan struct{})}
 	go c.run(ctx)
 	return c
 }
@@ -145,6 +146,14 @@ func (c *Client) Seat() int {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	return c.seat
+}
+
+// URL returns the player endpoint the client connects to: Config.URL, or the owner's URL a
+// 4310 (the room runs on another node) sent it to.
+func (c *Client) URL() string {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.url
 }
 
 // RTT returns the latest measured round-trip time.
@@ -200,12 +209,12 @@ func (c *Client) send(conn *wsConn, m protocol.Message) error {
 // run connects, serves the connection, and reconnects after a drop, until told to stop.
 func (c *Client) run(ctx context.Context) {
 	defer close(c.done)
-	attempt := 0
+	attempt, moves := 0, 0
 	for {
 		c.state(Connecting, nil)
 		welcomed, err := c.session(ctx)
 		if welcomed {
-			attempt = 0
+			attempt, moves = 0, 0
 		}
 		if ctx.Err() != nil {
 			c.stop(err)
@@ -216,8 +225,16 @@ func (c *Client) run(ctx context.Context) {
 			return
 		}
 		c.state(Reconnecting, err)
+		delay := c.cfg.Backoff.Delay(attempt)
+		if c.follow(err) {
+			// The first move goes at once; moves without a welcome between them back off, so
+			// that nodes which disagree for a moment about the owner cannot make it spin.
+			if moves++; moves == 1 {
+				delay = 0
+			}
+		}
 		select {
-		case <-time.After(c.cfg.Backoff.Delay(attempt)):
+		case <-time.After(delay):
 		case <-ctx.Done():
 			c.stop(err)
 			return
@@ -256,6 +273,19 @@ func (c *Client) retry(err error) bool {
 	return true
 }
 
+// follow takes the owner's URL from a 4310 (another node runs the room) as the endpoint of
+// every later connection, and reports whether err was one.
+func (c *Client) follow(err error) bool {
+	var ce *CloseError
+	if !errors.As(err, &ce) || ce.Code != protocol.CodeMoved || ce.Reason == "" {
+		return false
+	}
+	c.mu.Lock()
+	c.url = ce.Reason
+	c.mu.Unlock()
+	return true
+}
+
 func (c *Client) state(s ConnState, err error) {
 	if c.h.OnState != nil {
 		c.h.OnState(s, err)
@@ -269,9 +299,12 @@ func (c *Client) session(ctx context.Context) (welcomed bool, err error) {
 	if c.cfg.Origin != "" {
 		d.Header = ws.HandshakeHeaderHTTP(http.Header{"Origin": {c.cfg.Origin}})
 	}
-	nc, br, _, err := d.Dial(ctx, c.cfg.URL)
+	c.mu.Lock()
+	url := c.url
+	c.mu.Unlock()
+	nc, br, _, err := d.Dial(ctx, url)
 	if err != nil {
-		return false, fmt.Errorf("dial %s: %w", c.cfg.URL, err)
+		return false, fmt.Errorf("dial %s: %w", url, err)
 	}
 	conn := newWSConn(nc, br, c.cfg.ReadTimeout)
 	defer conn.close()

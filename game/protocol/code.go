@@ -14,6 +14,9 @@ import (
 //     connection with the same token holds the seat now, and a replaced connection that
 //     reconnected would take it back, so two clients sharing a token would take the seat from
 //     each other forever. 4000 is final for the replaced connection;
+//     4310 (Moved) is the other one to know: the room runs on another node of the fleet,
+//     and the reason is that node's player WebSocket URL. The client reconnects there at
+//     once, with its session token, and uses that URL from then on;
 //   - 4500-4999: the request itself is wrong; reconnecting with the same request fails the
 //     same way, so the client must not retry it.
 type Code uint16
@@ -30,6 +33,7 @@ const (
 	CodeReplaced   Code = 4000 // a newer connection took over the same seat (final, see above)
 	CodeStuck      Code = 4001 // the client did not read for too long
 	CodeKeepalive  Code = 4002 // no traffic within the keepalive timeout
+	CodeMoved      Code = 4310 // another node runs the room; the reason is its WebSocket URL
 	CodeBadMessage Code = 4500 // a malformed message
 	CodeUnknown    Code = 4501 // an unknown message type
 	CodeTextFrame  Code = 4502 // a text frame where binary was required
@@ -45,7 +49,7 @@ var codeNames = map[Code]string{
 	CodeNormal: "normal", CodeGoingAway: "going away", CodeNoStatus: "no status",
 	CodeAbnormal: "abnormal closure", CodePolicy: "policy violation", CodeTooBig: "message too big",
 	CodeInternal: "internal error", CodeReplaced: "replaced", CodeStuck: "stuck",
-	CodeKeepalive: "keepalive timeout", CodeBadMessage: "bad message",
+	CodeKeepalive: "keepalive timeout", CodeMoved: "moved", CodeBadMessage: "bad message",
 	CodeUnknown: "unknown message type", CodeTextFrame: "text frame",
 	CodeVersion: "unsupported version", CodeNoRoom: "unknown room", CodeRoomFull: "room full",
 	CodeBadToken: "bad token", CodeBadName: "bad name", CodeSeatLost: "seat lost",

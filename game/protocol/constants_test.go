@@ -18,7 +18,7 @@ const constantsPath = "testdata/constants.json"
 var closeCodes = map[string]Code{
 	"normal": CodeNormal, "goingAway": CodeGoingAway, "noStatus": CodeNoStatus,
 	"abnormal": CodeAbnormal, "policy": CodePolicy, "tooBig": CodeTooBig, "internal": CodeInternal,
-	"replaced": CodeReplaced, "stuck": CodeStuck, "keepalive": CodeKeepalive,
+	"replaced": CodeReplaced, "stuck": CodeStuck, "keepalive": CodeKeepalive, "moved": CodeMoved,
 	"badMessage": CodeBadMessage, "unknownType": CodeUnknown, "textFrame": CodeTextFrame,
 	"badVersion": CodeVersion, "unknownRoom": CodeNoRoom, "roomFull": CodeRoomFull,
 	"badToken": CodeBadToken, "badName": CodeBadName, "seatLost": CodeSeatLost,

@@ -14,6 +14,10 @@ type RoomInfo struct {
 	FragLimit  int          `json:"fragLimit"`
 	TimeLimit  int          `json:"timeLimit"` // match length in seconds
 	BotLevel   string       `json:"botLevel"`  // easy, normal or hard
+	// Node and URL name the node of a fleet that runs the room and its player WebSocket URL
+	// (where a hello for the room goes); both are empty on a server that is not in a fleet.
+	Node string `json:"node,omitempty"`
+	URL  string `json:"url,omitempty"`
 }
 
 // Humans counts the seats held by people rather than bots.

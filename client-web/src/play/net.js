@@ -17,6 +17,7 @@ export const Code = Object.freeze({
   replaced: 4000,
   stuck: 4001,
   keepalive: 4002,
+  moved: 4310,
   badMessage: 4500,
   unknownType: 4501,
   textFrame: 4502,
@@ -45,6 +46,7 @@ const retryWords = {
   [Code.goingAway]: 'The server is going away; trying to reconnect…',
   [Code.stuck]: 'The connection fell behind; reconnecting…',
   [Code.keepalive]: 'The server heard nothing from us; reconnecting…',
+  [Code.moved]: 'The match moved to another server; following it…',
   [Code.internal]: 'The server had an internal error; reconnecting…',
 };
 
@@ -112,6 +114,7 @@ export class Reconnector {
     this.random = random;
     this.state = 'connecting';
     this.attempts = 0;
+    this.moves = 0; // 4310s since the last welcome
     this.refusal = null; // the last error message the server sent, if any
     this.message = '';
     this.left = false; // the player left on purpose (leave)
@@ -127,6 +130,7 @@ export class Reconnector {
     this.tokens.set(this.room, token);
     this.state = 'open';
     this.attempts = 0;
+    this.moves = 0;
     this.refusal = null;
     this.message = '';
   }
@@ -137,13 +141,17 @@ export class Reconnector {
   }
 
   /**
-   * lost takes the close code of the connection that ended and returns what to do next:
-   * `{retryIn}` (ms) or `{final: true}`. A refusal the server sent before closing decides over
-   * the close code, because proxies and dying TCP connections lose close frames.
+   * lost takes the close code and reason of the connection that ended and returns what to do
+   * next: `{retryIn}` (ms) or `{final: true}`. A refusal the server sent before closing decides
+   * over the close code, because proxies and dying TCP connections lose close frames. After
+   * 4310 (another node runs the room) it is `{retryIn, url}`: the owner's URL, for this and
+   * every later attempt; the first move goes at once, and moves without a welcome between them
+   * back off, so that nodes which disagree for a moment cannot make the page spin.
    */
-  lost(closeCode) {
+  lost(closeCode, reason = '') {
     if (this.state === 'closed') return { final: true };
     const code = this.refusal?.code ?? closeCode;
+    const url = code === Code.moved ? this.refusal?.message || reason : '';
     const v = verdict(code);
     if (v.forgetToken) this.tokens.forget(this.room);
     if (v.final) {
@@ -161,7 +169,9 @@ export class Reconnector {
     // (say, a server going away) in view until the seat is back.
     if (this.state !== 'reconnecting' || closeCode !== Code.abnormal) this.message = v.message;
     this.state = 'reconnecting';
-    return { retryIn: backoff(this.attempts++, this.backoffOpts, this.random) };
+    const retryIn = backoff(this.attempts++, this.backoffOpts, this.random);
+    if (url) return { retryIn: this.moves++ === 0 ? 0 : retryIn, url };
+    return { retryIn };
   }
 
   /** leave ends the session on purpose: no more attempts, and the token is useless now. */
@@ -260,7 +270,7 @@ export class Session {
     ws.onclose = (ev) => {
       if (ws !== this.ws) return;
       console.warn(`skirmish: connection closed (${ev.code}${ev.reason ? `: ${ev.reason}` : ''})`);
-      this.closed(ev.code);
+      this.closed(ev.code, ev.reason);
     };
     this.every(pingEveryMs, () => {
       if (ws !== this.ws) return;
@@ -297,9 +307,10 @@ export class Session {
     this.closed(code);
   }
 
-  closed(code) {
+  closed(code, reason = '') {
     this.teardown(code);
-    const next = this.rc.lost(code);
+    const next = this.rc.lost(code, reason);
+    if (next.url) this.url = next.url;
     this.onState(this.rc.state, this.rc.message);
     if (!next.final) this.after(next.retryIn, () => this.connect());
   }

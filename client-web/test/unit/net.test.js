@@ -45,6 +45,7 @@ describe('verdict', () => {
     { code: Code.stuck, final: false },
     { code: Code.keepalive, final: false },
     { code: 4499, final: false },
+    { code: Code.moved, final: false, words: /moved/ },
     { code: Code.replaced, final: true, words: /taken over/ },
     { code: Code.policy, final: true },
     { code: Code.tooBig, final: true },
@@ -154,5 +155,20 @@ describe('Reconnector', () => {
     assert.equal(rc.state, 'closed');
     assert.equal(rc.hello().token, '');
     assert.deepEqual(rc.lost(Code.normal), { final: true });
+  });
+
+  test('4310 sends the next attempts to the owner at once, then with backoff until a welcome', () => {
+    const rc = reconnector();
+    rc.welcomed('0123456789abcdef0123456789abcdef');
+    rc.refused(Code.moved, 'ws://b.example:8082/ws');
+    assert.deepEqual(rc.lost(Code.moved, 'ws://b.example:8082/ws'), { retryIn: 0, url: 'ws://b.example:8082/ws' });
+    assert.equal(rc.state, 'reconnecting');
+    assert.equal(rc.hello().token, '0123456789abcdef0123456789abcdef', 'the token goes along');
+    const again = rc.lost(Code.moved, 'ws://c.example:8083/ws');
+    assert.equal(again.url, 'ws://c.example:8083/ws', 'the close reason names the owner without an error message too');
+    assert.ok(again.retryIn > 0, 'a second move without a welcome backs off');
+    rc.welcomed('0123456789abcdef0123456789abcdef');
+    assert.equal(rc.lost(Code.moved, 'ws://a.example:8081/ws').retryIn, 0);
+    assert.deepEqual(Object.keys(rc.lost(Code.abnormal)), ['retryIn'], 'other losses keep the URL');
   });
 });
