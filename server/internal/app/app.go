@@ -21,6 +21,7 @@ import (
 	"skirmish/game"
 	"skirmish/game/protocol"
 	"skirmish/server/internal/config"
+	"skirmish/server/internal/fleet"
 	"skirmish/server/internal/httpapi"
 	"skirmish/server/internal/lobby"
 	"skirmish/server/internal/metrics"
@@ -41,7 +42,10 @@ type Options struct {
 	// Observer, when set, sees every room in addition to the spectator hub.
 	Observer room.Observer
 	// Web is the web client served at /; nil means the embedded one.
-	Web    fs.FS
+	Web fs.FS
+	// Fleet tunes the fleet a server with -nats joins beyond the flags (tests shorten the
+	// lease); its URL, NodeID and PublicURL come from the Config.
+	Fleet  fleet.Options
 	Logger *slog.Logger
 }
 
@@ -116,19 +120,31 @@ func Start(ctx context.Context, cfg config.Config, opts Options) (*Server, error
 	}
 	roomCfg.Conn.Stats = writerStats{m}
 
+	var node *fleet.Node
+	if cfg.NATS != "" {
+		if node, err = joinFleet(cfg, opts, ln.Addr(), m, log); err != nil {
+			_ = ln.Close()
+			return nil, err
+		}
+	}
 	var rooms *room.Manager
-	hub, err := spectate.New(spectate.Options{
+	cheer := func(id, text string) error { return rooms.Cheer(id, text) }
+	hubOpts := spectate.Options{
 		Origins:    cfg.Origins,
 		Rate:       float64(cfg.SpectatorRate),
 		Registerer: m.Registry,
-		Cheer: func(id, text string) error {
-			if err := rooms.Cheer(id, text); errors.Is(err, room.ErrNoRoom) {
-				return spectate.ErrNoRoom
-			} else {
-				return err
-			}
-		},
-	})
+	}
+	if node != nil {
+		cheer, hubOpts.Relay = node.Cheer, node
+	}
+	hubOpts.Cheer = func(id, text string) error {
+		if err := cheer(id, text); errors.Is(err, room.ErrNoRoom) {
+			return spectate.ErrNoRoom
+		} else {
+			return err
+		}
+	}
+	hub, err := spectate.New(hubOpts)
 	if err != nil {
 		_ = ln.Close()
 		return nil, err
@@ -138,15 +154,29 @@ func Start(ctx context.Context, cfg config.Config, opts Options) (*Server, error
 		observer = tee{hub, opts.Observer}
 	}
 	roomsCtx, stopRooms := context.WithCancel(context.Background())
-	rooms = room.NewManager(roomsCtx, roomCfg, room.Deps{
+	deps := room.Deps{
 		Metrics:    m,
 		Observer:   observer,
 		Directory:  lobby.NewMemory(lobbyFeed(hub, log)),
 		Spectators: hub.Spectators,
 		Feeds:      hub,
 		Logger:     log,
-	})
-	if n := rooms.Restore(); n > 0 {
+	}
+	var health func() error
+	if node != nil {
+		// A node's rooms live in the fleet's store: another node may run them by now, so
+		// the data directory's checkpoints are not restored.
+		deps.Directory, deps.Fleet, deps.Place, health = node.Directory(), node, node.Place, node.Health
+	}
+	rooms = room.NewManager(roomsCtx, roomCfg, deps)
+	if node != nil {
+		if err := node.Start(rooms, hub, lobbyFeed(hub, log)); err != nil {
+			stopRooms()
+			node.Close()
+			_ = ln.Close()
+			return nil, fmt.Errorf("join the fleet: %w", err)
+		}
+	} else if n := rooms.Restore(); n > 0 {
 		log.Info("rooms restored from their checkpoints", "rooms", n)
 	}
 	web := opts.Web
@@ -157,7 +187,7 @@ func Start(ctx context.Context, cfg config.Config, opts Options) (*Server, error
 	srv := &http.Server{
 		Handler: httpapi.New(httpapi.Deps{
 			Rooms: rooms, Metrics: m, Origins: origins, Conn: roomCfg.Conn,
-			Spectate: hub, Web: web, Draining: &draining, Logger: log,
+			Spectate: hub, Web: web, Draining: &draining, Health: health, Logger: log,
 		}),
 		ReadHeaderTimeout: 10 * time.Second,
 		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
@@ -190,6 +220,12 @@ func Start(ctx context.Context, cfg config.Config, opts Options) (*Server, error
 		draining.Store(true)
 		rooms.Drain()
 		log.Info("shutting down")
+		if node != nil {
+			handover, cancel := context.WithTimeout(context.Background(), handoverTimeout)
+			n := node.Drain(handover)
+			cancel()
+			log.Info("rooms handed over to the fleet", "rooms", n)
+		}
 		stopRooms()
 		wait, cancel := context.WithTimeout(context.Background(), shutdownTimeout)
 		defer cancel()
@@ -200,9 +236,37 @@ func Start(ctx context.Context, cfg config.Config, opts Options) (*Server, error
 		if err := srv.Shutdown(wait); err != nil {
 			log.Warn("http shutdown", "err", err)
 		}
+		if node != nil {
+			node.Close()
+		}
 		log.Info("stopped")
 	}()
 	return s, nil
+}
+
+// handoverTimeout bounds how long a draining node of a fleet spends handing its rooms over.
+const handoverTimeout = 20 * time.Second
+
+// joinFleet connects to the fleet's NATS as the node cfg names, by default host:port, reached
+// by players at ws://host:port/ws.
+func joinFleet(cfg config.Config, opts Options, addr net.Addr, m *metrics.Metrics, log *slog.Logger) (*fleet.Node, error) {
+	fo := opts.Fleet
+	fo.URL, fo.NodeID, fo.PublicURL, fo.Logger, fo.Registerer = cfg.NATS, cfg.NodeID, cfg.PublicURL, log, m.Registry
+	host, _ := os.Hostname()
+	if host == "" {
+		host = "localhost"
+	}
+	port := "80"
+	if a, ok := addr.(*net.TCPAddr); ok {
+		port = strconv.Itoa(a.Port)
+	}
+	if fo.NodeID == "" {
+		fo.NodeID = host + "-" + port
+	}
+	if fo.PublicURL == "" {
+		fo.PublicURL = "ws://" + net.JoinHostPort(host, port) + "/ws"
+	}
+	return fleet.Join(fo)
 }
 
 // pageURL is the address a person on this machine opens to play.

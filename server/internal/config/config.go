@@ -6,6 +6,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"net/url"
 	"skirmish/game"
 	"skirmish/server/internal/room"
 	"slices"
@@ -38,6 +39,12 @@ type Config struct {
 	Map       string
 	FragLimit int
 	TimeLimit time.Duration
+	// NATS, when set, is the NATS server (or comma-separated servers) of the fleet this
+	// server joins as node NodeID, reached by players at PublicURL (its WebSocket URL). Both
+	// default from the host name and the port of Addr.
+	NATS      string
+	NodeID    string
+	PublicURL string
 }
 
 // Default returns the configuration used when no flag is given.
@@ -72,6 +79,9 @@ func Parse(args []string, getenv func(string) string, out io.Writer) (Config, er
 	fs.StringVar(&cfg.Map, "map", cfg.Map, fmt.Sprintf("map of new rooms (%s)", strings.Join(game.MapNames(), ", ")))
 	fs.IntVar(&cfg.FragLimit, "frag-limit", cfg.FragLimit, "frags that win a match in new rooms")
 	fs.DurationVar(&cfg.TimeLimit, "time-limit", cfg.TimeLimit, "match length in new rooms")
+	fs.StringVar(&cfg.NATS, "nats", "", "NATS URL of a fleet to join, e.g. nats://localhost:4222 (JetStream, nats-server 2.11 or later)")
+	fs.StringVar(&cfg.NodeID, "node-id", "", "this node's name in the fleet (default host:port)")
+	fs.StringVar(&cfg.PublicURL, "public-url", "", "the WebSocket URL players reach this node at, e.g. ws://game1.example:8080/ws (default from the host name)")
 	if err := fs.Parse(args); err != nil {
 		return cfg, fmt.Errorf("%w: %w", ErrUsage, err)
 	}
@@ -104,6 +114,15 @@ func (c Config) validate() error {
 		return fmt.Errorf("-frag-limit %d is not in 1..%d", c.FragLimit, room.MaxFragLimit)
 	case c.TimeLimit < room.MinTimeLimit || c.TimeLimit > room.MaxTimeLimit:
 		return fmt.Errorf("-time-limit %v is not in %v..%v", c.TimeLimit, room.MinTimeLimit, room.MaxTimeLimit)
+	}
+	if c.NATS == "" && (c.NodeID != "" || c.PublicURL != "") {
+		return errors.New("-node-id and -public-url name a node of a fleet: give -nats too")
+	}
+	if u, err := url.Parse(c.PublicURL); c.PublicURL != "" && (err != nil || (u.Scheme != "ws" && u.Scheme != "wss") || u.Host == "") {
+		return fmt.Errorf("-public-url %q is not a WebSocket URL like ws://host:8080/ws", c.PublicURL)
+	}
+	if strings.ContainsAny(c.NodeID, ".*> \t") {
+		return fmt.Errorf("-node-id %q may not hold dots, spaces, * or >", c.NodeID)
 	}
 	for _, o := range c.Origins {
 		if !strings.Contains(o, "://") {

@@ -40,6 +40,13 @@ func TestParse(t *testing.T) {
 		{name: "spectator rate too high", args: []string{"-spectator-rate", "31"}, bad: true},
 		{name: "negative grace", args: []string{"-grace", "-1s"}, bad: true},
 		{name: "origin without scheme", args: []string{"-origins", "example.com"}, bad: true},
+		{name: "fleet", args: []string{"-nats", "nats://localhost:4222", "-node-id", "n1", "-public-url", "ws://localhost:8081/ws"},
+			want: func(c *Config) bool {
+				return c.NATS == "nats://localhost:4222" && c.NodeID == "n1" && c.PublicURL == "ws://localhost:8081/ws"
+			}},
+		{name: "node id without nats", args: []string{"-node-id", "n1"}, bad: true},
+		{name: "public url not websocket", args: []string{"-nats", "nats://localhost:4222", "-public-url", "http://localhost:8081/"}, bad: true},
+		{name: "node id with a dot", args: []string{"-nats", "nats://localhost:4222", "-node-id", "n.1"}, bad: true},
 		{name: "unknown flag", args: []string{"-port", "80"}, bad: true},
 		{name: "stray argument", args: []string{"extra"}, bad: true},
 	}

@@ -34,7 +34,9 @@ type Deps struct {
 	Spectate Spectate          // may be nil: no spectator feed
 	Web      fs.FS             // the web client, served at /; may be nil
 	Draining *atomic.Bool      // true once the server shuts down
-	Logger   *slog.Logger
+	// Health, when set, says why the server cannot serve (a node cut off from its fleet).
+	Health func() error
+	Logger *slog.Logger
 }
 
 // maxBody bounds the JSON body of a room request.
@@ -138,7 +140,7 @@ func (a *api) createRoom(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusBadRequest, "bad_json", "the body must be a JSON object like {\"seats\":4,\"bots\":2}: "+err.Error())
 		return
 	}
-	id, err := a.d.Rooms.Create(room.Settings{
+	id, err := a.d.Rooms.Place(room.Settings{
 		Seats: req.Seats, Bots: req.Bots, Map: req.Map, FragLimit: req.FragLimit,
 		TimeLimit: time.Duration(req.TimeLimit) * time.Second, BotLevel: req.BotLevel,
 	})
@@ -155,7 +157,11 @@ func (a *api) quickPlay(w http.ResponseWriter, r *http.Request) {
 	if a.refused(w, err, "quick play") {
 		return
 	}
-	writeJSON(w, http.StatusOK, map[string]string{"room": id, "url": playURL(r)})
+	url := playURL(r)
+	if info, ok := a.d.Rooms.Directory().Get(id); ok && info.URL != "" {
+		url = info.URL // in a fleet, the node that runs the room
+	}
+	writeJSON(w, http.StatusOK, map[string]string{"room": id, "url": url})
 }
 
 // playURL is the player WebSocket URL of the server r reached.
@@ -189,6 +195,13 @@ func (a *api) health(w http.ResponseWriter, _ *http.Request) {
 		w.WriteHeader(http.StatusServiceUnavailable)
 		_, _ = io.WriteString(w, "draining\n")
 		return
+	}
+	if a.d.Health != nil {
+		if err := a.d.Health(); err != nil {
+			w.WriteHeader(http.StatusServiceUnavailable)
+			_, _ = io.WriteString(w, err.Error()+"\n")
+			return
+		}
 	}
 	_, _ = io.WriteString(w, "ok\n")
 }

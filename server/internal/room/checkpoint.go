@@ -82,10 +82,11 @@ var seatKinds = [...]string{seatFree: "free", seatHuman: "human", seatBot: "bot"
 // checkpointFile is where a room's checkpoint lives, under the data directory.
 func checkpointFile(room string) string { return "checkpoints/" + room + ".json" }
 
-// saveCheckpoint hands the room's state to the disk. A final one (at shutdown) waits for the
-// disk's queue; a periodic one is dropped, and counted, when the disk is far behind.
+// saveCheckpoint hands the room's state to the disk, or in a fleet to the fleet's store. A
+// final one (at shutdown) waits for the queue; a periodic one is dropped, and counted, when the
+// store is far behind.
 func (c *core) saveCheckpoint(now time.Time, final bool) {
-	if c.env.records == nil {
+	if c.env.records == nil && c.lease == nil {
 		return
 	}
 	data, err := c.checkpoint(now, final)
@@ -95,7 +96,13 @@ func (c *core) saveCheckpoint(now time.Time, final bool) {
 		c.env.metrics.Checkpoints.WithLabelValues("failed").Inc()
 		return
 	}
-	if c.env.records.Replace(checkpointFile(c.id), data, c.rec, final) {
+	var queued bool
+	if c.lease != nil {
+		queued = c.lease.Checkpoint(data, final)
+	} else {
+		queued = c.env.records.Replace(checkpointFile(c.id), data, c.rec, final)
+	}
+	if queued {
 		c.env.metrics.Checkpoints.WithLabelValues("queued").Inc()
 	} else {
 		c.env.metrics.Checkpoints.WithLabelValues("dropped").Inc()
@@ -166,10 +173,10 @@ func readCheckpoint(data []byte) (*checkpoint, error) {
 	return &cp, nil
 }
 
-// restoreCore rebuilds a room from its checkpoint. A match that was in play comes back
-// paused, every player awaited for the grace period from now; a room waiting for players or
-// showing results comes back as it was.
-func restoreCore(cp *checkpoint, cfg Config, e env, now time.Time) (*core, error) {
+// restoreCore rebuilds a room from its checkpoint, under lease in a fleet (nil outside one).
+// A match that was in play comes back paused, every player awaited for the grace period from
+// now; a room waiting for players or showing results comes back as it was.
+func restoreCore(cp *checkpoint, cfg Config, e env, now time.Time, lease Lease) (*core, error) {
 	mp, err := game.LoadMap(cp.Map)
 	if err != nil {
 		return nil, fmt.Errorf("%w: %v", ErrCheckpoint, err)
@@ -198,7 +205,7 @@ func restoreCore(cp *checkpoint, cfg Config, e env, now time.Time) (*core, error
 	c := &core{
 		id: cp.Room, cfg: cfg, env: e, world: world, matches: cp.Matches,
 		seats: make([]seat, len(cp.Seats)), inputs: make([]game.Input, len(cp.Seats)),
-		idleSince: now,
+		idleSince: now, lease: lease,
 	}
 	c.fan.init(newFramePool())
 	for i, sc := range cp.Seats {
@@ -302,7 +309,7 @@ func (m *Manager) restoreFile(path string) error {
 		return fmt.Errorf("%w: room %q in the file of room %q", ErrCheckpoint, cp.Room, want)
 	}
 	now := time.Now()
-	c, err := restoreCore(cp, m.cfg, m.env, now)
+	c, err := restoreCore(cp, m.cfg, m.env, now, nil)
 	if err != nil {
 		return err
 	}

@@ -49,7 +49,7 @@ func (f *fixture) restored(final bool) *core {
 	}
 	e := f.c.env
 	e.metrics, e.obs, e.dir = metrics.New(), &observerLog{}, lobby.NewMemory(nil)
-	c, err := restoreCore(cp, f.c.cfg, e, f.now)
+	c, err := restoreCore(cp, f.c.cfg, e, f.now, nil)
 	if err != nil {
 		f.t.Fatal(err)
 	}
@@ -153,7 +153,7 @@ func TestCheckpointContinuesTheRecord(t *testing.T) {
 	}
 	e := f.c.env
 	e.records, e.metrics, e.dir = w2, metrics.New(), lobby.NewMemory(nil)
-	c, err := restoreCore(cp, f.c.cfg, e, f.now)
+	c, err := restoreCore(cp, f.c.cfg, e, f.now, nil)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -28,6 +28,7 @@ type env struct {
 	spectators func(room string) int
 	records    *record.Writer // nil: no match records and no checkpoints
 	feeds      FeedStore      // nil: spectator feeds start afresh after a restart
+	fleet      Fleet          // nil outside a fleet
 	log        *slog.Logger
 }
 
@@ -54,6 +55,7 @@ type core struct {
 	status    protocol.Status
 	events    []protocol.Event
 	rec       *record.Match // the current match's record; nil when records are off
+	lease     Lease         // the room's lease in a fleet; nil outside one
 	closed    bool          // the room has shut down
 }
 
@@ -175,9 +177,11 @@ func (c *core) shutdown(code protocol.Code, reason string) {
 	}
 	c.disconnect(code, reason)
 	c.rec.End(c.world)
-	if c.env.records != nil {
+	if c.env.records != nil && c.lease == nil {
 		c.env.records.Remove(checkpointFile(c.id))
 	}
+	// In a fleet, removing the room from the directory also gives up its lease and its
+	// checkpoint in the fleet's store.
 	c.env.dir.Remove(c.id)
 	c.env.obs.Closed(c.id)
 }
@@ -191,6 +195,10 @@ func (c *core) suspend(now time.Time, code protocol.Code, reason string) {
 	}
 	c.saveCheckpoint(now, true)
 	c.disconnect(code, reason)
+	if c.lease != nil {
+		// The lease expires, and another node brings the room back from the checkpoint.
+		c.lease.Abandon()
+	}
 }
 
 // disconnect closes every player connection and marks the core closed.

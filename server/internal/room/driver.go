@@ -27,6 +27,9 @@ type Room struct {
 
 	// curTick mirrors the world's tick for answering pings without a round trip.
 	curTick atomic.Uint32
+	// cost is the recent duration of a tick in nanoseconds, for the node's load (busy).
+	cost atomic.Int64
+	rate int // ticks per second
 }
 
 func newRoom(c *core, maxBacklog int) *Room {
@@ -36,7 +39,9 @@ func newRoom(c *core, maxBacklog int) *Room {
 		cmds: make(chan func(), 64),
 		in:   make([]chan inputMsg, len(c.seats)),
 		done: make(chan struct{}),
+		rate: c.cfg.TickRate,
 	}
+	r.cost.Store(int64(priorTickCost))
 	for i := range r.in {
 		r.in[i] = make(chan inputMsg, 4*maxBacklog)
 	}
@@ -71,6 +76,24 @@ func (r *Room) tryDo(fn func()) bool {
 	}
 }
 
+// priorTickCost is what a room's tick is taken to cost until it is measured: a room placed a
+// moment ago loads its node before its first tick.
+const priorTickCost = 50 * time.Microsecond
+
+// measure folds a tick's duration into the room's cost: a moving average over some hundred
+// ticks, each sample at most four times the average, so that a tick the scheduler preempted
+// now and then does not count as load while a lasting change shows within seconds.
+func (r *Room) measure(d time.Duration) {
+	avg := time.Duration(r.cost.Load())
+	d = min(d, 4*avg+time.Microsecond)
+	r.cost.Store(int64(avg + (d-avg)/128))
+}
+
+// busy is the share of a core the room's ticks take.
+func (r *Room) busy() float64 {
+	return time.Duration(r.cost.Load()).Seconds() * float64(r.rate)
+}
+
 // run is the room's goroutine: a fixed-step loop against absolute deadlines (tick n is due
 // at start + n*period, so sleeping never drifts), with commands handled between ticks.
 func (r *Room) run(ctx context.Context) {
@@ -83,15 +106,31 @@ func (r *Room) run(ctx context.Context) {
 	defer timer.Stop()
 	c.maybeStart(start)
 	nextCheckpoint := start.Add(c.cfg.CheckpointEvery)
+	var lost <-chan struct{}
+	if c.lease != nil {
+		lost = c.lease.Lost()
+		// A room of the fleet is in the store from its start, so that another node can bring
+		// it back if this one fails before the first periodic checkpoint.
+		c.saveCheckpoint(start, false)
+	}
 	for {
 		select {
 		case <-ctx.Done():
 			c.suspend(time.Now(), protocol.CodeGoingAway, "server shutting down")
 			return
+		case <-lost:
+			c.evict()
+			return
 		case fn := <-r.cmds:
 			fn()
 		case <-timer.C:
 			now := time.Now()
+			if c.lease != nil && !c.lease.Held(now) {
+				// Checked before every tick, not only when Lost fires: a process that was
+				// stalled past its lease runs this first when it wakes.
+				c.evict()
+				return
+			}
 			due := start.Add(time.Duration(n) * period)
 			if late := now.Sub(due); late > period {
 				c.env.metrics.LateTicks.Inc()
@@ -110,7 +149,9 @@ func (r *Room) run(ctx context.Context) {
 				nextCheckpoint = now.Add(c.cfg.CheckpointEvery)
 			}
 			r.curTick.Store(c.world.Tick)
-			c.tickTime.Observe(time.Since(now).Seconds())
+			took := time.Since(now)
+			c.tickTime.Observe(took.Seconds())
+			r.measure(took)
 			if idle {
 				c.shutdown(protocol.CodeGoingAway, "room closed")
 				return

@@ -33,7 +33,12 @@ type Deps struct {
 	// Spectators counts a room's spectators (for the API and to keep a watched room open).
 	Spectators func(room string) int
 	// Feeds, when set, keeps the spectator feeds' ids and history across restarts.
-	Feeds  FeedStore
+	Feeds FeedStore
+	// Fleet, when set, makes the rooms part of a fleet (fleet.go).
+	Fleet Fleet
+	// Place, when set, creates the rooms that Place asks for where it sees fit (in a fleet,
+	// on the node with the most headroom); the Manager's own Create otherwise.
+	Place  func(Settings) (string, error)
 	Logger *slog.Logger
 }
 
@@ -43,6 +48,8 @@ type Manager struct {
 	ctx context.Context
 	env env // shared by every room's core
 	log *slog.Logger
+
+	place func(Settings) (string, error)
 
 	mu       sync.Mutex
 	rooms    map[string]*Room
@@ -59,6 +66,7 @@ func NewManager(ctx context.Context, cfg Config, deps Deps) *Manager {
 		dir:        deps.Directory,
 		spectators: deps.Spectators,
 		feeds:      deps.Feeds,
+		fleet:      deps.Fleet,
 		log:        deps.Logger,
 	}
 	if e.metrics == nil {
@@ -76,7 +84,10 @@ func NewManager(ctx context.Context, cfg Config, deps Deps) *Manager {
 	if e.log == nil {
 		e.log = slog.Default()
 	}
-	m := &Manager{cfg: cfg.withDefaults(), ctx: ctx, log: e.log, rooms: make(map[string]*Room)}
+	m := &Manager{cfg: cfg.withDefaults(), ctx: ctx, log: e.log, rooms: make(map[string]*Room), place: deps.Place}
+	if m.place == nil {
+		m.place = m.Create
+	}
 	if m.cfg.DataDir != "" {
 		rec, err := record.NewWriter(m.cfg.DataDir, e.log, record.Options{OnError: func(what string, _ error) {
 			e.metrics.WriteFailures.WithLabelValues(what).Inc()
@@ -102,20 +113,48 @@ func (m *Manager) Create(s Settings) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	id := newRoomID()
-	for m.rooms[id] != nil {
-		id = newRoomID()
-	}
-	now := time.Now()
-	c, err := newCore(id, cfg, m.env, s.Seats, s.Bots, now)
+	id, lease, err := m.newID()
 	if err != nil {
 		return "", fmt.Errorf("create room: %w", err)
 	}
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	now := time.Now()
+	c, err := newCore(id, cfg, m.env, s.Seats, s.Bots, now)
+	if err != nil {
+		m.env.dir.Remove(id) // gives the lease back
+		return "", fmt.Errorf("create room: %w", err)
+	}
+	c.lease = lease
 	m.launch(newRoom(c, m.cfg.MaxBacklog), now)
 	m.log.Info("room created", "room", id, "seats", s.Seats, "bots", s.Bots, "map", s.Map, "frag_limit", s.FragLimit, "time_limit", s.TimeLimit, "bot_level", s.BotLevel)
 	return id, nil
+}
+
+// Place opens a room for a request and returns its id: on this node, or in a fleet on the
+// node with the most headroom.
+func (m *Manager) Place(s Settings) (string, error) { return m.place(s) }
+
+// newID picks the id of a new room, one that no room of this node has and, in a fleet, none
+// of the fleet's either: the lease taken on it is returned too.
+func (m *Manager) newID() (string, Lease, error) {
+	for {
+		id := newRoomID()
+		m.mu.Lock()
+		taken := m.rooms[id] != nil
+		m.mu.Unlock()
+		if taken {
+			continue
+		}
+		if m.env.fleet == nil {
+			return id, nil, nil
+		}
+		lease, err := m.env.fleet.Acquire(id)
+		if errors.Is(err, ErrTaken) {
+			continue
+		}
+		return id, lease, err
+	}
 }
 
 // QuickPlay returns a room for a newcomer who just wants to play: one in play with a seat a
@@ -137,7 +176,7 @@ func (m *Manager) QuickPlay() (string, error) {
 	if best != "" {
 		return best, nil
 	}
-	return m.Create(Settings{Seats: DefaultSeats, Bots: DefaultSeats - 1})
+	return m.Place(Settings{Seats: DefaultSeats, Bots: DefaultSeats - 1})
 }
 
 // start starts a waiting room at once on behalf of one of its players: bots take the seats

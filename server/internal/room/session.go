@@ -49,7 +49,12 @@ func (m *Manager) Serve(c *transport.Conn) {
 	}
 	hello := rd.Hello
 	r := m.get(hello.Room)
-	if r == nil {
+	switch {
+	case r == nil && m.env.fleet != nil:
+		if r = m.locate(c, hello.Room); r == nil {
+			return
+		}
+	case r == nil:
 		m.refuse(c, protocol.CodeNoRoom, fmt.Sprintf("no room %q", hello.Room))
 		return
 	}

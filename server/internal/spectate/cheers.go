@@ -45,7 +45,7 @@ func (h *Hub) ServeCheer(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	room := r.PathValue("room")
-	if h.lookup(room) == nil {
+	if h.lookup(room) == nil && (h.opts.Relay == nil || !h.opts.Relay.Elsewhere(room)) {
 		writeError(w, http.StatusNotFound, "room_not_found", "no room with this id")
 		return
 	}

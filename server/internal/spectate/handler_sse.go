@@ -14,7 +14,15 @@ func (h *Hub) ServeRoom(w http.ResponseWriter, r *http.Request) {
 		refuseOrigin(w)
 		return
 	}
-	f := h.lookup(r.PathValue("room"))
+	room := r.PathValue("room")
+	f := h.lookup(room)
+	if h.opts.Relay != nil && h.opts.Relay.Elsewhere(room) {
+		var err error
+		if f, err = h.follow(room); err != nil {
+			writeError(w, http.StatusServiceUnavailable, "relay_failed", "the room runs on another node, which cannot be followed now")
+			return
+		}
+	}
 	if f == nil {
 		writeError(w, http.StatusNotFound, "room_not_found", "no room with this id")
 		return

@@ -19,9 +19,9 @@ var ErrNoRoom = errors.New("spectate: no such room")
 // Hub is the in-process spectator hub. Rooms tell it what happens through Snapshot, Status,
 // Events and Closed (the server's room.Observer), called from each room's goroutine and never
 // blocking; the room directory tells it about rooms coming and going (RoomChanged,
-// RoomClosed); and it serves the feeds and the cheers over HTTP. A fleet of processes would
-// put a hub of the same shape behind a message bus: each room's encoded events published once
-// on a subject, relayed to local spectators by any node that has some.
+// RoomClosed); and it serves the feeds and the cheers over HTTP. In a fleet (Options.Relay)
+// each room's encoded events are also published once for the other nodes, and a room that
+// another node runs is relayed to the spectators here (relay.go).
 type Hub struct {
 	opts    Options
 	metrics metrics
@@ -39,7 +39,14 @@ type Hub struct {
 
 // roomFeed is a room's topic plus the encoder state its room's goroutine owns.
 type roomFeed struct {
-	t      *topic
+	t *topic
+	// stopRelay ends the relaying of a room another node runs, and caughtUp is closed once
+	// the relay delivered the history; both nil while the room is not relayed. Guarded by
+	// the hub's mu.
+	stopRelay func()
+	caughtUp  <-chan struct{}
+
+	// The rest is owned by the room's goroutine.
 	due    int // ticks until the next spectator snapshot
 	buf    []byte
 	scores []score
@@ -78,6 +85,7 @@ func (h *Hub) Close() {
 	h.rooms = map[string]*roomFeed{}
 	h.mu.Unlock()
 	for _, f := range feeds {
+		h.unfollow(f)
 		f.t.close()
 	}
 	h.lobby.close()
@@ -110,6 +118,9 @@ func (h *Hub) feed(room string) *roomFeed {
 	f := h.rooms[room]
 	if f == nil {
 		f = &roomFeed{t: newTopic(h, "room", h.opts.History, false)}
+		if h.opts.Relay != nil {
+			f.t.room = room
+		}
 		h.rooms[room] = f
 	}
 	return f
@@ -129,7 +140,9 @@ func (h *Hub) Snapshot(room string, w *game.World, state protocol.State) {
 	// Snapshots are due every so many calls, not by the clock: calls come once a tick, so a
 	// tick rate equal to the spectator rate (or a multiple) cannot beat against it.
 	f.due--
-	if !f.t.wantKey.Swap(false) && (f.t.watchers.Load() == 0 || f.due > 0) {
+	// In a fleet, spectators on other nodes may watch: the snapshots go out regardless.
+	idle := f.t.watchers.Load() == 0 && h.opts.Relay == nil
+	if !f.t.wantKey.Swap(false) && (idle || f.due > 0) {
 		return
 	}
 	f.due = max(1, int(math.Round(float64(w.Config.TickRate)/h.opts.Rate)))
@@ -188,6 +201,7 @@ func (h *Hub) Closed(room string) {
 	delete(h.rooms, room)
 	h.mu.Unlock()
 	if f != nil {
+		h.unfollow(f)
 		f.t.publish(kindClosed, closedJSON(room), broadcast|discrete)
 		f.t.close()
 	}

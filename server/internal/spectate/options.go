@@ -38,6 +38,9 @@ type Options struct {
 	// room does not exist. The room is expected to report the cheer back through Events so
 	// spectators see it in order with the game. When nil, cheers go to spectators only.
 	Cheer func(room, text string) error
+	// Relay, when set, joins the hub to a fleet: rooms that run here are published to it,
+	// and rooms that run on other nodes are relayed from it (see Relay).
+	Relay Relay
 	// Registerer, if set, receives the hub's metrics.
 	Registerer prometheus.Registerer
 }

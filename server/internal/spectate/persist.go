@@ -75,6 +75,8 @@ func (h *Hub) RestoreFeed(room string, state json.RawMessage, exact bool) error 
 	if f == nil {
 		return errClosed
 	}
+	// A room brought here from another node may have been relayed until now.
+	h.unfollow(f)
 	t := f.t
 	t.mu.Lock()
 	defer t.mu.Unlock()

@@ -19,6 +19,9 @@ var errClosed = errors.New("spectate: feed closed")
 // topic's own writer goroutine owns the spectator list and does every write.
 type topic struct {
 	hub *Hub
+	// room is the room whose events the hub's Relay passes to the fleet; empty for the lobby
+	// and outside a fleet.
+	room string
 	// streams counts the open streams of this kind of feed.
 	streams prometheus.Gauge
 	wake    chan struct{}
@@ -90,6 +93,10 @@ func (t *topic) publish(kind string, data []byte, flags int) {
 	}
 	t.mu.Unlock()
 	t.signal()
+	if t.room != "" {
+		// Only the room's goroutine publishes, so the fleet gets the events in id order.
+		t.hub.opts.Relay.Publish(t.room, ev.ID, kind, ev.Wire)
+	}
 }
 
 // publishChange broadcasts a change of a feed whose keyframe is its whole state (the lobby's

@@ -1,0 +1,271 @@
+package test
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"net"
+	"net/http"
+	"slices"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	toxiproxy "github.com/Shopify/toxiproxy/v2"
+	"github.com/nats-io/nats.go"
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/rs/zerolog"
+
+	"skirmish/game"
+	"skirmish/game/protocol"
+	"skirmish/server/internal/app"
+	"skirmish/server/internal/config"
+	"skirmish/server/internal/fleet"
+	"skirmish/server/internal/lobby"
+	"skirmish/server/internal/room"
+	"skirmish/server/internal/transport"
+)
+
+// fleetTTL is the lease of the test fleet's rooms: how long a dead node's rooms wait.
+const fleetTTL = 2 * time.Second
+
+// node is one Skirmish node of a test fleet. Everything reaches it through proxies, so that
+// the test can cut it off from NATS (a stall or a partition) or from everyone (a crash),
+// while the process goes on.
+type node struct {
+	*server
+	id    string
+	front *toxiproxy.Proxy // players, spectators and the API
+	nats  *toxiproxy.Proxy // the node's NATS connection
+	stop  context.CancelFunc
+	done  <-chan struct{}
+}
+
+// startNode starts node id of the fleet on the NATS server at natsURL; obs sees its rooms.
+func startNode(t *testing.T, id, natsURL string, obs room.Observer) *node {
+	t.Helper()
+	api := toxiproxy.NewServer(toxiproxy.NewMetricsContainer(prometheus.NewRegistry()), zerolog.Nop())
+	natsProxy := toxiproxy.NewProxy(api, "nats-"+id, "127.0.0.1:0", strings.TrimPrefix(natsURL, "nats://"))
+	if err := natsProxy.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(natsProxy.Stop)
+	frontAddr := freeAddr(t)
+	cfg := config.Default()
+	cfg.Addr = "127.0.0.1:0"
+	cfg.TickRate = 60
+	cfg.Grace = 30 * time.Second
+	cfg.DataDir = t.TempDir()
+	cfg.NATS = "nats://" + natsProxy.Listen
+	cfg.NodeID = id
+	cfg.PublicURL = "ws://" + frontAddr + "/ws"
+	opts := app.Options{
+		Room: room.Config{
+			Countdown: 100 * time.Millisecond,
+			Results:   200 * time.Millisecond,
+			// Short checkpoints: a crash costs the test at most this much of the match.
+			CheckpointEvery: 500 * time.Millisecond,
+			HelloTimeout:    2 * time.Second,
+			Conn: transport.Options{
+				PingInterval: 200 * time.Millisecond,
+				ReadTimeout:  2 * time.Second,
+				WriteTimeout: 500 * time.Millisecond,
+			},
+		},
+		Observer: obs,
+		Fleet:    fleet.Options{LeaseTTL: fleetTTL, Replicas: 3},
+		Logger:   testLogger().With("node", id),
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	s, err := app.Start(ctx, cfg, opts)
+	if err != nil {
+		t.Fatalf("start node %s: %v", id, err)
+	}
+	front := toxiproxy.NewProxy(api, "front-"+id, frontAddr, s.Addr().String())
+	if err := front.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(front.Stop)
+	t.Cleanup(func() {
+		cancel()
+		<-s.Done()
+	})
+	return &node{
+		server: &server{t: t, addr: frontAddr, data: cfg.DataDir, rec: newRecorder()},
+		id:     id, front: front, nats: natsProxy, stop: cancel, done: s.Done(),
+	}
+}
+
+func freeAddr(t *testing.T) string {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	return ln.Addr().String()
+}
+
+// freeze stops the node's NATS traffic both ways without closing the connection, as a
+// stalled process or a partition would; thaw lets it flow again.
+func (n *node) freeze() {
+	n.t.Helper()
+	for _, stream := range []string{"upstream", "downstream"} {
+		body := `{"name":"freeze-` + stream + `","type":"timeout","stream":"` + stream + `","attributes":{"timeout":0}}`
+		if _, err := n.nats.Toxics.AddToxicJson(strings.NewReader(body)); err != nil {
+			n.t.Fatalf("freeze: %v", err)
+		}
+	}
+}
+
+func (n *node) thaw() { n.nats.Toxics.ResetToxics(context.Background()) }
+
+// crash cuts the node off from everyone at once, as if its process died: no handover, no
+// last checkpoint, no goodbye; connections drop and nothing answers at its address.
+func (n *node) crash() {
+	n.front.Stop()
+	n.nats.Stop()
+}
+
+// rooms returns GET /api/rooms of the node.
+func (n *node) rooms() []lobby.Room {
+	n.t.Helper()
+	var out []lobby.Room
+	n.getJSON("/api/rooms", &out)
+	return out
+}
+
+// room returns GET /api/rooms/{id} of the node, and false on 404.
+func (n *node) room(id string) (lobby.Room, bool) {
+	n.t.Helper()
+	resp, err := http.Get("http://" + n.addr + "/api/rooms/" + id)
+	if err != nil {
+		n.t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	var r lobby.Room
+	if resp.StatusCode == http.StatusNotFound {
+		return r, false
+	}
+	if err := json.NewDecoder(resp.Body).Decode(&r); err != nil {
+		n.t.Fatal(err)
+	}
+	return r, true
+}
+
+func (n *node) getJSON(path string, v any) {
+	n.t.Helper()
+	resp, err := http.Get("http://" + n.addr + path)
+	if err != nil {
+		n.t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		n.t.Fatalf("GET %s on %s: %d", path, n.id, resp.StatusCode)
+	}
+	if err := json.NewDecoder(resp.Body).Decode(v); err != nil {
+		n.t.Fatal(err)
+	}
+}
+
+// waitFor polls cond until it holds.
+func waitFor(t *testing.T, limit time.Duration, what string, cond func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(limit)
+	for !cond() {
+		if time.Now().After(deadline) {
+			t.Fatalf("timed out waiting for %s", what)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}
+
+// createOn creates a room on one node, whatever its load, by the request the nodes use to
+// place rooms on each other.
+func createOn(t *testing.T, natsURL, nodeID string, s room.Settings) string {
+	t.Helper()
+	nc, err := nats.Connect(natsURL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer nc.Close()
+	body, _ := json.Marshal(s)
+	m, err := nc.Request("skirmish.node."+nodeID+".create", body, 10*time.Second)
+	if err != nil {
+		t.Fatalf("create on %s: %v", nodeID, err)
+	}
+	var r struct{ ID, Error string }
+	if err := json.Unmarshal(m.Data, &r); err != nil || r.Error != "" {
+		t.Fatalf("create on %s: %s %v", nodeID, r.Error, err)
+	}
+	return r.ID
+}
+
+// owners watches every tick of every node: a room may move from node to node, but once it
+// ticked on a node, the nodes that ran it before must never tick it again. Two nodes that ran
+// a room at once would interleave their ticks, and break that.
+type owners struct {
+	mu       sync.Mutex
+	runs     map[string][]string             // per room, the nodes that ran it, in order
+	hashes   map[string]map[uint32]tickOwner // per room, the world at each tick, and where
+	problems []string
+}
+
+type tickOwner struct {
+	node string
+	hash uint64
+}
+
+func newOwners() *owners {
+	return &owners{runs: map[string][]string{}, hashes: map[string]map[uint32]tickOwner{}}
+}
+
+func (o *owners) observer(node string) room.Observer { return ownerObserver{o, node} }
+
+func (o *owners) tick(id, node string, w *game.World) {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	h := o.hashes[id]
+	if h == nil {
+		h = map[uint32]tickOwner{}
+		o.hashes[id] = h
+	}
+	runs := o.runs[id]
+	if len(runs) == 0 || runs[len(runs)-1] != node {
+		if slices.Contains(runs, node) {
+			o.problems = append(o.problems, fmt.Sprintf("room %s ticked on %s at tick %d after it moved on (%v)", id, node, w.Tick, runs))
+		}
+		// A room goes on from a checkpoint: the world the new node starts from is the one
+		// the old node had at that tick.
+		if prev, ok := h[w.Tick]; ok && prev.hash != w.Hash() {
+			o.problems = append(o.problems, fmt.Sprintf("room %s starts on %s at tick %d with another world than %s had", id, node, w.Tick, prev.node))
+		}
+		o.runs[id] = append(runs, node)
+	}
+	h[w.Tick] = tickOwner{node, w.Hash()}
+}
+
+func (o *owners) check(t *testing.T) {
+	t.Helper()
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	for _, p := range o.problems {
+		t.Error(p)
+	}
+}
+
+func (o *owners) nodesOf(id string) []string {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	return slices.Clone(o.runs[id])
+}
+
+type ownerObserver struct {
+	o    *owners
+	node string
+}
+
+func (x ownerObserver) Snapshot(id string, w *game.World, _ protocol.State) { x.o.tick(id, x.node, w) }
+func (ownerObserver) Status(string, *protocol.Status)                       {}
+func (ownerObserver) Events(string, []protocol.Event)                       {}
+func (ownerObserver) Closed(string)                                         {}

