@@ -304,6 +304,11 @@ func (c *Client) session(ctx context.Context) (welcomed bool, err error) {
 	c.mu.Unlock()
 	nc, br, _, err := d.Dial(ctx, url)
 	if err != nil {
+		// The node a 4310 named may be gone (it died, and its rooms went on elsewhere): the
+		// URL the client started from sends it on again.
+		c.mu.Lock()
+		c.url = c.cfg.URL
+		c.mu.Unlock()
 		return false, fmt.Errorf("dial %s: %w", url, err)
 	}
 	conn := newWSConn(nc, br, c.cfg.ReadTimeout)

@@ -3,7 +3,7 @@ package test
 import (
 	"bytes"
 	"net/http"
-	"strconv"
+	"slices"
 	"testing"
 	"time"
 
@@ -89,14 +89,7 @@ func TestFleet(t *testing.T) {
 		ssetest.Options{Header: http.Header{"Last-Event-ID": {last}}})
 
 	// A cheer posted to c reaches the player on b and the spectators on a.
-	resp, err := http.Post("http://"+c.addr+"/api/rooms/"+id+"/cheers", "application/json", bytes.NewBufferString(`{"text":"gg"}`))
-	if err != nil {
-		t.Fatal(err)
-	}
-	resp.Body.Close()
-	if resp.StatusCode != http.StatusAccepted {
-		t.Fatalf("cheer on c: %d", resp.StatusCode)
-	}
+	postCheer(t, c, id, "gg")
 	p.waitFor("the cheer", func() bool {
 		for _, e := range p.events {
 			if e.Kind == protocol.EventCheer && e.Text == "gg" {
@@ -108,9 +101,125 @@ func TestFleet(t *testing.T) {
 	after := untilCheer(t, resumed)
 	want := untilCheer(t, steady)
 	compareDiscrete(t, append(before, after...), want)
-	_ = nodes
-	_ = client.Connected
-	_ = strconv.Itoa
+	resumed.Close()
+
+	// Drain b (as SIGTERM would): the room keeps its id and moves on; the player follows and
+	// the match goes on from the tick it stopped at; the spectator on a keeps following.
+	p.mu.Lock()
+	lastBefore := p.ticks[len(p.ticks)-1]
+	p.mu.Unlock()
+	b.stop()
+	<-b.done
+	delete(nodes, "b")
+	var owner string
+	waitFor(t, waitTimeout, "the room handed over", func() bool {
+		r, ok := a.room(id)
+		owner = r.Node
+		return ok && r.Node != "b" && nodes[r.Node] != nil
+	})
+	p.waitFor("a welcome from the new node", func() bool { return len(p.welcomes) >= 2 })
+	if got, want := p.c.URL(), nodes[owner].url(); got != want {
+		t.Fatalf("after the handover the player plays on %s, want %s", got, want)
+	}
+	if w := p.welcomes[1]; w.Seat != p.welcomes[0].Seat || w.Token != p.welcomes[0].Token {
+		t.Fatalf("the player came back in seat %d, was %d", w.Seat, p.welcomes[0].Seat)
+	}
+	p.mu.Lock()
+	resumedAt := p.keyTicks[len(p.keyTicks)-1]
+	p.mu.Unlock()
+	if resumedAt < lastBefore {
+		t.Fatalf("the match went back from tick %d to %d", lastBefore, resumedAt)
+	}
+	p.waitState(protocol.StateRunning, p.statusCount()-1)
+	if runs := own.nodesOf(id); len(runs) != 2 || runs[0] != "b" || runs[1] != owner {
+		t.Fatalf("the room ran on %v, want b then %s", runs, owner)
+	}
+	postCheer(t, a, id, "again")
+	after = untilCheer(t, steady)
+	if kinds := eventKinds(after); !slices.Contains(kinds, "status") {
+		t.Fatalf("the spectator on a saw no status through the handover: %v", kinds)
+	}
+	steady.Close()
+
+	// A fourth node joins. The player goes on through it, as a newcomer would, with its
+	// token: its first node may be the one that dies next.
+	d := startNode(t, "d", urls[1], own.observer("d"))
+	nodes["d"] = d
+	p.c.Close()
+	q := d.join(id, "ada", func(cfg *client.Config) { cfg.Token = p.c.Token() })
+	if q.seat() != p.welcomes[0].Seat {
+		t.Fatalf("the token took seat %d, want %d", q.seat(), p.welcomes[0].Seat)
+	}
+	q.play(stop)
+	q.waitState(protocol.StateRunning, 0)
+
+	// Crash the room's node: nothing handed over, nothing said. The room comes back on
+	// another node from its last checkpoint once the lease has expired.
+	crashed := nodes[owner]
+	crashedAt := time.Now()
+	crashed.crash()
+	delete(nodes, owner)
+	var rescuer string
+	waitFor(t, waitTimeout, "the room recovered", func() bool {
+		r, ok := d.room(id)
+		rescuer = r.Node
+		return ok && nodes[r.Node] != nil
+	})
+	took := time.Since(crashedAt)
+	t.Logf("the room of the crashed node %s runs on %s after %v (lease %v)", owner, rescuer, took.Round(time.Millisecond), fleetTTL)
+	if took > fleetTTL+time.Second {
+		t.Errorf("recovery took %v, more than the lease (%v) and a second", took, fleetTTL)
+	}
+	q.waitFor("a welcome from the rescuer", func() bool { return len(q.welcomes) >= 2 })
+	q.waitState(protocol.StateRunning, q.statusCount()-1)
+
+	// Stall the room's node past its lease: cut off from NATS, it stops the room before
+	// the lease can expire, and the room runs elsewhere; once the node is back, the player
+	// is sent there too.
+	stalled := nodes[rescuer]
+	stalled.freeze()
+	var next string
+	waitFor(t, waitTimeout, "the room taken over from the stalled node", func() bool {
+		for _, n := range nodes {
+			if n == stalled {
+				continue
+			}
+			if r, ok := n.room(id); ok && r.Node != rescuer && nodes[r.Node] != nil {
+				next = r.Node
+				return true
+			}
+		}
+		return false
+	})
+	stalled.thaw()
+	q.waitWithin(3*waitTimeout, "the player on the room's new node", func() bool {
+		return len(q.welcomes) >= 3
+	})
+	if got, want := q.c.URL(), nodes[next].url(); got != want {
+		t.Fatalf("after the stall the player plays on %s, want %s", got, want)
+	}
+	q.waitState(protocol.StateRunning, q.statusCount()-1)
+	t.Logf("the room ran on %v", own.nodesOf(id))
+}
+
+func postCheer(t *testing.T, n *node, id, text string) {
+	t.Helper()
+	resp, err := http.Post("http://"+n.addr+"/api/rooms/"+id+"/cheers", "application/json", bytes.NewBufferString(`{"text":"`+text+`"}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusAccepted {
+		t.Fatalf("cheer on %s: %d", n.id, resp.StatusCode)
+	}
+}
+
+func eventKinds(evs []ssetest.Event) []string {
+	var out []string
+	for _, e := range evs {
+		out = append(out, e.Type)
+	}
+	return out
 }
 
 // untilCheer reads a stream up to the first cheer.

@@ -199,6 +199,7 @@ const maxBuffered = 16 << 10;
 export class Session {
   constructor({ url, reconnector, onMessage, onState, onPing = () => {} }) {
     this.url = url;
+    this.home = url; // where the page started: a 4310 may send it elsewhere
     this.rc = reconnector;
     this.onMessage = onMessage;
     this.onState = onState;
@@ -246,7 +247,9 @@ export class Session {
     ws.binaryType = 'arraybuffer';
     this.ws = ws;
     this.lastHeard = performance.now();
+    let opened = false;
     ws.onopen = () => {
+      opened = true;
       const h = this.rc.hello();
       ws.send(encodeHello(h.name, h.room, h.token));
     };
@@ -270,6 +273,9 @@ export class Session {
     ws.onclose = (ev) => {
       if (ws !== this.ws) return;
       console.warn(`skirmish: connection closed (${ev.code}${ev.reason ? `: ${ev.reason}` : ''})`);
+      // The node a 4310 named may be gone (it died, and its rooms went on elsewhere): the
+      // URL the page started from sends it on again.
+      if (!opened) this.url = this.home;
       this.closed(ev.code, ev.reason);
     };
     this.every(pingEveryMs, () => {

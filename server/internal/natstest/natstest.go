@@ -38,7 +38,9 @@ func Cluster(t testing.TB, n int) []string {
 			NoSigs:     true,
 		}
 		if n > 1 {
-			opts.Cluster = server.ClusterOpts{Name: "skirmish-test", Host: "127.0.0.1", Port: ports[i]}
+			// Clients are not told of the other servers: a test that cuts a client off
+			// through a proxy must not see it reconnect around the proxy.
+			opts.Cluster = server.ClusterOpts{Name: "skirmish-test", Host: "127.0.0.1", Port: ports[i], NoAdvertise: true}
 			opts.Routes = routes
 		}
 		s, err := server.NewServer(opts)
