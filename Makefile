@@ -10,10 +10,10 @@ SUDO    := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 # Ebitengine's cgo headers (X11, GL, ALSA), an X server for the desktop tests, and Chromium
 # (with an emoji font for the cheer buttons) for the browser tests.
-DEB_PACKAGES := gcc pkg-config libgl1-mesa-dev libxcursor-dev libxi-dev libxinerama-dev \
+DEB_PACKAGES := curl gcc pkg-config libgl1-mesa-dev libxcursor-dev libxi-dev libxinerama-dev \
 	libxrandr-dev libxxf86vm-dev libasound2-dev xvfb xauth chromium fonts-noto-color-emoji
 
-.PHONY: run build web deps deps-system deps-web test vet test-go fuzz test-web bench chaos clean
+.PHONY: run build web deps deps-system deps-web test vet test-go fuzz test-web bench chaos fleet clean
 
 run:
 	@echo "building the server (the first build takes a minute)..."
@@ -74,6 +74,26 @@ bench:
 CHAOS_FOR ?= 5m
 chaos:
 	SKIRMISH_CHAOS_FOR=$(CHAOS_FOR) $(GO) test ./server/test -run '^TestChaos$$' -count=1 -v -timeout 0
+
+# fleet starts a local fleet for a person to try: a NATS server with JetStream (built from the
+# module proxy at the version go.mod names, no system install) and three nodes on
+# http://localhost:8081, 8082 and 8083, each with its own data under data/fleet. Ctrl-C stops
+# them all. The first run builds the NATS server, which takes a minute.
+NATS_SERVER = github.com/nats-io/nats-server/v2@$(shell $(GO) list -m -f '{{.Version}}' github.com/nats-io/nats-server/v2)
+FLEET_ORIGINS := http://localhost:8081,http://localhost:8082,http://localhost:8083
+fleet: build
+	@mkdir -p data/fleet
+	@echo "starting NATS with JetStream on localhost:4222 (the first run builds it)..."
+	@trap 'kill 0' INT TERM EXIT; \
+	$(GO) run $(NATS_SERVER) -js -sd data/fleet/nats -a 127.0.0.1 -p 4222 -m 8222 & \
+	until curl -sf 'http://127.0.0.1:8222/healthz?js-enabled-only=true' >/dev/null; do sleep 1; done; \
+	for i in 1 2 3; do \
+		./$(BIN) -addr :808$$i -data data/fleet/node$$i -nats nats://127.0.0.1:4222 -node-id node$$i \
+			-public-url ws://localhost:808$$i/ws -origins $(FLEET_ORIGINS) & \
+	done; \
+	sleep 2; \
+	echo "fleet up: play on http://localhost:8081, 8082 or 8083 (Ctrl-C stops it)"; \
+	wait
 
 clean:
 	rm -rf bin $(WEB)/test-results client-desktop/testdata/out
