@@ -13,7 +13,7 @@ SUDO    := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 DEB_PACKAGES := curl gcc pkg-config libgl1-mesa-dev libxcursor-dev libxi-dev libxinerama-dev \
 	libxrandr-dev libxxf86vm-dev libasound2-dev xvfb xauth chromium fonts-noto-color-emoji
 
-.PHONY: run build web deps deps-system deps-web test vet test-go fuzz test-web bench chaos fleet clean
+.PHONY: run build web deps deps-system deps-web test vet test-go fuzz test-web bench bench-fleet chaos fleet clean
 
 run:
 	@echo "building the server (the first build takes a minute)..."
@@ -67,6 +67,11 @@ test-web:
 
 bench:
 	$(GO) run ./server/loadgen -suite
+
+# bench-fleet measures the spectator events a second of one room whose spectators are spread
+# over 1, 2 and 3 relay nodes of a fleet (NATS embedded in the benchmark).
+bench-fleet:
+	$(GO) test ./server/internal/fleet -run '^$$' -bench BenchmarkRelay -benchtime 20000x
 
 # chaos plays matches on a server process for CHAOS_FOR while cutting players' connections
 # and killing and restarting the server, then checks that no match, input or spectator event
