@@ -14,8 +14,6 @@ import (
 
 	toxiproxy "github.com/Shopify/toxiproxy/v2"
 	"github.com/nats-io/nats.go"
-	"github.com/prometheus/client_golang/prometheus"
-	"github.com/rs/zerolog"
 
 	"skirmish/game"
 	"skirmish/game/protocol"
@@ -24,7 +22,6 @@ import (
 	"skirmish/server/internal/fleet"
 	"skirmish/server/internal/lobby"
 	"skirmish/server/internal/room"
-	"skirmish/server/internal/transport"
 )
 
 // fleetTTL is the lease of the test fleet's rooms: how long a dead node's rooms wait.
@@ -45,12 +42,7 @@ type node struct {
 // startNode starts node id of the fleet on the NATS server at natsURL; obs sees its rooms.
 func startNode(t *testing.T, id, natsURL string, obs room.Observer) *node {
 	t.Helper()
-	api := toxiproxy.NewServer(toxiproxy.NewMetricsContainer(prometheus.NewRegistry()), zerolog.Nop())
-	natsProxy := toxiproxy.NewProxy(api, "nats-"+id, "127.0.0.1:0", strings.TrimPrefix(natsURL, "nats://"))
-	if err := natsProxy.Start(); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(natsProxy.Stop)
+	natsProxy := startProxy(t, "nats-"+id, "127.0.0.1:0", strings.TrimPrefix(natsURL, "nats://"))
 	frontAddr := freeAddr(t)
 	cfg := config.Default()
 	cfg.Addr = "127.0.0.1:0"
@@ -60,19 +52,12 @@ func startNode(t *testing.T, id, natsURL string, obs room.Observer) *node {
 	cfg.NATS = "nats://" + natsProxy.Listen
 	cfg.NodeID = id
 	cfg.PublicURL = "ws://" + frontAddr + "/ws"
+	rooms := quickRooms()
+	// Short checkpoints: a crash costs the test at most this much of the match.
+	rooms.CheckpointEvery = 500 * time.Millisecond
+	rooms.HelloTimeout = 2 * time.Second
 	opts := app.Options{
-		Room: room.Config{
-			Countdown: 100 * time.Millisecond,
-			Results:   200 * time.Millisecond,
-			// Short checkpoints: a crash costs the test at most this much of the match.
-			CheckpointEvery: 500 * time.Millisecond,
-			HelloTimeout:    2 * time.Second,
-			Conn: transport.Options{
-				PingInterval: 200 * time.Millisecond,
-				ReadTimeout:  2 * time.Second,
-				WriteTimeout: 500 * time.Millisecond,
-			},
-		},
+		Room:     rooms,
 		Observer: obs,
 		Fleet:    fleet.Options{LeaseTTL: fleetTTL, Replicas: 3},
 		Logger:   testLogger().With("node", id),
@@ -82,11 +67,7 @@ func startNode(t *testing.T, id, natsURL string, obs room.Observer) *node {
 	if err != nil {
 		t.Fatalf("start node %s: %v", id, err)
 	}
-	front := toxiproxy.NewProxy(api, "front-"+id, frontAddr, s.Addr().String())
-	if err := front.Start(); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(front.Stop)
+	front := startProxy(t, "front-"+id, frontAddr, s.Addr().String())
 	t.Cleanup(func() {
 		cancel()
 		<-s.Done()

@@ -47,19 +47,7 @@ func startServer(t *testing.T, tune ...tuning) *server {
 	cfg.Grace = 30 * time.Second
 	cfg.DataDir = t.TempDir()
 	rec := newRecorder()
-	opts := app.Options{
-		Room: room.Config{
-			Countdown: 100 * time.Millisecond,
-			Results:   200 * time.Millisecond,
-			Conn: transport.Options{
-				PingInterval: 200 * time.Millisecond,
-				ReadTimeout:  2 * time.Second,
-				WriteTimeout: 500 * time.Millisecond,
-			},
-		},
-		Observer: rec,
-		Logger:   testLogger(),
-	}
+	opts := app.Options{Room: quickRooms(), Observer: rec, Logger: testLogger()}
 	for _, f := range tune {
 		f(&cfg, &opts)
 	}
@@ -73,6 +61,20 @@ func startServer(t *testing.T, tune ...tuning) *server {
 		<-s.Done()
 	})
 	return &server{t: t, addr: s.Addr().String(), data: cfg.DataDir, rec: rec}
+}
+
+// quickRooms is the room tuning of test servers: short countdowns and results, and
+// connections that notice a loss within seconds.
+func quickRooms() room.Config {
+	return room.Config{
+		Countdown: 100 * time.Millisecond,
+		Results:   200 * time.Millisecond,
+		Conn: transport.Options{
+			PingInterval: 200 * time.Millisecond,
+			ReadTimeout:  2 * time.Second,
+			WriteTimeout: 500 * time.Millisecond,
+		},
+	}
 }
 
 func (s *server) url() string { return "ws://" + s.addr + "/ws" }

@@ -27,13 +27,19 @@ type proxy struct {
 
 func newProxy(t *testing.T, upstream string) *proxy {
 	t.Helper()
+	return &proxy{t: t, p: startProxy(t, t.Name(), "127.0.0.1:0", upstream)}
+}
+
+// startProxy starts a toxiproxy named name on listen in front of upstream, until the test ends.
+func startProxy(t *testing.T, name, listen, upstream string) *toxiproxy.Proxy {
+	t.Helper()
 	api := toxiproxy.NewServer(toxiproxy.NewMetricsContainer(prometheus.NewRegistry()), zerolog.Nop())
-	p := toxiproxy.NewProxy(api, t.Name(), "127.0.0.1:0", upstream)
+	p := toxiproxy.NewProxy(api, name, listen, upstream)
 	if err := p.Start(); err != nil {
 		t.Fatalf("start proxy: %v", err)
 	}
 	t.Cleanup(p.Stop)
-	return &proxy{t: t, p: p}
+	return p
 }
 
 func (p *proxy) url() string { return "ws://" + p.p.Listen + "/ws" }
