@@ -230,8 +230,8 @@ func (n *Node) Health() error {
 // Close leaves the fleet: what the node still says is flushed, then the connection closes.
 // Call it after the rooms have stopped.
 func (n *Node) Close() {
+	n.registry.leave() // first: every request after stop fails at once
 	n.stop()
-	n.registry.leave()
 	n.wg.Wait()
 	n.dir.stop()
 	_ = n.nc.Drain()

@@ -15,6 +15,16 @@
 // reconnects and resumes by id. No spectator has a goroutine of its own, so a slow one can
 // never slow the room or the others.
 //
+// # Fleets
+//
+// With Options.Relay the hub is one node's part of a fleet's feeds: it publishes every event
+// of the rooms that run on its node, encoded once, and serves the rooms that run on other
+// nodes by relaying their events with the ids the room's node gave them. A spectator may
+// watch any room on any node and resume with Last-Event-ID anywhere; a node that starts
+// relaying a room first takes in the history the fleet keeps. A room that moves to another
+// node keeps its feed: its ids and history travel in its checkpoint, and the spectators of the
+// node it left follow it there.
+//
 // # Room feed: GET /rooms/{room}/events
 //
 // The stream opens with a "retry:" hint and then carries these events, each with a rising
