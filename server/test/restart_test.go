@@ -98,9 +98,10 @@ func TestMatchSurvivesARestart(t *testing.T) {
 				}
 			}
 			a.mu.Unlock()
-			// A stop loses nothing; a crash loses what came after the last periodic checkpoint,
-			// two seconds at most (60 ticks) and a tick in flight.
-			if lost := int(lastSeen) - int(restoredAt); tt.sig == syscall.SIGTERM && lost > 0 || lost > 61 {
+			// A stop loses nothing; a crash loses what came after the last checkpoint on the
+			// disk: one period (2 s, 60 ticks) and the time a checkpoint takes to reach the disk,
+			// which a loaded machine can stretch to the next period.
+			if lost := int(lastSeen) - int(restoredAt); tt.sig == syscall.SIGTERM && lost > 0 || lost > 120 {
 				t.Errorf("the match went on from tick %d after the player saw tick %d", restoredAt, lastSeen)
 			}
 			total := 0
