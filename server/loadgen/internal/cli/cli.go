@@ -16,6 +16,7 @@ import (
 	"syscall"
 	"time"
 
+	"skirmish/server/internal/listen"
 	"skirmish/server/loadgen/internal/baseline"
 	"skirmish/server/loadgen/internal/load"
 	"skirmish/server/loadgen/internal/serverproc"
@@ -101,8 +102,10 @@ func execute(m mode, lc load.Config, sc suite.Config, bl suite.BaselineConfig, s
 		}
 		defer pprof.StopCPUProfile()
 	}
-	if err := raiseFileLimit(); err != nil {
-		return err
+	// A scenario holds thousands of sockets, and the server and baseline children inherit
+	// the limit.
+	if _, _, err := listen.RaiseFileLimit(); err != nil {
+		return fmt.Errorf("raise the open-file limit: %w", err)
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
@@ -138,20 +141,4 @@ func writeJSON(path string, v any, stdout io.Writer) error {
 		return err
 	}
 	return os.WriteFile(path, b, 0o644)
-}
-
-// raiseFileLimit lifts the open-file limit to its maximum: a scenario holds thousands of
-// sockets, and the server and baseline children inherit the limit.
-func raiseFileLimit() error {
-	var lim syscall.Rlimit
-	if err := syscall.Getrlimit(syscall.RLIMIT_NOFILE, &lim); err != nil {
-		return fmt.Errorf("read the open-file limit: %w", err)
-	}
-	if lim.Cur < lim.Max {
-		lim.Cur = lim.Max
-		if err := syscall.Setrlimit(syscall.RLIMIT_NOFILE, &lim); err != nil {
-			return fmt.Errorf("raise the open-file limit: %w", err)
-		}
-	}
-	return nil
 }
