@@ -7,11 +7,13 @@ import (
 	"fmt"
 	"io"
 	"net/url"
-	"skirmish/game"
-	"skirmish/server/internal/room"
+	"runtime"
 	"slices"
 	"strings"
 	"time"
+
+	"skirmish/game"
+	"skirmish/server/internal/room"
 )
 
 // The tick rates the server accepts, in Hz.
@@ -33,8 +35,9 @@ type Config struct {
 	// SpectatorRate is how many snapshots a second spectators get, in Hz (at most one a tick).
 	SpectatorRate int
 	Grace         time.Duration // how long a paused room waits for a dropped player
-	Origins       []string      // allowed Origin values; empty means same origin only
-	DataDir       string        // where match records go
+	// Origins are the browser Origins allowed besides the server's own ("*" wildcards).
+	Origins []string
+	DataDir string // where match records go
 	// The match a room plays unless its request says otherwise.
 	Map       string
 	FragLimit int
@@ -45,13 +48,30 @@ type Config struct {
 	NATS      string
 	NodeID    string
 	PublicURL string
+
+	// Admission limits; 0 means no limit.
+	MaxRooms       int   // rooms open at once
+	RoomsPerIP     int   // rooms one address may create per minute
+	MaxConnsPerIP  int   // player connections and spectator streams open from one address
+	MaxSpectators  int   // spectator streams of one room
+	RecordsMaxSize int64 // bytes of match records kept under DataDir; the oldest go first
+
+	MetricsAddr string // serve /metrics on this address instead of the main one
+	TLSCert     string // certificate file (PEM); with TLSKey the server speaks https and wss
+	TLSKey      string // private key file (PEM)
 }
+
+// roomsPerCore is how many rooms the default -max-rooms allows per core: a room that only
+// bots play costs about 0.2% of a core, so a core full of them still leaves room for play.
+const roomsPerCore = 250
 
 // Default returns the configuration used when no flag is given.
 func Default() Config {
 	return Config{
 		Addr: ":8080", TickRate: 30, SpectatorRate: 10, Grace: 60 * time.Second, DataDir: "./data",
 		Map: game.MapNames()[0], FragLimit: game.DefaultFragLimit, TimeLimit: game.DefaultMatchLength * time.Second,
+		MaxRooms: roomsPerCore * runtime.GOMAXPROCS(0), RoomsPerIP: 30, MaxConnsPerIP: 100, MaxSpectators: 1000,
+		RecordsMaxSize: 1 << 30,
 	}
 }
 
@@ -74,7 +94,7 @@ func Parse(args []string, getenv func(string) string, out io.Writer) (Config, er
 	fs.IntVar(&cfg.SpectatorRate, "spectator-rate", cfg.SpectatorRate,
 		fmt.Sprintf("snapshots a second for spectators in Hz (%d..%d)", MinSpectatorRate, MaxSpectatorRate))
 	fs.DurationVar(&cfg.Grace, "grace", cfg.Grace, "how long a paused room waits for a dropped player")
-	fs.StringVar(&origins, "origins", "", "comma-separated allowed Origins for WebSocket and SSE (default same origin)")
+	fs.StringVar(&origins, "origins", "", "comma-separated Origins allowed besides the server's own, for WebSocket, SSE and the API (* wildcards)")
 	fs.StringVar(&cfg.DataDir, "data", cfg.DataDir, "where checkpoints and match records go")
 	fs.StringVar(&cfg.Map, "map", cfg.Map, fmt.Sprintf("map of new rooms (%s)", strings.Join(game.MapNames(), ", ")))
 	fs.IntVar(&cfg.FragLimit, "frag-limit", cfg.FragLimit, "frags that win a match in new rooms")
@@ -82,6 +102,14 @@ func Parse(args []string, getenv func(string) string, out io.Writer) (Config, er
 	fs.StringVar(&cfg.NATS, "nats", "", "NATS URL of a fleet to join, e.g. nats://localhost:4222 (JetStream, nats-server 2.11 or later)")
 	fs.StringVar(&cfg.NodeID, "node-id", "", "this node's name in the fleet (default host:port)")
 	fs.StringVar(&cfg.PublicURL, "public-url", "", "the WebSocket URL players reach this node at, e.g. ws://game1.example:8080/ws (default from the host name)")
+	fs.IntVar(&cfg.MaxRooms, "max-rooms", cfg.MaxRooms, "rooms open at once (0: no limit)")
+	fs.IntVar(&cfg.RoomsPerIP, "rooms-per-ip", cfg.RoomsPerIP, "rooms one address may create per minute (0: no limit)")
+	fs.IntVar(&cfg.MaxConnsPerIP, "max-conns-per-ip", cfg.MaxConnsPerIP, "player connections and spectator streams open from one address, an IPv6 /64 counting as one (0: no limit)")
+	fs.IntVar(&cfg.MaxSpectators, "max-spectators", cfg.MaxSpectators, "spectators of one room (0: no limit)")
+	fs.Int64Var(&cfg.RecordsMaxSize, "records-max-size", cfg.RecordsMaxSize, "bytes of match records kept; the oldest are deleted beyond it (0: keep all)")
+	fs.StringVar(&cfg.MetricsAddr, "metrics-addr", "", "serve /metrics on this address only (default: on -addr, public)")
+	fs.StringVar(&cfg.TLSCert, "tls-cert", "", "certificate file (PEM): serve https and wss, HTTP/2 included")
+	fs.StringVar(&cfg.TLSKey, "tls-key", "", "private key file (PEM) of -tls-cert")
 	if err := fs.Parse(args); err != nil {
 		return cfg, fmt.Errorf("%w: %w", ErrUsage, err)
 	}
@@ -114,6 +142,10 @@ func (c Config) validate() error {
 		return fmt.Errorf("-frag-limit %d is not in 1..%d", c.FragLimit, room.MaxFragLimit)
 	case c.TimeLimit < room.MinTimeLimit || c.TimeLimit > room.MaxTimeLimit:
 		return fmt.Errorf("-time-limit %v is not in %v..%v", c.TimeLimit, room.MinTimeLimit, room.MaxTimeLimit)
+	case c.MaxRooms < 0 || c.RoomsPerIP < 0 || c.MaxConnsPerIP < 0 || c.MaxSpectators < 0 || c.RecordsMaxSize < 0:
+		return errors.New("-max-rooms, -rooms-per-ip, -max-conns-per-ip, -max-spectators and -records-max-size must not be negative")
+	case (c.TLSCert == "") != (c.TLSKey == ""):
+		return errors.New("-tls-cert and -tls-key go together")
 	}
 	if c.NATS == "" && (c.NodeID != "" || c.PublicURL != "") {
 		return errors.New("-node-id and -public-url name a node of a fleet: give -nats too")
@@ -125,8 +157,8 @@ func (c Config) validate() error {
 		return fmt.Errorf("-node-id %q may not hold dots, spaces, * or >", c.NodeID)
 	}
 	for _, o := range c.Origins {
-		if !strings.Contains(o, "://") {
-			return fmt.Errorf("-origins entry %q is not an origin like https://example.com", o)
+		if o != "*" && !strings.Contains(o, "://") {
+			return fmt.Errorf("-origins entry %q is not an origin like https://example.com (or *)", o)
 		}
 	}
 	return nil

@@ -35,6 +35,9 @@ type Metrics struct {
 	Checkpoints      *prometheus.CounterVec // by outcome: queued, dropped (the disk was far behind)
 	Restored         *prometheus.CounterVec // rooms brought back at start, by outcome: restored, refused
 	WriteFailures    *prometheus.CounterVec // failed writes to the data directory, by what
+	// Refusals counts what the server turned away before serving it (connections, upgrades,
+	// streams, rooms, cheers), by the machine code of the refusal.
+	Refusals *prometheus.CounterVec
 }
 
 // New registers a fresh set of collectors, plus the Go runtime and process collectors.
@@ -95,12 +98,24 @@ func New() *Metrics {
 			Name: "skirmish_data_write_failures_total",
 			Help: "Failed writes to the data directory: record (a match record), file (a checkpoint), remove.",
 		}, []string{"what"}),
+		Refusals: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "skirmish_refusals_total",
+			Help: "Requests and connections the server refused, by reason (the code of the JSON error).",
+		}, []string{"reason"}),
 	}
 	reg.MustRegister(m.TickSeconds, m.LateTicks, m.Rooms, m.Players, m.BytesOut,
 		m.MessagesOut, m.SnapshotsDropped, m.Pauses, m.Resumes, m.Disconnects, m.Checkpoints,
-		m.Restored, m.WriteFailures,
+		m.Restored, m.WriteFailures, m.Refusals,
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	return m
+}
+
+// OpenConnections registers the gauge of accepted connections open, read from open.
+func (m *Metrics) OpenConnections(open func() int) {
+	m.Registry.MustRegister(prometheus.NewGaugeFunc(prometheus.GaugeOpts{
+		Name: "skirmish_open_connections",
+		Help: "Accepted connections open (HTTP, players and spectators), against the budget the descriptor limit allows.",
+	}, func() float64 { return float64(open()) }))
 }
 
 // Handler serves the registry in the Prometheus text format.

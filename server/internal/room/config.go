@@ -24,6 +24,8 @@ type Config struct {
 	MaxBacklog int
 	// HelloTimeout is how long a new connection may take to say hello; default 5 s.
 	HelloTimeout time.Duration
+	// MaxRooms bounds the rooms open at once; 0 means no bound.
+	MaxRooms int
 	// DataDir is where match records (under matches/) and checkpoints (under checkpoints/)
 	// go; empty turns both off.
 	DataDir string

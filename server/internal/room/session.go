@@ -48,6 +48,10 @@ func (m *Manager) Serve(c *transport.Conn) {
 		return
 	}
 	hello := rd.Hello
+	if hello.Token == "" && m.busy() {
+		m.refuse(c, protocol.CodeBusy, "the server is at capacity: try again in a minute")
+		return
+	}
 	r := m.get(hello.Room)
 	switch {
 	case r == nil && m.env.fleet != nil:

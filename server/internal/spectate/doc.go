@@ -82,8 +82,16 @@
 // # Cheers: POST /api/rooms/{room}/cheers
 //
 // The body {"text":"gg"} is one of protocol.Reactions or any printable text of at most
-// protocol.MaxCheerRunes runes. Each client address has a token bucket (Options.CheerBurst,
-// Options.CheerEvery). Success is 202; errors are JSON {"error":"...","code":"..."} with 400
-// (bad_json, bad_cheer), 403 (origin_not_allowed), 404 (room_not_found), 405, 413 or 429
+// protocol.MaxCheerRunes runes, sent as Content-Type: application/json. Each client address
+// (an IPv6 /64 counting as one) has a token bucket (Options.CheerBurst, Options.CheerEvery),
+// and so does each room (Options.RoomCheerBurst, Options.RoomCheerEvery). Success is 202;
+// errors are JSON {"error":"...","code":"..."} with 400 (bad_json, bad_cheer), 403
+// (origin_not_allowed), 404 (room_not_found), 405, 413, 415 (bad_content_type) or 429
 // (rate_limited, with Retry-After).
+//
+// # Admission
+//
+// Options.Admission decides who may open a stream or cheer (the Origin rule, streams open per
+// address, the server draining) and counts every refusal; a room with Options.MaxSpectators
+// streams refuses more with 503 too_many_spectators.
 package spectate

@@ -11,6 +11,7 @@ import (
 
 	"skirmish/game"
 	"skirmish/game/protocol"
+	"skirmish/server/internal/admission"
 	"skirmish/server/internal/spectate"
 	"skirmish/server/internal/ssetest"
 )
@@ -205,7 +206,7 @@ func TestResumeOutsideHistoryResets(t *testing.T) {
 }
 
 func TestRefusals(t *testing.T) {
-	srv := newServer(t, spectate.Options{Origins: []string{"https://friends.example"}})
+	srv := newServer(t, spectate.Options{Admission: admission.New(admission.Config{Origins: []string{"https://friends.example"}})})
 	newRoom(t, srv.hub, "r", 2)
 	for _, tc := range []struct {
 		name, path, origin string

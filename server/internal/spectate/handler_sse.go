@@ -4,14 +4,17 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
+	"time"
+
+	"skirmish/server/internal/httperr"
 )
 
 // ServeRoom serves GET /rooms/{room}/events, the SSE feed of one room (see the package
 // documentation). It must be mounted with the path wildcard {room}.
 func (h *Hub) ServeRoom(w http.ResponseWriter, r *http.Request) {
-	cors, ok := h.checkOrigin(r)
-	if !ok {
-		refuseOrigin(w)
+	cors, release, refusal := h.opts.Admission.Stream(r)
+	if refusal != nil {
+		refusal.Write(w)
 		return
 	}
 	room := r.PathValue("room")
@@ -19,27 +22,39 @@ func (h *Hub) ServeRoom(w http.ResponseWriter, r *http.Request) {
 	if h.opts.Relay != nil && h.opts.Relay.Elsewhere(room) {
 		var err error
 		if f, err = h.follow(room); err != nil {
-			writeError(w, http.StatusServiceUnavailable, "relay_failed", "the room runs on another node, which cannot be followed now")
+			release()
+			httperr.Write(w, http.StatusServiceUnavailable, "relay_failed", "the room runs on another node, which cannot be followed now")
 			return
 		}
 	}
 	if f == nil {
-		writeError(w, http.StatusNotFound, "room_not_found", "no room with this id")
+		release()
+		errNoRoomHTTP.Write(w)
+		return
+	}
+	if max := h.opts.MaxSpectators; max > 0 && int(f.t.watchers.Load()) >= max {
+		release()
+		h.opts.Admission.Refuse(&httperr.Error{Status: http.StatusServiceUnavailable, Code: "too_many_spectators",
+			Message: "this room has as many spectators as it takes; try again later", RetryAfter: 30 * time.Second},
+			r.RemoteAddr).Write(w)
 		return
 	}
 	lastID, resume := lastEventID(r)
-	h.stream(w, r, f.t, cors, lastID, resume)
+	h.stream(w, r, f.t, cors, release, lastID, resume)
 }
 
 // ServeLobby serves GET /events, the SSE lobby feed: the room list, then its changes.
 func (h *Hub) ServeLobby(w http.ResponseWriter, r *http.Request) {
-	cors, ok := h.checkOrigin(r)
-	if !ok {
-		refuseOrigin(w)
+	cors, release, refusal := h.opts.Admission.Stream(r)
+	if refusal != nil {
+		refusal.Write(w)
 		return
 	}
-	h.stream(w, r, h.lobby, cors, 0, false)
+	h.stream(w, r, h.lobby, cors, release, 0, false)
 }
+
+// errNoRoomHTTP answers a request about a room this hub does not know.
+var errNoRoomHTTP = httperr.New(http.StatusNotFound, "room_not_found", "no room with this id")
 
 // lastEventID returns the resume point a reconnecting client sent: the Last-Event-ID header,
 // or the lastEventId query parameter for clients that cannot set headers. An id that is not
@@ -61,24 +76,29 @@ func lastEventID(r *http.Request) (id uint64, resume bool) {
 
 // stream takes the connection over from net/http, whose buffers are then released, and hands
 // it to the topic's writer with the response head as the first bytes to send. A HEAD request
-// gets the head alone.
-func (h *Hub) stream(w http.ResponseWriter, r *http.Request, t *topic, cors string, lastID uint64,
-	resume bool,
+// gets the head alone. release is called once the stream ends.
+func (h *Hub) stream(w http.ResponseWriter, r *http.Request, t *topic, cors string, release func(),
+	lastID uint64, resume bool,
 ) {
 	if r.Method == http.MethodHead {
+		release()
 		w.Header().Set("Content-Type", "text/event-stream")
 		w.Header().Set("Cache-Control", "no-cache")
 		return
 	}
-	const unsupported = "this connection cannot stream events"
+	unsupported := httperr.New(http.StatusInternalServerError, "stream_unsupported", "this connection cannot stream events")
 	conn, _, err := http.NewResponseController(w).Hijack()
 	if err != nil {
-		writeError(w, http.StatusInternalServerError, "stream_unsupported", unsupported)
+		release()
+		unsupported.Write(w)
 		return
 	}
-	s, err := newSubscriber(conn)
+	// net/http's read and write timeouts are still set on the socket; a stream has its own.
+	_ = conn.SetDeadline(time.Time{})
+	s, err := newSubscriber(conn, release)
 	if err != nil {
-		conn.Write(rawError(http.StatusInternalServerError, "stream_unsupported", unsupported))
+		release()
+		conn.Write(unsupported.Response())
 		conn.Close()
 		return
 	}
@@ -92,10 +112,11 @@ func (h *Hub) stream(w http.ResponseWriter, r *http.Request, t *topic, cors stri
 	if err := h.subscribe(t, s, head, lastID, resume); err != nil {
 		// The feed ended between the lookup and now: its room closed, or the server is
 		// shutting down (the lobby feed ends only then).
+		release()
 		if t == h.lobby {
-			conn.Write(rawError(http.StatusServiceUnavailable, "draining", "the server is shutting down"))
+			conn.Write(httperr.New(http.StatusServiceUnavailable, "shutting_down", "the server is shutting down").Response())
 		} else {
-			conn.Write(rawError(http.StatusNotFound, "room_not_found", "the room has closed"))
+			conn.Write(httperr.New(http.StatusNotFound, "room_not_found", "the room has closed").Response())
 		}
 		conn.Close()
 	}
@@ -117,12 +138,4 @@ func (h *Hub) responseHead(cors string) []byte {
 	b = append(b, "\r\nretry: "...)
 	b = strconv.AppendInt(b, h.opts.Retry.Milliseconds(), 10)
 	return append(b, "\n\n"...)
-}
-
-// rawError is a complete HTTP error response for a connection already taken from net/http.
-func rawError(status int, code, msg string) []byte {
-	body := mustJSON(errorJSON{Error: msg, Code: code})
-	return []byte("HTTP/1.1 " + strconv.Itoa(status) + " " + http.StatusText(status) + "\r\n" +
-		"Content-Type: application/json\r\nContent-Length: " + strconv.Itoa(len(body)) +
-		"\r\nConnection: close\r\n\r\n" + string(body))
 }

@@ -11,6 +11,7 @@ import (
 
 	"skirmish/game"
 	"skirmish/game/protocol"
+	"skirmish/server/internal/ratelimit"
 )
 
 // ErrNoRoom is returned (and wrapped) when a room does not exist.
@@ -25,7 +26,8 @@ var ErrNoRoom = errors.New("spectate: no such room")
 type Hub struct {
 	opts    Options
 	metrics metrics
-	cheers  limiter
+	// cheers limits each client address's cheers, roomCheers each room's.
+	cheers, roomCheers ratelimit.Limiter
 	// head is the response head of a stream without CORS headers, shared by those streams.
 	head []byte
 
@@ -69,7 +71,8 @@ func New(opts Options) (*Hub, error) {
 		lobbyRooms: make(map[string][]byte),
 	}
 	h.head = h.responseHead("")
-	h.cheers.init(h.opts.CheerBurst, h.opts.CheerEvery)
+	h.cheers.Init(h.opts.CheerBurst, h.opts.CheerEvery)
+	h.roomCheers.Init(h.opts.RoomCheerBurst, h.opts.RoomCheerEvery)
 	if err := h.metrics.init(h.opts.Registerer); err != nil {
 		return nil, fmt.Errorf("spectate metrics: %w", err)
 	}

@@ -4,6 +4,8 @@ import (
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
+
+	"skirmish/server/internal/admission"
 )
 
 // Options tunes a Hub. The zero value of each field means its default.
@@ -27,13 +29,21 @@ type Options struct {
 	StuckTimeout time.Duration
 	// SendBuffer, when positive, sets each spectator socket's kernel send buffer in bytes.
 	SendBuffer int
-	// Origins are the allowed cross-origin Origins; "*" allows any. The page's own origin is
-	// always allowed.
-	Origins []string
-	// CheerBurst and CheerEvery shape each client address's token bucket: up to CheerBurst
-	// cheers at once, then one per CheerEvery (defaults 5 and 2 s).
+	// Admission admits the streams and cheers (Origin, open connections per address, the
+	// server's state) and counts refusals; nil admits every same-origin or non-browser
+	// request without limits.
+	Admission *admission.Policy
+	// MaxSpectators bounds the streams of one room; 0 means no bound.
+	MaxSpectators int
+	// CheerBurst and CheerEvery shape each client address's token bucket (an IPv6 /64 counts
+	// as one address): up to CheerBurst cheers at once, then one per CheerEvery (defaults 5 and
+	// 2 s).
 	CheerBurst int
 	CheerEvery time.Duration
+	// RoomCheerBurst and RoomCheerEvery shape each room's bucket, shared by all its spectators
+	// (defaults 20 and 100 ms).
+	RoomCheerBurst int
+	RoomCheerEvery time.Duration
 	// Cheer delivers a validated cheer to the players of a room; it returns ErrNoRoom if the
 	// room does not exist. The room is expected to report the cheer back through Events so
 	// spectators see it in order with the game. When nil, cheers go to spectators only.
@@ -69,6 +79,15 @@ func (o Options) withDefaults() Options {
 	}
 	if o.CheerEvery <= 0 {
 		o.CheerEvery = 2 * time.Second
+	}
+	if o.RoomCheerBurst <= 0 {
+		o.RoomCheerBurst = 20
+	}
+	if o.RoomCheerEvery <= 0 {
+		o.RoomCheerEvery = 100 * time.Millisecond
+	}
+	if o.Admission == nil {
+		o.Admission = admission.New(admission.Config{})
 	}
 	return o
 }

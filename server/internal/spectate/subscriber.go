@@ -18,6 +18,8 @@ var errNoRawConn = errors.New("spectate: connection does not expose its descript
 type subscriber struct {
 	conn net.Conn
 	raw  syscall.RawConn
+	// release is called once when the stream ends (the admission's count of open streams).
+	release func()
 	// from is the last event id the stream's opening already covers; the writer skips older
 	// events still queued when the subscriber joined.
 	from uint64
@@ -37,7 +39,7 @@ type subscriber struct {
 	writeFn func(fd uintptr) bool
 }
 
-func newSubscriber(conn net.Conn) (*subscriber, error) {
+func newSubscriber(conn net.Conn, release func()) (*subscriber, error) {
 	sc, ok := conn.(syscall.Conn)
 	if !ok {
 		return nil, errNoRawConn
@@ -46,7 +48,7 @@ func newSubscriber(conn net.Conn) (*subscriber, error) {
 	if err != nil {
 		return nil, err
 	}
-	s := &subscriber{conn: conn, raw: raw}
+	s := &subscriber{conn: conn, raw: raw, release: release}
 	s.writeFn = s.writeFD
 	return s, nil
 }

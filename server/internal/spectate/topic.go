@@ -341,6 +341,7 @@ func (t *topic) batch(out []*event, heartbeat bool) []byte {
 // end of the feed or of the connection.
 func (t *topic) drop(s *subscriber, slow bool) {
 	s.conn.Close()
+	s.release()
 	s.pending = nil
 	if slow {
 		t.hub.metrics.dropped.Inc()

@@ -8,10 +8,8 @@
 package transport
 
 import (
-	"bufio"
 	"errors"
 	"fmt"
-	"io"
 	"net"
 	"os"
 	"strings"
@@ -87,8 +85,9 @@ var (
 // the Send methods and Close may be called from any goroutine and never block.
 type Conn struct {
 	nc   net.Conn
-	r    io.Reader
 	opts Options
+	// release, when set, is called once when the socket closes (see Admission).
+	release func()
 
 	in     frameReader
 	fillFn func([]byte) (int, error) // c.fill, bound once so that reading allocates nothing
@@ -118,23 +117,22 @@ type Conn struct {
 	bufs  [][]byte
 }
 
-// newConn wraps an upgraded socket; br holds bytes the HTTP server read past the request.
-func newConn(nc net.Conn, br *bufio.Reader, opts Options) *Conn {
+// newConn wraps an upgraded socket; early holds the bytes the client sent behind its
+// handshake, which are read as the first frames, and release is called when it closes.
+func newConn(nc net.Conn, early []byte, opts Options, release func()) *Conn {
 	opts = opts.withDefaults()
 	c := &Conn{
 		nc:      nc,
-		r:       nc,
 		opts:    opts,
-		in:      frameReader{buf: make([]byte, initialReadBuffer)},
+		release: release,
+		in:      frameReader{buf: make([]byte, max(initialReadBuffer, len(early)))},
 		done:    make(chan struct{}),
 		flushed: make(chan struct{}),
 	}
-	if br != nil && br.Buffered() > 0 {
-		c.r = io.MultiReader(io.LimitReader(br, int64(br.Buffered())), nc)
-	}
-	if tc, ok := nc.(*net.TCPConn); ok && opts.WriteBuffer > 0 {
+	c.in.end = copy(c.in.buf, early)
+	if sb, ok := nc.(interface{ SetWriteBuffer(int) error }); ok && opts.WriteBuffer > 0 {
 		// A smaller buffer only makes a stuck client visible sooner; failing to set it is harmless.
-		_ = tc.SetWriteBuffer(opts.WriteBuffer)
+		_ = sb.SetWriteBuffer(opts.WriteBuffer)
 	}
 	c.fillFn = c.fill
 	c.out.max = opts.MaxQueue
@@ -220,7 +218,7 @@ func (c *Conn) fill(p []byte) (int, error) {
 			return 0, err
 		}
 	}
-	n, err := c.r.Read(p)
+	n, err := c.nc.Read(p)
 	if n > 0 {
 		c.seen.Store(monotonic())
 	}
@@ -290,6 +288,9 @@ func (c *Conn) shut() {
 		close(c.done)
 		c.out.discard()
 		keepalive.remove(c)
+		if c.release != nil {
+			c.release()
+		}
 	})
 }
 
@@ -298,4 +299,4 @@ func (o Options) ReadTimeoutOrDefault() time.Duration { return o.withDefaults().
 
 // Wrap serves an already upgraded WebSocket connection (the benchmarks use it on plain
 // loopback sockets; the server goes through Upgrade).
-func Wrap(nc net.Conn, opts Options) *Conn { return newConn(nc, nil, opts) }
+func Wrap(nc net.Conn, opts Options) *Conn { return newConn(nc, nil, opts, nil) }
