@@ -59,6 +59,14 @@ const (
 	logEvery = 10 * time.Second
 )
 
+// A player sends one input a tick and a ping or two a second; a connection may send twice
+// that (with a burst of two seconds' worth, for inputs a stalled network delivers at once)
+// before it is closed for flooding.
+const (
+	inputsPerTick     = 2
+	controlsPerSecond = 10
+)
+
 // withDefaults fills what the options leave open, from the configuration where it has a say.
 func (o Options) withDefaults(cfg config.Config) Options {
 	if o.Logger == nil {
@@ -87,6 +95,9 @@ func (o Options) withDefaults(cfg config.Config) Options {
 	}
 	if o.Room.TimeLimit == 0 {
 		o.Room.TimeLimit = int(cfg.TimeLimit * time.Duration(o.Room.TickRate) / time.Second)
+	}
+	if o.Room.Conn.MaxRate == 0 {
+		o.Room.Conn.MaxRate = inputsPerTick*o.Room.TickRate + controlsPerSecond
 	}
 	if o.Web == nil {
 		o.Web = clientweb.FS

@@ -154,6 +154,12 @@ func (m *Manager) readFailed(c *transport.Conn, err error) {
 		closePeer(c, protocol.CodeTooBig, err.Error())
 	case errors.Is(err, transport.ErrBadFrame):
 		closePeer(c, protocol.CodeBadMessage, err.Error())
+	case errors.Is(err, transport.ErrFlood):
+		closePeer(c, protocol.CodePolicy, err.Error())
+	case errors.Is(err, transport.ErrBadClose):
+		closePeer(c, protocol.CodeProtocol, err.Error())
+	case errors.Is(err, transport.ErrBadUTF8):
+		closePeer(c, protocol.CodeBadUTF8, err.Error())
 	}
 }
 
@@ -175,8 +181,25 @@ func (m *Manager) drain(c *transport.Conn) {
 }
 
 // finish closes the connection once its close frame (if any) is out and counts the
-// disconnect.
+// disconnect; one closed for misbehaving is logged at warn level too (rate-limited by the
+// log handler).
 func (m *Manager) finish(c *transport.Conn) {
 	c.Finish()
-	m.env.metrics.Disconnects.WithLabelValues(strconv.Itoa(int(c.CloseCode()))).Inc()
+	code := protocol.Code(c.CloseCode())
+	m.env.metrics.Disconnects.WithLabelValues(strconv.Itoa(int(code))).Inc()
+	if kicked(code) {
+		m.log.Warn("player closed", "reason", code.String(), "code", int(code), "remote", c.RemoteAddr().String())
+	}
+}
+
+// kicked reports whether the server closes a player with code for what the client did (or
+// failed to do), as opposed to a normal end, a shutdown or a refused hello.
+func kicked(code protocol.Code) bool {
+	switch code {
+	case protocol.CodeProtocol, protocol.CodeBadUTF8, protocol.CodePolicy, protocol.CodeTooBig,
+		protocol.CodeStuck, protocol.CodeKeepalive, protocol.CodeBadMessage, protocol.CodeUnknown,
+		protocol.CodeTextFrame:
+		return true
+	}
+	return false
 }

@@ -11,8 +11,9 @@
 // each batch with one non-blocking write(2) per spectator; a spectator whose socket is full
 // keeps references to the shared batches it still owes (no copies), and gets them later in one
 // writev(2) with the next batch or a retry shortly after. One that takes nothing for longer
-// than Options.StuckTimeout, or owes more than Options.MaxPending bytes, is disconnected: it
-// reconnects and resumes by id. No spectator has a goroutine of its own, so a slow one can
+// than Options.StuckTimeout, leaves what its socket took unacknowledged that long (the
+// kernel would otherwise buffer for minutes), or owes more than Options.MaxPending bytes, is
+// disconnected: it reconnects and resumes by id. No spectator has a goroutine of its own, so a slow one can
 // never slow the room or the others.
 //
 // # Fleets

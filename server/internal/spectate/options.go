@@ -24,8 +24,8 @@ type Options struct {
 	// 1 MiB). What it owes is shared event bytes, not copies, so the bound is about how far
 	// behind a spectator may fall, not about memory; it must exceed a resume's opening.
 	MaxPending int
-	// StuckTimeout is how long a spectator may fail to take any bytes before it is
-	// disconnected (default 10 s).
+	// StuckTimeout is how long a spectator may fail to take any bytes, or leave bytes its
+	// socket took unacknowledged, before it is disconnected (default 5 s).
 	StuckTimeout time.Duration
 	// SendBuffer, when positive, sets each spectator socket's kernel send buffer in bytes.
 	SendBuffer int
@@ -72,7 +72,7 @@ func (o Options) withDefaults() Options {
 		o.MaxPending = 1 << 20
 	}
 	if o.StuckTimeout <= 0 {
-		o.StuckTimeout = 10 * time.Second
+		o.StuckTimeout = 5 * time.Second
 	}
 	if o.CheerBurst <= 0 {
 		o.CheerBurst = 5

@@ -7,6 +7,8 @@ import (
 	"time"
 
 	"golang.org/x/sys/unix"
+
+	"skirmish/server/internal/sockq"
 )
 
 // errNoRawConn reports a hijacked connection that does not expose its descriptor (TLS, for
@@ -30,6 +32,8 @@ type subscriber struct {
 	since   time.Time // when the socket last took bytes while some were owed
 	// broken is set once a write failed: the spectator went away rather than fell behind.
 	broken bool
+	// drain tells whether the spectator acknowledges what its socket took.
+	drain sockq.Drain
 
 	// The arguments and results of writeFD, kept here so the write path does not allocate.
 	wbuf    []byte

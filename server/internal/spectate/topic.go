@@ -54,6 +54,7 @@ type topic struct {
 	subs      []*subscriber
 	spare     []*event
 	lastWrite time.Time // when the writer last wrote to anyone
+	checked   time.Time // when the spectators' sockets were last checked for a stall
 }
 
 func newTopic(h *Hub, feed string, history int, keepKeyframe bool) *topic {
@@ -256,6 +257,10 @@ func (t *topic) run() {
 // retryDelay is how soon the writer tries again to give spectators that owe bytes.
 const retryDelay = 50 * time.Millisecond
 
+// drainCheck is how often, at most, the writer asks the kernel whether its spectators take
+// what their sockets were given.
+const drainCheck = time.Second
+
 // pass writes what was published since the last pass (plus a heartbeat if asked) to every
 // spectator, takes in the joining ones, and reports whether any spectator still owes bytes.
 func (t *topic) pass(heartbeat bool) (owing bool) {
@@ -273,6 +278,10 @@ func (t *topic) pass(heartbeat bool) (owing bool) {
 		t.lastWrite = now
 	}
 	delivered := 0
+	check := now.Sub(t.checked) >= drainCheck
+	if check {
+		t.checked = now
+	}
 	for i := 0; i < len(t.subs); {
 		s := t.subs[i]
 		var ok bool
@@ -281,6 +290,9 @@ func (t *topic) pass(heartbeat bool) (owing bool) {
 		} else {
 			ok = s.owed == 0 || s.flush(now, opts.MaxPending, opts.StuckTimeout)
 		}
+		// The kernel buffers a spectator that stopped reading for minutes before a write
+		// fails to go through: what the socket took must also be acknowledged in time.
+		ok = ok && !(check && s.drain.Stalled(s.raw, now, opts.StuckTimeout))
 		if !ok {
 			t.drop(s, !s.broken)
 			t.subs[i] = t.subs[len(t.subs)-1]

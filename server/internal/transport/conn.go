@@ -8,6 +8,7 @@
 package transport
 
 import (
+	"encoding/binary"
 	"errors"
 	"fmt"
 	"net"
@@ -20,6 +21,8 @@ import (
 	"unicode/utf8"
 
 	"github.com/gobwas/ws"
+
+	"skirmish/server/internal/sockq"
 )
 
 // initialReadBuffer fits every regular client message (an input frame is about twenty
@@ -36,7 +39,16 @@ type Options struct {
 	// WriteTimeout is how long one write may stay blocked before the client counts as stuck;
 	// default 3 s.
 	WriteTimeout time.Duration
-	MaxQueue     int // frames waiting to be written before the client counts as stuck; default 256
+	// StallTimeout is how long bytes the socket took may stay unacknowledged by the client
+	// before it counts as stuck, checked every ping interval; default 5 s. It catches a client
+	// that stopped reading while the kernel buffers still absorb what the server writes.
+	StallTimeout time.Duration
+	// MaxQueue is how many frames may wait to be written (not counting snapshots, which
+	// replace each other) before the client counts as stuck; default 256.
+	MaxQueue int
+	// MaxRate bounds the frames a client may send a second, control frames included, with a
+	// burst of two seconds' worth; past it ReadMessage returns ErrFlood. 0 means no bound.
+	MaxRate int
 	// WriteBuffer, when positive, sets the socket's send buffer (tests use it to make a client
 	// that stops reading fill it quickly).
 	WriteBuffer int
@@ -63,6 +75,9 @@ func (o Options) withDefaults() Options {
 	if o.WriteTimeout <= 0 {
 		o.WriteTimeout = 3 * time.Second
 	}
+	if o.StallTimeout <= 0 {
+		o.StallTimeout = 5 * time.Second
+	}
 	if o.MaxQueue <= 0 {
 		o.MaxQueue = 256
 	}
@@ -79,6 +94,13 @@ var (
 	// ErrPeerClosed means the client closed the connection on purpose: its close frame
 	// started the closing handshake (it did not answer one of the server's).
 	ErrPeerClosed = errors.New("connection closed by the client")
+	// ErrFlood means the client sent frames faster than Options.MaxRate allows.
+	ErrFlood = errors.New("too many messages")
+	// ErrBadClose means a close frame with a code a peer may not send (1005, 1006, 1015, or
+	// outside the defined ranges) or a malformed payload.
+	ErrBadClose = errors.New("invalid close frame")
+	// ErrBadUTF8 means a close frame whose reason is not UTF-8.
+	ErrBadUTF8 = errors.New("close reason not UTF-8")
 )
 
 // Conn is one upgraded player connection. ReadMessage is for one goroutine (the session);
@@ -103,6 +125,13 @@ type Conn struct {
 	// seen is when the last bytes came from the client (monotonic): the keepalive sweep
 	// closes a connection silent for longer than the read timeout.
 	seen atomic.Int64
+	// sock reaches the TCP socket below (through TLS too) for the sweep's checks; nil if none.
+	sock  syscall.RawConn
+	drain sockq.Drain // owned by the keepalive sweep
+
+	// The reader's budget of frames (see Options.MaxRate), owned by the reader.
+	tokens  float64
+	tokenAt int64
 
 	// Direct writes (see direct.go): the descriptor, and the scratch of the write callback,
 	// kept here so that writing allocates nothing; guarded by the outbox lock.
@@ -136,6 +165,8 @@ func newConn(nc net.Conn, early []byte, opts Options, release func()) *Conn {
 	}
 	c.fillFn = c.fill
 	c.out.max = opts.MaxQueue
+	c.sock = sockq.Raw(nc)
+	c.tokens, c.tokenAt = 2*float64(opts.MaxRate), monotonic()
 	if c.raw = rawConn(nc); c.raw != nil {
 		c.rawFn = c.writeFD
 	}
@@ -175,6 +206,9 @@ func (c *Conn) ReadMessage() ([]byte, error) {
 		if err != nil {
 			return nil, c.readErr(err)
 		}
+		if !c.spend() {
+			return nil, fmt.Errorf("%w: more than %d a second", ErrFlood, c.opts.MaxRate)
+		}
 		switch {
 		case h.Rsv != 0 || !h.Masked:
 			return nil, fmt.Errorf("%w: reserved bits or unmasked client frame", ErrBadFrame)
@@ -191,22 +225,61 @@ func (c *Conn) ReadMessage() ([]byte, error) {
 		case ws.OpText:
 			return nil, ErrTextFrame
 		case ws.OpPing:
-			c.Send(NewFrame(ws.OpPong, p))
+			c.SendOwned(NewFrame(ws.OpPong, p))
 		case ws.OpPong:
 			// Any frame proves the client alive; the deadline moves with the next read.
 		case ws.OpClose:
-			code, _ := ws.ParseCloseFrameData(p)
-			if code.Empty() {
-				code = ws.StatusNormalClosure
+			code, err := closeCode(p)
+			if err != nil {
+				return nil, err
 			}
 			if c.closeWith(nil, uint16(code), "") {
 				return nil, ErrPeerClosed
 			}
+			// The client's close is echoed; a closing server has sent its own already.
+			c.closeWith(nil, code, "")
 			return nil, ErrClosed
 		default:
 			return nil, fmt.Errorf("%w: opcode %d", ErrBadFrame, h.OpCode)
 		}
 	}
+}
+
+// spend takes one frame from the reader's budget and reports whether there was one.
+func (c *Conn) spend() bool {
+	rate := float64(c.opts.MaxRate)
+	if rate <= 0 {
+		return true
+	}
+	now := monotonic()
+	c.tokens = min(2*rate, c.tokens+rate*float64(now-c.tokenAt)/float64(time.Second))
+	c.tokenAt = now
+	if c.tokens < 1 {
+		return false
+	}
+	c.tokens--
+	return true
+}
+
+// closeCode returns the code of a client's close frame to echo (1000 for an empty one), or
+// the error for a frame no peer may send: a one-byte payload, a code reserved for local use
+// or outside the registered and private ranges, or a reason that is not UTF-8.
+func closeCode(p []byte) (uint16, error) {
+	switch {
+	case len(p) == 0:
+		return uint16(ws.StatusNormalClosure), nil
+	case len(p) == 1:
+		return 0, fmt.Errorf("%w: a one-byte payload", ErrBadClose)
+	}
+	code := binary.BigEndian.Uint16(p)
+	switch {
+	case code < 1000 || code >= 5000 || (code >= 1016 && code < 3000),
+		code == 1004, code == 1005, code == 1006, code == 1015:
+		return 0, fmt.Errorf("%w: code %d", ErrBadClose, code)
+	case !utf8.Valid(p[2:]):
+		return 0, ErrBadUTF8
+	}
+	return code, nil
 }
 
 // fill reads what the socket has into p. An open connection reads without a deadline of its
@@ -226,7 +299,7 @@ func (c *Conn) fill(p []byte) (int, error) {
 }
 
 func (c *Conn) readErr(err error) error {
-	if errors.Is(err, ErrTooBig) || errors.Is(err, ErrBadFrame) {
+	if errors.Is(err, ErrTooBig) || errors.Is(err, ErrBadFrame) || errors.Is(err, ErrBadClose) || errors.Is(err, ErrBadUTF8) {
 		return err
 	}
 	if errors.Is(err, os.ErrDeadlineExceeded) {
