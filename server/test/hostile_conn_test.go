@@ -4,7 +4,10 @@ import (
 	"bytes"
 	"context"
 	"net"
+	"net/http"
 	"strconv"
+	"strings"
+	"sync/atomic"
 	"syscall"
 	"testing"
 	"time"
@@ -215,4 +218,43 @@ func TestSpectatorThatStopsReading(t *testing.T) {
 		})
 	})
 	base.settles(t)
+}
+
+// TestOverloadRefusesNewcomers: while the server is short of headroom, a new room gets 503
+// and a new player 4003 (retry later), each with a reason; a player resuming its seat and
+// the spectators are still served, and once the headroom is back newcomers are taken again.
+func TestOverloadRefusesNewcomers(t *testing.T) {
+	var short atomic.Bool
+	s := startServer(t, func(_ *config.Config, o *app.Options) { o.Overloaded = short.Load })
+	id := s.createRoom(3, 1)
+	var net cutter
+	a := s.join(id, "ada", net.dial)
+	a.waitState(protocol.StateWaiting, 0)
+	aSeat := a.seat()
+
+	short.Store(true)
+	status, body, _ := request(t, s, "127.0.0.1", "", http.MethodPost, "/api/rooms", "{}")
+	if status != http.StatusServiceUnavailable || !strings.Contains(body, `"code":"server_busy"`) {
+		t.Fatalf("a new room while short: %d %s, want 503 server_busy", status, body)
+	}
+	newcomer := dialWS(t, s.url())
+	newcomer.sendMsg(&protocol.Hello{Version: protocol.Version, Name: "bob", Room: id})
+	if code, reason, msg := newcomer.closed(); protocol.Code(code) != protocol.CodeBusy || reason == "" || msg == nil || msg.Code != protocol.CodeBusy {
+		t.Fatalf("a new player while short: closed %d %q after %+v, want %d with a reason", code, reason, msg, protocol.CodeBusy)
+	}
+	// The player's connection drops; it comes back with its token, overload or not.
+	welcomes := len(a.welcomes)
+	net.cut()
+	a.waitFor("the player back in its seat", func() bool {
+		return len(a.welcomes) > welcomes && a.welcomes[len(a.welcomes)-1].Seat == aSeat
+	})
+	ssetest.Open(t, "http://"+s.addr+"/rooms/"+id+"/events", ssetest.Options{}).Must()
+	if got := scrape(t, s, `skirmish_refusals_total{reason="server_busy"}`); got != "1" {
+		t.Fatalf("server_busy refusals counted %q, want 1", got)
+	}
+
+	short.Store(false)
+	s.createRoom(2, 1)
+	b := s.join(id, "bob")
+	b.seat()
 }

@@ -17,8 +17,9 @@ import (
 // Server is a started server.
 type Server struct {
 	parts
-	done chan struct{}
-	err  error
+	stopMonitor context.CancelFunc // nil without a monitor
+	done        chan struct{}
+	err         error
 }
 
 // Addr is the address the server listens on.

@@ -18,9 +18,14 @@ const shutdownTimeout = 5 * time.Second
 // handoverTimeout bounds how long a draining node of a fleet spends handing its rooms over.
 const handoverTimeout = 20 * time.Second
 
-// serve starts the HTTP servers in the background; the channel reports the first of them to
-// stop on its own.
+// serve starts the HTTP servers and the headroom monitor in the background; the channel
+// reports the first server to stop on its own.
 func (s *Server) serve() <-chan error {
+	if s.monitor != nil {
+		ctx, stop := context.WithCancel(context.Background())
+		s.stopMonitor = stop
+		go s.monitor.Run(ctx)
+	}
 	serveErr := make(chan error, 2)
 	go func() { serveErr <- s.http.Serve(s.ln) }()
 	if s.metricsSrv != nil {
@@ -74,6 +79,9 @@ func (s *Server) shutdownOn(ctx context.Context, serveErr <-chan error) {
 		s.log.Warn("rooms did not close in time", "err", err)
 	}
 	s.hub.Close()
+	if s.stopMonitor != nil {
+		s.stopMonitor()
+	}
 	if err := s.http.Shutdown(wait); err != nil {
 		s.log.Warn("http shutdown", "err", err)
 	}

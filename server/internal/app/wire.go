@@ -21,6 +21,7 @@ import (
 	"skirmish/server/internal/listen"
 	"skirmish/server/internal/lobby"
 	"skirmish/server/internal/metrics"
+	"skirmish/server/internal/overload"
 	"skirmish/server/internal/room"
 	"skirmish/server/internal/spectate"
 	"skirmish/server/internal/transport"
@@ -31,6 +32,7 @@ type parts struct {
 	log       *slog.Logger
 	roomCfg   room.Config
 	metrics   *metrics.Metrics
+	monitor   *overload.Monitor // nil when the options decide overload
 	policy    *admission.Policy
 	hub       *spectate.Hub
 	rooms     *room.Manager
@@ -74,11 +76,16 @@ func wire(cfg config.Config, opts Options) (p parts, err error) {
 		}
 	}()
 	p.metrics = metrics.New()
+	overloaded := opts.Overloaded
+	if overloaded == nil {
+		p.monitor = p.newMonitor()
+		overloaded = p.monitor.Overloaded
+	}
 	p.policy = admission.New(admission.Config{
 		Origins:        cfg.Origins,
 		MaxConnsPerIP:  cfg.MaxConnsPerIP,
 		RoomsPerMinute: cfg.RoomsPerIP,
-		Overloaded:     opts.Overloaded,
+		Overloaded:     overloaded,
 		Refusals:       p.metrics.Refusals,
 		Logger:         p.log,
 	})
@@ -131,6 +138,28 @@ func wire(cfg config.Config, opts Options) (p parts, err error) {
 		},
 	})
 	return p, nil
+}
+
+// newMonitor returns the measure of the server's headroom, reporting to the metrics and the
+// log.
+func (p *parts) newMonitor() *overload.Monitor {
+	return overload.New(overload.Options{
+		TickTime: p.metrics.TickTime,
+		Sample: func(f overload.Figures) {
+			p.metrics.CPUShare.Set(f.CPU)
+			p.metrics.SchedDelay.Set(f.Delay.Seconds())
+		},
+		OnChange: func(short bool, f overload.Figures) {
+			attrs := []any{"cpu", fmt.Sprintf("%.2f", f.CPU), "ticks", fmt.Sprintf("%.2f", f.Ticks), "sched_delay_p99", f.Delay}
+			if short {
+				p.metrics.Overloaded.Set(1)
+				p.log.Warn("short of headroom: new players and rooms are refused", attrs...)
+			} else {
+				p.metrics.Overloaded.Set(0)
+				p.log.Info("headroom is back: new players and rooms are taken", attrs...)
+			}
+		},
+	})
 }
 
 // wireRooms builds the spectator hub and the room manager, which know each other: rooms

@@ -4,10 +4,12 @@ package metrics
 
 import (
 	"net/http"
+	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
+	dto "github.com/prometheus/client_model/go"
 )
 
 // Room kinds label the tick duration: a room with at least one human player, or one that only
@@ -38,6 +40,10 @@ type Metrics struct {
 	// Refusals counts what the server turned away before serving it (connections, upgrades,
 	// streams, rooms, cheers), by the machine code of the refusal.
 	Refusals *prometheus.CounterVec
+	// The server's own measure of its headroom (see package overload).
+	Overloaded prometheus.Gauge // 1 while newcomers are refused for lack of headroom
+	CPUShare   prometheus.Gauge // share of the cores the process keeps busy
+	SchedDelay prometheus.Gauge // 99th percentile scheduler delay, seconds
 }
 
 // New registers a fresh set of collectors, plus the Go runtime and process collectors.
@@ -102,12 +108,38 @@ func New() *Metrics {
 			Name: "skirmish_refusals_total",
 			Help: "Requests and connections the server refused, by reason (the code of the JSON error).",
 		}, []string{"reason"}),
+		Overloaded: prometheus.NewGauge(prometheus.GaugeOpts{
+			Name: "skirmish_overloaded",
+			Help: "1 while the server is short of headroom and refuses new players and rooms, else 0.",
+		}),
+		CPUShare: prometheus.NewGauge(prometheus.GaugeOpts{
+			Name: "skirmish_cpu_share",
+			Help: "Share of its cores (GOMAXPROCS) the process kept busy over the last quarter second.",
+		}),
+		SchedDelay: prometheus.NewGauge(prometheus.GaugeOpts{
+			Name: "skirmish_sched_delay_p99_seconds",
+			Help: "99th percentile of how long goroutines waited to run over the last quarter second.",
+		}),
 	}
 	reg.MustRegister(m.TickSeconds, m.LateTicks, m.Rooms, m.Players, m.BytesOut,
 		m.MessagesOut, m.SnapshotsDropped, m.Pauses, m.Resumes, m.Disconnects, m.Checkpoints,
 		m.Restored, m.WriteFailures, m.Refusals,
+		m.Overloaded, m.CPUShare, m.SchedDelay,
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	return m
+}
+
+// TickTime returns the time all rooms have spent in their ticks since the start.
+func (m *Metrics) TickTime() time.Duration {
+	var sum float64
+	var d dto.Metric
+	for _, kind := range []string{KindPlayers, KindBotsOnly} {
+		d.Reset()
+		if m.TickSeconds.WithLabelValues(kind).(prometheus.Metric).Write(&d) == nil {
+			sum += d.GetHistogram().GetSampleSum()
+		}
+	}
+	return time.Duration(sum * float64(time.Second))
 }
 
 // OpenConnections registers the gauge of accepted connections open, read from open.
