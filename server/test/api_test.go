@@ -23,6 +23,11 @@ func TestRoomAPI(t *testing.T) {
 	a := s.join(id, "ada")
 	a.seat()
 	base := "http://" + s.addr
+	// The welcome may overtake the room's listing in the directory.
+	waitFor(t, waitTimeout, "the player listed", func() bool {
+		_, body, _ := request(t, s, "127.0.0.1", "", http.MethodGet, "/api/rooms/"+id, "")
+		return strings.Contains(body, `"name":"ada"`)
+	})
 	longField := strings.Repeat("x", 3000)
 	tests := []struct {
 		name, method, path, body string

@@ -60,7 +60,7 @@ const (
 )
 
 // A player sends one input a tick and a ping or two a second; a connection may send twice
-// that (with a burst of two seconds' worth, for inputs a stalled network delivers at once)
+// that (with a burst of five seconds' worth, for inputs a stalled network delivers at once)
 // before it is closed for flooding.
 const (
 	inputsPerTick     = 2

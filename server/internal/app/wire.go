@@ -78,8 +78,10 @@ func wire(cfg config.Config, opts Options) (p parts, err error) {
 	p.metrics = metrics.New()
 	overloaded := opts.Overloaded
 	if overloaded == nil {
-		p.monitor = p.newMonitor()
-		overloaded = p.monitor.Overloaded
+		p.monitor = p.newMonitor(cfg.Overload)
+		if cfg.Overload {
+			overloaded = p.monitor.Overloaded
+		}
 	}
 	p.policy = admission.New(admission.Config{
 		Origins:        cfg.Origins,
@@ -141,22 +143,30 @@ func wire(cfg config.Config, opts Options) (p parts, err error) {
 }
 
 // newMonitor returns the measure of the server's headroom, reporting to the metrics and the
-// log.
-func (p *parts) newMonitor() *overload.Monitor {
+// log; refusing says whether the server acts on it.
+func (p *parts) newMonitor(refusing bool) *overload.Monitor {
+	then := "new players and rooms are refused"
+	if !refusing {
+		then = "newcomers are still taken (-overload=false)"
+	}
 	return overload.New(overload.Options{
-		TickTime: p.metrics.TickTime,
+		Ticks: func() overload.Ticks {
+			count, late, busy := p.metrics.TickTotals()
+			return overload.Ticks{Count: count, Late: late, Time: busy}
+		},
 		Sample: func(f overload.Figures) {
 			p.metrics.CPUShare.Set(f.CPU)
 			p.metrics.SchedDelay.Set(f.Delay.Seconds())
 		},
 		OnChange: func(short bool, f overload.Figures) {
-			attrs := []any{"cpu", fmt.Sprintf("%.2f", f.CPU), "ticks", fmt.Sprintf("%.2f", f.Ticks), "sched_delay_p99", f.Delay}
+			attrs := []any{"cpu", fmt.Sprintf("%.2f", f.CPU), "ticks", fmt.Sprintf("%.2f", f.Ticks),
+				"sched_delay_p99", f.Delay, "late_ticks", fmt.Sprintf("%.2f", f.Late)}
 			if short {
 				p.metrics.Overloaded.Set(1)
-				p.log.Warn("short of headroom: new players and rooms are refused", attrs...)
+				p.log.Warn("short of headroom: "+then, attrs...)
 			} else {
 				p.metrics.Overloaded.Set(0)
-				p.log.Info("headroom is back: new players and rooms are taken", attrs...)
+				p.log.Info("headroom is back", attrs...)
 			}
 		},
 	})

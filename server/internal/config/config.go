@@ -55,6 +55,8 @@ type Config struct {
 	MaxConnsPerIP  int   // player connections and spectator streams open from one address
 	MaxSpectators  int   // spectator streams of one room
 	RecordsMaxSize int64 // bytes of match records kept under DataDir; the oldest go first
+	// Overload makes the server refuse new players and rooms while it is short of headroom.
+	Overload bool
 
 	MetricsAddr string // serve /metrics on this address instead of the main one
 	TLSCert     string // certificate file (PEM); with TLSKey the server speaks https and wss
@@ -71,7 +73,7 @@ func Default() Config {
 		Addr: ":8080", TickRate: 30, SpectatorRate: 10, Grace: 60 * time.Second, DataDir: "./data",
 		Map: game.MapNames()[0], FragLimit: game.DefaultFragLimit, TimeLimit: game.DefaultMatchLength * time.Second,
 		MaxRooms: roomsPerCore * runtime.GOMAXPROCS(0), RoomsPerIP: 30, MaxConnsPerIP: 100, MaxSpectators: 1000,
-		RecordsMaxSize: 1 << 30,
+		RecordsMaxSize: 1 << 30, Overload: true,
 	}
 }
 
@@ -107,6 +109,7 @@ func Parse(args []string, getenv func(string) string, out io.Writer) (Config, er
 	fs.IntVar(&cfg.MaxConnsPerIP, "max-conns-per-ip", cfg.MaxConnsPerIP, "player connections and spectator streams open from one address, an IPv6 /64 counting as one (0: no limit)")
 	fs.IntVar(&cfg.MaxSpectators, "max-spectators", cfg.MaxSpectators, "spectators of one room (0: no limit)")
 	fs.Int64Var(&cfg.RecordsMaxSize, "records-max-size", cfg.RecordsMaxSize, "bytes of match records kept; the oldest are deleted beyond it (0: keep all)")
+	fs.BoolVar(&cfg.Overload, "overload", cfg.Overload, "refuse new players (4003) and rooms (503) while the server is short of headroom")
 	fs.StringVar(&cfg.MetricsAddr, "metrics-addr", "", "serve /metrics on this address only (default: on -addr, public)")
 	fs.StringVar(&cfg.TLSCert, "tls-cert", "", "certificate file (PEM): serve https and wss, HTTP/2 included")
 	fs.StringVar(&cfg.TLSKey, "tls-key", "", "private key file (PEM) of -tls-cert")

@@ -18,7 +18,7 @@ func TestParse(t *testing.T) {
 	}{
 		{name: "defaults", want: func(c *Config) bool {
 			return c.Addr == ":8080" && c.TickRate == 30 && c.SpectatorRate == 10 && c.Grace == time.Minute &&
-				c.Map == "arena" && c.FragLimit == 10 && c.TimeLimit == 3*time.Minute
+				c.Map == "arena" && c.FragLimit == 10 && c.TimeLimit == 3*time.Minute && c.Overload
 		}},
 		{name: "match flags", args: []string{"-map", "pillars", "-frag-limit", "5", "-time-limit", "90s"}, want: func(c *Config) bool {
 			return c.Map == "pillars" && c.FragLimit == 5 && c.TimeLimit == 90*time.Second
@@ -37,6 +37,7 @@ func TestParse(t *testing.T) {
 			want: func(c *Config) bool {
 				return c.MaxRooms == 7 && c.RoomsPerIP == 0 && c.MaxConnsPerIP == 3 && c.MaxSpectators == 9 && c.RecordsMaxSize == 1000
 			}},
+		{name: "overload protection off", args: []string{"-overload=false"}, want: func(c *Config) bool { return !c.Overload }},
 		{name: "any origin", args: []string{"-origins", "*"}, want: func(c *Config) bool { return slices.Equal(c.Origins, []string{"*"}) }},
 		{name: "tls", args: []string{"-tls-cert", "c.pem", "-tls-key", "k.pem", "-metrics-addr", "127.0.0.1:9100"},
 			want: func(c *Config) bool {

@@ -129,17 +129,23 @@ func New() *Metrics {
 	return m
 }
 
-// TickTime returns the time all rooms have spent in their ticks since the start.
-func (m *Metrics) TickTime() time.Duration {
-	var sum float64
+// TickTotals returns how many room ticks have run, how many of them started late and the
+// time spent in them, since the start.
+func (m *Metrics) TickTotals() (count, late float64, busy time.Duration) {
 	var d dto.Metric
+	var sum float64
 	for _, kind := range []string{KindPlayers, KindBotsOnly} {
 		d.Reset()
 		if m.TickSeconds.WithLabelValues(kind).(prometheus.Metric).Write(&d) == nil {
+			count += float64(d.GetHistogram().GetSampleCount())
 			sum += d.GetHistogram().GetSampleSum()
 		}
 	}
-	return time.Duration(sum * float64(time.Second))
+	d.Reset()
+	if m.LateTicks.Write(&d) == nil {
+		late = d.GetCounter().GetValue()
+	}
+	return count, late, time.Duration(sum * float64(time.Second))
 }
 
 // OpenConnections registers the gauge of accepted connections open, read from open.

@@ -6,11 +6,9 @@
 //   - the time the rooms spent in their ticks against the same budget;
 //   - the scheduler delay: how long goroutines waited to run (the runtime's
 //     /sched/latencies histogram, its 99th percentile), which every room's tick and every
-//     connection's reader pays.
-//
-// Late ticks are not a figure of their own: on a shared machine they come and go with the
-// neighbours and the timer's jitter, while a server that is really short shows it in the
-// figures above first.
+//     connection's reader pays;
+//   - the share of room ticks that started more than a period late, which also shows a
+//     core that other processes take from the server (the runtime does not see that).
 //
 // The server is short when a figure has been past its limit for a second (every sample in
 // it: a pause of the garbage collector or a neighbour's burst is not a shortage), and stays
@@ -35,12 +33,13 @@ type Options struct {
 	MaxTicks float64
 	// MaxDelay is the 99th percentile scheduler delay allowed (default 30 ms).
 	MaxDelay time.Duration
+	// MaxLate is the share of ticks that may start late (default 0.1).
+	MaxLate float64
 	// Hold is how long every figure must be back within its limit before newcomers are taken
 	// again (default 5 s).
 	Hold time.Duration
-	// TickTime returns the time all rooms have spent in their ticks since the start; nil
-	// leaves the ticks out.
-	TickTime func() time.Duration
+	// Ticks returns the rooms' ticks since the start; nil leaves the ticks out.
+	Ticks func() Ticks
 	// OnChange, when set, is called with the new state whenever it changes, and with the
 	// figures of the sample that decided it.
 	OnChange func(short bool, f Figures)
@@ -58,10 +57,19 @@ func (o Options) withDefaults() Options {
 	if o.MaxDelay <= 0 {
 		o.MaxDelay = 30 * time.Millisecond
 	}
+	if o.MaxLate <= 0 {
+		o.MaxLate = 0.1
+	}
 	if o.Hold <= 0 {
 		o.Hold = 5 * time.Second
 	}
 	return o
+}
+
+// Ticks are the rooms' ticks since the start.
+type Ticks struct {
+	Count, Late float64       // ticks run, and those of them that started late
+	Time        time.Duration // time spent in them
 }
 
 // Figures are one sample's measures since the sample before.
@@ -69,6 +77,7 @@ type Figures struct {
 	CPU   float64       // share of the cores the process kept busy
 	Ticks float64       // share of the cores the rooms' ticks kept busy
 	Delay time.Duration // 99th percentile scheduler delay
+	Late  float64       // share of the ticks that started late
 }
 
 // Monitor samples the figures and keeps the verdict. Overloaded is safe for concurrent use.
@@ -92,9 +101,10 @@ const (
 
 // reading is the cumulative state at one sample.
 type reading struct {
-	at        time.Time
-	cpu, tick time.Duration
-	sched     []uint64 // cumulative counts of the scheduler latency histogram
+	at    time.Time
+	cpu   time.Duration
+	ticks Ticks
+	sched []uint64 // cumulative counts of the scheduler latency histogram
 }
 
 // New returns a monitor; Run makes it sample.
@@ -130,7 +140,7 @@ func (m *Monitor) step(now time.Time) {
 	if m.opts.Sample != nil {
 		m.opts.Sample(f)
 	}
-	past := f.CPU > m.opts.MaxCPU || f.Ticks > m.opts.MaxTicks || f.Delay > m.opts.MaxDelay
+	past := f.CPU > m.opts.MaxCPU || f.Ticks > m.opts.MaxTicks || f.Delay > m.opts.MaxDelay || f.Late > m.opts.MaxLate
 	if past {
 		m.over++
 		m.clearAt = now
@@ -163,8 +173,8 @@ func (m *Monitor) read(r *reading, now time.Time) {
 		r.sched = append(r.sched[:0], h.Counts...)
 		m.buckets = h.Buckets
 	}
-	if m.opts.TickTime != nil {
-		r.tick = m.opts.TickTime()
+	if m.opts.Ticks != nil {
+		r.ticks = m.opts.Ticks()
 	}
 }
 
@@ -174,9 +184,12 @@ func figures(from, to *reading, buckets []float64) Figures {
 	var f Figures
 	if budget := float64(to.at.Sub(from.at)) * float64(runtime.GOMAXPROCS(0)); budget > 0 {
 		f.CPU = float64(to.cpu-from.cpu) / budget
-		f.Ticks = float64(to.tick-from.tick) / budget
+		f.Ticks = float64(to.ticks.Time-from.ticks.Time) / budget
 	}
 	f.Delay = quantile(buckets, from.sched, to.sched, 0.99)
+	if n := to.ticks.Count - from.ticks.Count; n > 0 {
+		f.Late = (to.ticks.Late - from.ticks.Late) / n
+	}
 	return f
 }
 

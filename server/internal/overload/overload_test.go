@@ -6,44 +6,59 @@ import (
 	"time"
 )
 
-// TestVerdict: the monitor turns short only after a second of ticks taking more than their
-// share of the cores (a blip does not count), and takes newcomers again only after Hold of
-// good figures.
+// TestVerdict: the monitor turns short only after a second of a figure past its limit (ticks
+// taking more than their share of the cores, or starting late; a blip does not count), and
+// takes newcomers again only after Hold of good figures.
 func TestVerdict(t *testing.T) {
-	var ticks time.Duration
-	m := New(Options{Hold: 2 * time.Second, TickTime: func() time.Duration { return ticks }})
-	now := time.Now()
-	m.read(m.cur, now)
-	cores := time.Duration(runtime.GOMAXPROCS(0))
-	sample := func(share float64) bool {
-		ticks += time.Duration(share * float64(sampleEvery*cores))
-		now = now.Add(sampleEvery)
-		m.step(now)
-		return m.Overloaded()
+	type step struct {
+		name         string
+		busy, late   float64 // share of the cores spent in ticks, share of ticks late
+		samples      int
+		wantOverload bool
 	}
-	steps := []struct {
-		name    string
-		share   float64 // of the cores, spent in ticks
-		samples int
-		want    bool
+	healthy := 0.3
+	tests := []struct {
+		name  string
+		steps []step
 	}{
-		{"healthy", 0.3, 8, false},
-		{"a blip", 0.95, 1, false},
-		{"healthy again", 0.3, 4, false},
-		{"busy for almost a second", 0.95, overFor - 1, false},
-		{"busy for a second", 0.95, 1, true},
-		{"still busy", 0.95, 4, true},
-		{"recovering, within the hold", 0.3, 7, true},
-		{"recovered for the hold", 0.3, 1, false},
+		{"ticks take the cores", []step{
+			{"healthy", healthy, 0, 8, false},
+			{"a blip", 0.95, 0, 1, false},
+			{"healthy again", healthy, 0, 4, false},
+			{"busy for almost a second", 0.95, 0, overFor - 1, false},
+			{"busy for a second", 0.95, 0, 1, true},
+			{"still busy", 0.95, 0, 4, true},
+			{"recovering, within the hold", healthy, 0, 7, true},
+			{"recovered for the hold", healthy, 0, 1, false},
+		}},
+		{"ticks start late", []step{
+			{"healthy", healthy, 0, 8, false},
+			{"a few late", healthy, 0.05, 8, false},
+			{"many late for a second", healthy, 0.5, overFor, true},
+			{"on time again, for the hold", healthy, 0, 8, false},
+		}},
 	}
-	for _, st := range steps {
-		var got bool
-		for range st.samples {
-			got = sample(st.share)
-		}
-		if got != st.want {
-			t.Fatalf("%s: overloaded %v, want %v", st.name, got, st.want)
-		}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var ticks Ticks
+			m := New(Options{Hold: 2 * time.Second, Ticks: func() Ticks { return ticks }})
+			now := time.Now()
+			m.read(m.cur, now)
+			cores := time.Duration(runtime.GOMAXPROCS(0))
+			for _, st := range tt.steps {
+				for range st.samples {
+					// A quarter second of 120 rooms at 30 Hz.
+					ticks.Count += 900
+					ticks.Late += 900 * st.late
+					ticks.Time += time.Duration(st.busy * float64(sampleEvery*cores))
+					now = now.Add(sampleEvery)
+					m.step(now)
+				}
+				if got := m.Overloaded(); got != st.wantOverload {
+					t.Fatalf("%s: overloaded %v, want %v", st.name, got, st.wantOverload)
+				}
+			}
+		})
 	}
 }
 

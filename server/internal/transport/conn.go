@@ -47,7 +47,8 @@ type Options struct {
 	// replace each other) before the client counts as stuck; default 256.
 	MaxQueue int
 	// MaxRate bounds the frames a client may send a second, control frames included, with a
-	// burst of two seconds' worth; past it ReadMessage returns ErrFlood. 0 means no bound.
+	// burst of rateBurst seconds' worth (what a client sends after a stall of the network or
+	// of the server arrives at once); past it ReadMessage returns ErrFlood. 0 means no bound.
 	MaxRate int
 	// WriteBuffer, when positive, sets the socket's send buffer (tests use it to make a client
 	// that stops reading fill it quickly).
@@ -166,7 +167,7 @@ func newConn(nc net.Conn, early []byte, opts Options, release func()) *Conn {
 	c.fillFn = c.fill
 	c.out.max = opts.MaxQueue
 	c.sock = sockq.Raw(nc)
-	c.tokens, c.tokenAt = 2*float64(opts.MaxRate), monotonic()
+	c.tokens, c.tokenAt = rateBurst*float64(opts.MaxRate), monotonic()
 	if c.raw = rawConn(nc); c.raw != nil {
 		c.rawFn = c.writeFD
 	}
@@ -245,6 +246,9 @@ func (c *Conn) ReadMessage() ([]byte, error) {
 	}
 }
 
+// rateBurst is how many seconds of Options.MaxRate a client may send at once.
+const rateBurst = 5
+
 // spend takes one frame from the reader's budget and reports whether there was one.
 func (c *Conn) spend() bool {
 	rate := float64(c.opts.MaxRate)
@@ -252,7 +256,7 @@ func (c *Conn) spend() bool {
 		return true
 	}
 	now := monotonic()
-	c.tokens = min(2*rate, c.tokens+rate*float64(now-c.tokenAt)/float64(time.Second))
+	c.tokens = min(rateBurst*rate, c.tokens+rate*float64(now-c.tokenAt)/float64(time.Second))
 	c.tokenAt = now
 	if c.tokens < 1 {
 		return false

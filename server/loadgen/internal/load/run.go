@@ -51,6 +51,8 @@ type Config struct {
 	ServerCPU, ClientCPU int
 	// Progress receives a line every few seconds; nil is quiet.
 	Progress io.Writer
+	// ServerFlags are more flags for a started server.
+	ServerFlags []string
 }
 
 // run is the state of one scenario.
@@ -151,18 +153,21 @@ func (r *run) startServer(ctx context.Context) (stop func(), err error) {
 	if err != nil {
 		return nil, fmt.Errorf("make a scratch directory: %w", err)
 	}
-	bin, flags := r.cfg.ServerBin, []string{"-tick", fmt.Sprint(r.cfg.TickRate)}
+	bin, flags := r.cfg.ServerBin, append([]string{"-tick", fmt.Sprint(r.cfg.TickRate)}, r.cfg.ServerFlags...)
 	if r.cfg.ProfileDir != "" {
 		if bin, err = os.Executable(); err != nil {
 			os.RemoveAll(dir)
 			return nil, fmt.Errorf("find own binary: %w", err)
 		}
 		flags = append(flags, serverproc.ProfiledArgs(r.cfg.ProfileDir)...)
-	} else if bin == "" {
-		fmt.Fprintln(r.progress, "building the server")
-		if bin, err = serverproc.Build(ctx, dir); err != nil {
-			os.RemoveAll(dir)
-			return nil, err
+	} else {
+		flags = append(flags, serverproc.LoadFlags...)
+		if bin == "" {
+			fmt.Fprintln(r.progress, "building the server")
+			if bin, err = serverproc.Build(ctx, dir); err != nil {
+				os.RemoveAll(dir)
+				return nil, err
+			}
 		}
 	}
 	p, err := serverproc.Start(ctx, bin, r.cfg.ServerCPU, dir, flags...)
@@ -181,7 +186,7 @@ func (r *run) startServer(ctx context.Context) (stop func(), err error) {
 
 func (r *run) createRooms(ctx context.Context) error {
 	for i := range r.cfg.Rooms {
-		id, err := createRoom(ctx, r.http, r.base, r.cfg.Players)
+		id, err := createRoom(ctx, r.http, r.base, r.cfg.Players, 0)
 		if err != nil {
 			return fmt.Errorf("room %d of %d: %w", i+1, r.cfg.Rooms, err)
 		}
@@ -207,7 +212,7 @@ func (r *run) connectPlayers(ctx context.Context, wg *sync.WaitGroup, addr strin
 	total := r.cfg.Rooms * r.cfg.Players
 	r.connectAll(ctx, wg, "players", total, &r.players.connected, func(i int, connected func()) {
 		room := i / r.cfg.Players
-		if err := runPlayer(ctx, addr, r.rooms[room], i, &r.players, r.times[room], &r.errs, connected); err != nil && ctx.Err() == nil {
+		if err := runPlayer(ctx, addr, r.rooms[room], i, &r.players, r.times[room], &r.errs, connected, false); err != nil && ctx.Err() == nil {
 			r.errs.add(fmt.Errorf("player: %w", err))
 		}
 	})
