@@ -101,7 +101,12 @@ func TestMain(m *testing.M) {
 // createRoom creates a room through the API and returns its id.
 func (s *server) createRoom(seats, bots int) string {
 	s.t.Helper()
-	body := fmt.Sprintf(`{"seats":%d,"bots":%d}`, seats, bots)
+	return s.createRoomFrom(fmt.Sprintf(`{"seats":%d,"bots":%d}`, seats, bots))
+}
+
+// createRoomFrom creates a room with the request body and returns its id.
+func (s *server) createRoomFrom(body string) string {
+	s.t.Helper()
 	resp, err := http.Post("http://"+s.addr+"/api/rooms", "application/json", bytes.NewBufferString(body))
 	if err != nil {
 		s.t.Fatalf("create room: %v", err)
@@ -346,7 +351,8 @@ type bystander struct {
 
 func (s *server) bystander(tickRate int) *bystander {
 	s.t.Helper()
-	id := s.createRoom(2, 1)
+	// A long match, whatever the test's own: the room must step all through the attack.
+	id := s.createRoomFrom(`{"seats":2,"bots":1,"timeLimit":600}`)
 	p := s.join(id, "bystander")
 	p.waitState(protocol.StateRunning, 0)
 	return &bystander{s: s, p: p, rate: tickRate}

@@ -87,6 +87,9 @@ func (o Options) withDefaults(cfg config.Config) Options {
 	if o.Room.MaxRooms == 0 {
 		o.Room.MaxRooms = cfg.MaxRooms
 	}
+	if o.Room.RecordsMaxSize == 0 {
+		o.Room.RecordsMaxSize = cfg.RecordsMaxSize
+	}
 	if o.Room.Map == "" {
 		o.Room.Map = cfg.Map
 	}

@@ -36,10 +36,12 @@ type Metrics struct {
 	Disconnects      *prometheus.CounterVec // by close code
 	Checkpoints      *prometheus.CounterVec // by outcome: queued, dropped (the disk was far behind)
 	Restored         *prometheus.CounterVec // rooms brought back at start, by outcome: restored, refused
-	WriteFailures    *prometheus.CounterVec // failed writes to the data directory, by what
+	WriteFailures    *prometheus.CounterVec // failed or dropped writes to the data directory, by what
 	// Refusals counts what the server turned away before serving it (connections, upgrades,
 	// streams, rooms, cheers), by the machine code of the refusal.
 	Refusals *prometheus.CounterVec
+	// RecordBytes is the size of the match records kept.
+	RecordBytes prometheus.Gauge
 	// The server's own measure of its headroom (see package overload).
 	Overloaded prometheus.Gauge // 1 while newcomers are refused for lack of headroom
 	CPUShare   prometheus.Gauge // share of the cores the process keeps busy
@@ -102,12 +104,16 @@ func New() *Metrics {
 		}, []string{"outcome"}),
 		WriteFailures: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "skirmish_data_write_failures_total",
-			Help: "Failed writes to the data directory: record (a match record), file (a checkpoint), remove.",
+			Help: "Failed writes to the data directory: record (a match record), behind (a record's chunk dropped because the disk was far behind), file (a checkpoint), remove.",
 		}, []string{"what"}),
 		Refusals: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "skirmish_refusals_total",
 			Help: "Requests and connections the server refused, by reason (the code of the JSON error).",
 		}, []string{"reason"}),
+		RecordBytes: prometheus.NewGauge(prometheus.GaugeOpts{
+			Name: "skirmish_record_bytes",
+			Help: "Bytes of match records kept under the data directory (bounded by -records-max-size).",
+		}),
 		Overloaded: prometheus.NewGauge(prometheus.GaugeOpts{
 			Name: "skirmish_overloaded",
 			Help: "1 while the server is short of headroom and refuses new players and rooms, else 0.",
@@ -123,8 +129,7 @@ func New() *Metrics {
 	}
 	reg.MustRegister(m.TickSeconds, m.LateTicks, m.Rooms, m.Players, m.BytesOut,
 		m.MessagesOut, m.SnapshotsDropped, m.Pauses, m.Resumes, m.Disconnects, m.Checkpoints,
-		m.Restored, m.WriteFailures, m.Refusals,
-		m.Overloaded, m.CPUShare, m.SchedDelay,
+		m.Restored, m.WriteFailures, m.Refusals, m.RecordBytes, m.Overloaded, m.CPUShare, m.SchedDelay,
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	return m
 }

@@ -117,3 +117,85 @@ func TestBadRecords(t *testing.T) {
 		})
 	}
 }
+
+// TestRetention: once retaining, past MaxSize the oldest finished records go first, a record
+// still being written is never cut, and records an earlier run left count too.
+func TestRetention(t *testing.T) {
+	dir := t.TempDir()
+	old := filepath.Join(dir, "matches", "old-0.jsonl")
+	if err := os.MkdirAll(filepath.Dir(old), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(old, bytes.Repeat([]byte("x"), 3000), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	var kept int64
+	w, err := NewWriter(dir, slog.New(slog.DiscardHandler), Options{MaxSize: 10_000, Kept: func(n int64) { kept = n }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	w.Retain()
+	mp, err := game.LoadMap("arena")
+	if err != nil {
+		t.Fatal(err)
+	}
+	world := game.NewWorld(game.DefaultConfig(2, 30), mp)
+	inputs := make([]game.Input, 2)
+	record := func(room string, ticks int, end bool) {
+		m := w.Begin(room, 0, world)
+		for range ticks {
+			world.Step(inputs)
+			m.Step(world.Tick, inputs)
+		}
+		if end {
+			m.End(world)
+		}
+	}
+	record("a", 64, true)  // about 2 KB: with the old record it fits
+	record("b", 64, false) // still being written when the next one pushes past the bound
+	record("c", 320, true) // about 7 KB: the old record and a go, b stays
+	w.Close()
+	exists := func(name string) bool {
+		_, err := os.Stat(filepath.Join(dir, "matches", name))
+		return err == nil
+	}
+	for name, want := range map[string]bool{"old-0.jsonl": false, "a-0.jsonl": false, "b-0.jsonl": true, "c-0.jsonl": true} {
+		if exists(name) != want {
+			t.Errorf("%s kept %v, want %v", name, exists(name), want)
+		}
+	}
+	if kept <= 0 || kept > 10_000 {
+		t.Errorf("kept %d bytes, want the records' size within the bound", kept)
+	}
+}
+
+// TestWriteFailuresCounted: every chunk that fails to reach the disk is reported, not just
+// the first.
+func TestWriteFailuresCounted(t *testing.T) {
+	dir := t.TempDir()
+	// A directory where the record's file should be makes every write of it fail.
+	if err := os.MkdirAll(filepath.Join(dir, "matches", "r-0.jsonl"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	failed := map[string]int{}
+	w, err := NewWriter(dir, slog.New(slog.DiscardHandler), Options{OnError: func(what string, _ error) { failed[what]++ }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	mp, err := game.LoadMap("arena")
+	if err != nil {
+		t.Fatal(err)
+	}
+	world := game.NewWorld(game.DefaultConfig(2, 30), mp)
+	m := w.Begin("r", 0, world)
+	inputs := make([]game.Input, 2)
+	for range 3 * flushTicks {
+		world.Step(inputs)
+		m.Step(world.Tick, inputs)
+	}
+	m.End(world)
+	w.Close()
+	if failed["record"] != 4 {
+		t.Fatalf("failures reported %v, want 4 record writes (three chunks of steps and the end)", failed)
+	}
+}

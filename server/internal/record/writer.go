@@ -13,17 +13,21 @@
 // SetActive calls made during the match (after tick "at": a newcomer gets a fresh ship); the
 // last line holds the final tick and state hash (over is false when the room closed
 // mid-match). Rooms hand their lines to one writer goroutine about once a second, so a tick
-// never waits on the disk and a match's log never piles up in memory.
+// never waits on the disk and a match's log never piles up in memory. The writer keeps the
+// records within Options.MaxSize, deleting the oldest finished ones first.
 package record
 
 import (
+	"cmp"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"log/slog"
 	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
+	"strings"
 
 	"skirmish/game"
 )
@@ -45,13 +49,16 @@ type End struct {
 }
 
 // job is a write on its way to the disk: a piece appended to a record, a file replaced
-// whole, or a file removed.
+// whole, or a file removed; or news for the retention of records.
 type job struct {
 	path    string
 	data    []byte
 	replace bool   // write data to a temporary file, sync it and rename it over path
 	remove  bool   // remove path
 	durable string // a record to sync to the disk first
+	last    bool   // data ends the record at path
+	resumed bool   // the record at path goes on (Continue): it is not finished
+	retain  bool   // the records on disk are all known: keep them within MaxSize from now on
 }
 
 // Writer writes, in order and on its own goroutine, what rooms keep under the data directory:
@@ -64,13 +71,34 @@ type Writer struct {
 	done    chan struct{}
 	log     *slog.Logger
 	onError func(what string, err error)
+	opts    Options
+
+	// Owned by run: the records on disk, oldest first and by path, their total size, and
+	// whether they are kept within MaxSize yet (see Retain).
+	files     []*file
+	byPath    map[string]*file
+	size      int64
+	retaining bool
+}
+
+// file is one record on disk.
+type file struct {
+	path     string
+	size     int64
+	finished bool
 }
 
 // Options tune a Writer.
 type Options struct {
 	// OnError, when set, is told of every failed write (what is "record", "file" or
-	// "remove"), from the Writer's goroutine.
+	// "remove"), from the Writer's goroutine, and of every chunk of a record dropped because
+	// the disk was far behind ("behind", from the room's goroutine).
 	OnError func(what string, err error)
+	// MaxSize bounds the bytes of the records kept: past it, once Retain was called, the
+	// oldest finished records are deleted. 0 keeps them all.
+	MaxSize int64
+	// Kept, when set, is told the bytes of the records kept after every change.
+	Kept func(bytes int64)
 }
 
 // NewWriter returns a Writer under the data directory dir.
@@ -78,7 +106,8 @@ func NewWriter(dir string, log *slog.Logger, opts Options) (*Writer, error) {
 	if err := os.MkdirAll(filepath.Join(dir, "matches"), 0o755); err != nil {
 		return nil, fmt.Errorf("data directory: %w", err)
 	}
-	w := &Writer{dir: dir, jobs: make(chan job, 256), done: make(chan struct{}), log: log, onError: opts.OnError}
+	w := &Writer{dir: dir, jobs: make(chan job, 256), done: make(chan struct{}), log: log, onError: opts.OnError,
+		opts: opts, byPath: map[string]*file{}}
 	go w.run()
 	return w, nil
 }
@@ -92,6 +121,12 @@ func (w *Writer) run() {
 	for j := range w.jobs {
 		what, err := "record", error(nil)
 		switch {
+		case j.retain:
+			w.scan()
+			continue
+		case j.resumed:
+			w.resume(j.path)
+			continue
 		case j.remove:
 			what = "remove"
 			if err = os.Remove(j.path); errors.Is(err, os.ErrNotExist) {
@@ -106,7 +141,9 @@ func (w *Writer) run() {
 				err = replaceFile(j.path, j.data)
 			}
 		default:
-			err = appendFile(j.path, j.data)
+			if err = appendFile(j.path, j.data); err == nil {
+				w.wrote(j)
+			}
 		}
 		if err == nil {
 			continue
@@ -118,6 +155,99 @@ func (w *Writer) run() {
 			failed[what] = true // the first failure of a kind is logged, every one is counted
 			w.log.Error("writing the data directory", "what", what, "path", j.path, "err", err)
 		}
+	}
+}
+
+// Retain keeps the records within Options.MaxSize from now on, those already on disk
+// included. The rooms call it once the records they continue after a restart are known, so
+// that none of those is taken for an old one.
+func (w *Writer) Retain() {
+	if w != nil {
+		w.jobs <- job{retain: true}
+	}
+}
+
+// scan takes in the records on disk that the writer has not written itself, oldest first
+// before its own, and starts keeping them all within MaxSize.
+func (w *Writer) scan() {
+	entries, _ := os.ReadDir(filepath.Join(w.dir, "matches"))
+	type aged struct {
+		*file
+		mod int64
+	}
+	var found []aged
+	for _, e := range entries {
+		path := filepath.Join(w.dir, "matches", e.Name())
+		info, err := e.Info()
+		if err != nil || !info.Mode().IsRegular() || !strings.HasSuffix(e.Name(), ".jsonl") || w.byPath[path] != nil {
+			continue
+		}
+		found = append(found, aged{&file{path: path, size: info.Size(), finished: true}, info.ModTime().UnixNano()})
+	}
+	slices.SortFunc(found, func(a, b aged) int { return cmp.Compare(a.mod, b.mod) })
+	older := make([]*file, 0, len(found)+len(w.files))
+	for _, f := range found {
+		older = append(older, f.file)
+		w.byPath[f.path] = f.file
+		w.size += f.size
+	}
+	w.files = append(older, w.files...)
+	w.retaining = true
+	w.trim()
+}
+
+// resume marks a record on disk as going on again, counted at its size now.
+func (w *Writer) resume(path string) {
+	f := w.byPath[path]
+	if f == nil {
+		f = &file{path: path}
+		w.files = append(w.files, f)
+		w.byPath[path] = f
+	}
+	if info, err := os.Stat(path); err == nil {
+		w.size += info.Size() - f.size
+		f.size = info.Size()
+	}
+	f.finished = false
+}
+
+// wrote accounts for a chunk of a record on disk and deletes the oldest records past the
+// size bound.
+func (w *Writer) wrote(j job) {
+	f := w.byPath[j.path]
+	if f == nil {
+		f = &file{path: j.path}
+		w.files = append(w.files, f)
+		w.byPath[j.path] = f
+	}
+	f.size += int64(len(j.data))
+	f.finished = j.last
+	w.size += int64(len(j.data))
+	w.trim()
+}
+
+// trim deletes the oldest finished records until the rest fit MaxSize; a record still being
+// written is never cut short.
+func (w *Writer) trim() {
+	for i := 0; w.retaining && w.opts.MaxSize > 0 && w.size > w.opts.MaxSize && i < len(w.files); {
+		f := w.files[i]
+		if !f.finished {
+			i++
+			continue
+		}
+		if err := os.Remove(f.path); err != nil && !errors.Is(err, os.ErrNotExist) {
+			if w.onError != nil {
+				w.onError("remove", err)
+			}
+			i++
+			continue
+		}
+		w.size -= f.size
+		w.files = slices.Delete(w.files, i, i+1)
+		delete(w.byPath, f.path)
+	}
+	if w.opts.Kept != nil {
+		w.opts.Kept(w.size)
 	}
 }
 
@@ -282,7 +412,7 @@ func (l *Match) Step(tick uint32, inputs []game.Input) {
 	l.ticks++
 	if l.ticks == flushTicks {
 		l.endLine()
-		l.flush()
+		l.flush(false)
 	}
 }
 
@@ -302,7 +432,7 @@ func (l *Match) End(world *game.World) {
 	l.endLine()
 	b, _ := json.Marshal(End{End: world.Tick, Hash: strconv.FormatUint(world.Hash(), 16), Over: world.Over})
 	l.buf = append(append(l.buf, b...), '\n')
-	l.flush()
+	l.flush(true)
 	l.opened = false
 	l.header.Setup = nil
 }
@@ -312,23 +442,26 @@ func (l *Match) End(world *game.World) {
 func (l *Match) Flush() {
 	if l != nil && l.opened {
 		l.endLine()
-		l.flush()
+		l.flush(false)
 	}
 }
 
-// flush hands the buffered lines to the writer; if it is far behind, the record loses them
-// rather than the room waiting, and is marked as lost.
-func (l *Match) flush() {
+// flush hands the buffered lines to the writer, the record's last ones if last; if it is
+// far behind, the record loses them rather than the room waiting, and is marked as lost.
+func (l *Match) flush(last bool) {
 	if len(l.buf) == 0 {
 		return
 	}
 	select {
-	case l.w.jobs <- job{path: l.path, data: l.buf}:
+	case l.w.jobs <- job{path: l.path, data: l.buf, last: last}:
 		l.queued += int64(len(l.buf))
 		l.buf = nil
 	default:
 		l.lost = true
 		l.buf = l.buf[:0]
+		if l.w.onError != nil {
+			l.w.onError("behind", nil)
+		}
 	}
 }
 
@@ -372,5 +505,6 @@ func (w *Writer) Continue(p Position) (*Match, error) {
 	if err := os.Truncate(path, p.Bytes); err != nil {
 		return nil, fmt.Errorf("continue record: %w", err)
 	}
+	w.jobs <- job{path: path, resumed: true}
 	return &Match{w: w, path: path, header: p.Header, opened: p.Bytes > 0, queued: p.Bytes}, nil
 }

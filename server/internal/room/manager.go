@@ -97,9 +97,11 @@ func NewManager(ctx context.Context, cfg Config, deps Deps) *Manager {
 		m.busy = func() bool { return false }
 	}
 	if m.cfg.DataDir != "" {
-		rec, err := record.NewWriter(m.cfg.DataDir, e.log, record.Options{OnError: func(what string, _ error) {
-			e.metrics.WriteFailures.WithLabelValues(what).Inc()
-		}})
+		rec, err := record.NewWriter(m.cfg.DataDir, e.log, record.Options{
+			MaxSize: m.cfg.RecordsMaxSize,
+			OnError: func(what string, _ error) { e.metrics.WriteFailures.WithLabelValues(what).Inc() },
+			Kept:    func(bytes int64) { e.metrics.RecordBytes.Set(float64(bytes)) },
+		})
 		if err != nil {
 			e.log.Error("match records are off", "err", err)
 		}
