@@ -69,12 +69,12 @@ type RunningWindow struct {
 
 // newcomers counts the outcomes of the push.
 type newcomers struct {
-	roomsTried, roomsCreated, roomsRefused      atomic.Int64
-	playersTried, playersSeated, playersRefused atomic.Int64
-	firstRefusal                                atomic.Int64 // nanoseconds into the push, 0 for none
-	start                                       time.Time
-	st                                          playerStats
-	times                                       tickTimes
+	roomsTried, roomsCreated, roomsRefused, roomsFailed atomic.Int64
+	playersTried, playersSeated, playersRefused         atomic.Int64
+	firstRefusal                                        atomic.Int64 // nanoseconds into the push, 0 for none
+	start                                               time.Time
+	st                                                  playerStats
+	times                                               tickTimes
 }
 
 func (n *newcomers) refused() {
@@ -136,6 +136,12 @@ func Overload(ctx context.Context, cfg OverloadConfig) (*OverloadReport, error) 
 	if rep.During, err = r.running(ctx, cfg.Push, "the running matches during the push", n); err != nil {
 		return nil, err
 	}
+	// Let the attempts made at the end of the push come back.
+	for deadline := time.Now().Add(5 * time.Second); time.Now().Before(deadline); time.Sleep(10 * time.Millisecond) {
+		if n.roomsTried.Load() == n.roomsCreated.Load()+n.roomsRefused.Load()+n.roomsFailed.Load() {
+			break
+		}
+	}
 	after := r.read(ctx)
 	if before.scraped && after.scraped {
 		const closes = "skirmish_player_disconnects_total"
@@ -164,7 +170,8 @@ func (r *run) arrive(ctx, clients context.Context, wg *sync.WaitGroup, addr stri
 		}
 		wg.Go(func() {
 			n.roomsTried.Add(1)
-			id, err := createRoom(ctx, r.http, r.base, cfg.Bots+1, cfg.Bots)
+			// The request outlives the push, so that every attempt has an outcome to count.
+			id, err := createRoom(clients, r.http, r.base, cfg.Bots+1, cfg.Bots)
 			var refused *refusedError
 			switch {
 			case errors.As(err, &refused) && refused.status == http.StatusServiceUnavailable:
@@ -172,9 +179,8 @@ func (r *run) arrive(ctx, clients context.Context, wg *sync.WaitGroup, addr stri
 				n.refused()
 				return
 			case err != nil:
-				if ctx.Err() == nil {
-					r.errs.add(err)
-				}
+				n.roomsFailed.Add(1)
+				r.errs.add(err)
 				return
 			}
 			n.roomsCreated.Add(1)
