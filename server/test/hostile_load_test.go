@@ -90,3 +90,59 @@ func recordFiles(t *testing.T, s *server) []os.FileInfo {
 	}
 	return out
 }
+
+// TestLobbyUnderChurn: rooms appearing, changing and closing by the dozen reach a lobby
+// watcher as a few batches, not one message per change.
+func TestLobbyUnderChurn(t *testing.T) {
+	const rooms = 24
+	s := startServer(t, func(cfg *config.Config, o *app.Options) {
+		cfg.RoomsPerIP = 0
+		o.Room.Idle = time.Second // the rooms of bots close again soon
+	})
+	by := s.bystander(60)
+	base := measure()
+	es := ssetest.Open(t, "http://"+s.addr+"/events", ssetest.Options{})
+	es.Until("rooms")
+	created, seen, gone := map[string]bool{}, map[string]bool{}, map[string]bool{}
+	var start time.Time
+	by.during(func() {
+		start = time.Now()
+		for range rooms {
+			created[s.createRoom(2, 2)] = true
+		}
+	})
+	// Every room created must appear and then close, within a few batches.
+	batches := 0
+	for !allIn(created, seen) || !allIn(created, gone) {
+		ev := es.Must()
+		if ev.Type != "changes" {
+			t.Fatalf("a %s event in the lobby's stream, want changes only", ev.Type)
+		}
+		batches++
+		batch := ssetest.Decode[struct {
+			Rooms  []struct{ ID string }
+			Closed []string
+		}](t, ev)
+		for _, r := range batch.Rooms {
+			seen[r.ID] = true
+		}
+		for _, id := range batch.Closed {
+			gone[id] = true
+		}
+	}
+	// At most one batch every quarter second, plus the one in flight.
+	if most := int(time.Since(start)/(250*time.Millisecond)) + 2; batches > most {
+		t.Fatalf("%d batches in %v for %d rooms opening and closing, want at most %d", batches, time.Since(start), rooms, most)
+	}
+	es.Close()
+	base.settles(t)
+}
+
+func allIn(want, have map[string]bool) bool {
+	for id := range want {
+		if !have[id] {
+			return false
+		}
+	}
+	return true
+}

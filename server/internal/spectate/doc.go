@@ -74,11 +74,16 @@
 //
 // # Lobby feed: GET /events
 //
-//	rooms   the full room list at once, a JSON array of the room objects of GET /api/rooms
-//	room    one room was created or changed: its object
-//	closed  {"id":"..."}: the room is gone
+//	rooms    the full room list, a JSON array of the room objects of GET /api/rooms
+//	changes  {"rooms":[...],"closed":["id",...]}: the objects of the rooms created or
+//	         changed and the ids of the rooms gone since the last changes event
 //
-// Every (re)connection starts with a rooms event, so the lobby needs no resume history.
+// Changes go out in batches, at most one every Options.LobbyEvery (250 ms): a room that
+// changed several times meanwhile is in a batch once, as it is now, so a watcher's traffic is
+// bounded by the number of rooms, not by how busy they are. A stream opens with a rooms
+// event; one that reconnects with Last-Event-ID gets only the batches it missed while the
+// lobby keeps them (the last 64), else the whole list again. Ids start from the server's
+// clock, so an id from before a restart always gets the whole list.
 //
 // # Cheers: POST /api/rooms/{room}/cheers
 //

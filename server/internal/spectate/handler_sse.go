@@ -43,14 +43,16 @@ func (h *Hub) ServeRoom(w http.ResponseWriter, r *http.Request) {
 	h.stream(w, r, f.t, cors, release, lastID, resume)
 }
 
-// ServeLobby serves GET /events, the SSE lobby feed: the room list, then its changes.
+// ServeLobby serves GET /events, the SSE lobby feed: the room list, then batches of its
+// changes.
 func (h *Hub) ServeLobby(w http.ResponseWriter, r *http.Request) {
 	cors, release, refusal := h.opts.Admission.Stream(r)
 	if refusal != nil {
 		refusal.Write(w)
 		return
 	}
-	h.stream(w, r, h.lobby, cors, release, 0, false)
+	lastID, resume := lastEventID(r)
+	h.stream(w, r, h.lobby, cors, release, lastID, resume)
 }
 
 // errNoRoomHTTP answers a request about a room this hub does not know.

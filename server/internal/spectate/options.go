@@ -33,6 +33,9 @@ type Options struct {
 	// server's state) and counts refusals; nil admits every same-origin or non-browser
 	// request without limits.
 	Admission *admission.Policy
+	// LobbyEvery is how often, at most, the lobby feed sends a batch of room changes
+	// (default 250 ms).
+	LobbyEvery time.Duration
 	// MaxSpectators bounds the streams of one room; 0 means no bound.
 	MaxSpectators int
 	// CheerBurst and CheerEvery shape each client address's token bucket (an IPv6 /64 counts
@@ -79,6 +82,9 @@ func (o Options) withDefaults() Options {
 	}
 	if o.CheerEvery <= 0 {
 		o.CheerEvery = 2 * time.Second
+	}
+	if o.LobbyEvery <= 0 {
+		o.LobbyEvery = 250 * time.Millisecond
 	}
 	if o.RoomCheerBurst <= 0 {
 		o.RoomCheerBurst = 20

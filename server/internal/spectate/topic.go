@@ -66,6 +66,13 @@ func newTopic(h *Hub, feed string, history int, keepKeyframe bool) *topic {
 		history:      history,
 		keepKeyframe: keepKeyframe,
 	}
+	if keepKeyframe {
+		// The lobby outlives its watchers' connections and the server does not: its ids start
+		// from the clock, so that an id from before a restart is older than anything this run
+		// can resume from, and its watcher gets the whole list.
+		t.last = uint64(time.Now().UnixMilli()) << 8
+		t.evicted = t.last
+	}
 	go t.run()
 	return t
 }
@@ -101,8 +108,9 @@ func (t *topic) publish(kind string, data []byte, flags int) {
 }
 
 // publishChange broadcasts a change of a feed whose keyframe is its whole state (the lobby's
-// room list) and drops that keyframe, now stale. Rebuilding the keyframe on every change
-// would cost the whole state each time; refreshKeyframe rebuilds it when a stream opens.
+// room list), keeps it for resumption, and drops that keyframe, now stale. Rebuilding the
+// keyframe on every change would cost the whole state each time; refreshKeyframe rebuilds it
+// when a stream opens.
 func (t *topic) publishChange(kind string, data []byte) {
 	t.mu.Lock()
 	if t.closed {
@@ -110,7 +118,11 @@ func (t *topic) publishChange(kind string, data []byte) {
 		return
 	}
 	t.last++
-	t.out = append(t.out, &event{ID: t.last, Wire: encodeEvent(t.last, kind, data)})
+	ev := &event{ID: t.last, Wire: encodeEvent(t.last, kind, data)}
+	t.out = append(t.out, ev)
+	if t.history > 0 {
+		t.remember(ev)
+	}
 	t.keyframe = nil
 	t.mu.Unlock()
 	t.signal()
@@ -141,20 +153,21 @@ func (t *topic) remember(ev *event) {
 // opening returns the events that start a stream: for a resume after lastID, the missed
 // discrete events and the keyframe in id order; for a fresh stream, or a resume point the
 // history no longer covers, the latest status and keyframe, and then reset is the event that
-// tells a resuming spectator so (nil otherwise).
+// tells a resuming spectator so (nil otherwise). A feed whose keyframe is its whole state (the
+// lobby) resumes with the missed changes alone, and one it cannot resume starts afresh with no
+// reset: the keyframe replaces everything.
 // Called with mu held.
 func (t *topic) opening(lastID uint64, resume bool) (evs []*event, reset []byte) {
 	lost := lastID > t.lostAfter && lastID <= t.lostThrough
-	if resume && t.history > 0 && !lost && lastID >= t.evicted && lastID <= t.last {
-		// The ring is in id order from head: find the first missed event by bisection, as a
-		// crowd reconnecting at once would otherwise scan it once each under the lock.
-		n := len(t.ring)
-		first := sort.Search(n, func(i int) bool { return t.ring[(t.head+i)%n].ID > lastID })
-		for i := first; i < n; i++ {
-			evs = append(evs, t.ring[(t.head+i)%n])
-		}
+	covered := resume && t.history > 0 && !lost && lastID >= t.evicted && lastID <= t.last
+	if covered && t.keepKeyframe {
+		return t.missed(lastID), nil
+	}
+	if covered {
+		evs = t.missed(lastID)
 	} else {
 		switch {
+		case t.keepKeyframe:
 		case resume && lost:
 			reset = restartReset(t.lostAfter)
 		case resume && t.history > 0:
@@ -177,6 +190,19 @@ func (t *topic) opening(lastID uint64, resume bool) (evs []*event, reset []byte)
 		return 0
 	})
 	return evs, reset
+}
+
+// missed returns the events of the history after lastID, in order. Called with mu held.
+func (t *topic) missed(lastID uint64) []*event {
+	// The ring is in id order from head: find the first missed event by bisection, as a crowd
+	// reconnecting at once would otherwise scan it once each under the lock.
+	n := len(t.ring)
+	first := sort.Search(n, func(i int) bool { return t.ring[(t.head+i)%n].ID > lastID })
+	evs := make([]*event, 0, n-first)
+	for i := first; i < n; i++ {
+		evs = append(evs, t.ring[(t.head+i)%n])
+	}
+	return evs
 }
 
 // subscribe adds a spectator whose stream starts with head (the response head and retry
