@@ -187,11 +187,16 @@ func figures(from, to *reading, buckets []float64) Figures {
 		f.Ticks = float64(to.ticks.Time-from.ticks.Time) / budget
 	}
 	f.Delay = quantile(buckets, from.sched, to.sched, 0.99)
-	if n := to.ticks.Count - from.ticks.Count; n > 0 {
+	if n := to.ticks.Count - from.ticks.Count; n >= minLateSamples {
 		f.Late = (to.ticks.Late - from.ticks.Late) / n
 	}
 	return f
 }
+
+// minLateSamples is how many ticks a sample must see before their lateness counts: a few
+// rooms late behind a busy neighbour on the machine are no load of the server's own, and
+// refusing newcomers would not help them.
+const minLateSamples = 100
 
 // minDelaySamples is how many scheduling events a sample must see before its delay counts:
 // an idle process's few wakeups say nothing.

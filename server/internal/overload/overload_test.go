@@ -19,9 +19,10 @@ func TestVerdict(t *testing.T) {
 	healthy := 0.3
 	tests := []struct {
 		name  string
+		rooms int // ticking at 30 Hz
 		steps []step
 	}{
-		{"ticks take the cores", []step{
+		{"ticks take the cores", 120, []step{
 			{"healthy", healthy, 0, 8, false},
 			{"a blip", 0.95, 0, 1, false},
 			{"healthy again", healthy, 0, 4, false},
@@ -31,11 +32,14 @@ func TestVerdict(t *testing.T) {
 			{"recovering, within the hold", healthy, 0, 7, true},
 			{"recovered for the hold", healthy, 0, 1, false},
 		}},
-		{"ticks start late", []step{
+		{"ticks start late", 120, []step{
 			{"healthy", healthy, 0, 8, false},
 			{"a few late", healthy, 0.05, 8, false},
 			{"many late for a second", healthy, 0.5, overFor, true},
 			{"on time again, for the hold", healthy, 0, 8, false},
+		}},
+		{"few ticks late", 4, []step{
+			{"a few rooms starved by a neighbour", healthy, 0.9, 8, false},
 		}},
 	}
 	for _, tt := range tests {
@@ -47,9 +51,10 @@ func TestVerdict(t *testing.T) {
 			cores := time.Duration(runtime.GOMAXPROCS(0))
 			for _, st := range tt.steps {
 				for range st.samples {
-					// A quarter second of 120 rooms at 30 Hz.
-					ticks.Count += 900
-					ticks.Late += 900 * st.late
+					// A quarter second of the rooms at 30 Hz.
+					n := float64(tt.rooms) * 30 / 4
+					ticks.Count += n
+					ticks.Late += n * st.late
 					ticks.Time += time.Duration(st.busy * float64(sampleEvery*cores))
 					now = now.Add(sampleEvery)
 					m.step(now)
