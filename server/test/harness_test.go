@@ -31,10 +31,11 @@ const waitTimeout = 15 * time.Second
 
 // server is a real server on a loopback port with short timers.
 type server struct {
-	t    *testing.T
-	addr string
-	data string // the -data directory
-	rec  *recorder
+	t       *testing.T
+	addr    string
+	metrics string // the address of /metrics when it has one of its own
+	data    string // the -data directory
+	rec     *recorder
 }
 
 // tuning adjusts a test server's options.
@@ -61,7 +62,11 @@ func startServer(t *testing.T, tune ...tuning) *server {
 		cancel()
 		<-s.Done()
 	})
-	return &server{t: t, addr: s.Addr().String(), data: cfg.DataDir, rec: rec}
+	srv := &server{t: t, addr: s.Addr().String(), data: cfg.DataDir, rec: rec}
+	if a := s.MetricsAddr(); a != nil {
+		srv.metrics = a.String()
+	}
+	return srv
 }
 
 // neverOverloaded stands in for the server's headroom monitor, which measures the whole

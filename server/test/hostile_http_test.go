@@ -317,3 +317,40 @@ func TestDescriptorBudget(t *testing.T) {
 	client.CloseIdleConnections()
 	base.settles(t)
 }
+
+// TestBrowserHygiene: every answer carries the security headers (a CSP without inline
+// script, no framing, no sniffing, no referrer to other sites), and with -metrics-addr the
+// metrics leave the public port for their own address.
+func TestBrowserHygiene(t *testing.T) {
+	s := startServer(t, func(cfg *config.Config, _ *app.Options) { cfg.MetricsAddr = "127.0.0.1:0" })
+	for _, path := range []string{"/", "/watch", "/watch/abc", "/api/rooms", "/healthz"} {
+		t.Run(path, func(t *testing.T) {
+			resp, err := http.Get("http://" + s.addr + path)
+			if err != nil {
+				t.Fatal(err)
+			}
+			resp.Body.Close()
+			h := resp.Header
+			csp := h.Get("Content-Security-Policy")
+			if !strings.Contains(csp, "script-src 'self'") || strings.Contains(csp, "unsafe-inline") ||
+				!strings.Contains(csp, "frame-ancestors 'none'") || h.Get("X-Frame-Options") != "DENY" ||
+				h.Get("X-Content-Type-Options") != "nosniff" || h.Get("Referrer-Policy") == "" {
+				t.Fatalf("security headers %v", h)
+			}
+		})
+	}
+	t.Run("metrics on their own address", func(t *testing.T) {
+		if status, _, _ := request(t, s, "127.0.0.1", "", http.MethodGet, "/metrics", ""); status != http.StatusNotFound {
+			t.Fatalf("/metrics on the public port: %d, want 404", status)
+		}
+		resp, err := http.Get("http://" + s.metrics + "/metrics")
+		if err != nil {
+			t.Fatal(err)
+		}
+		body, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		if resp.StatusCode != http.StatusOK || !strings.Contains(string(body), "skirmish_open_connections") {
+			t.Fatalf("/metrics on its own address: %d", resp.StatusCode)
+		}
+	})
+}
