@@ -206,15 +206,19 @@ func (c *Conn) SendSnapshot(key, delta *Frame, tick uint32) {
 // goroutine of its own on the write side.
 func (c *Conn) writeLoop() {
 	for {
-		var stuck bool
-		var off int
-		c.batch, off, stuck = c.out.take(c.batch[:0])
+		batch, off, stuck := c.out.take(c.batch[:0])
+		if len(batch) == 0 {
+			// Finding nothing ended this writer's turn inside take: the next writer may own
+			// the writer state already, so this one touches it no more.
+			if stuck {
+				c.Abort(uint16(protocol.CodeStuck))
+			}
+			return
+		}
+		c.batch = batch
 		if stuck {
 			c.releaseBatch()
 			c.Abort(uint16(protocol.CodeStuck))
-			return
-		}
-		if len(c.batch) == 0 {
 			return
 		}
 		closing, err := c.writeBatch(off)
