@@ -27,7 +27,13 @@ func (s *Server) serve() <-chan error {
 		go s.monitor.Run(ctx)
 	}
 	serveErr := make(chan error, 2)
-	go func() { serveErr <- s.http.Serve(s.ln) }()
+	go func() {
+		if s.tls {
+			serveErr <- s.http.ServeTLS(s.ln, "", "")
+		} else {
+			serveErr <- s.http.Serve(s.ln)
+		}
+	}()
 	if s.metricsSrv != nil {
 		go func() {
 			if err := s.metricsSrv.Serve(s.metricsLn); !errors.Is(err, http.ErrServerClosed) {
@@ -35,13 +41,13 @@ func (s *Server) serve() <-chan error {
 			}
 		}()
 	}
-	s.log.Info("serving", "addr", s.ln.Addr().String(), "url", pageURL(s.ln.Addr()), "tick", s.roomCfg.TickRate,
+	s.log.Info("serving", "addr", s.ln.Addr().String(), "url", pageURL(s.ln.Addr(), s.tls), "tick", s.roomCfg.TickRate,
 		"grace", s.roomCfg.Grace, "maps", game.MapNames(), "protocol", protocol.Version)
 	return serveErr
 }
 
 // pageURL is the address a person on this machine opens to play.
-func pageURL(addr net.Addr) string {
+func pageURL(addr net.Addr, secure bool) string {
 	host := "localhost"
 	if a, ok := addr.(*net.TCPAddr); ok && !a.IP.IsUnspecified() {
 		host = a.IP.String()
@@ -50,7 +56,11 @@ func pageURL(addr net.Addr) string {
 	if a, ok := addr.(*net.TCPAddr); ok {
 		port = strconv.Itoa(a.Port)
 	}
-	return "http://" + net.JoinHostPort(host, port) + "/"
+	scheme := "http://"
+	if secure {
+		scheme = "https://"
+	}
+	return scheme + net.JoinHostPort(host, port) + "/"
 }
 
 // shutdownOn waits for ctx to end or a server to fail, then shuts down: health turns 503

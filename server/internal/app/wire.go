@@ -2,6 +2,7 @@ package app
 
 import (
 	"context"
+	"crypto/tls"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -39,6 +40,7 @@ type parts struct {
 	stopRooms context.CancelFunc
 	http      *http.Server
 	ln        net.Listener // what http serves from
+	tls       bool         // http ends TLS on ln
 	// metricsSrv serves /metrics on metricsLn when it has an address of its own; else nil.
 	metricsSrv *http.Server
 	metricsLn  net.Listener
@@ -131,6 +133,17 @@ func wire(cfg config.Config, opts Options) (p parts, err error) {
 		},
 	})
 	p.metrics.OpenConnections(guarded.Open)
+	if cfg.TLSCert != "" {
+		// With TLS everything goes through net/http, which speaks HTTP/2 to browsers that
+		// can (their feeds then share one connection) and upgrades players on HTTP/1.1.
+		cert, err := tls.LoadX509KeyPair(cfg.TLSCert, cfg.TLSKey)
+		if err != nil {
+			return p, fmt.Errorf("load the TLS certificate: %w", err)
+		}
+		p.http.TLSConfig = &tls.Config{Certificates: []tls.Certificate{cert}, MinVersion: tls.VersionTLS12}
+		p.ln, p.tls = guarded, true
+		return p, nil
+	}
 	// Player upgrades take the zero-copy path straight from the socket; the rest is HTTP.
 	p.ln = transport.NewDemux(guarded, transport.DemuxOptions{
 		Path: "/ws", Admit: p.policy.Player, Serve: p.rooms.Serve, Conn: p.roomCfg.Conn,

@@ -13,8 +13,13 @@
 // writev(2) with the next batch or a retry shortly after. One that takes nothing for longer
 // than Options.StuckTimeout, leaves what its socket took unacknowledged that long (the
 // kernel would otherwise buffer for minutes), or owes more than Options.MaxPending bytes, is
-// disconnected: it reconnects and resumes by id. No spectator has a goroutine of its own, so a slow one can
-// never slow the room or the others.
+// disconnected: it reconnects and resumes by id. No spectator has a goroutine of its own, so
+// a slow one can never slow the room or the others.
+//
+// A connection net/http cannot give up, HTTP/2 (where a page's streams share one connection)
+// or TLS (whose descriptor carries ciphertext), streams through its request's handler
+// instead: the writer puts the same bytes, without blocking, into a bounded pipe that the
+// handler writes out and flushes, and the same limits apply.
 //
 // # Fleets
 //

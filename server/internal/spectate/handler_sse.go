@@ -77,8 +77,9 @@ func lastEventID(r *http.Request) (id uint64, resume bool) {
 }
 
 // stream takes the connection over from net/http, whose buffers are then released, and hands
-// it to the topic's writer with the response head as the first bytes to send. A HEAD request
-// gets the head alone. release is called once the stream ends.
+// it to the topic's writer with the response head as the first bytes to send. A connection
+// net/http cannot give up (HTTP/2, TLS) streams through a pipe instead. A HEAD request gets
+// the head alone. release is called once the stream ends.
 func (h *Hub) stream(w http.ResponseWriter, r *http.Request, t *topic, cors string, release func(),
 	lastID uint64, resume bool,
 ) {
@@ -86,6 +87,10 @@ func (h *Hub) stream(w http.ResponseWriter, r *http.Request, t *topic, cors stri
 		release()
 		w.Header().Set("Content-Type", "text/event-stream")
 		w.Header().Set("Cache-Control", "no-cache")
+		return
+	}
+	if r.ProtoMajor >= 2 || r.TLS != nil {
+		h.streamThrough(w, r, t, cors, release, lastID, resume)
 		return
 	}
 	unsupported := httperr.New(http.StatusInternalServerError, "stream_unsupported", "this connection cannot stream events")
@@ -112,16 +117,48 @@ func (h *Hub) stream(w http.ResponseWriter, r *http.Request, t *topic, cors stri
 		head = h.responseHead(cors)
 	}
 	if err := h.subscribe(t, s, head, lastID, resume); err != nil {
-		// The feed ended between the lookup and now: its room closed, or the server is
-		// shutting down (the lobby feed ends only then).
 		release()
-		if t == h.lobby {
-			conn.Write(httperr.New(http.StatusServiceUnavailable, "shutting_down", "the server is shutting down").Response())
-		} else {
-			conn.Write(httperr.New(http.StatusNotFound, "room_not_found", "the room has closed").Response())
-		}
+		conn.Write(h.feedGone(t).Response())
 		conn.Close()
 	}
+}
+
+// streamThrough serves a stream on the request's own goroutine, its bytes coming through a
+// pipe from the topic's writer.
+func (h *Hub) streamThrough(w http.ResponseWriter, r *http.Request, t *topic, cors string, release func(),
+	lastID uint64, resume bool,
+) {
+	rc := http.NewResponseController(w)
+	// net/http's deadlines are for whole requests and would end the stream; the pipe puts
+	// its own on every write.
+	_ = rc.SetReadDeadline(time.Time{})
+	_ = rc.SetWriteDeadline(time.Time{})
+	p := newPipe()
+	s := &subscriber{pipe: p, release: release}
+	if err := h.subscribe(t, s, h.retry, lastID, resume); err != nil {
+		release()
+		h.feedGone(t).Write(w)
+		return
+	}
+	hdr := w.Header()
+	hdr.Set("Content-Type", "text/event-stream")
+	hdr.Set("Cache-Control", "no-cache")
+	hdr.Set("X-Accel-Buffering", "no")
+	if cors != "" {
+		hdr.Set("Access-Control-Allow-Origin", cors)
+		hdr.Set("Vary", "Origin")
+	}
+	w.WriteHeader(http.StatusOK)
+	p.serve(r.Context(), w, rc, h.opts.StuckTimeout)
+}
+
+// feedGone is the answer to a stream whose feed ended between the lookup and the subscription:
+// its room closed, or the server is shutting down (the lobby feed ends only then).
+func (h *Hub) feedGone(t *topic) *httperr.Error {
+	if t == h.lobby {
+		return httperr.New(http.StatusServiceUnavailable, "shutting_down", "the server is shutting down")
+	}
+	return httperr.New(http.StatusNotFound, "room_not_found", "the room has closed")
 }
 
 // responseHead returns the HTTP response head of a stream and its retry hint. The body runs
@@ -137,7 +174,11 @@ func (h *Hub) responseHead(cors string) []byte {
 		b = append(b, cors...)
 		b = append(b, "\r\nVary: Origin\r\n"...)
 	}
-	b = append(b, "\r\nretry: "...)
-	b = strconv.AppendInt(b, h.opts.Retry.Milliseconds(), 10)
-	return append(b, "\n\n"...)
+	b = append(b, "\r\n"...)
+	return append(b, h.retry...)
+}
+
+// retryHint is the first bytes of every stream's body: the reconnection delay it suggests.
+func retryHint(retry time.Duration) []byte {
+	return []byte("retry: " + strconv.FormatInt(retry.Milliseconds(), 10) + "\n\n")
 }

@@ -29,8 +29,9 @@ type Hub struct {
 	metrics metrics
 	// cheers limits each client address's cheers, roomCheers each room's.
 	cheers, roomCheers ratelimit.Limiter
-	// head is the response head of a stream without CORS headers, shared by those streams.
-	head []byte
+	// head is the response head of a stream without CORS headers, shared by those streams;
+	// retry is the retry hint that starts every stream's body.
+	head, retry []byte
 
 	mu    sync.RWMutex
 	rooms map[string]*roomFeed
@@ -79,6 +80,7 @@ func New(opts Options) (*Hub, error) {
 		changed:    make(map[string][]byte),
 		gone:       make(map[string]bool),
 	}
+	h.retry = retryHint(h.opts.Retry)
 	h.head = h.responseHead("")
 	h.cheers.Init(h.opts.CheerBurst, h.opts.CheerEvery)
 	h.roomCheers.Init(h.opts.RoomCheerBurst, h.opts.RoomCheerEvery)

@@ -16,10 +16,12 @@ import (
 var errNoRawConn = errors.New("spectate: connection does not expose its descriptor")
 
 // subscriber is one spectator stream. It owns its connection but no goroutine: its topic's
-// writer does all its writes, never blocking on it.
+// writer does all its writes, never blocking on it. A stream that net/http keeps (HTTP/2,
+// TLS) has a pipe to its handler instead of a connection.
 type subscriber struct {
 	conn net.Conn
 	raw  syscall.RawConn
+	pipe *pipe
 	// release is called once when the stream ends (the admission's count of open streams).
 	release func()
 	// from is the last event id the stream's opening already covers; the writer skips older
@@ -149,16 +151,28 @@ func (s *subscriber) writev(bs [][]byte) (int, error) {
 }
 
 func (s *subscriber) do() (int, error) {
-	err := s.raw.Write(s.writeFn)
-	s.wbuf, s.wvec = nil, nil
-	if err == nil {
-		err = s.werr
+	var n int
+	var err error
+	if s.pipe != nil {
+		n, err = s.pipe.put(s.wbuf, s.wvec)
+	} else if err = s.raw.Write(s.writeFn); err == nil {
+		n, err = s.wn, s.werr
 	}
+	s.wbuf, s.wvec = nil, nil
 	if err != nil {
 		s.broken = true
 		return 0, err
 	}
-	return s.wn, nil
+	return n, nil
+}
+
+// close ends the stream: the connection closes, or the handler of a piped one returns.
+func (s *subscriber) close() {
+	if s.pipe != nil {
+		s.pipe.close()
+		return
+	}
+	s.conn.Close()
 }
 
 // writeFD is the RawConn.Write callback. It always reports done, so a full socket returns at

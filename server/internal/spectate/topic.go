@@ -318,7 +318,7 @@ func (t *topic) pass(heartbeat bool) (owing bool) {
 		}
 		// The kernel buffers a spectator that stopped reading for minutes before a write
 		// fails to go through: what the socket took must also be acknowledged in time.
-		ok = ok && !(check && s.drain.Stalled(s.raw, now, opts.StuckTimeout))
+		ok = ok && !(check && s.raw != nil && s.drain.Stalled(s.raw, now, opts.StuckTimeout))
 		if !ok {
 			t.drop(s, !s.broken)
 			t.subs[i] = t.subs[len(t.subs)-1]
@@ -378,7 +378,7 @@ func (t *topic) batch(out []*event, heartbeat bool) []byte {
 // drop closes a spectator's stream; slow tells a disconnection for not keeping up from the
 // end of the feed or of the connection.
 func (t *topic) drop(s *subscriber, slow bool) {
-	s.conn.Close()
+	s.close()
 	s.release()
 	s.pending = nil
 	if slow {
