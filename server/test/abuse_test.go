@@ -217,7 +217,8 @@ func dialFrom(t *testing.T, from, addr string) net.Conn {
 }
 
 // request sends one HTTP request from a loopback address and returns the status, the start
-// of the body (a stream's head only) and the CORS header.
+// of the body (a stream's head only) and the CORS header. The connection closes with the
+// answer, except a stream's, which stays open until the test ends.
 func request(t *testing.T, s *server, from, origin, method, path, body string) (int, string, string) {
 	t.Helper()
 	nc := dialFrom(t, from, s.addr)
@@ -228,7 +229,13 @@ func request(t *testing.T, s *server, from, origin, method, path, body string) (
 	if origin != "" {
 		req.Header.Set("Origin", origin)
 	}
-	return roundTrip(t, nc, bufio.NewReader(nc), req)
+	stream := strings.HasSuffix(path, "/events")
+	req.Close = !stream
+	status, got, allow := roundTrip(t, nc, bufio.NewReader(nc), req)
+	if !stream || status != http.StatusOK {
+		nc.Close()
+	}
+	return status, got, allow
 }
 
 // upgrade asks for a player WebSocket from a loopback address; afterRequest sends another
