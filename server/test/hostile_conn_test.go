@@ -3,12 +3,10 @@ package test
 import (
 	"bytes"
 	"context"
-	"net"
 	"net/http"
 	"strconv"
 	"strings"
 	"sync/atomic"
-	"syscall"
 	"testing"
 	"time"
 
@@ -156,14 +154,7 @@ func TestInvalidCloseFrames(t *testing.T) {
 // that does not read stops taking bytes at once.
 func dialSmallWindowWS(t *testing.T, s *server) *rawConn {
 	t.Helper()
-	d := ws.Dialer{NetDial: func(ctx context.Context, network, addr string) (net.Conn, error) {
-		nd := net.Dialer{Control: func(_, _ string, rc syscall.RawConn) error {
-			return rc.Control(func(fd uintptr) {
-				_ = syscall.SetsockoptInt(int(fd), syscall.SOL_SOCKET, syscall.SO_RCVBUF, 2048)
-			})
-		}}
-		return nd.DialContext(ctx, network, addr)
-	}}
+	d := ws.Dialer{NetDial: smallWindow.DialContext}
 	nc, br, _, err := d.Dial(context.Background(), s.url())
 	if err != nil {
 		t.Fatal(err)

@@ -236,16 +236,18 @@ func openConnections(t *testing.T, s *server) int {
 	return 0
 }
 
-// dialSmallWindow connects with a 2 KiB receive buffer, so a client that does not read stops
-// the server's writes at once.
+// smallWindow dials with a 2 KiB receive buffer, set before connecting so the window stays
+// small: a client that does not read then stops the server's writes at once.
+var smallWindow = net.Dialer{Control: func(_, _ string, rc syscall.RawConn) error {
+	return rc.Control(func(fd uintptr) {
+		_ = syscall.SetsockoptInt(int(fd), syscall.SOL_SOCKET, syscall.SO_RCVBUF, 2048)
+	})
+}}
+
+// dialSmallWindow connects through smallWindow.
 func dialSmallWindow(t *testing.T, addr string) net.Conn {
 	t.Helper()
-	d := net.Dialer{Control: func(_, _ string, rc syscall.RawConn) error {
-		return rc.Control(func(fd uintptr) {
-			_ = syscall.SetsockoptInt(int(fd), syscall.SOL_SOCKET, syscall.SO_RCVBUF, 2048)
-		})
-	}}
-	nc, err := d.DialContext(context.Background(), "tcp", addr)
+	nc, err := smallWindow.DialContext(context.Background(), "tcp", addr)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -135,11 +135,7 @@ func TestRetention(t *testing.T) {
 		t.Fatal(err)
 	}
 	w.Retain()
-	mp, err := game.LoadMap("arena")
-	if err != nil {
-		t.Fatal(err)
-	}
-	world := game.NewWorld(game.DefaultConfig(2, 30), mp)
+	world := idleWorld(t)
 	inputs := make([]game.Input, 2)
 	record := func(room string, ticks int, end bool) {
 		m := w.Begin(room, 0, world)
@@ -182,11 +178,7 @@ func TestWriteFailuresCounted(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	mp, err := game.LoadMap("arena")
-	if err != nil {
-		t.Fatal(err)
-	}
-	world := game.NewWorld(game.DefaultConfig(2, 30), mp)
+	world := idleWorld(t)
 	m := w.Begin("r", 0, world)
 	inputs := make([]game.Input, 2)
 	for range 3 * flushTicks {
@@ -198,4 +190,15 @@ func TestWriteFailuresCounted(t *testing.T) {
 	if failed["record"] != 4 {
 		t.Fatalf("failures reported %v, want 4 record writes (three chunks of steps and the end)", failed)
 	}
+}
+
+// idleWorld returns a world of two seats on the arena, for records whose content does not
+// matter.
+func idleWorld(t *testing.T) *game.World {
+	t.Helper()
+	mp, err := game.LoadMap("arena")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return game.NewWorld(game.DefaultConfig(2, 30), mp)
 }

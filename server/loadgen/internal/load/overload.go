@@ -13,7 +13,6 @@ import (
 
 	"skirmish/client"
 	"skirmish/game/protocol"
-	"skirmish/server/loadgen/internal/affinity"
 )
 
 // OverloadConfig is the over-capacity scenario: Rooms rooms of Players bot players play (the
@@ -86,29 +85,16 @@ func Overload(ctx context.Context, cfg OverloadConfig) (*OverloadReport, error) 
 	if cfg.Rooms <= 0 || cfg.Players <= 0 || cfg.Arrivals <= 0 || cfg.Push <= 0 {
 		return nil, errors.New("the overload scenario needs running rooms with players, arrivals and a push")
 	}
-	if cfg.ClientCPU >= 0 {
-		if err := affinity.Pin(cfg.ClientCPU); err != nil {
-			return nil, err
-		}
+	r, err := newRun(cfg.Config)
+	if err != nil {
+		return nil, err
 	}
-	r := &run{cfg: cfg.Config, http: &http.Client{Timeout: 10 * time.Second}, progress: cfg.Progress, pid: cfg.Pid}
-	if r.progress == nil {
-		r.progress = io.Discard
+	addr, stop, err := r.server(ctx)
+	if err != nil {
+		return nil, err
 	}
-	rep := &OverloadReport{TickRate: cfg.TickRate, FirstRefusal: Missing}
-	addr := cfg.Addr
-	if addr == "" {
-		stop, err := r.startServer(ctx)
-		if err != nil {
-			return nil, err
-		}
-		defer stop()
-		addr = r.base[len("http://"):]
-		rep.Server = "started here, " + placement("server", cfg.ServerCPU) + "; " + placement("clients", cfg.ClientCPU)
-	} else {
-		r.base = "http://" + addr
-		rep.Server = "external at " + addr
-	}
+	defer stop()
+	rep := &OverloadReport{Server: r.where, TickRate: cfg.TickRate, FirstRefusal: Missing}
 	clients, stopClients := context.WithCancel(ctx)
 	var wg sync.WaitGroup
 	defer func() {
@@ -123,7 +109,6 @@ func Overload(ctx context.Context, cfg OverloadConfig) (*OverloadReport, error) 
 	if err := r.sleep(ctx, cfg.Warmup, "warm-up"); err != nil {
 		return nil, err
 	}
-	var err error
 	if rep.Before, err = r.running(ctx, cfg.Duration, "the running matches", nil); err != nil {
 		return nil, err
 	}

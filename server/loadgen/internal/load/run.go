@@ -68,6 +68,7 @@ type run struct {
 	times    []*tickTimes
 	progress io.Writer
 	errs     errorList
+	where    string // where the server runs, for the report
 }
 
 // Run runs the scenario and returns its report. Failures that leave the figures
@@ -76,31 +77,19 @@ func Run(ctx context.Context, cfg Config) (*Report, error) {
 	if cfg.Rooms <= 0 || cfg.Players <= 0 {
 		return nil, errors.New("a scenario needs at least one room with one player")
 	}
-	if cfg.ClientCPU >= 0 {
-		if err := affinity.Pin(cfg.ClientCPU); err != nil {
-			return nil, err
-		}
-	}
-	r := &run{cfg: cfg, http: &http.Client{Timeout: 10 * time.Second}, progress: cfg.Progress, pid: cfg.Pid}
-	if r.progress == nil {
-		r.progress = io.Discard
+	r, err := newRun(cfg)
+	if err != nil {
+		return nil, err
 	}
 	rep := &Report{Rooms: cfg.Rooms, Seats: cfg.Players, Spectators: cfg.Spectators, TickRate: cfg.TickRate,
 		RSSPerPlayer: Missing, HeapPerPlayer: Missing, StackPerPlayer: Missing,
 		RSSPerSpectator: Missing, HeapPerSpectator: Missing, StackPerSpectator: Missing}
-	addr := cfg.Addr
-	if addr == "" {
-		stop, err := r.startServer(ctx)
-		if err != nil {
-			return nil, err
-		}
-		defer stop()
-		addr = r.base[len("http://"):]
-		rep.Server = "started here, " + placement("server", cfg.ServerCPU) + "; " + placement("clients", cfg.ClientCPU)
-	} else {
-		r.base = "http://" + addr
-		rep.Server = "external at " + addr
+	addr, stop, err := r.server(ctx)
+	if err != nil {
+		return nil, err
 	}
+	defer stop()
+	rep.Server = r.where
 
 	clients, stopClients := context.WithCancel(ctx)
 	var wg sync.WaitGroup
@@ -146,6 +135,34 @@ func Run(ctx context.Context, cfg Config) (*Report, error) {
 	}
 	rep.Errors = r.errs.list()
 	return rep, nil
+}
+
+// newRun pins the load generator as cfg says and returns the state of a scenario.
+func newRun(cfg Config) (*run, error) {
+	if cfg.ClientCPU >= 0 {
+		if err := affinity.Pin(cfg.ClientCPU); err != nil {
+			return nil, err
+		}
+	}
+	r := &run{cfg: cfg, http: &http.Client{Timeout: 10 * time.Second}, progress: cfg.Progress, pid: cfg.Pid}
+	if r.progress == nil {
+		r.progress = io.Discard
+	}
+	return r, nil
+}
+
+// server starts the server unless the scenario has an external one, and returns its address
+// and what stops it; r.where says which it is.
+func (r *run) server(ctx context.Context) (addr string, stop func(), err error) {
+	if r.cfg.Addr != "" {
+		r.base, r.where = "http://"+r.cfg.Addr, "external at "+r.cfg.Addr
+		return r.cfg.Addr, func() {}, nil
+	}
+	if stop, err = r.startServer(ctx); err != nil {
+		return "", nil, err
+	}
+	r.where = "started here, " + placement("server", r.cfg.ServerCPU) + "; " + placement("clients", r.cfg.ClientCPU)
+	return r.base[len("http://"):], stop, nil
 }
 
 func (r *run) startServer(ctx context.Context) (stop func(), err error) {
