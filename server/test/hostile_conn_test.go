@@ -139,15 +139,21 @@ func TestInvalidCloseFrames(t *testing.T) {
 		{"valid private code is echoed", closeFrame(4321, "bye"), 4321},
 		{"empty is echoed as normal", nil, protocol.CodeNormal},
 	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			c := dialWS(t, s.url())
-			c.send(ws.OpClose, tt.payload)
-			if code, _, _ := c.closed(); protocol.Code(code) != tt.want {
-				t.Fatalf("answered with %d, want %d", code, tt.want)
-			}
-		})
-	}
+	by := s.bystander(60)
+	base := measure()
+	by.during(func() {
+		for _, tt := range tests {
+			t.Run(tt.name, func(t *testing.T) {
+				c := dialWS(t, s.url())
+				c.send(ws.OpClose, tt.payload)
+				if code, _, _ := c.closed(); protocol.Code(code) != tt.want {
+					t.Fatalf("answered with %d, want %d", code, tt.want)
+				}
+				c.nc.Close()
+			})
+		}
+	})
+	base.settles(t)
 }
 
 // dialSmallWindowWS opens a player WebSocket with a 2 KiB receive buffer, so that a client
