@@ -64,20 +64,48 @@ func wire(cfg config.Config, opts Options) (p parts, err error) {
 		p.log.Warn("cannot raise the open-file limit", "err", err)
 	}
 	p.log.Info("open-file limit", "soft", soft, "hard", hard)
-
+	var certs []tls.Certificate
+	if cfg.TLSCert != "" {
+		cert, err := tls.LoadX509KeyPair(cfg.TLSCert, cfg.TLSKey)
+		if err != nil {
+			return p, fmt.Errorf("load the TLS certificate: %w", err)
+		}
+		certs = append(certs, cert)
+	}
 	ln, err := net.Listen("tcp", cfg.Addr)
 	if err != nil {
 		return p, fmt.Errorf("listen: %w", err)
 	}
-	defer func() {
-		if err != nil {
+	if cfg.MetricsAddr != "" {
+		if p.metricsLn, err = net.Listen("tcp", cfg.MetricsAddr); err != nil {
 			_ = ln.Close()
-			if p.metricsLn != nil {
-				_ = p.metricsLn.Close()
-			}
+			return p, fmt.Errorf("listen for metrics: %w", err)
 		}
-	}()
+	}
 	p.metrics = metrics.New()
+	p.wirePolicy(cfg, opts)
+	p.roomCfg = opts.Room
+	p.roomCfg.Conn.Stats = writerStats{p.metrics}
+	if cfg.NATS != "" {
+		p.node, err = joinFleet(cfg, opts, ln.Addr(), p.metrics, p.log)
+	}
+	if err == nil {
+		err = p.wireRooms(cfg, opts)
+	}
+	if err != nil {
+		_ = ln.Close()
+		if p.metricsLn != nil {
+			_ = p.metricsLn.Close()
+		}
+		return p, err
+	}
+	p.wireHTTP(ln, certs, opts)
+	return p, nil
+}
+
+// wirePolicy builds the admission policy, and the measure of the server's headroom unless
+// the options decide overload.
+func (p *parts) wirePolicy(cfg config.Config, opts Options) {
 	overloaded := opts.Overloaded
 	if overloaded == nil {
 		p.monitor = p.newMonitor(cfg.Overload)
@@ -93,21 +121,14 @@ func wire(cfg config.Config, opts Options) (p parts, err error) {
 		Refusals:       p.metrics.Refusals,
 		Logger:         p.log,
 	})
-	p.roomCfg = opts.Room
-	p.roomCfg.Conn.Stats = writerStats{p.metrics}
-	if cfg.NATS != "" {
-		if p.node, err = joinFleet(cfg, opts, ln.Addr(), p.metrics, p.log); err != nil {
-			return p, err
-		}
-	}
-	if err := p.wireRooms(cfg, opts); err != nil {
-		return p, err
-	}
+}
+
+// wireHTTP builds the HTTP side on ln: the routes and their limits, the connection budget,
+// and either TLS (certs given) or the demux of player upgrades; and /metrics on its own
+// listener if it has one.
+func (p *parts) wireHTTP(ln net.Listener, certs []tls.Certificate, opts Options) {
 	var metricsHandler http.Handler = p.metrics.Handler()
-	if cfg.MetricsAddr != "" {
-		if p.metricsLn, err = net.Listen("tcp", cfg.MetricsAddr); err != nil {
-			return p, fmt.Errorf("listen for metrics: %w", err)
-		}
+	if p.metricsLn != nil {
 		mux := http.NewServeMux()
 		mux.Handle("GET /metrics", metricsHandler)
 		p.metricsSrv = &http.Server{Handler: mux, ReadHeaderTimeout: opts.HTTP.HeaderTimeout}
@@ -133,16 +154,12 @@ func wire(cfg config.Config, opts Options) (p parts, err error) {
 		},
 	})
 	p.metrics.OpenConnections(guarded.Open)
-	if cfg.TLSCert != "" {
+	if len(certs) > 0 {
 		// With TLS everything goes through net/http, which speaks HTTP/2 to browsers that
 		// can (their feeds then share one connection) and upgrades players on HTTP/1.1.
-		cert, err := tls.LoadX509KeyPair(cfg.TLSCert, cfg.TLSKey)
-		if err != nil {
-			return p, fmt.Errorf("load the TLS certificate: %w", err)
-		}
-		p.http.TLSConfig = &tls.Config{Certificates: []tls.Certificate{cert}, MinVersion: tls.VersionTLS12}
+		p.http.TLSConfig = &tls.Config{Certificates: certs, MinVersion: tls.VersionTLS12}
 		p.ln, p.tls = guarded, true
-		return p, nil
+		return
 	}
 	// Player upgrades take the zero-copy path straight from the socket; the rest is HTTP.
 	p.ln = transport.NewDemux(guarded, transport.DemuxOptions{
@@ -152,7 +169,6 @@ func wire(cfg config.Config, opts Options) (p parts, err error) {
 			admission.Count(p.metrics.Refusals, p.log, code, remote.String(), "the request head was refused")
 		},
 	})
-	return p, nil
 }
 
 // newMonitor returns the measure of the server's headroom, reporting to the metrics and the
