@@ -1,10 +1,12 @@
 // Package transport is the player WebSocket layer on github.com/gobwas/ws at frame level: the
-// zero-copy upgrade with its Origin check, frame reads cut from a reused buffer with a size
-// limit, control frames, keepalive, and the way out for shared, pre-built frames: a
-// non-blocking write straight from the sender when the socket takes it, else a bounded outbox
-// drained with one write per batch by a writer goroutine that exists only while frames wait,
-// so that the room's tick never waits on a socket. One goroutine per ping interval pings every
-// connection and ends the reads of silent ones; a connection keeps only its reader goroutine.
+// zero-copy upgrade (its request head read within a size and time limit, its admission left
+// to the caller), frame reads cut from a reused buffer with a size limit and a rate budget,
+// control frames, keepalive, and the way out for shared, pre-built frames: a non-blocking
+// write straight from the sender when the socket takes it, else a bounded outbox drained with
+// one write per batch by a writer goroutine that exists only while frames wait, so that the
+// room's tick never waits on a socket. One goroutine per ping interval pings every connection,
+// ends the reads of silent ones and closes those whose sockets stopped draining; a connection
+// keeps only its reader goroutine.
 package transport
 
 import (
