@@ -64,6 +64,9 @@ type RunningWindow struct {
 	LateTicks Float `json:"lateTicks"`
 	CPUCores  Float `json:"serverCores"`
 	Rooms     Float `json:"rooms"`
+	// ServerWait is how long the server's threads waited, runnable, for a CPU per second:
+	// time other processes on the machine took from it.
+	ServerWait Float `json:"serverRunQueueWaitMsPerSec"`
 }
 
 // newcomers counts the outcomes of the push.
@@ -187,7 +190,7 @@ func (r *run) arrive(ctx, clients context.Context, wg *sync.WaitGroup, addr stri
 // running measures the running players for d in one-second steps.
 func (r *run) running(ctx context.Context, d time.Duration, what string, n *newcomers) (RunningWindow, error) {
 	fmt.Fprintf(r.progress, "measuring %s for %v\n", what, d)
-	w := RunningWindow{Worst: Missing, TickP99us: Missing, LateTicks: Missing, CPUCores: Missing, Rooms: Missing}
+	w := RunningWindow{Worst: Missing, TickP99us: Missing, LateTicks: Missing, CPUCores: Missing, Rooms: Missing, ServerWait: Missing}
 	players := float64(max(r.players.connected.Load(), 1))
 	s0 := r.read(ctx)
 	snaps0 := r.players.snapshots.Load()
@@ -215,6 +218,9 @@ func (r *run) running(ctx context.Context, d time.Duration, what string, n *newc
 	if s0.cpuOK && s1.cpuOK {
 		w.CPUCores = Float((s1.cpu - s0.cpu).Seconds() / w.Seconds)
 	}
+	if s0.waitOK && s1.waitOK {
+		w.ServerWait = Float((s1.wait - s0.wait).Seconds() * 1000 / w.Seconds)
+	}
 	if s0.scraped && s1.scraped {
 		var tw Window
 		r.tickFigures(&tw, s0.scrape, s1.scrape)
@@ -239,6 +245,7 @@ func (r *OverloadReport) Print(w io.Writer) {
 	row("tick p99 us", func(x *RunningWindow) string { return num(x.TickP99us, 0) })
 	row("late ticks", func(x *RunningWindow) string { return num(x.LateTicks, 0) })
 	row("server cores busy", func(x *RunningWindow) string { return num(x.CPUCores, 2) })
+	row("server CPU wait ms/s (others' load)", func(x *RunningWindow) string { return num(x.ServerWait, 0) })
 	row("rooms open at the end", func(x *RunningWindow) string { return num(x.Rooms, 0) })
 	tw.Flush()
 	fmt.Fprintf(w, "new rooms: %d tried, %d created, %d refused (503); new players: %d tried, %d seated, %d refused (4003); first refusal after %s s\n",
