@@ -15,6 +15,7 @@ import (
 	"github.com/gobwas/ws"
 
 	"skirmish/server/internal/httperr"
+	"skirmish/server/internal/sockq"
 )
 
 // Handshake is what the admission of a player upgrade sees of its request.
@@ -158,6 +159,7 @@ func (d *Demux) readHead(c net.Conn, buf []byte) ([]byte, int, *httperr.Error) {
 	_ = c.SetReadDeadline(time.Now().Add(d.opts.HeaderTimeout))
 	defer c.SetReadDeadline(time.Time{})
 	limit := d.opts.MaxHeader
+	late := false
 	for {
 		if len(buf) >= limit {
 			return buf, -1, httperr.New(http.StatusRequestHeaderFieldsTooLarge, "header_too_large",
@@ -175,11 +177,18 @@ func (d *Demux) readHead(c net.Conn, buf []byte) ([]byte, int, *httperr.Error) {
 			return buf, end, nil
 		}
 		if err != nil {
-			if errors.Is(err, os.ErrDeadlineExceeded) {
-				return buf, -1, httperr.New(http.StatusRequestTimeout, "header_timeout",
-					"the request head did not arrive within "+d.opts.HeaderTimeout.String())
+			if !errors.Is(err, os.ErrDeadlineExceeded) {
+				return buf, -1, nil
 			}
-			return buf, -1, nil
+			// Bytes waiting unread mean the server, short of CPU, was late to read them: the
+			// client gets one more period rather than a 408 it did not earn.
+			if raw := sockq.Raw(c); !late && raw != nil && sockq.Unread(raw) > 0 {
+				late = true
+				_ = c.SetReadDeadline(time.Now().Add(d.opts.HeaderTimeout))
+				continue
+			}
+			return buf, -1, httperr.New(http.StatusRequestTimeout, "header_timeout",
+				"the request head did not arrive within "+d.opts.HeaderTimeout.String())
 		}
 	}
 }
