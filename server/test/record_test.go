@@ -1,10 +1,6 @@
 package test
 
 import (
-	"bufio"
-	"encoding/json"
-	"os"
-	"path/filepath"
 	"testing"
 	"time"
 
@@ -27,26 +23,15 @@ func TestMatchRecordReplays(t *testing.T) {
 	b.play(stop)
 	a.waitState(protocol.StateEnded, running)
 
-	path := filepath.Join(s.data, "matches", id+"-0.jsonl")
-	var lines [][]byte
+	path := record.Path(s.data, record.MatchID(id, 0))
 	deadline := time.Now().Add(waitTimeout)
-	for {
-		lines = readLines(t, path)
-		if len(lines) > 0 && json.Valid(lines[len(lines)-1]) && hasKey(lines[len(lines)-1], "end") {
-			break
-		}
+	for !record.Finished(path) {
 		if time.Now().After(deadline) {
-			t.Fatalf("no finished record at %s (%d lines)", path, len(lines))
+			t.Fatalf("no finished record at %s", path)
 		}
 		time.Sleep(10 * time.Millisecond)
 	}
-
-	f, err := os.Open(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	rec, err := record.Read(f)
+	rec, err := record.ReadFile(path)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -56,29 +41,4 @@ func TestMatchRecordReplays(t *testing.T) {
 	if _, err := rec.Replay(nil); err != nil {
 		t.Fatal(err)
 	}
-}
-
-func readLines(t *testing.T, path string) [][]byte {
-	t.Helper()
-	f, err := os.Open(path)
-	if err != nil {
-		return nil
-	}
-	defer f.Close()
-	var lines [][]byte
-	sc := bufio.NewScanner(f)
-	sc.Buffer(nil, 1<<20)
-	for sc.Scan() {
-		lines = append(lines, append([]byte(nil), sc.Bytes()...))
-	}
-	return lines
-}
-
-func hasKey(line []byte, key string) bool {
-	var m map[string]json.RawMessage
-	if json.Unmarshal(line, &m) != nil {
-		return false
-	}
-	_, ok := m[key]
-	return ok
 }
