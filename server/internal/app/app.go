@@ -25,6 +25,7 @@ import (
 	"skirmish/server/internal/httpapi"
 	"skirmish/server/internal/lobby"
 	"skirmish/server/internal/metrics"
+	"skirmish/server/internal/replay"
 	"skirmish/server/internal/room"
 	"skirmish/server/internal/spectate"
 	"skirmish/server/internal/transport"
@@ -112,6 +113,9 @@ func Start(ctx context.Context, cfg config.Config, opts Options) (*Server, error
 	if roomCfg.Map == "" {
 		roomCfg.Map = cfg.Map
 	}
+	if roomCfg.KeepMatches == 0 {
+		roomCfg.KeepMatches = cfg.KeepMatches
+	}
 	if roomCfg.FragLimit == 0 {
 		roomCfg.FragLimit = cfg.FragLimit
 	}
@@ -183,11 +187,15 @@ func Start(ctx context.Context, cfg config.Config, opts Options) (*Server, error
 	if web == nil {
 		web = clientweb.FS
 	}
+	var replays *replay.Server
+	if roomCfg.DataDir != "" {
+		replays = replay.NewServer(roomCfg.DataDir, hub, log)
+	}
 	var draining atomic.Bool
 	srv := &http.Server{
 		Handler: httpapi.New(httpapi.Deps{
 			Rooms: rooms, Metrics: m, Origins: origins, Conn: roomCfg.Conn,
-			Spectate: hub, Web: web, Draining: &draining, Health: health, Logger: log,
+			Spectate: hub, Replays: replays, Web: web, Draining: &draining, Health: health, Logger: log,
 		}),
 		ReadHeaderTimeout: 10 * time.Second,
 		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),

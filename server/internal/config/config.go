@@ -35,6 +35,7 @@ type Config struct {
 	Grace         time.Duration // how long a paused room waits for a dropped player
 	Origins       []string      // allowed Origin values; empty means same origin only
 	DataDir       string        // where match records go
+	KeepMatches   int           // how many finished match records to keep; 0 keeps all
 	// The match a room plays unless its request says otherwise.
 	Map       string
 	FragLimit int
@@ -50,7 +51,7 @@ type Config struct {
 // Default returns the configuration used when no flag is given.
 func Default() Config {
 	return Config{
-		Addr: ":8080", TickRate: 30, SpectatorRate: 10, Grace: 60 * time.Second, DataDir: "./data",
+		Addr: ":8080", TickRate: 30, SpectatorRate: 10, Grace: 60 * time.Second, DataDir: "./data", KeepMatches: 1000,
 		Map: game.MapNames()[0], FragLimit: game.DefaultFragLimit, TimeLimit: game.DefaultMatchLength * time.Second,
 	}
 }
@@ -76,6 +77,7 @@ func Parse(args []string, getenv func(string) string, out io.Writer) (Config, er
 	fs.DurationVar(&cfg.Grace, "grace", cfg.Grace, "how long a paused room waits for a dropped player")
 	fs.StringVar(&origins, "origins", "", "comma-separated allowed Origins for WebSocket and SSE (default same origin)")
 	fs.StringVar(&cfg.DataDir, "data", cfg.DataDir, "where checkpoints and match records go")
+	fs.IntVar(&cfg.KeepMatches, "keep-matches", cfg.KeepMatches, "finished match records to keep, the newest (0 keeps all)")
 	fs.StringVar(&cfg.Map, "map", cfg.Map, fmt.Sprintf("map of new rooms (%s)", strings.Join(game.MapNames(), ", ")))
 	fs.IntVar(&cfg.FragLimit, "frag-limit", cfg.FragLimit, "frags that win a match in new rooms")
 	fs.DurationVar(&cfg.TimeLimit, "time-limit", cfg.TimeLimit, "match length in new rooms")
@@ -106,6 +108,8 @@ func (c Config) validate() error {
 		return fmt.Errorf("-tick %d is not in %d..%d", c.TickRate, MinTickRate, MaxTickRate)
 	case c.SpectatorRate < MinSpectatorRate || c.SpectatorRate > MaxSpectatorRate:
 		return fmt.Errorf("-spectator-rate %d is not in %d..%d", c.SpectatorRate, MinSpectatorRate, MaxSpectatorRate)
+	case c.KeepMatches < 0:
+		return fmt.Errorf("-keep-matches %d must not be negative", c.KeepMatches)
 	case c.Grace <= 0:
 		return fmt.Errorf("-grace %v must be positive", c.Grace)
 	case !slices.Contains(game.MapNames(), c.Map):

@@ -39,6 +39,9 @@ func TestParse(t *testing.T) {
 		{name: "spectator rate too low", args: []string{"-spectator-rate", "0"}, bad: true},
 		{name: "spectator rate too high", args: []string{"-spectator-rate", "31"}, bad: true},
 		{name: "negative grace", args: []string{"-grace", "-1s"}, bad: true},
+		{name: "records kept", args: []string{"-keep-matches", "50"}, want: func(c *Config) bool { return c.KeepMatches == 50 }},
+		{name: "records kept by default", want: func(c *Config) bool { return c.KeepMatches == 1000 }},
+		{name: "negative records kept", args: []string{"-keep-matches", "-1"}, bad: true},
 		{name: "origin without scheme", args: []string{"-origins", "example.com"}, bad: true},
 		{name: "fleet", args: []string{"-nats", "nats://localhost:4222", "-node-id", "n1", "-public-url", "ws://localhost:8081/ws"},
 			want: func(c *Config) bool {

@@ -14,6 +14,7 @@ import (
 
 	"skirmish/server/internal/lobby"
 	"skirmish/server/internal/metrics"
+	"skirmish/server/internal/replay"
 	"skirmish/server/internal/room"
 	"skirmish/server/internal/transport"
 )
@@ -32,6 +33,7 @@ type Deps struct {
 	Origins  transport.OriginPolicy
 	Conn     transport.Options // options of every player connection
 	Spectate Spectate          // may be nil: no spectator feed
+	Replays  *replay.Server    // may be nil: no match records
 	Web      fs.FS             // the web client, served at /; may be nil
 	Draining *atomic.Bool      // true once the server shuts down
 	// Health, when set, says why the server cannot serve (a node cut off from its fleet).
@@ -51,6 +53,8 @@ func New(d Deps) http.Handler {
 	mux.HandleFunc("POST /api/play", a.quickPlay)
 	mux.HandleFunc("GET /api/rooms/{room}", a.getRoom)
 	mux.HandleFunc("GET /ws", a.serveWS)
+	mux.HandleFunc("GET /api/matches", a.listMatches)
+	mux.HandleFunc("GET /replays/{match}/events", a.replayEvents)
 	mux.HandleFunc("GET /healthz", a.health)
 	mux.Handle("GET /metrics", d.Metrics.Handler())
 	if s := d.Spectate; s != nil {
@@ -73,6 +77,10 @@ func mountWeb(mux *http.ServeMux, web fs.FS) {
 		http.ServeFileFS(w, r, web, "watch.html")
 	})
 	mux.HandleFunc("GET /watch", func(w http.ResponseWriter, r *http.Request) {
+		http.ServeFileFS(w, r, web, "watch.html")
+	})
+	// The replays of finished matches are watched on the same page.
+	mux.HandleFunc("GET /watch/replay/{match}", func(w http.ResponseWriter, r *http.Request) {
 		http.ServeFileFS(w, r, web, "watch.html")
 	})
 }

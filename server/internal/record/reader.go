@@ -198,16 +198,17 @@ func (r *reader) byte() byte {
 
 func (r *reader) uvarint() uint64 {
 	v, n := binary.Uvarint(r.b)
-	if n <= 0 {
-		r.fail("%v", errShort)
-		return 0
-	}
-	r.b = r.b[n:]
-	return v
+	return took(r, v, n)
 }
 
 func (r *reader) varint() int64 {
 	v, n := binary.Varint(r.b)
+	return took(r, v, n)
+}
+
+// took consumes the n bytes a varint of value v took, or fails for n <= 0 (too few bytes,
+// or too many for 64 bits).
+func took[T uint64 | int64](r *reader, v T, n int) T {
 	if n <= 0 {
 		r.fail("%v", errShort)
 		return 0

@@ -1,11 +1,8 @@
 package record
 
 import (
-	"io"
-	"log/slog"
 	"os"
 	"testing"
-	"time"
 
 	"skirmish/game"
 )
@@ -37,18 +34,9 @@ func TestRecordSize(t *testing.T) {
 // and returns the record's size.
 func recordMinute(t *testing.T, players int) int {
 	dir := t.TempDir()
-	w, err := NewWriter(dir, slog.New(slog.NewTextHandler(io.Discard, nil)), Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	mp, err := game.LoadMap("arena")
-	if err != nil {
-		t.Fatal(err)
-	}
 	cfg := game.DefaultConfig(4, 30)
 	cfg.Seed, cfg.FragLimit = 7, 1000
-	world := game.NewWorld(cfg, mp)
-	m := w.Begin("size", 0, world, time.Now())
+	w, world, m := begin(t, dir, "size", cfg)
 	brains := make([]*game.Bot, 4)
 	for seat := range brains {
 		brains[seat] = game.NewBot(seat, uint64(seat)+1, game.BotNormal)

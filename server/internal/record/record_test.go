@@ -14,6 +14,21 @@ import (
 	"skirmish/game"
 )
 
+// begin starts recording a match of cfg on the arena under dir, as room's first.
+func begin(t *testing.T, dir, room string, cfg game.Config) (*Writer, *game.World, *Match) {
+	t.Helper()
+	w, err := NewWriter(dir, slog.New(slog.NewTextHandler(io.Discard, nil)), Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	mp, err := game.LoadMap("arena")
+	if err != nil {
+		t.Fatal(err)
+	}
+	world := game.NewWorld(cfg, mp)
+	return w, world, w.Begin(room, 0, world, time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC))
+}
+
 // match is a match played for a test: what was fed to every step, and how it ended.
 type match struct {
 	path   string
@@ -28,18 +43,9 @@ type match struct {
 // played: a record whose input log was altered.
 func play(t *testing.T, dir string, ticks int, alter func(tick uint32, inputs []game.Input)) match {
 	t.Helper()
-	w, err := NewWriter(dir, slog.New(slog.NewTextHandler(io.Discard, nil)), Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	mp, err := game.LoadMap("arena")
-	if err != nil {
-		t.Fatal(err)
-	}
 	cfg := game.DefaultConfig(4, 30)
 	cfg.Seed = 42
-	world := game.NewWorld(cfg, mp)
-	m := w.Begin("room1", 0, world, time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC))
+	w, world, m := begin(t, dir, "room1", cfg)
 	brains := make([]*game.Bot, 4)
 	for seat := range brains {
 		brains[seat] = game.NewBot(seat, uint64(seat)+7, game.BotNormal)

@@ -72,16 +72,16 @@ func outcome(rec *record.Record, end *record.End) string {
 	case end.Winner < 0:
 		return "over, no winner"
 	}
-	return "won by " + SeatName(rec, end.Winner)
+	return "won by " + lastName(rec, end.Winner)
 }
 
-// SeatName is the last name the record gives the seat's player or bot.
-func SeatName(rec *record.Record, seat int) string {
-	name := fmt.Sprintf("seat %d", seat+1)
+// lastName is the last name the record gives the seat's player or bot.
+func lastName(rec *record.Record, seat int) string {
+	last := record.Frame{Seat: seat}
 	for _, f := range rec.Frames {
 		if f.Seat == seat && (f.Kind == record.KindPlayer || f.Kind == record.KindBot) {
-			name = f.Name
+			last = f
 		}
 	}
-	return name
+	return seatName(last)
 }

@@ -2,13 +2,10 @@ package replay
 
 import (
 	"bytes"
-	"io"
-	"log/slog"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
-	"time"
 
 	"skirmish/game"
 	"skirmish/server/internal/record"
@@ -17,16 +14,7 @@ import (
 // cutOff writes the record of a match that a crash cut off after ten ticks.
 func cutOff(t *testing.T, dir string) string {
 	t.Helper()
-	w, err := record.NewWriter(dir, slog.New(slog.NewTextHandler(io.Discard, nil)), record.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	mp, err := game.LoadMap("arena")
-	if err != nil {
-		t.Fatal(err)
-	}
-	world := game.NewWorld(game.DefaultConfig(2, 30), mp)
-	m := w.Begin("cut", 0, world, time.Now())
+	w, world, m := begin(t, dir, "cut", "arena", game.DefaultConfig(2, 30))
 	for range 10 {
 		world.Step(make([]game.Input, 2))
 		m.Step(world, make([]game.Input, 2))

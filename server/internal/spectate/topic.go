@@ -44,6 +44,7 @@ type topic struct {
 	lostAfter, lostThrough uint64
 	keyframe               *event
 	status                 *event
+	intro                  *event
 	closed                 bool
 
 	watchers atomic.Int32
@@ -72,12 +73,21 @@ func newTopic(h *Hub, feed string, history int, keepKeyframe bool) *topic {
 // publish numbers an event, encodes it and queues it as flags say. It never blocks on a
 // spectator.
 func (t *topic) publish(kind string, data []byte, flags int) {
+	t.publishAs(0, kind, data, flags)
+}
+
+// publishAs is publish with the event's id given (0: the next one): a session numbers its
+// events by their ticks, several sharing one.
+func (t *topic) publishAs(id uint64, kind string, data []byte, flags int) {
 	t.mu.Lock()
 	if t.closed {
 		t.mu.Unlock()
 		return
 	}
-	t.last++
+	if id == 0 || id < t.last {
+		id = t.last + 1
+	}
+	t.last = id
 	ev := &event{ID: t.last, Wire: encodeEvent(t.last, kind, data)}
 	if flags&discrete != 0 && t.history > 0 {
 		t.remember(ev)
@@ -87,6 +97,9 @@ func (t *topic) publish(kind string, data []byte, flags int) {
 	}
 	if kind == kindStatus {
 		t.status = ev
+	}
+	if flags&intro != 0 {
+		t.intro = ev
 	}
 	if flags&broadcast != 0 {
 		t.out = append(t.out, ev)
@@ -158,6 +171,9 @@ func (t *topic) opening(lastID uint64, resume bool) (evs []*event, reset []byte)
 			reset = restartReset(t.lostAfter)
 		case resume && t.history > 0:
 			reset = resetWire
+		}
+		if t.intro != nil {
+			evs = append(evs, t.intro)
 		}
 		if t.status != nil {
 			evs = append(evs, t.status)
