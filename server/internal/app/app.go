@@ -20,6 +20,7 @@ import (
 	clientweb "skirmish/client-web"
 	"skirmish/game"
 	"skirmish/game/protocol"
+	"skirmish/server/internal/admin"
 	"skirmish/server/internal/config"
 	"skirmish/server/internal/fleet"
 	"skirmish/server/internal/httpapi"
@@ -187,6 +188,11 @@ func Start(ctx context.Context, cfg config.Config, opts Options) (*Server, error
 	if web == nil {
 		web = clientweb.FS
 	}
+	var monitor *admin.Monitor
+	if cfg.AdminToken != "" {
+		monitor = admin.New(admin.Deps{Token: cfg.AdminToken, Rooms: rooms, Metrics: m, Hub: hub})
+		go monitor.Run(ctx)
+	}
 	var replays *replay.Server
 	if roomCfg.DataDir != "" {
 		replays = replay.NewServer(roomCfg.DataDir, hub, log)
@@ -195,7 +201,7 @@ func Start(ctx context.Context, cfg config.Config, opts Options) (*Server, error
 	srv := &http.Server{
 		Handler: httpapi.New(httpapi.Deps{
 			Rooms: rooms, Metrics: m, Origins: origins, Conn: roomCfg.Conn,
-			Spectate: hub, Replays: replays, Web: web, Draining: &draining, Health: health, Logger: log,
+			Spectate: hub, Replays: replays, Admin: monitor, Web: web, Draining: &draining, Health: health, Logger: log,
 		}),
 		ReadHeaderTimeout: 10 * time.Second,
 		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),

@@ -42,6 +42,11 @@ func TestParse(t *testing.T) {
 		{name: "records kept", args: []string{"-keep-matches", "50"}, want: func(c *Config) bool { return c.KeepMatches == 50 }},
 		{name: "records kept by default", want: func(c *Config) bool { return c.KeepMatches == 1000 }},
 		{name: "negative records kept", args: []string{"-keep-matches", "-1"}, bad: true},
+		{name: "no operators by default", want: func(c *Config) bool { return c.AdminToken == "" }},
+		{name: "operator token", args: []string{"-admin-token", "s3cret-s3cret"}, want: func(c *Config) bool { return c.AdminToken == "s3cret-s3cret" }},
+		{name: "operator token from env", env: map[string]string{"SKIRMISH_ADMIN_TOKEN": "from-the-environment"}, want: func(c *Config) bool { return c.AdminToken == "from-the-environment" }},
+		{name: "operator token too short", args: []string{"-admin-token", "abc"}, bad: true},
+		{name: "operator token with a space", args: []string{"-admin-token", "two words here"}, bad: true},
 		{name: "origin without scheme", args: []string{"-origins", "example.com"}, bad: true},
 		{name: "fleet", args: []string{"-nats", "nats://localhost:4222", "-node-id", "n1", "-public-url", "ws://localhost:8081/ws"},
 			want: func(c *Config) bool {

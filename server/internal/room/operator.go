@@ -28,6 +28,18 @@ func (m *Manager) Kick(roomID string, seat int, reason string) error {
 	return m.ask(roomID, func(c *core) error { return c.kick(seat, reason, time.Now()) })
 }
 
+// TakeTickTimes returns how long each room's ticks took since the last call (at most a few
+// hundred a room), by room id.
+func (m *Manager) TakeTickTimes() map[string][]time.Duration {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	times := make(map[string][]time.Duration, len(m.rooms))
+	for id, r := range m.rooms {
+		times[id] = r.times.take()
+	}
+	return times
+}
+
 // ask runs fn on the room's goroutine and returns its error; ErrNoRoom if the room is not
 // here or closes first.
 func (m *Manager) ask(roomID string, fn func(*core) error) error {

@@ -101,6 +101,17 @@ func (h *Hub) Close() {
 	h.lobby.close()
 }
 
+// Watching returns how many spectators watch the rooms here.
+func (h *Hub) Watching() int {
+	h.mu.RLock()
+	defer h.mu.RUnlock()
+	n := 0
+	for _, f := range h.rooms {
+		n += int(f.t.watchers.Load())
+	}
+	return n
+}
+
 // Spectators returns how many spectators watch the room here.
 func (h *Hub) Spectators(room string) int {
 	if f := h.lookup(room); f != nil {
@@ -266,11 +277,14 @@ func (h *Hub) RoomClosed(room string) {
 // when it is stale; holding mu keeps the list and the lobby's change ids in step.
 func (h *Hub) subscribe(t *topic, s *subscriber, head []byte, lastID uint64, resume bool) error {
 	if t != h.lobby {
+		if t.opener != nil {
+			t.refreshKeyframe(t.opener)
+		}
 		return t.subscribe(s, head, lastID, resume)
 	}
 	h.mu.Lock()
 	defer h.mu.Unlock()
-	t.refreshKeyframe(kindRooms, h.lobbyList)
+	t.refreshKeyframe(func() (string, []byte) { return kindRooms, h.lobbyList() })
 	return t.subscribe(s, head, lastID, resume)
 }
 

@@ -31,6 +31,8 @@ type topic struct {
 	// keepKeyframe keeps the keyframe while nobody watches (the lobby's list); a room's
 	// keyframe is dropped then, so that no stale state opens a later stream.
 	keepKeyframe bool
+	// opener, when set, makes the keyframe of a channel when a stream opens (see Channel).
+	opener func() (kind string, data []byte)
 
 	mu      sync.Mutex
 	out     []*event // published and not yet written
@@ -131,10 +133,11 @@ func (t *topic) publishChange(kind string, data []byte) {
 // refreshKeyframe makes a keyframe of the state after the last change unless there is one.
 // It shares the change's id: a stream opened with it must not get the change again, and one
 // that got the change resumes after it. The caller keeps the state from changing meanwhile.
-func (t *topic) refreshKeyframe(kind string, state func() []byte) {
+func (t *topic) refreshKeyframe(state func() (kind string, data []byte)) {
 	t.mu.Lock()
 	if t.keyframe == nil {
-		t.keyframe = &event{ID: t.last, Wire: encodeEvent(t.last, kind, state())}
+		kind, data := state()
+		t.keyframe = &event{ID: t.last, Wire: encodeEvent(t.last, kind, data)}
 	}
 	t.mu.Unlock()
 }
