@@ -3,7 +3,7 @@
 // spectator page, pauses, seeks and changes speed, and ends with the match's results.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { createRoom, resultPath, useArena, waitState, waitTimeout, watchPage } from './harness.js';
+import { createRoom, drawnShare, resultPath, useArena, waitState, waitTimeout, watchPage } from './harness.js';
 
 const arena = useArena();
 
@@ -16,19 +16,6 @@ async function ticksIn(page, ms) {
   const t0 = await tick(page);
   await page.waitForTimeout(ms);
   return (await tick(page)) - t0;
-}
-
-// drawnShare is the share of the arena's pixels that differ from its top-left pixel.
-function drawnShare(page) {
-  return page.evaluate(() => {
-    const c = document.querySelector('#arena');
-    const { data } = c.getContext('2d').getImageData(0, 0, c.width, c.height);
-    let differ = 0;
-    for (let i = 0; i < data.length; i += 4) {
-      if (data[i] !== data[0] || data[i + 1] !== data[1] || data[i + 2] !== data[2]) differ++;
-    }
-    return differ / (data.length / 4);
-  });
 }
 
 test('a finished match is listed and its replay plays, pauses, seeks and changes speed', async () => {
