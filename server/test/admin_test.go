@@ -12,6 +12,8 @@ import (
 	"skirmish/server/internal/admin"
 	"skirmish/server/internal/app"
 	"skirmish/server/internal/config"
+	"skirmish/server/internal/natstest"
+	"skirmish/server/internal/room"
 	"skirmish/server/internal/ssetest"
 )
 
@@ -186,4 +188,53 @@ func TestOperatorAPI(t *testing.T) {
 			t.Fatalf("GET the closed room: %d", code)
 		}
 	})
+}
+
+// TestOperatorsInAFleet: a node's operators see its own figures and the whole fleet's room
+// table; a room another node runs is closed through that node, which the refusal names.
+func TestOperatorsInAFleet(t *testing.T) {
+	if testing.Short() {
+		t.Skip("a fleet takes a while to start")
+	}
+	urls := natstest.Cluster(t, 3) // the fleet's buckets keep three replicas
+	withToken := func(c *config.Config) { c.AdminToken = adminToken }
+	a := startNode(t, "a", urls[0], nil, withToken)
+	b := startNode(t, "b", urls[1], nil, withToken)
+	id := createOn(t, urls[0], "b", room.Settings{Seats: 2, Bots: 2})
+
+	row := func(n *node) admin.Room {
+		var found admin.Room
+		waitFor(t, waitTimeout, "the room in node "+n.id+"'s table", func() bool {
+			var rooms []admin.Room
+			adminCall(t, n.server, "GET", "/api/admin/rooms", adminToken, "", &rooms)
+			for _, r := range rooms {
+				if r.ID == id && (!r.Local || r.TickP99 > 0) {
+					found = r
+					return true
+				}
+			}
+			return false
+		})
+		return found
+	}
+	if r := row(a); r.Local || r.Node != "b" || r.TickP99 != 0 {
+		t.Fatalf("node a shows %+v, want b's room", r)
+	}
+	if r := row(b); !r.Local || r.Node != "b" {
+		t.Fatalf("node b shows %+v, want its own room with its tick times", r)
+	}
+	st := ssetest.Open(t, "http://"+a.addr+"/api/admin/events", ssetest.Options{Header: http.Header{"Authorization": {"Bearer " + adminToken}}})
+	defer st.Close()
+	st.Until("figures")
+	if f := ssetest.Decode[admin.Figures](t, st.Until("figures")[0]); f.Rooms != 0 || f.Ticks != 0 || len(f.Table) != 1 {
+		t.Fatalf("node a's figures %+v, want none of its own and b's room in the table", f)
+	}
+	var e apiErr
+	if code := adminCall(t, a.server, "POST", "/api/admin/rooms/"+id+"/close", adminToken, "", &e); code != http.StatusConflict ||
+		e.Code != "not_here" || !strings.Contains(e.Error, "node b") {
+		t.Fatalf("closing b's room on a: %d %+v", code, e)
+	}
+	if code := adminCall(t, b.server, "POST", "/api/admin/rooms/"+id+"/close", adminToken, "", nil); code != http.StatusOK {
+		t.Fatalf("closing the room on b: %d", code)
+	}
 }

@@ -23,7 +23,7 @@ export class RoomTable {
       seen.add(r.id);
       const row = this.rows.get(r.id) ?? this.add(r);
       row.state.textContent = r.state;
-      row.tick.textContent = r.local ? `${ms(r.tickP50)} / ${ms(r.tickP99)}` : 'another node';
+      row.tick.textContent = r.local ? `${ms(r.tickP50)} / ${ms(r.tickP99)}` : `on ${r.node || 'another node'}`;
       row.spectators.textContent = String(r.spectators);
       const key = JSON.stringify([r.local, r.players]);
       if (key !== row.playersKey) {

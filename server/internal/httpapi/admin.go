@@ -107,12 +107,12 @@ func (a *api) kickPlayer(w http.ResponseWriter, r *http.Request) {
 
 // operatorFailed answers an operator's request that failed and reports whether err was one.
 func (a *api) operatorFailed(w http.ResponseWriter, id string, err error) bool {
-	_, listed := a.d.Rooms.Directory().Get(id)
+	info, listed := a.d.Rooms.Directory().Get(id)
 	switch {
 	case err == nil:
 		return false
 	case errors.Is(err, room.ErrNoRoom) && listed:
-		writeError(w, http.StatusConflict, "not_here", "room "+id+" runs on another node: ask that node's operator API")
+		writeError(w, http.StatusConflict, "not_here", "room "+id+" runs on node "+info.Node+": ask that node's operator API")
 	case errors.Is(err, room.ErrNoRoom):
 		writeError(w, http.StatusNotFound, "room_not_found", "no room with id "+id)
 	case errors.Is(err, room.ErrNoPlayer):
