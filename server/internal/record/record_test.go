@@ -15,7 +15,7 @@ import (
 )
 
 // begin starts recording a match of cfg on the arena under dir, as room's first.
-func begin(t *testing.T, dir, room string, cfg game.Config) (*Writer, *game.World, *Match) {
+func begin(t testing.TB, dir, room string, cfg game.Config) (*Writer, *game.World, *Match) {
 	t.Helper()
 	w, err := NewWriter(dir, slog.New(slog.NewTextHandler(io.Discard, nil)), Options{})
 	if err != nil {
