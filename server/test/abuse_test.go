@@ -140,12 +140,16 @@ func TestProtocolAbuse(t *testing.T) {
 // TestOriginPolicy: one Origin rule for every browser-facing entry point. With -origins
 // naming another site, the server's own pages still play and watch, the listed sites (any
 // case, * wildcards) can too, and every other page gets 403 with the JSON error on the
-// WebSocket (both upgrade paths), the feeds and cheers alike.
+// WebSocket (both upgrade paths), the feeds, cheers, the match list, replays and the
+// operator API alike.
 func TestOriginPolicy(t *testing.T) {
 	s := startServer(t, func(cfg *config.Config, _ *app.Options) {
 		cfg.Origins = []string{"http://other.example", "https://*.friends.example"}
+		cfg.AdminToken = adminToken
 	})
+	recordMatch(t, s.data, "old", 30)
 	id := s.createRoom(2, 2)
+	operator := http.Header{"Authorization": {"Bearer " + adminToken}}
 	entries := []struct {
 		name string
 		ok   int // the status of an admitted request
@@ -165,6 +169,18 @@ func TestOriginPolicy(t *testing.T) {
 		}},
 		{"cheers", http.StatusAccepted, func(t *testing.T, from, origin string) (int, string, string) {
 			return request(t, s, from, origin, http.MethodPost, "/api/rooms/"+id+"/cheers", `{"text":"gg"}`)
+		}},
+		{"match list", http.StatusOK, func(t *testing.T, from, origin string) (int, string, string) {
+			return request(t, s, from, origin, http.MethodGet, "/api/matches", "")
+		}},
+		{"replay", http.StatusOK, func(t *testing.T, from, origin string) (int, string, string) {
+			return request(t, s, from, origin, http.MethodGet, "/replays/old-0/events", "")
+		}},
+		{"operator API", http.StatusOK, func(t *testing.T, from, origin string) (int, string, string) {
+			return requestWith(t, s, from, origin, http.MethodGet, "/api/admin/rooms", "", operator)
+		}},
+		{"operator figures", http.StatusOK, func(t *testing.T, from, origin string) (int, string, string) {
+			return requestWith(t, s, from, origin, http.MethodGet, "/api/admin/events", "", operator)
 		}},
 	}
 	pages := []struct {
@@ -221,10 +237,19 @@ func dialFrom(t *testing.T, from, addr string) net.Conn {
 // answer, except a stream's, which stays open until the test ends.
 func request(t *testing.T, s *server, from, origin, method, path, body string) (int, string, string) {
 	t.Helper()
+	return requestWith(t, s, from, origin, method, path, body, nil)
+}
+
+// requestWith is request with more headers.
+func requestWith(t *testing.T, s *server, from, origin, method, path, body string, header http.Header) (int, string, string) {
+	t.Helper()
 	nc := dialFrom(t, from, s.addr)
 	req, _ := http.NewRequest(method, "http://"+s.addr+path, strings.NewReader(body))
 	if body != "" {
 		req.Header.Set("Content-Type", "application/json")
+	}
+	for k, v := range header {
+		req.Header[k] = v
 	}
 	if origin != "" {
 		req.Header.Set("Origin", origin)

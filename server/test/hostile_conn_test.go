@@ -217,12 +217,14 @@ func TestSpectatorThatStopsReading(t *testing.T) {
 	base.settles(t)
 }
 
-// TestOverloadRefusesNewcomers: while the server is short of headroom, a new room gets 503
-// and a new player 4003 (retry later), each with a reason; a player resuming its seat and
-// the spectators are still served, and once the headroom is back newcomers are taken again.
+// TestOverloadRefusesNewcomers: while the server is short of headroom, a new room and a new
+// replay (each a simulation to run) get 503 and a new player 4003 (retry later), each with a
+// reason; a player resuming its seat and the spectators are still served, and once the
+// headroom is back newcomers are taken again.
 func TestOverloadRefusesNewcomers(t *testing.T) {
 	var short atomic.Bool
 	s := startServer(t, func(_ *config.Config, o *app.Options) { o.Overloaded = short.Load })
+	recordMatch(t, s.data, "old", 30)
 	id := s.createRoom(3, 1)
 	var net cutter
 	a := s.join(id, "ada", net.dial)
@@ -233,6 +235,10 @@ func TestOverloadRefusesNewcomers(t *testing.T) {
 	status, body, _ := request(t, s, "127.0.0.1", "", http.MethodPost, "/api/rooms", "{}")
 	if status != http.StatusServiceUnavailable || !strings.Contains(body, `"code":"server_busy"`) {
 		t.Fatalf("a new room while short: %d %s, want 503 server_busy", status, body)
+	}
+	status, body, _ = request(t, s, "127.0.0.1", "", http.MethodGet, "/replays/old-0/events", "")
+	if status != http.StatusServiceUnavailable || !strings.Contains(body, `"code":"server_busy"`) {
+		t.Fatalf("a replay while short: %d %s, want 503 server_busy", status, body)
 	}
 	newcomer := dialWS(t, s.url())
 	newcomer.sendMsg(&protocol.Hello{Version: protocol.Version, Name: "bob", Room: id})
@@ -246,12 +252,13 @@ func TestOverloadRefusesNewcomers(t *testing.T) {
 		return len(a.welcomes) > welcomes && a.welcomes[len(a.welcomes)-1].Seat == aSeat
 	})
 	ssetest.Open(t, "http://"+s.addr+"/rooms/"+id+"/events", ssetest.Options{}).Must()
-	if got := scrape(t, s, `skirmish_refusals_total{reason="server_busy"}`); got != "1" {
-		t.Fatalf("server_busy refusals counted %q, want 1", got)
+	if got := scrape(t, s, `skirmish_refusals_total{reason="server_busy"}`); got != "3" {
+		t.Fatalf("server_busy refusals counted %q, want 3 (the room, the replay and the new player)", got)
 	}
 
 	short.Store(false)
 	s.createRoom(2, 1)
 	b := s.join(id, "bob")
 	b.seat()
+	ssetest.Open(t, "http://"+s.addr+"/replays/old-0/events", ssetest.Options{}).Must()
 }

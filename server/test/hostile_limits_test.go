@@ -60,11 +60,12 @@ func TestRoomFlood(t *testing.T) {
 }
 
 // TestConnectionsPerAddress: one address holds at most -max-conns-per-ip player connections
-// and streams together; past it a WebSocket upgrade and a stream alike get 429, other
-// addresses are served, and the places come back as connections close.
+// and streams together; past it a WebSocket upgrade and a stream (a feed or a replay) alike
+// get 429, other addresses are served, and the places come back as connections close.
 func TestConnectionsPerAddress(t *testing.T) {
 	const limit = 4
 	s := startServer(t, func(cfg *config.Config, _ *app.Options) { cfg.MaxConnsPerIP = limit })
+	recordMatch(t, s.data, "old", 30)
 	by := s.bystander(60)
 	id := s.createRoom(2, 2)
 	base := measure()
@@ -83,6 +84,9 @@ func TestConnectionsPerAddress(t *testing.T) {
 			func() (int, string, string) { return upgrade(t, s, from, "", false) },
 			func() (int, string, string) { return upgrade(t, s, from, "", true) },
 			func() (int, string, string) { return request(t, s, from, "", http.MethodGet, "/events", "") },
+			func() (int, string, string) {
+				return request(t, s, from, "", http.MethodGet, "/replays/old-0/events", "")
+			},
 		} {
 			if status, body, _ := try(); status != http.StatusTooManyRequests || !strings.Contains(body, `"code":"too_many_connections"`) {
 				t.Fatalf("past the limit: %d %s, want 429 too_many_connections", status, body)

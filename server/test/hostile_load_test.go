@@ -19,7 +19,7 @@ import (
 // spectator does not keep such a room open past its idle time, and the match records the
 // rooms leave stay within -records-max-size however many matches end.
 func TestStandingLoad(t *testing.T) {
-	const maxRecords = 4 << 10
+	const maxRecords = 1 << 10
 	s := startServer(t, func(cfg *config.Config, o *app.Options) {
 		cfg.RecordsMaxSize = maxRecords
 		o.Room.Idle = time.Second
@@ -41,7 +41,7 @@ func TestStandingLoad(t *testing.T) {
 		})
 	})
 	// The bystander leaves: its room, left to a bot, closes and its record ends. A player's
-	// room then plays two matches a second, each record over a kilobyte: the records must
+	// room then plays two matches a second, each record a few hundred bytes: the records must
 	// stay in the bound, the oldest going first.
 	by.p.c.Bye()
 	ada := s.join(s.createRoom(2, 1), "ada")

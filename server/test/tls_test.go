@@ -21,18 +21,23 @@ import (
 
 	"github.com/gobwas/ws"
 
+	"skirmish/game"
 	"skirmish/game/protocol"
 	"skirmish/server/internal/app"
 	"skirmish/server/internal/config"
+	"skirmish/server/internal/record"
 	"skirmish/server/internal/ssetest"
 )
 
 // TestTLS: with -tls-cert and -tls-key the server speaks https and wss on its one port; a
-// browser-like client gets HTTP/2, on which the room feed and the lobby feed stream side by
-// side over one connection, and a player plays over wss.
+// browser-like client gets HTTP/2, on which the room feed, the lobby feed, a replay and the
+// operators' figures stream side by side over one connection, and a player plays over wss.
 func TestTLS(t *testing.T) {
 	certFile, keyFile, roots := selfSigned(t)
-	s := startServer(t, func(cfg *config.Config, _ *app.Options) { cfg.TLSCert, cfg.TLSKey = certFile, keyFile })
+	s := startServer(t, func(cfg *config.Config, _ *app.Options) {
+		cfg.TLSCert, cfg.TLSKey, cfg.AdminToken = certFile, keyFile, adminToken
+	})
+	recordMatch(t, s.data, "tls", 90)
 	h2 := &http.Client{Transport: &http.Transport{TLSClientConfig: &tls.Config{RootCAs: roots}, ForceAttemptHTTP2: true}}
 	defer h2.CloseIdleConnections()
 	base := "https://" + s.addr
@@ -51,11 +56,16 @@ func TestTLS(t *testing.T) {
 	}
 	id := ssetest.Decode[struct{ ID string }](t, ssetest.Event{Data: readAll(t, resp)}).ID
 
-	// Both feeds at once on one HTTP/2 connection, as one page's tabs would share it.
-	feeds := map[string]string{"/rooms/" + id + "/events": "snapshot", "/events": "rooms"}
+	// The feeds at once on one HTTP/2 connection, as one page's tabs would share it; the
+	// replay is read to its end.
+	feeds := map[string]string{
+		"/rooms/" + id + "/events": "snapshot", "/events": "rooms", "/replays/tls-0/events?speed=4": "closed",
+		"/api/admin/events": "figures",
+	}
 	for path, first := range feeds {
 		req, _ := http.NewRequestWithContext(context.Background(), http.MethodGet, base+path, nil)
 		req.Header.Set("Accept", "text/event-stream")
+		req.Header.Set("Authorization", "Bearer "+adminToken)
 		resp, err := h2.Do(req)
 		if err != nil {
 			t.Fatal(err)
@@ -91,6 +101,41 @@ func TestTLS(t *testing.T) {
 			}
 		}
 	}
+}
+
+// recordMatch writes the record of a finished match of ticks ticks, four bots on the arena,
+// as the first match of room under the data directory dir.
+func recordMatch(t *testing.T, dir, room string, ticks int) {
+	t.Helper()
+	w, err := record.NewWriter(dir, testLogger(), record.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	mp, err := game.LoadMap("arena")
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg := game.DefaultConfig(4, 30)
+	cfg.TimeLimit = ticks
+	world := game.NewWorld(cfg, mp)
+	m := w.Begin(room, 0, world, time.Now())
+	bots := make([]*game.Bot, 4)
+	for seat := range bots {
+		world.SetActive(seat, true)
+		m.SetActive(0, seat, true)
+		bots[seat] = game.NewBot(seat, uint64(seat)+1, game.BotNormal)
+		m.Bot(0, seat, uint64(seat)+1, game.BotNormal, "bot")
+	}
+	inputs := make([]game.Input, 4)
+	for !world.Over {
+		for seat, b := range bots {
+			inputs[seat] = b.Think(world)
+		}
+		world.Step(inputs)
+		m.Step(world, inputs)
+	}
+	m.End(world)
+	w.Close()
 }
 
 // selfSigned writes a certificate for 127.0.0.1 and its key into the test's folder and

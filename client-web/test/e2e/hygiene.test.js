@@ -9,7 +9,7 @@ const arena = useArena();
 test('the pages run under their Content-Security-Policy', async () => {
   const id = await createRoom(arena.server.url, { seats: 2, bots: 2 });
   const ctx = await arena.browser.newContext();
-  for (const [path, state] of [['/', 'lobby'], ['/watch', 'index'], [`/watch/${id}`, 'running']]) {
+  for (const [path, state] of [['/', 'lobby'], ['/watch', 'index'], [`/watch/${id}`, 'running'], ['/watch/replay', 'index']]) {
     const page = await ctx.newPage();
     const errors = watchPage(page);
     const res = await page.goto(arena.server.url + path);

@@ -142,17 +142,27 @@ func (p *Policy) CORS(r *http.Request) (cors string, refusal *httperr.Error) {
 // CreateRoom admits the creation of a room by r (after Browser): not while draining or
 // overloaded, and not beyond the address's rooms per minute.
 func (p *Policy) CreateRoom(r *http.Request) *httperr.Error {
-	switch {
-	case p.Draining():
-		return p.Refuse(errDraining, r.RemoteAddr)
-	case p.Overloaded():
-		return p.Refuse(errOverloaded, r.RemoteAddr)
+	if refusal := p.Simulation(r); refusal != nil {
+		return refusal
 	}
 	if p.cfg.RoomsPerMinute > 0 {
 		if wait := p.rooms.Take(ClientKey(r.RemoteAddr), time.Now()); wait > 0 {
 			return p.Refuse(&httperr.Error{Status: http.StatusTooManyRequests, Code: "rate_limited",
 				Message: "too many rooms created from this address; wait a moment", RetryAfter: wait}, r.RemoteAddr)
 		}
+	}
+	return nil
+}
+
+// Simulation admits a request that starts a simulation of its own, a room or a replay:
+// not while the server drains or is short of headroom. A replay checks it before its match
+// is loaded, and Stream admits its stream after.
+func (p *Policy) Simulation(r *http.Request) *httperr.Error {
+	switch {
+	case p.Draining():
+		return p.Refuse(errDraining, r.RemoteAddr)
+	case p.Overloaded():
+		return p.Refuse(errOverloaded, r.RemoteAddr)
 	}
 	return nil
 }

@@ -1,5 +1,6 @@
 // Package app wires the server together: configuration in, listening socket, rooms, room
-// directory, spectator hub, admission policy, HTTP routes, and the graceful shutdown. It is
+// directory, spectator hub, admission policy, fleet membership, replays, operator pages, HTTP
+// routes, and the graceful shutdown. It is
 // the one place that decides which implementation of each part runs. Start reads in three
 // steps, each in a file of its own: defaults (options.go), wiring (wire.go) and shutdown
 // (shutdown.go).
@@ -17,9 +18,9 @@ import (
 // Server is a started server.
 type Server struct {
 	parts
-	stopMonitor context.CancelFunc // nil without a monitor
-	done        chan struct{}
-	err         error
+	stopMonitors context.CancelFunc // ends the headroom and operator monitors
+	done         chan struct{}
+	err          error
 }
 
 // Addr is the address the server listens on.

@@ -16,7 +16,8 @@ import (
 // the production server.
 type Options struct {
 	// Room tunes the rooms beyond the flags (tests shorten the countdown and timeouts); its
-	// TickRate, Grace, DataDir, MaxRooms and the match settings come from the Config when zero.
+	// TickRate, Grace, DataDir, MaxRooms, the record limits and the match settings come from
+	// the Config when zero.
 	Room room.Config
 	// Observer, when set, sees every room in addition to the spectator hub.
 	Observer room.Observer
@@ -86,6 +87,9 @@ func (o Options) withDefaults(cfg config.Config) Options {
 	}
 	if o.Room.MaxRooms == 0 {
 		o.Room.MaxRooms = cfg.MaxRooms
+	}
+	if o.Room.KeepMatches == 0 {
+		o.Room.KeepMatches = cfg.KeepMatches
 	}
 	if o.Room.RecordsMaxSize == 0 {
 		o.Room.RecordsMaxSize = cfg.RecordsMaxSize

@@ -18,13 +18,16 @@ const shutdownTimeout = 5 * time.Second
 // handoverTimeout bounds how long a draining node of a fleet spends handing its rooms over.
 const handoverTimeout = 20 * time.Second
 
-// serve starts the HTTP servers and the headroom monitor in the background; the channel
-// reports the first server to stop on its own.
+// serve starts the HTTP servers, the headroom monitor and the operators' figures in the
+// background; the channel reports the first server to stop on its own.
 func (s *Server) serve() <-chan error {
+	ctx, stop := context.WithCancel(context.Background())
+	s.stopMonitors = stop
 	if s.monitor != nil {
-		ctx, stop := context.WithCancel(context.Background())
-		s.stopMonitor = stop
 		go s.monitor.Run(ctx)
+	}
+	if s.admin != nil {
+		go s.admin.Run(ctx)
 	}
 	serveErr := make(chan error, 2)
 	go func() {
@@ -64,8 +67,9 @@ func pageURL(addr net.Addr, secure bool) string {
 }
 
 // shutdownOn waits for ctx to end or a server to fail, then shuts down: health turns 503
-// and no new room, player or stream is taken; then every room tells its players the server
-// goes away (1001) and closes; then the spectator feeds end and the HTTP servers stop.
+// and no new room, player, stream or replay is taken; then every room tells its players the
+// server goes away (1001) and closes; then the spectator feeds (replays and the operators'
+// figures included) end and the HTTP servers stop.
 func (s *Server) shutdownOn(ctx context.Context, serveErr <-chan error) {
 	defer close(s.done)
 	select {
@@ -88,10 +92,9 @@ func (s *Server) shutdownOn(ctx context.Context, serveErr <-chan error) {
 	if err := s.rooms.Wait(wait); err != nil {
 		s.log.Warn("rooms did not close in time", "err", err)
 	}
+	// The operators' figures end with the spectator feeds: their streams are the hub's too.
+	s.stopMonitors()
 	s.hub.Close()
-	if s.stopMonitor != nil {
-		s.stopMonitor()
-	}
 	if err := s.http.Shutdown(wait); err != nil {
 		s.log.Warn("http shutdown", "err", err)
 	}

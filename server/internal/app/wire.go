@@ -14,6 +14,7 @@ import (
 
 	"skirmish/game"
 	"skirmish/game/protocol"
+	"skirmish/server/internal/admin"
 	"skirmish/server/internal/admission"
 	"skirmish/server/internal/config"
 	"skirmish/server/internal/fleet"
@@ -23,6 +24,7 @@ import (
 	"skirmish/server/internal/lobby"
 	"skirmish/server/internal/metrics"
 	"skirmish/server/internal/overload"
+	"skirmish/server/internal/replay"
 	"skirmish/server/internal/room"
 	"skirmish/server/internal/spectate"
 	"skirmish/server/internal/transport"
@@ -38,6 +40,8 @@ type parts struct {
 	hub       *spectate.Hub
 	rooms     *room.Manager
 	stopRooms context.CancelFunc
+	admin     *admin.Monitor // nil without -admin-token
+	replays   *replay.Server // nil without a data directory
 	http      *http.Server
 	ln        net.Listener // what http serves from
 	tls       bool         // http ends TLS on ln
@@ -99,7 +103,7 @@ func wire(cfg config.Config, opts Options) (p parts, err error) {
 		}
 		return p, err
 	}
-	p.wireHTTP(ln, certs, opts)
+	p.wireHTTP(cfg, ln, certs, opts)
 	return p, nil
 }
 
@@ -123,10 +127,17 @@ func (p *parts) wirePolicy(cfg config.Config, opts Options) {
 	})
 }
 
-// wireHTTP builds the HTTP side on ln: the routes and their limits, the connection budget,
-// and either TLS (certs given) or the demux of player upgrades; and /metrics on its own
-// listener if it has one.
-func (p *parts) wireHTTP(ln net.Listener, certs []tls.Certificate, opts Options) {
+// wireHTTP builds the HTTP side on ln: the operator pages (with -admin-token) and the
+// replays of the data directory's records, the routes and their limits, the connection
+// budget, and either TLS (certs given) or the demux of player upgrades; and /metrics on its
+// own listener if it has one.
+func (p *parts) wireHTTP(cfg config.Config, ln net.Listener, certs []tls.Certificate, opts Options) {
+	if cfg.AdminToken != "" {
+		p.admin = admin.New(admin.Deps{Token: cfg.AdminToken, Rooms: p.rooms, Metrics: p.metrics, Hub: p.hub})
+	}
+	if p.roomCfg.DataDir != "" {
+		p.replays = replay.NewServer(p.roomCfg.DataDir, p.hub, p.log)
+	}
 	var metricsHandler http.Handler = p.metrics.Handler()
 	if p.metricsLn != nil {
 		mux := http.NewServeMux()
@@ -136,8 +147,8 @@ func (p *parts) wireHTTP(ln net.Listener, certs []tls.Certificate, opts Options)
 	}
 	p.http = &http.Server{
 		Handler: httpapi.New(httpapi.Deps{
-			Rooms: p.rooms, Admission: p.policy, Conn: p.roomCfg.Conn, Spectate: p.hub, Web: opts.Web,
-			Metrics: metricsHandler, Health: p.health, Logger: p.log,
+			Rooms: p.rooms, Admission: p.policy, Conn: p.roomCfg.Conn, Spectate: p.hub, Replays: p.replays,
+			Admin: p.admin, Web: opts.Web, Metrics: metricsHandler, Health: p.health, Logger: p.log,
 		}),
 		ReadHeaderTimeout: opts.HTTP.HeaderTimeout,
 		ReadTimeout:       opts.HTTP.ReadTimeout,
@@ -225,6 +236,9 @@ func (p *parts) wireRooms(cfg config.Config, opts Options) error {
 	}
 	hub, err := spectate.New(hubOpts)
 	if err != nil {
+		if p.node != nil {
+			p.node.Close()
+		}
 		return err
 	}
 	var observer room.Observer = hub
@@ -251,6 +265,7 @@ func (p *parts) wireRooms(cfg config.Config, opts Options) error {
 		if err := p.node.Start(rooms, hub, lobbyFeed(hub, p.log)); err != nil {
 			stopRooms()
 			p.node.Close()
+			hub.Close()
 			return fmt.Errorf("join the fleet: %w", err)
 		}
 	} else if n := rooms.Restore(); n > 0 {

@@ -11,6 +11,7 @@ import (
 	"slices"
 	"strings"
 	"time"
+	"unicode"
 
 	"skirmish/game"
 	"skirmish/server/internal/room"
@@ -28,6 +29,9 @@ const (
 	MaxSpectatorRate = 30
 )
 
+// MinAdminToken is the shortest operator token the server accepts.
+const MinAdminToken = 12
+
 // Config is everything the server needs to know to start.
 type Config struct {
 	Addr     string // listen address
@@ -37,7 +41,10 @@ type Config struct {
 	Grace         time.Duration // how long a paused room waits for a dropped player
 	// Origins are the browser Origins allowed besides the server's own ("*" wildcards).
 	Origins []string
-	DataDir string // where match records go
+	DataDir string // where checkpoints and match records go
+	// AdminToken enables the operator pages and API for requests that carry it as a bearer
+	// token; empty turns them off.
+	AdminToken string
 	// The match a room plays unless its request says otherwise.
 	Map       string
 	FragLimit int
@@ -50,11 +57,14 @@ type Config struct {
 	PublicURL string
 
 	// Admission limits; 0 means no limit.
-	MaxRooms       int   // rooms open at once
-	RoomsPerIP     int   // rooms one address may create per minute
-	MaxConnsPerIP  int   // player connections and spectator streams open from one address
-	MaxSpectators  int   // spectator streams of one room
-	RecordsMaxSize int64 // bytes of match records kept under DataDir; the oldest go first
+	MaxRooms      int // rooms open at once
+	RoomsPerIP    int // rooms one address may create per minute
+	MaxConnsPerIP int // player connections and spectator streams open from one address
+	MaxSpectators int // spectator streams of one room
+	// Record retention under DataDir: past either limit the oldest finished records are
+	// deleted; 0 means no limit. A record in progress is never cut.
+	KeepMatches    int   // how many finished records
+	RecordsMaxSize int64 // how many bytes of records, the ones in progress included
 	// Overload makes the server refuse new players and rooms while it is short of headroom.
 	Overload bool
 
@@ -70,7 +80,7 @@ const roomsPerCore = 250
 // Default returns the configuration used when no flag is given.
 func Default() Config {
 	return Config{
-		Addr: ":8080", TickRate: 30, SpectatorRate: 10, Grace: 60 * time.Second, DataDir: "./data",
+		Addr: ":8080", TickRate: 30, SpectatorRate: 10, Grace: 60 * time.Second, DataDir: "./data", KeepMatches: 1000,
 		Map: game.MapNames()[0], FragLimit: game.DefaultFragLimit, TimeLimit: game.DefaultMatchLength * time.Second,
 		MaxRooms: roomsPerCore * runtime.GOMAXPROCS(0), RoomsPerIP: 30, MaxConnsPerIP: 100, MaxSpectators: 1000,
 		RecordsMaxSize: 1 << 30, Overload: true,
@@ -98,6 +108,9 @@ func Parse(args []string, getenv func(string) string, out io.Writer) (Config, er
 	fs.DurationVar(&cfg.Grace, "grace", cfg.Grace, "how long a paused room waits for a dropped player")
 	fs.StringVar(&origins, "origins", "", "comma-separated Origins allowed besides the server's own, for WebSocket, SSE and the API (* wildcards)")
 	fs.StringVar(&cfg.DataDir, "data", cfg.DataDir, "where checkpoints and match records go")
+	// The token's default stays out of the usage text: it would print the environment's.
+	fs.StringVar(&cfg.AdminToken, "admin-token", "",
+		fmt.Sprintf("enables /admin and the operator API for this bearer token (env SKIRMISH_ADMIN_TOKEN; at least %d characters)", MinAdminToken))
 	fs.StringVar(&cfg.Map, "map", cfg.Map, fmt.Sprintf("map of new rooms (%s)", strings.Join(game.MapNames(), ", ")))
 	fs.IntVar(&cfg.FragLimit, "frag-limit", cfg.FragLimit, "frags that win a match in new rooms")
 	fs.DurationVar(&cfg.TimeLimit, "time-limit", cfg.TimeLimit, "match length in new rooms")
@@ -108,13 +121,17 @@ func Parse(args []string, getenv func(string) string, out io.Writer) (Config, er
 	fs.IntVar(&cfg.RoomsPerIP, "rooms-per-ip", cfg.RoomsPerIP, "rooms one address may create per minute (0: no limit)")
 	fs.IntVar(&cfg.MaxConnsPerIP, "max-conns-per-ip", cfg.MaxConnsPerIP, "player connections and spectator streams open from one address, an IPv6 /64 counting as one (0: no limit)")
 	fs.IntVar(&cfg.MaxSpectators, "max-spectators", cfg.MaxSpectators, "spectators of one room (0: no limit)")
-	fs.Int64Var(&cfg.RecordsMaxSize, "records-max-size", cfg.RecordsMaxSize, "bytes of match records kept; the oldest are deleted beyond it (0: keep all)")
+	fs.IntVar(&cfg.KeepMatches, "keep-matches", cfg.KeepMatches, "finished match records to keep, the newest (0: no limit)")
+	fs.Int64Var(&cfg.RecordsMaxSize, "records-max-size", cfg.RecordsMaxSize, "bytes of match records kept; the oldest finished ones are deleted beyond it (0: no limit)")
 	fs.BoolVar(&cfg.Overload, "overload", cfg.Overload, "refuse new players (4003) and rooms (503) while the server is short of headroom")
 	fs.StringVar(&cfg.MetricsAddr, "metrics-addr", "", "serve /metrics on this address only (default: on -addr, public)")
 	fs.StringVar(&cfg.TLSCert, "tls-cert", "", "certificate file (PEM): serve https and wss, HTTP/2 included")
 	fs.StringVar(&cfg.TLSKey, "tls-key", "", "private key file (PEM) of -tls-cert")
 	if err := fs.Parse(args); err != nil {
 		return cfg, fmt.Errorf("%w: %w", ErrUsage, err)
+	}
+	if cfg.AdminToken == "" {
+		cfg.AdminToken = getenv("SKIRMISH_ADMIN_TOKEN")
 	}
 	cfg.Origins = splitList(origins)
 	err := cfg.validate()
@@ -137,6 +154,8 @@ func (c Config) validate() error {
 		return fmt.Errorf("-tick %d is not in %d..%d", c.TickRate, MinTickRate, MaxTickRate)
 	case c.SpectatorRate < MinSpectatorRate || c.SpectatorRate > MaxSpectatorRate:
 		return fmt.Errorf("-spectator-rate %d is not in %d..%d", c.SpectatorRate, MinSpectatorRate, MaxSpectatorRate)
+	case c.AdminToken != "" && (len(c.AdminToken) < MinAdminToken || strings.ContainsFunc(c.AdminToken, unicode.IsSpace)):
+		return fmt.Errorf("-admin-token must be at least %d characters without spaces", MinAdminToken)
 	case c.Grace <= 0:
 		return fmt.Errorf("-grace %v must be positive", c.Grace)
 	case !slices.Contains(game.MapNames(), c.Map):
@@ -145,8 +164,8 @@ func (c Config) validate() error {
 		return fmt.Errorf("-frag-limit %d is not in 1..%d", c.FragLimit, room.MaxFragLimit)
 	case c.TimeLimit < room.MinTimeLimit || c.TimeLimit > room.MaxTimeLimit:
 		return fmt.Errorf("-time-limit %v is not in %v..%v", c.TimeLimit, room.MinTimeLimit, room.MaxTimeLimit)
-	case c.MaxRooms < 0 || c.RoomsPerIP < 0 || c.MaxConnsPerIP < 0 || c.MaxSpectators < 0 || c.RecordsMaxSize < 0:
-		return errors.New("-max-rooms, -rooms-per-ip, -max-conns-per-ip, -max-spectators and -records-max-size must not be negative")
+	case c.MaxRooms < 0 || c.RoomsPerIP < 0 || c.MaxConnsPerIP < 0 || c.MaxSpectators < 0 || c.KeepMatches < 0 || c.RecordsMaxSize < 0:
+		return errors.New("-max-rooms, -rooms-per-ip, -max-conns-per-ip, -max-spectators, -keep-matches and -records-max-size must not be negative")
 	case (c.TLSCert == "") != (c.TLSKey == ""):
 		return errors.New("-tls-cert and -tls-key go together")
 	}

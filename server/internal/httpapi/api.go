@@ -14,9 +14,11 @@ import (
 	"strings"
 	"time"
 
+	"skirmish/server/internal/admin"
 	"skirmish/server/internal/admission"
 	"skirmish/server/internal/httperr"
 	"skirmish/server/internal/lobby"
+	"skirmish/server/internal/replay"
 	"skirmish/server/internal/room"
 	"skirmish/server/internal/transport"
 )
@@ -34,6 +36,8 @@ type Deps struct {
 	Admission *admission.Policy
 	Conn      transport.Options // options of every player connection
 	Spectate  Spectate          // may be nil: no spectator feed
+	Replays   *replay.Server    // may be nil: no match records
+	Admin     *admin.Monitor    // may be nil: no operator pages (404)
 	Web       fs.FS             // the web client, served at /; may be nil
 	// Metrics serves /metrics; nil when the metrics are served on an address of their own.
 	Metrics http.Handler
@@ -54,6 +58,8 @@ func New(d Deps) http.Handler {
 	mux.HandleFunc("POST /api/play", a.quickPlay)
 	mux.HandleFunc("GET /api/rooms/{room}", a.getRoom)
 	mux.HandleFunc("GET /ws", a.serveWS)
+	mux.HandleFunc("GET /api/matches", a.listMatches)
+	mux.HandleFunc("GET /replays/{match}/events", a.replayEvents)
 	mux.HandleFunc("GET /healthz", a.health)
 	if d.Metrics != nil {
 		mux.Handle("GET /metrics", d.Metrics)
@@ -64,8 +70,19 @@ func New(d Deps) http.Handler {
 		mux.HandleFunc("POST /api/rooms/{room}/cheers", s.ServeCheer)
 		mux.HandleFunc("OPTIONS /api/rooms/{room}/cheers", s.ServeCheer)
 	}
+	// By method: a pattern for every method would conflict with the web client's "GET /".
+	admin := a.adminRoutes()
+	mux.Handle("GET /api/admin/", admin)
+	mux.Handle("POST /api/admin/", admin)
 	if d.Web != nil {
 		mountWeb(mux, d.Web)
+		mux.HandleFunc("GET /admin", func(w http.ResponseWriter, r *http.Request) {
+			if d.Admin == nil {
+				adminOff(w)
+				return
+			}
+			http.ServeFileFS(w, r, d.Web, "admin.html")
+		})
 	}
 	return secure(mux)
 }
@@ -97,6 +114,10 @@ func mountWeb(mux *http.ServeMux, web fs.FS) {
 		http.ServeFileFS(w, r, web, "watch.html")
 	})
 	mux.HandleFunc("GET /watch", func(w http.ResponseWriter, r *http.Request) {
+		http.ServeFileFS(w, r, web, "watch.html")
+	})
+	// The replays of finished matches are watched on the same page.
+	mux.HandleFunc("GET /watch/replay/{match}", func(w http.ResponseWriter, r *http.Request) {
 		http.ServeFileFS(w, r, web, "watch.html")
 	})
 }
@@ -188,10 +209,7 @@ func (a *api) quickPlay(w http.ResponseWriter, r *http.Request) {
 func (a *api) admitRoom(w http.ResponseWriter, r *http.Request) bool {
 	adm := a.d.Admission
 	cors, refusal := adm.Browser(r)
-	if cors != "" {
-		w.Header().Set("Access-Control-Allow-Origin", cors)
-		w.Header().Set("Vary", "Origin")
-	}
+	allowOrigin(w, cors)
 	if refusal == nil {
 		refusal = adm.CreateRoom(r)
 	}
@@ -200,6 +218,15 @@ func (a *api) admitRoom(w http.ResponseWriter, r *http.Request) bool {
 		return false
 	}
 	return true
+}
+
+// allowOrigin lets the page of an allowed cross-site Origin read the answer; empty allows
+// none.
+func allowOrigin(w http.ResponseWriter, cors string) {
+	if cors != "" {
+		w.Header().Set("Access-Control-Allow-Origin", cors)
+		w.Header().Set("Vary", "Origin")
+	}
 }
 
 // decodeCreate reads the body of a room request into req: one JSON object (an empty one
@@ -249,21 +276,25 @@ func playURL(r *http.Request) string {
 }
 
 // refused answers a failed room request and reports whether err was one.
+// Every refusal counts in /metrics by its code; a failure of the server's own does not.
 func (a *api) refused(w http.ResponseWriter, r *http.Request, err error, what string) bool {
+	var refusal *httperr.Error
 	switch {
 	case err == nil:
 		return false
 	case errors.Is(err, room.ErrBadRequest):
-		httperr.Write(w, http.StatusBadRequest, "bad_room", err.Error())
+		refusal = httperr.New(http.StatusBadRequest, "bad_room", err.Error())
 	case errors.Is(err, room.ErrDraining):
-		httperr.Write(w, http.StatusServiceUnavailable, "shutting_down", "the server is shutting down")
+		refusal = httperr.New(http.StatusServiceUnavailable, "shutting_down", "the server is shutting down")
 	case errors.Is(err, room.ErrFull):
-		a.d.Admission.Refuse(httperr.New(http.StatusServiceUnavailable, "server_full",
-			"the server has as many rooms as it can run; join one or try again later"), r.RemoteAddr).Write(w)
+		refusal = httperr.New(http.StatusServiceUnavailable, "server_full",
+			"the server has as many rooms as it can run; join one or try again later")
 	default:
 		a.d.Logger.Error(what, "err", err)
 		httperr.Write(w, http.StatusInternalServerError, "internal", "the room could not be created")
+		return true
 	}
+	a.d.Admission.Refuse(refusal, r.RemoteAddr).Write(w)
 	return true
 }
 

@@ -38,7 +38,8 @@ type Metrics struct {
 	Restored         *prometheus.CounterVec // rooms brought back at start, by outcome: restored, refused
 	WriteFailures    *prometheus.CounterVec // failed or dropped writes to the data directory, by what
 	// Refusals counts what the server turned away before serving it (connections, upgrades,
-	// streams, rooms, cheers), by the machine code of the refusal.
+	// streams, rooms, replays, cheers, player hellos, operator calls without the token), by
+	// the machine code of the refusal (a player's: its close code's name).
 	Refusals *prometheus.CounterVec
 	// RecordBytes is the size of the match records kept.
 	RecordBytes prometheus.Gauge
@@ -108,11 +109,11 @@ func New() *Metrics {
 		}, []string{"what"}),
 		Refusals: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "skirmish_refusals_total",
-			Help: "Requests and connections the server refused, by reason (the code of the JSON error).",
+			Help: "Requests and connections the server refused, by reason: the code of the JSON error, or for a player's hello the close code's name (room_full, server_busy).",
 		}, []string{"reason"}),
 		RecordBytes: prometheus.NewGauge(prometheus.GaugeOpts{
 			Name: "skirmish_record_bytes",
-			Help: "Bytes of match records kept under the data directory (bounded by -records-max-size).",
+			Help: "Bytes of match records kept under the data directory (bounded by -records-max-size and -keep-matches).",
 		}),
 		Overloaded: prometheus.NewGauge(prometheus.GaugeOpts{
 			Name: "skirmish_overloaded",

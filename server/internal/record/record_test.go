@@ -7,15 +7,16 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"skirmish/game"
 )
 
-// play records a match of three bots on a fresh writer under dir, with a fourth seat that
-// joins mid-match, and returns the record's path and the final world.
-func play(t *testing.T, dir string, ticks int) (string, *game.World) {
+// begin starts recording a match of cfg on the arena under dir, as room's first.
+func begin(t testing.TB, dir, room string, cfg game.Config) (*Writer, *game.World, *Match) {
 	t.Helper()
 	w, err := NewWriter(dir, slog.New(slog.NewTextHandler(io.Discard, nil)), Options{})
 	if err != nil {
@@ -25,80 +26,198 @@ func play(t *testing.T, dir string, ticks int) (string, *game.World) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	world := game.NewWorld(cfg, mp)
+	return w, world, w.Begin(room, 0, world, time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC))
+}
+
+// match is a match played for a test: what was fed to every step, and how it ended.
+type match struct {
+	path   string
+	world  *game.World
+	inputs [][]game.Input // per tick, per seat
+}
+
+// play records a match of ticks ticks on a fresh writer under dir: seats 0 and 1 are players
+// (whose inputs a brain chooses, as a person would, numbered as a client numbers them), seat
+// 2 a bot, and seat 3 a player who joins halfway, after the bot that held it until then.
+// alter, when set, changes what the record is told a step's inputs were, not what the match
+// played: a record whose input log was altered.
+func play(t *testing.T, dir string, ticks int, alter func(tick uint32, inputs []game.Input)) match {
+	t.Helper()
 	cfg := game.DefaultConfig(4, 30)
 	cfg.Seed = 42
-	world := game.NewWorld(cfg, mp)
-	m := w.Begin("room1", 0, world)
-	bots := make([]*game.Bot, 4)
-	for seat := range 3 {
+	w, world, m := begin(t, dir, "room1", cfg)
+	brains := make([]*game.Bot, 4)
+	for seat := range brains {
+		brains[seat] = game.NewBot(seat, uint64(seat)+7, game.BotNormal)
+	}
+	for seat := range 4 {
 		world.SetActive(seat, true)
 		m.SetActive(world.Tick, seat, true)
 	}
-	for seat := range bots {
-		bots[seat] = game.NewBot(seat, uint64(seat)+7, game.BotNormal)
-	}
-	inputs := make([]game.Input, 4)
+	m.Player(0, 0, "ada")
+	m.Player(0, 1, "bob")
+	m.Bot(0, 2, 9, game.BotHard, "bot 3")
+	m.Bot(0, 3, 10, game.BotEasy, "bot 4")
+	brains[2], brains[3] = game.NewBot(2, 9, game.BotHard), game.NewBot(3, 10, game.BotEasy)
+	played := match{path: Path(dir, "room1-0"), inputs: make([][]game.Input, ticks)}
+	told := make([]game.Input, 4)
 	for tick := range ticks {
 		if tick == ticks/2 {
+			world.SetActive(3, false)
+			m.SetActive(world.Tick, 3, false)
 			world.SetActive(3, true)
 			m.SetActive(world.Tick, 3, true)
+			m.Player(world.Tick, 3, "cyd")
 		}
-		for seat, b := range bots {
+		inputs := make([]game.Input, 4)
+		for seat, b := range brains {
 			inputs[seat] = b.Think(world)
+			if seat < 2 || seat == 3 && tick >= ticks/2 {
+				// A client numbers its inputs; now and then one is late and repeated.
+				if tick%17 != 5 {
+					inputs[seat].Seq = uint32(tick + 1)
+				} else {
+					inputs[seat] = played.inputs[max(tick-1, 0)][seat]
+					inputs[seat].Seq = 0
+				}
+			}
 		}
+		played.inputs[tick] = inputs
 		world.Step(inputs)
-		m.Step(world.Tick, inputs)
+		copy(told, inputs)
+		if alter != nil {
+			alter(world.Tick, told)
+		}
+		m.Step(world, told)
 	}
 	m.End(world)
 	w.Close()
-	return filepath.Join(dir, "matches", "room1-0.jsonl"), world
+	played.world = world
+	return played
 }
 
-func TestRecordReplaysWithASeatTakenMidMatch(t *testing.T) {
-	path, want := play(t, t.TempDir(), 200)
-	f, err := os.Open(path)
+func TestRecordReplaysPlayersAndBots(t *testing.T) {
+	played := play(t, t.TempDir(), 400, nil)
+	rec, err := ReadFile(played.path)
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer f.Close()
-	rec, err := Read(f)
+	if rec.Header.ID() != "room1-0" || rec.End == nil || rec.End.Tick != 400 || rec.Ticks() != 400 {
+		t.Fatalf("record %s ends %+v at tick %d, want room1-0 ending at 400", rec.Header.ID(), rec.End, rec.Ticks())
+	}
+	tick := 0
+	got, err := rec.Replay(func(w *game.World, inputs []game.Input) {
+		if !slices.Equal(inputs, played.inputs[tick]) {
+			t.Fatalf("tick %d replays with inputs %v, the match had %v", w.Tick, inputs, played.inputs[tick])
+		}
+		tick++
+	})
 	if err != nil {
 		t.Fatal(err)
 	}
-	got, err := rec.Replay(nil)
+	if got.Tick != played.world.Tick || got.Hash() != played.world.Hash() || tick != 400 {
+		t.Fatalf("replay ends at tick %d hash %x, want %d %x", got.Tick, got.Hash(), played.world.Tick, played.world.Hash())
+	}
+}
+
+func TestRecordEncodesAsWritten(t *testing.T) {
+	played := play(t, t.TempDir(), 200, nil)
+	data, err := os.ReadFile(played.path)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if got.Tick != want.Tick || got.Hash() != want.Hash() || !got.Ships[3].Active {
-		t.Fatalf("replay ends at tick %d hash %x, want %d %x with the late seat active", got.Tick, got.Hash(), want.Tick, want.Hash())
+	rec, err := Read(bytes.NewReader(data))
+	if err != nil {
+		t.Fatal(err)
+	}
+	again, err := rec.Encode()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Equal(again, data) {
+		t.Fatalf("a record read and encoded again has %d bytes, the file %d", len(again), len(data))
+	}
+}
+
+// TestAlteredInputNamesItsTick: a record told another input than the one played departs from
+// the match at that input's tick, and the replay says so.
+func TestAlteredInputNamesItsTick(t *testing.T) {
+	for _, tt := range []struct {
+		name  string
+		tick  uint32
+		seat  int
+		alter func(*game.Input)
+	}{
+		{"buttons", 123, 0, func(in *game.Input) { in.Buttons ^= game.ButtonLeft | game.ButtonUp }},
+		{"a shot", 262, 1, func(in *game.Input) { in.Buttons ^= game.ButtonFire }},
+		{"the late joiner's aim", 320, 3, func(in *game.Input) { in.AimX, in.AimY = -in.AimY-40, in.AimX+40 }},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			played := play(t, t.TempDir(), 400, func(tick uint32, inputs []game.Input) {
+				if tick == tt.tick {
+					tt.alter(&inputs[tt.seat])
+				}
+			})
+			rec, err := ReadFile(played.path)
+			if err != nil {
+				t.Fatal(err)
+			}
+			_, err = rec.Replay(nil)
+			var d *Divergence
+			if !errors.As(err, &d) || d.Tick != tt.tick || !errors.Is(err, ErrRecord) {
+				t.Fatalf("replay: %v, want a departure at tick %d", err, tt.tick)
+			}
+		})
 	}
 }
 
 func TestBadRecords(t *testing.T) {
-	path, _ := play(t, t.TempDir(), 100)
-	good, err := os.ReadFile(path)
+	played := play(t, t.TempDir(), 100, nil)
+	good, err := os.ReadFile(played.path)
 	if err != nil {
 		t.Fatal(err)
 	}
-	lines := strings.SplitAfter(string(good), "\n")
+	head := bytes.IndexByte(good[len(magic):], '\n') + len(magic) + 1
+	edit := func(change func(*Record)) string {
+		rec, err := Read(bytes.NewReader(good))
+		if err != nil {
+			t.Fatal(err)
+		}
+		change(rec)
+		b, err := rec.Encode()
+		if err != nil {
+			t.Fatal(err)
+		}
+		return string(b)
+	}
 	tests := []struct {
 		name   string
 		record string
 		replay bool // the record reads but does not replay
 	}{
 		{"empty", "", false},
-		{"header not JSON", "{\n" + strings.Join(lines[1:], ""), false},
-		{"unknown line", lines[0] + `{"what":1}` + "\n", false},
-		{"line after the end", string(good) + lines[1], false},
-		{"a seat out of range", strings.Replace(string(good), `"setup":[[0,`, `"setup":[[9,`, 1), false},
-		// The first input's seq, unlike its buttons, is the same whatever the bots choose.
-		{"an input changed", lines[0] + strings.Replace(lines[1], `"inputs":[[[0,`, `"inputs":[[[1,`, 1) + strings.Join(lines[2:], ""), true},
-		{"a tick missing", lines[0] + strings.Join(lines[2:], ""), true},
-		{"wrong hash", strings.Replace(string(good), `"hash":"`, `"hash":"0`, 1), true},
+		{"another format", `{"room":"x"}` + "\n", false},
+		{"header not JSON", magic + "{\n" + string(good[head:]), false},
+		{"unknown frame", string(good[:head]) + "x\x00", false},
+		{"cut short", string(good[:len(good)-3]), false},
+		{"a frame after the end", string(good) + string(good[head:head+5]), false},
+		// The first frame makes seat 0 active: kind, length, after tick 0, seat 0, on.
+		{"a seat out of range", string(good[:head]) + "a\x03\x00\x07\x01" + string(good[head+5:]), false},
+		{"a tick missing", edit(func(r *Record) {
+			f := &r.Frames[len(r.Frames)-1]
+			f.Inputs, f.Checks = f.Inputs[1:], f.Checks[1:]
+			f.Tick++
+		}), true},
+		{"a check changed", edit(func(r *Record) {
+			f := &r.Frames[len(r.Frames)-1]
+			f.Checks[0]++
+		}), true},
+		{"wrong hash", edit(func(r *Record) { r.End.Hash++ }), true},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			rec, err := Read(bytes.NewReader([]byte(tt.record)))
+			rec, err := Read(strings.NewReader(tt.record))
 			if !tt.replay {
 				if err == nil {
 					_, err = rec.Replay(nil)
@@ -118,59 +237,92 @@ func TestBadRecords(t *testing.T) {
 	}
 }
 
-// TestRetention: once retaining, past MaxSize the oldest finished records go first, a record
-// still being written is never cut, and records an earlier run left count too.
+// recordIdle records ticks steps of world under w as room's first match, ended or not.
+func recordIdle(w *Writer, world *game.World, room string, ticks int, end bool) {
+	m := w.Begin(room, 0, world, time.Now())
+	inputs := make([]game.Input, len(world.Ships))
+	for range ticks {
+		world.Step(inputs)
+		m.Step(world, inputs)
+	}
+	if end {
+		m.End(world)
+	} else {
+		m.Flush()
+	}
+}
+
+func TestFinishedRecordsAreKeptToTheLimit(t *testing.T) {
+	dir := t.TempDir()
+	log := slog.New(slog.DiscardHandler)
+	world := idleWorld(t)
+	w, err := NewWriter(dir, log, Options{Keep: 2})
+	if err != nil {
+		t.Fatal(err)
+	}
+	w.Retain()
+	recordIdle(w, world, "a", 1, true)
+	recordIdle(w, world, "open", 1, false) // a match in play is never removed
+	recordIdle(w, world, "b", 1, true)
+	recordIdle(w, world, "c", 1, true)
+	w.Close()
+	exists := func(id string) bool { _, err := os.Stat(Path(dir, id)); return err == nil }
+	if exists("a-0") || !exists("b-0") || !exists("c-0") || !exists("open-0") {
+		t.Fatalf("kept a %v b %v c %v open %v, want the last two finished and the open one", exists("a-0"), exists("b-0"), exists("c-0"), exists("open-0"))
+	}
+	// A restarted server counts the finished records it finds; one an earlier run left
+	// unfinished is not a finished match and stays.
+	w, err = NewWriter(dir, log, Options{Keep: 2})
+	if err != nil {
+		t.Fatal(err)
+	}
+	w.Retain()
+	recordIdle(w, world, "d", 1, true)
+	w.Close()
+	if exists("b-0") || !exists("c-0") || !exists("d-0") || !exists("open-0") {
+		t.Fatalf("after a restart kept b %v c %v d %v open %v, want c, d and the open one", exists("b-0"), exists("c-0"), exists("d-0"), exists("open-0"))
+	}
+}
+
+// TestRetention: once retaining, past MaxSize the oldest records no longer written go first
+// (a record an earlier run left included), and a record still being written is never cut.
 func TestRetention(t *testing.T) {
 	dir := t.TempDir()
-	old := filepath.Join(dir, "matches", "old-0.jsonl")
+	old := Path(dir, "old-0")
 	if err := os.MkdirAll(filepath.Dir(old), 0o755); err != nil {
 		t.Fatal(err)
 	}
-	if err := os.WriteFile(old, bytes.Repeat([]byte("x"), 3000), 0o644); err != nil {
+	if err := os.WriteFile(old, bytes.Repeat([]byte("x"), 1000), 0o644); err != nil {
 		t.Fatal(err)
 	}
 	var kept int64
-	w, err := NewWriter(dir, slog.New(slog.DiscardHandler), Options{MaxSize: 10_000, Kept: func(n int64) { kept = n }})
+	w, err := NewWriter(dir, slog.New(slog.DiscardHandler), Options{MaxSize: 2000, Kept: func(n int64) { kept = n }})
 	if err != nil {
 		t.Fatal(err)
 	}
 	w.Retain()
 	world := idleWorld(t)
-	inputs := make([]game.Input, 2)
-	record := func(room string, ticks int, end bool) {
-		m := w.Begin(room, 0, world)
-		for range ticks {
-			world.Step(inputs)
-			m.Step(world.Tick, inputs)
-		}
-		if end {
-			m.End(world)
-		}
-	}
-	record("a", 64, true)  // about 2 KB: with the old record it fits
-	record("b", 64, false) // still being written when the next one pushes past the bound
-	record("c", 320, true) // about 7 KB: the old record and a go, b stays
+	// An idle match's record is a header of about 200 bytes and a byte a tick.
+	recordIdle(w, world, "a", 64, true)   // about 250 bytes: with the old record it fits
+	recordIdle(w, world, "b", 64, false)  // still being written when the next one pushes past the bound
+	recordIdle(w, world, "c", 1400, true) // about 1.6 KB: the old record and a go, b stays
 	w.Close()
-	exists := func(name string) bool {
-		_, err := os.Stat(filepath.Join(dir, "matches", name))
-		return err == nil
-	}
-	for name, want := range map[string]bool{"old-0.jsonl": false, "a-0.jsonl": false, "b-0.jsonl": true, "c-0.jsonl": true} {
-		if exists(name) != want {
-			t.Errorf("%s kept %v, want %v", name, exists(name), want)
+	for id, want := range map[string]bool{"old-0": false, "a-0": false, "b-0": true, "c-0": true} {
+		if _, err := os.Stat(Path(dir, id)); (err == nil) != want {
+			t.Errorf("%s kept %v, want %v", id, err == nil, want)
 		}
 	}
-	if kept <= 0 || kept > 10_000 {
+	if kept <= 0 || kept > 2000 {
 		t.Errorf("kept %d bytes, want the records' size within the bound", kept)
 	}
 }
 
-// TestWriteFailuresCounted: every chunk that fails to reach the disk is reported, not just
+// TestWriteFailuresCounted: every piece that fails to reach the disk is reported, not just
 // the first.
 func TestWriteFailuresCounted(t *testing.T) {
 	dir := t.TempDir()
 	// A directory where the record's file should be makes every write of it fail.
-	if err := os.MkdirAll(filepath.Join(dir, "matches", "r-0.jsonl"), 0o755); err != nil {
+	if err := os.MkdirAll(Path(dir, "r-0"), 0o755); err != nil {
 		t.Fatal(err)
 	}
 	failed := map[string]int{}
@@ -178,17 +330,10 @@ func TestWriteFailuresCounted(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	world := idleWorld(t)
-	m := w.Begin("r", 0, world)
-	inputs := make([]game.Input, 2)
-	for range 3 * flushTicks {
-		world.Step(inputs)
-		m.Step(world.Tick, inputs)
-	}
-	m.End(world)
+	recordIdle(w, idleWorld(t), "r", 3*flushTicks, true)
 	w.Close()
 	if failed["record"] != 4 {
-		t.Fatalf("failures reported %v, want 4 record writes (three chunks of steps and the end)", failed)
+		t.Fatalf("failures reported %v, want 4 record writes (three frames of steps and the end)", failed)
 	}
 }
 

@@ -1,52 +1,15 @@
-// Package record writes and reads match records. Every match a room plays is written under
-// the data directory as JSON lines that replay it exactly, since the simulation is
-// deterministic:
-//
-//	{"room":"…","match":0,"map":"arena","config":{…game.Config…},"setup":[[seat,1],…]}
-//	{"tick":1,"inputs":[[[seq,buttons,aimX,aimY],…one per seat],…one per tick]}
-//	{"at":700,"active":[2,0]}
-//	…
-//	{"end":5400,"hash":"…","over":true}
-//
-// The header holds the World's config and the SetActive calls made before the first step;
-// then come the inputs given to every Step, about a second per line, and between them the
-// SetActive calls made during the match (after tick "at": a newcomer gets a fresh ship); the
-// last line holds the final tick and state hash (over is false when the room closed
-// mid-match). Rooms hand their lines to one writer goroutine about once a second, so a tick
-// never waits on the disk and a match's log never piles up in memory. The writer keeps the
-// records within Options.MaxSize, deleting the oldest finished ones first.
 package record
 
 import (
 	"cmp"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"log/slog"
 	"os"
 	"path/filepath"
 	"slices"
-	"strconv"
 	"strings"
-
-	"skirmish/game"
 )
-
-// Header is the first line of a match record.
-type Header struct {
-	Room   string      `json:"room"`
-	Match  uint64      `json:"match"`
-	Map    string      `json:"map"`
-	Config game.Config `json:"config"`
-	Setup  [][2]int    `json:"setup"`
-}
-
-// End is the last line of a match record.
-type End struct {
-	End  uint32 `json:"end"`
-	Hash string `json:"hash"`
-	Over bool   `json:"over"`
-}
 
 // job is a write on its way to the disk: a piece appended to a record, a file replaced
 // whole, or a file removed; or news for the retention of records.
@@ -56,15 +19,20 @@ type job struct {
 	replace bool   // write data to a temporary file, sync it and rename it over path
 	remove  bool   // remove path
 	durable string // a record to sync to the disk first
-	last    bool   // data ends the record at path
-	resumed bool   // the record at path goes on (Continue): it is not finished
-	retain  bool   // the records on disk are all known: keep them within MaxSize from now on
+	last    bool   // data ends the record at path: its match is over
+	resumed bool   // the record at path goes on (Continue); with last, it had ended already
+	retain  bool   // the records on disk are all known: keep them within the limits from now on
 }
 
 // Writer writes, in order and on its own goroutine, what rooms keep under the data directory:
-// the chunks of every match's record (matches/) and files replaced whole, such as checkpoints.
+// the frames of every match's record (matches/) and files replaced whole, such as checkpoints.
 // Writes in the order they were queued means a checkpoint that refers to a record's first n
 // bytes is written after them.
+//
+// Once Retain is called it also keeps the records within Options.Keep and Options.MaxSize,
+// deleting the oldest first: past Keep the oldest finished records, past MaxSize the oldest
+// records that are no longer written (finished, or left unfinished by an earlier run). A
+// record still being written is never cut, however large it grows.
 type Writer struct {
 	dir     string
 	jobs    chan job
@@ -73,11 +41,12 @@ type Writer struct {
 	onError func(what string, err error)
 	opts    Options
 
-	// Owned by run: the records on disk, oldest first and by path, their total size, and
-	// whether they are kept within MaxSize yet (see Retain).
+	// Owned by run: the records on disk, oldest first and by path, their total size, how
+	// many of them are finished, and whether they are kept within the limits yet (Retain).
 	files     []*file
 	byPath    map[string]*file
 	size      int64
+	finished  int
 	retaining bool
 }
 
@@ -85,17 +54,19 @@ type Writer struct {
 type file struct {
 	path     string
 	size     int64
-	finished bool
+	open     bool // a room writes to the record
+	finished bool // the record ends with its match's end
 }
 
 // Options tune a Writer.
 type Options struct {
 	// OnError, when set, is told of every failed write (what is "record", "file" or
-	// "remove"), from the Writer's goroutine, and of every chunk of a record dropped because
+	// "remove"), from the Writer's goroutine, and of every piece of a record dropped because
 	// the disk was far behind ("behind", from the room's goroutine).
 	OnError func(what string, err error)
-	// MaxSize bounds the bytes of the records kept: past it, once Retain was called, the
-	// oldest finished records are deleted. 0 keeps them all.
+	// Keep is how many finished records to keep, and MaxSize how many bytes of records, the
+	// ones being written included; 0 means no limit (see Writer).
+	Keep    int
 	MaxSize int64
 	// Kept, when set, is told the bytes of the records kept after every change.
 	Kept func(bytes int64)
@@ -125,12 +96,15 @@ func (w *Writer) run() {
 			w.scan()
 			continue
 		case j.resumed:
-			w.resume(j.path)
+			w.resume(j.path, j.last)
 			continue
 		case j.remove:
 			what = "remove"
 			if err = os.Remove(j.path); errors.Is(err, os.ErrNotExist) {
 				err = nil
+			}
+			if err == nil {
+				w.forget(j.path)
 			}
 		case j.replace:
 			what = "file"
@@ -148,9 +122,7 @@ func (w *Writer) run() {
 		if err == nil {
 			continue
 		}
-		if w.onError != nil {
-			w.onError(what, err)
-		}
+		w.failed(what, err)
 		if !failed[what] {
 			failed[what] = true // the first failure of a kind is logged, every one is counted
 			w.log.Error("writing the data directory", "what", what, "path", j.path, "err", err)
@@ -158,17 +130,24 @@ func (w *Writer) run() {
 	}
 }
 
-// Retain keeps the records within Options.MaxSize from now on, those already on disk
-// included. The rooms call it once the records they continue after a restart are known, so
-// that none of those is taken for an old one.
+func (w *Writer) failed(what string, err error) {
+	if w.onError != nil {
+		w.onError(what, err)
+	}
+}
+
+// Retain keeps the records within Options.Keep and Options.MaxSize from now on, those already
+// on disk included. The rooms call it once the records they continue after a restart are
+// known, so that none of those is taken for an old one.
 func (w *Writer) Retain() {
 	if w != nil {
 		w.jobs <- job{retain: true}
 	}
 }
 
-// scan takes in the records on disk that the writer has not written itself, oldest first
-// before its own, and starts keeping them all within MaxSize.
+// scan takes in the records on disk that the writer does not know, as no longer written and
+// older than its own (oldest first by modification time), and starts keeping them all within
+// the limits.
 func (w *Writer) scan() {
 	entries, _ := os.ReadDir(filepath.Join(w.dir, "matches"))
 	type aged struct {
@@ -179,73 +158,111 @@ func (w *Writer) scan() {
 	for _, e := range entries {
 		path := filepath.Join(w.dir, "matches", e.Name())
 		info, err := e.Info()
-		if err != nil || !info.Mode().IsRegular() || !strings.HasSuffix(e.Name(), ".jsonl") || w.byPath[path] != nil {
+		if err != nil || !info.Mode().IsRegular() || !strings.HasSuffix(e.Name(), Ext) || w.byPath[path] != nil {
 			continue
 		}
-		found = append(found, aged{&file{path: path, size: info.Size(), finished: true}, info.ModTime().UnixNano()})
+		found = append(found, aged{&file{path: path, size: info.Size(), finished: Finished(path)}, info.ModTime().UnixNano()})
 	}
-	slices.SortFunc(found, func(a, b aged) int { return cmp.Compare(a.mod, b.mod) })
+	slices.SortStableFunc(found, func(a, b aged) int { return cmp.Compare(a.mod, b.mod) })
 	older := make([]*file, 0, len(found)+len(w.files))
 	for _, f := range found {
 		older = append(older, f.file)
-		w.byPath[f.path] = f.file
-		w.size += f.size
+		w.count(f.file, 1)
 	}
 	w.files = append(older, w.files...)
 	w.retaining = true
 	w.trim()
 }
 
-// resume marks a record on disk as going on again, counted at its size now.
-func (w *Writer) resume(path string) {
+// track returns the record at path, the newest if the writer did not know it.
+func (w *Writer) track(path string) *file {
 	f := w.byPath[path]
 	if f == nil {
 		f = &file{path: path}
 		w.files = append(w.files, f)
-		w.byPath[path] = f
+		w.count(f, 1)
 	}
-	if info, err := os.Stat(path); err == nil {
-		w.size += info.Size() - f.size
-		f.size = info.Size()
-	}
-	f.finished = false
+	return f
 }
 
-// wrote accounts for a chunk of a record on disk and deletes the oldest records past the
-// size bound.
-func (w *Writer) wrote(j job) {
-	f := w.byPath[j.path]
-	if f == nil {
-		f = &file{path: j.path}
-		w.files = append(w.files, f)
-		w.byPath[j.path] = f
+// count adds f to the totals (sign 1) or takes it out of them (sign -1).
+func (w *Writer) count(f *file, sign int) {
+	if sign > 0 {
+		w.byPath[f.path] = f
+	} else {
+		delete(w.byPath, f.path)
 	}
-	f.size += int64(len(j.data))
-	f.finished = j.last
-	w.size += int64(len(j.data))
+	w.size += int64(sign) * f.size
+	if f.finished {
+		w.finished += sign
+	}
+}
+
+// update changes f's size and state, keeping the totals.
+func (w *Writer) update(f *file, size int64, open, finished bool) {
+	w.count(f, -1)
+	f.size, f.open, f.finished = size, open, finished
+	w.count(f, 1)
+}
+
+// resume takes in a record on disk that a room continues, at its size now; it is written to
+// again unless its match had ended.
+func (w *Writer) resume(path string, ended bool) {
+	f := w.track(path)
+	size := f.size
+	if info, err := os.Stat(path); err == nil {
+		size = info.Size()
+	}
+	w.update(f, size, !ended, ended)
 	w.trim()
 }
 
-// trim deletes the oldest finished records until the rest fit MaxSize; a record still being
-// written is never cut short.
+// wrote accounts for a piece of a record on disk and keeps the records within the limits.
+func (w *Writer) wrote(j job) {
+	f := w.track(j.path)
+	w.update(f, f.size+int64(len(j.data)), !j.last, j.last)
+	w.trim()
+}
+
+// forget stops counting a record that was removed.
+func (w *Writer) forget(path string) {
+	if i := slices.IndexFunc(w.files, func(f *file) bool { return f.path == path }); i >= 0 {
+		w.drop(i)
+		w.report()
+	}
+}
+
+// drop stops counting the record files[i].
+func (w *Writer) drop(i int) {
+	w.count(w.files[i], -1)
+	w.files = slices.Delete(w.files, i, i+1)
+}
+
+// trim deletes the oldest records while the records are past a limit: past Keep only
+// finished ones count and go, past MaxSize any that is no longer written.
 func (w *Writer) trim() {
-	for i := 0; w.retaining && w.opts.MaxSize > 0 && w.size > w.opts.MaxSize && i < len(w.files); {
+	for i := 0; w.retaining && i < len(w.files); {
+		tooMany := w.opts.Keep > 0 && w.finished > w.opts.Keep
+		tooBig := w.opts.MaxSize > 0 && w.size > w.opts.MaxSize
+		if !tooMany && !tooBig {
+			break
+		}
 		f := w.files[i]
-		if !f.finished {
+		if f.open || !f.finished && !tooBig {
 			i++
 			continue
 		}
 		if err := os.Remove(f.path); err != nil && !errors.Is(err, os.ErrNotExist) {
-			if w.onError != nil {
-				w.onError("remove", err)
-			}
+			w.failed("remove", err)
 			i++
 			continue
 		}
-		w.size -= f.size
-		w.files = slices.Delete(w.files, i, i+1)
-		delete(w.byPath, f.path)
+		w.drop(i)
 	}
+	w.report()
+}
+
+func (w *Writer) report() {
 	if w.opts.Kept != nil {
 		w.opts.Kept(w.size)
 	}
@@ -330,181 +347,8 @@ func (w *Writer) Close() {
 	<-w.done
 }
 
-// Match is one match's record being written. A nil *Match records nothing, so that a room
-// need not ask whether records are on.
-type Match struct {
-	w      *Writer
-	path   string
-	header Header
-	buf    []byte
-	ticks  int   // ticks in buf
-	opened bool  // the header is written
-	queued int64 // bytes handed to the writer so far: the record's length once written
-	lost   bool  // a chunk was dropped: the record has a gap and cannot be replayed
-}
+// MatchID is the id of a room's match number n, which names its record.
+func MatchID(room string, n uint64) string { return fmt.Sprintf("%s-%d", room, n) }
 
-// flushTicks is how many ticks of inputs a record line holds.
-const flushTicks = 32
-
-// Begin starts the record of a room's match on world (nil when w is nil).
-func (w *Writer) Begin(room string, match uint64, world *game.World) *Match {
-	if w == nil {
-		return nil
-	}
-	return &Match{
-		w:      w,
-		path:   filepath.Join(w.dir, "matches", fmt.Sprintf("%s-%d.jsonl", room, match)),
-		header: Header{Room: room, Match: match, Map: world.Map.Name, Config: world.Config, Setup: [][2]int{}},
-	}
-}
-
-// SetActive records a SetActive call made after tick: in the header before the first step,
-// else on a line of its own between the steps' inputs.
-func (l *Match) SetActive(tick uint32, seat int, on bool) {
-	if l == nil {
-		return
-	}
-	v := 0
-	if on {
-		v = 1
-	}
-	if !l.opened {
-		l.header.Setup = append(l.header.Setup, [2]int{seat, v})
-		return
-	}
-	l.endLine()
-	l.buf = fmt.Appendf(l.buf, `{"at":%d,"active":[%d,%d]}`+"\n", tick, seat, v)
-}
-
-// Step records the inputs given to the Step that produced tick.
-func (l *Match) Step(tick uint32, inputs []game.Input) {
-	if l == nil {
-		return
-	}
-	if !l.opened {
-		l.opened = true
-		b, _ := json.Marshal(l.header)
-		l.buf = append(append(l.buf, b...), '\n')
-	}
-	if l.ticks == 0 {
-		l.buf = append(l.buf, `{"tick":`...)
-		l.buf = strconv.AppendUint(l.buf, uint64(tick), 10)
-		l.buf = append(l.buf, `,"inputs":[`...)
-	} else {
-		l.buf = append(l.buf, ',')
-	}
-	l.buf = append(l.buf, '[')
-	for i, in := range inputs {
-		if i > 0 {
-			l.buf = append(l.buf, ',')
-		}
-		l.buf = append(l.buf, '[')
-		l.buf = strconv.AppendUint(l.buf, uint64(in.Seq), 10)
-		l.buf = append(l.buf, ',')
-		l.buf = strconv.AppendUint(l.buf, uint64(in.Buttons), 10)
-		l.buf = append(l.buf, ',')
-		l.buf = strconv.AppendInt(l.buf, int64(in.AimX), 10)
-		l.buf = append(l.buf, ',')
-		l.buf = strconv.AppendInt(l.buf, int64(in.AimY), 10)
-		l.buf = append(l.buf, ']')
-	}
-	l.buf = append(l.buf, ']')
-	l.ticks++
-	if l.ticks == flushTicks {
-		l.endLine()
-		l.flush(false)
-	}
-}
-
-func (l *Match) endLine() {
-	if l.ticks > 0 {
-		l.buf = append(l.buf, "]}\n"...)
-		l.ticks = 0
-	}
-}
-
-// End closes the record with the final tick and hash of world. A match that never stepped
-// leaves no record.
-func (l *Match) End(world *game.World) {
-	if l == nil || !l.opened {
-		return
-	}
-	l.endLine()
-	b, _ := json.Marshal(End{End: world.Tick, Hash: strconv.FormatUint(world.Hash(), 16), Over: world.Over})
-	l.buf = append(append(l.buf, b...), '\n')
-	l.flush(true)
-	l.opened = false
-	l.header.Setup = nil
-}
-
-// Flush ends the current line and hands what is buffered to the writer, so that the record's
-// length counts every tick stepped so far.
-func (l *Match) Flush() {
-	if l != nil && l.opened {
-		l.endLine()
-		l.flush(false)
-	}
-}
-
-// flush hands the buffered lines to the writer, the record's last ones if last; if it is
-// far behind, the record loses them rather than the room waiting, and is marked as lost.
-func (l *Match) flush(last bool) {
-	if len(l.buf) == 0 {
-		return
-	}
-	select {
-	case l.w.jobs <- job{path: l.path, data: l.buf, last: last}:
-		l.queued += int64(len(l.buf))
-		l.buf = nil
-	default:
-		l.lost = true
-		l.buf = l.buf[:0]
-		if l.w.onError != nil {
-			l.w.onError("behind", nil)
-		}
-	}
-}
-
-// Position is how far a match's record has been written: enough to continue it after a
-// restart (Writer.Continue) from exactly the tick it had reached.
-type Position struct {
-	File   string `json:"file"` // under the data directory
-	Header Header `json:"header"`
-	Bytes  int64  `json:"bytes"`
-}
-
-// Position returns where the record stands once everything handed over is written; ok is
-// false when there is no record to continue (records are off, or the record lost a chunk).
-// Flush first: buffered ticks are not counted.
-func (l *Match) Position() (Position, bool) {
-	if l == nil || l.lost {
-		return Position{}, false
-	}
-	rel, err := filepath.Rel(l.w.dir, l.path)
-	if err != nil {
-		return Position{}, false
-	}
-	return Position{File: rel, Header: l.header, Bytes: l.queued}, true
-}
-
-// Continue reopens a match's record at p: the file is cut back to p.Bytes (dropping what a
-// crash left after the checkpoint) and further steps append to it. A record that is shorter
-// than p, or gone, cannot continue: the match then goes on without one.
-func (w *Writer) Continue(p Position) (*Match, error) {
-	if w == nil {
-		return nil, nil
-	}
-	path := filepath.Join(w.dir, filepath.Clean("/"+p.File))
-	st, err := os.Stat(path)
-	if err != nil {
-		return nil, fmt.Errorf("continue record: %w", err)
-	}
-	if st.Size() < p.Bytes {
-		return nil, fmt.Errorf("continue record %s: %d bytes on disk, the checkpoint counts %d", p.File, st.Size(), p.Bytes)
-	}
-	if err := os.Truncate(path, p.Bytes); err != nil {
-		return nil, fmt.Errorf("continue record: %w", err)
-	}
-	w.jobs <- job{path: path, resumed: true}
-	return &Match{w: w, path: path, header: p.Header, opened: p.Bytes > 0, queued: p.Bytes}, nil
-}
+// Path returns where the record of match id lives under the data directory dir.
+func Path(dir, id string) string { return filepath.Join(dir, "matches", id+Ext) }

@@ -29,8 +29,9 @@ type Config struct {
 	// DataDir is where match records (under matches/) and checkpoints (under checkpoints/)
 	// go; empty turns both off.
 	DataDir string
-	// RecordsMaxSize bounds the match records' bytes: past it the oldest finished ones are
-	// deleted; 0 keeps them all.
+	// KeepMatches and RecordsMaxSize bound the match records kept: past either, the oldest
+	// finished ones are deleted (a record in progress never is); 0 means no bound.
+	KeepMatches    int
 	RecordsMaxSize int64
 	// CheckpointEvery spaces a running room's checkpoints; default 2 s.
 	CheckpointEvery time.Duration

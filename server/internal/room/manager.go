@@ -98,6 +98,7 @@ func NewManager(ctx context.Context, cfg Config, deps Deps) *Manager {
 	}
 	if m.cfg.DataDir != "" {
 		rec, err := record.NewWriter(m.cfg.DataDir, e.log, record.Options{
+			Keep:    m.cfg.KeepMatches,
 			MaxSize: m.cfg.RecordsMaxSize,
 			OnError: func(what string, _ error) { e.metrics.WriteFailures.WithLabelValues(what).Inc() },
 			Kept:    func(bytes int64) { e.metrics.RecordBytes.Set(float64(bytes)) },
@@ -106,6 +107,11 @@ func NewManager(ctx context.Context, cfg Config, deps Deps) *Manager {
 			e.log.Error("match records are off", "err", err)
 		}
 		e.records = rec
+		if e.fleet != nil {
+			// A node of a fleet restores no checkpoint of its own (Restore): every record on
+			// its disk is known at once, and kept within the limits from the start.
+			rec.Retain()
+		}
 	}
 	m.env = e
 	return m

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"strconv"
+	"strings"
 	"time"
 
 	"skirmish/game/protocol"
@@ -48,10 +49,6 @@ func (m *Manager) Serve(c *transport.Conn) {
 		return
 	}
 	hello := rd.Hello
-	if hello.Token == "" && m.busy() {
-		m.refuse(c, protocol.CodeBusy, "the server is at capacity: try again in a minute")
-		return
-	}
 	r := m.get(hello.Room)
 	switch {
 	case r == nil && m.env.fleet != nil:
@@ -60,6 +57,13 @@ func (m *Manager) Serve(c *transport.Conn) {
 		}
 	case r == nil:
 		m.refuse(c, protocol.CodeNoRoom, fmt.Sprintf("no room %q", hello.Room))
+		return
+	}
+	// A newcomer is refused while the server is short of headroom; a player resuming its
+	// seat is let in, and one whose room runs on another node of a fleet was sent there
+	// (4310) for that node to admit.
+	if hello.Token == "" && m.busy() {
+		m.refuse(c, protocol.CodeBusy, "the server is at capacity: try again in a minute")
 		return
 	}
 	type joined struct {
@@ -165,10 +169,20 @@ func (m *Manager) readFailed(c *transport.Conn, err error) {
 
 // refuse answers a connection that gets no seat with an error and a close frame, then
 // reads until the client answers the close, so that the refusal reaches it before the socket
-// closes.
+// closes. The refusal counts in /metrics by the code's name.
 func (m *Manager) refuse(c *transport.Conn, code protocol.Code, reason string) {
+	// A player sent to the room's node (4310) is served there, not refused.
+	if code != protocol.CodeMoved {
+		m.env.metrics.Refusals.WithLabelValues(refusalReason(code)).Inc()
+	}
 	closePeer(c, code, reason)
 	m.drain(c)
+}
+
+// refusalReason is the reason a refused player counts under in /metrics: the close code's
+// name in snake case ("room_full", "server_busy"), beside the HTTP refusals' codes.
+func refusalReason(code protocol.Code) string {
+	return strings.ReplaceAll(code.String(), " ", "_")
 }
 
 // drain reads and ignores whatever arrives until the connection ends.

@@ -39,8 +39,8 @@ func (h *Hub) ServeRoom(w http.ResponseWriter, r *http.Request) {
 			r.RemoteAddr).Write(w)
 		return
 	}
-	lastID, resume := lastEventID(r)
-	h.stream(w, r, f.t, cors, release, lastID, resume)
+	lastID, resume := LastEventID(r)
+	h.stream(w, r, f.t, streamArgs{cors: cors, release: release, lastID: lastID, resume: resume})
 }
 
 // ServeLobby serves GET /events, the SSE lobby feed: the room list, then batches of its
@@ -51,17 +51,17 @@ func (h *Hub) ServeLobby(w http.ResponseWriter, r *http.Request) {
 		refusal.Write(w)
 		return
 	}
-	lastID, resume := lastEventID(r)
-	h.stream(w, r, h.lobby, cors, release, lastID, resume)
+	lastID, resume := LastEventID(r)
+	h.stream(w, r, h.lobby, streamArgs{cors: cors, release: release, lastID: lastID, resume: resume})
 }
 
 // errNoRoomHTTP answers a request about a room this hub does not know.
 var errNoRoomHTTP = httperr.New(http.StatusNotFound, "room_not_found", "no room with this id")
 
-// lastEventID returns the resume point a reconnecting client sent: the Last-Event-ID header,
+// LastEventID returns the resume point a reconnecting client sent: the Last-Event-ID header,
 // or the lastEventId query parameter for clients that cannot set headers. An id that is not
 // a number still asks to resume, from a point no history covers.
-func lastEventID(r *http.Request) (id uint64, resume bool) {
+func LastEventID(r *http.Request) (id uint64, resume bool) {
 	s := r.Header.Get("Last-Event-ID")
 	if s == "" {
 		s = r.URL.Query().Get("lastEventId")
@@ -76,35 +76,45 @@ func lastEventID(r *http.Request) (id uint64, resume bool) {
 	return id, true
 }
 
+// streamArgs are what a stream is opened with besides its topic.
+type streamArgs struct {
+	cors    string // the Origin to allow in CORS headers; empty for none
+	release func() // called once when the stream ends (the admission's count of open streams)
+	// lastID and resume are the resume point the client sent (LastEventID).
+	lastID uint64
+	resume bool
+	// opened, when set, is called once the stream is subscribed, before its bytes flow: on
+	// the piped path the handler's goroutine then serves the stream until it ends.
+	opened func()
+}
+
 // stream takes the connection over from net/http, whose buffers are then released, and hands
 // it to the topic's writer with the response head as the first bytes to send. A connection
 // net/http cannot give up (HTTP/2, TLS) streams through a pipe instead. A HEAD request gets
-// the head alone. release is called once the stream ends.
-func (h *Hub) stream(w http.ResponseWriter, r *http.Request, t *topic, cors string, release func(),
-	lastID uint64, resume bool,
-) {
+// the head alone.
+func (h *Hub) stream(w http.ResponseWriter, r *http.Request, t *topic, a streamArgs) {
 	if r.Method == http.MethodHead {
-		release()
+		a.release()
 		w.Header().Set("Content-Type", "text/event-stream")
 		w.Header().Set("Cache-Control", "no-cache")
 		return
 	}
 	if r.ProtoMajor >= 2 || r.TLS != nil {
-		h.streamThrough(w, r, t, cors, release, lastID, resume)
+		h.streamThrough(w, r, t, a)
 		return
 	}
 	unsupported := httperr.New(http.StatusInternalServerError, "stream_unsupported", "this connection cannot stream events")
 	conn, _, err := http.NewResponseController(w).Hijack()
 	if err != nil {
-		release()
+		a.release()
 		unsupported.Write(w)
 		return
 	}
 	// net/http's read and write timeouts are still set on the socket; a stream has its own.
 	_ = conn.SetDeadline(time.Time{})
-	s, err := newSubscriber(conn, release)
+	s, err := newSubscriber(conn, a.release)
 	if err != nil {
-		release()
+		a.release()
 		conn.Write(unsupported.Response())
 		conn.Close()
 		return
@@ -113,30 +123,32 @@ func (h *Hub) stream(w http.ResponseWriter, r *http.Request, t *topic, cors stri
 		s.setSendBuffer(h.opts.SendBuffer)
 	}
 	head := h.head
-	if cors != "" {
-		head = h.responseHead(cors)
+	if a.cors != "" {
+		head = h.responseHead(a.cors)
 	}
-	if err := h.subscribe(t, s, head, lastID, resume); err != nil {
-		release()
+	if err := h.subscribe(t, s, head, a.lastID, a.resume); err != nil {
+		a.release()
 		conn.Write(h.feedGone(t).Response())
 		conn.Close()
+		return
+	}
+	if a.opened != nil {
+		a.opened()
 	}
 }
 
 // streamThrough serves a stream on the request's own goroutine, its bytes coming through a
 // pipe from the topic's writer.
-func (h *Hub) streamThrough(w http.ResponseWriter, r *http.Request, t *topic, cors string, release func(),
-	lastID uint64, resume bool,
-) {
+func (h *Hub) streamThrough(w http.ResponseWriter, r *http.Request, t *topic, a streamArgs) {
 	rc := http.NewResponseController(w)
 	// net/http's deadlines are for whole requests and would end the stream; the pipe puts
 	// its own on every write.
 	_ = rc.SetReadDeadline(time.Time{})
 	_ = rc.SetWriteDeadline(time.Time{})
 	p := newPipe()
-	s := &subscriber{pipe: p, release: release}
-	if err := h.subscribe(t, s, h.retry, lastID, resume); err != nil {
-		release()
+	s := &subscriber{pipe: p, release: a.release}
+	if err := h.subscribe(t, s, h.retry, a.lastID, a.resume); err != nil {
+		a.release()
 		h.feedGone(t).Write(w)
 		return
 	}
@@ -144,11 +156,14 @@ func (h *Hub) streamThrough(w http.ResponseWriter, r *http.Request, t *topic, co
 	hdr.Set("Content-Type", "text/event-stream")
 	hdr.Set("Cache-Control", "no-cache")
 	hdr.Set("X-Accel-Buffering", "no")
-	if cors != "" {
-		hdr.Set("Access-Control-Allow-Origin", cors)
+	if a.cors != "" {
+		hdr.Set("Access-Control-Allow-Origin", a.cors)
 		hdr.Set("Vary", "Origin")
 	}
 	w.WriteHeader(http.StatusOK)
+	if a.opened != nil {
+		a.opened()
+	}
 	p.serve(r.Context(), w, rc, h.opts.StuckTimeout)
 }
 
