@@ -227,7 +227,14 @@ func (l *lease) handOff(cp []byte, to nodeInfo) (rev, cpRev uint64, err error) {
 	case res := <-h.reply:
 		return res.rev, res.cpRev, res.err
 	case <-l.done:
-		return 0, 0, errors.New("fleet: the lease ended before the handover")
+		// keep answers before it ends: a handover it made must not be taken for a failure,
+		// after which the room would go on here.
+		select {
+		case res := <-h.reply:
+			return res.rev, res.cpRev, res.err
+		default:
+			return 0, 0, errors.New("fleet: the lease ended before the handover")
+		}
 	}
 }
 
@@ -345,6 +352,9 @@ func (l *lease) giveTo(h *handoff) handoffResult {
 		return handoffResult{err: err}
 	}
 	l.rev = rev
+	// The entry names the other node now: whatever the room's goroutine does next, it no
+	// longer runs a tick here.
+	l.until.Store(0)
 	l.n.dir.letGo(l, &r)
 	return handoffResult{rev: rev, cpRev: l.cpRev}
 }
