@@ -25,7 +25,7 @@ import (
 )
 
 // fleetTTL is the lease of the test fleet's rooms: how long a dead node's rooms wait.
-const fleetTTL = 2 * time.Second
+const fleetTTL = 3 * time.Second
 
 // node is one Skirmish node of a test fleet. Everything reaches it through proxies, so that
 // the test can cut it off from NATS (a stall or a partition) or from everyone (a crash),
