@@ -86,7 +86,8 @@
 // A Channel is a feed the server writes for its own ends, such as the operators' figures
 // (package admin): its streams open with what the channel's owner makes at that moment, and
 // then get every event it publishes. Both are written by the same writer goroutines as the
-// rooms' feeds, and count in the streams metric as feeds "session" and the channel's name.
+// rooms' feeds, streamed the same way (through a pipe over HTTP/2 and TLS), admitted by the
+// same policy, and count in the streams metric as feeds "session" and the channel's name.
 //
 // # Lobby feed: GET /events
 //
