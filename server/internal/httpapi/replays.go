@@ -65,9 +65,13 @@ func (a *api) replayEvents(w http.ResponseWriter, r *http.Request) {
 		httperr.Write(w, http.StatusNotFound, "match_not_found", "this server keeps no match records")
 		return
 	}
-	// A replay runs a simulation of its own: it is admitted as one before its match is loaded,
-	// and its stream as any spectator's after.
-	if refusal := a.d.Admission.Simulation(r); refusal != nil {
+	// A replay runs a simulation of its own: its page's Origin and the server's headroom are
+	// checked before its match is loaded, and its stream is admitted as any spectator's after.
+	_, refusal := a.d.Admission.CORS(r)
+	if refusal == nil {
+		refusal = a.d.Admission.Simulation(r)
+	}
+	if refusal != nil {
 		refusal.Write(w)
 		return
 	}
