@@ -78,11 +78,13 @@ func (l *Listener) Accept() (net.Conn, error) {
 			}
 			l.refuse(ReasonAcceptError)
 			if errors.Is(err, syscall.EMFILE) || errors.Is(err, syscall.ENFILE) {
-				l.shed()
+				c = l.shed()
 			}
-			pause = min(max(2*pause, 5*time.Millisecond), time.Second)
-			time.Sleep(pause)
-			continue
+			if c == nil {
+				pause = min(max(2*pause, 5*time.Millisecond), time.Second)
+				time.Sleep(pause)
+				continue
+			}
 		}
 		pause = 0
 		if l.open.Load() >= int64(l.opts.MaxOpen) {
@@ -125,20 +127,38 @@ func (l *Listener) reject(c net.Conn, reason string) {
 	_ = c.Close()
 }
 
-// shed gives up the spare descriptor to accept and reject one pending connection, then takes
-// the spare back.
-func (l *Listener) shed() {
+// shedWait bounds how long shed waits for a connection.
+const shedWait = 10 * time.Millisecond
+
+// shed gives up the spare descriptor to accept one pending connection and takes the spare
+// back. If that fails the process is still out of descriptors, and the connection is refused;
+// else descriptors were freed meanwhile, and shed returns the connection to serve. Only a
+// connection that is already waiting, or arrives within shedWait, is taken: accept(2) wants a
+// descriptor before it looks for a connection, so the process may be out of them with none
+// pending.
+func (l *Listener) shed() net.Conn {
 	l.spareMu.Lock()
 	defer l.spareMu.Unlock()
 	if l.spare == nil {
-		return
+		return nil
 	}
 	l.spare.Close()
 	l.spare = nil
-	if c, err := l.inner.Accept(); err == nil {
-		l.reject(c, ReasonDescriptors)
+	if d, ok := l.inner.(interface{ SetDeadline(time.Time) error }); ok {
+		_ = d.SetDeadline(time.Now().Add(shedWait))
+		defer d.SetDeadline(time.Time{})
 	}
+	c, err := l.inner.Accept()
 	l.spare, _ = os.Open(os.DevNull)
+	switch {
+	case err != nil:
+		return nil
+	case l.spare != nil:
+		return c
+	}
+	l.reject(c, ReasonDescriptors)
+	l.spare, _ = os.Open(os.DevNull)
+	return nil
 }
 
 // temporary reports whether an accept error is worth retrying: the process or system is out
