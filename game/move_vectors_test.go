@@ -48,12 +48,13 @@ type vectorStep struct {
 	Ship  vectorShip  `json:"ship"`
 }
 
-type vectorCase struct {
-	Name     string       `json:"name"`
-	Map      string       `json:"map"`
-	TickRate int          `json:"tickRate"`
-	Start    vectorShip   `json:"start"`
-	Steps    []vectorStep `json:"steps"`
+// vectorCase is one case of a vector file: a ship of type S stepped through steps of type T.
+type vectorCase[S, T any] struct {
+	Name     string `json:"name"`
+	Map      string `json:"map"`
+	TickRate int    `json:"tickRate"`
+	Start    S      `json:"start"`
+	Steps    []T    `json:"steps"`
 }
 
 func toVector(s Ship) vectorShip {
@@ -63,8 +64,8 @@ func toVector(s Ship) vectorShip {
 // moveVectors plays seeded random walks on every map at several tick rates: buttons held for
 // a while so that ships reach walls and slide along them, aims of every size including the
 // extremes and (0, 0), and a dead ship that must not move.
-func moveVectors(t *testing.T) []vectorCase {
-	var cases []vectorCase
+func moveVectors(t *testing.T) []vectorCase[vectorShip, vectorStep] {
+	var cases []vectorCase[vectorShip, vectorStep]
 	rng := uint64(2026)
 	rand := func(n int) int {
 		rng += 0x9e3779b97f4a7c15
@@ -79,7 +80,7 @@ func moveVectors(t *testing.T) []vectorCase {
 		for _, rate := range []int{MinTickRate, 30, 60, MaxTickRate} {
 			cfg := DefaultConfig(2, rate)
 			s := Ship{Active: true, Alive: true, Pos: m.Spawns[rand(len(m.Spawns))], AimX: 127}
-			c := vectorCase{Name: fmt.Sprintf("%s-%dHz", name, rate), Map: name, TickRate: rate, Start: toVector(s)}
+			c := vectorCase[vectorShip, vectorStep]{Name: fmt.Sprintf("%s-%dHz", name, rate), Map: name, TickRate: rate, Start: toVector(s)}
 			var in Input
 			steps := max(150, 3*rate)
 			for i := range steps {
@@ -103,16 +104,21 @@ func moveVectors(t *testing.T) []vectorCase {
 }
 
 func TestMoveVectors(t *testing.T) {
-	cases := moveVectors(t)
-	// One step a line keeps the file readable and its diffs small.
+	golden(t, "move_vectors.json", vectorFile(t, moveVectors(t)))
+}
+
+// vectorFile lays cases out as JSON with one step a line, which keeps the file readable and
+// its diffs small, and checks that it reads back.
+func vectorFile[S, T any](t *testing.T, cases []vectorCase[S, T]) string {
+	t.Helper()
 	var b strings.Builder
 	b.WriteString("{\"cases\": [\n")
 	for i, c := range cases {
 		head, err := json.Marshal(struct {
-			Name     string     `json:"name"`
-			Map      string     `json:"map"`
-			TickRate int        `json:"tickRate"`
-			Start    vectorShip `json:"start"`
+			Name     string `json:"name"`
+			Map      string `json:"map"`
+			TickRate int    `json:"tickRate"`
+			Start    S      `json:"start"`
 		}{c.Name, c.Map, c.TickRate, c.Start})
 		if err != nil {
 			t.Fatal(err)
@@ -137,9 +143,9 @@ func TestMoveVectors(t *testing.T) {
 	}
 	b.WriteString("]}\n")
 
-	var check struct{ Cases []vectorCase }
+	var check struct{ Cases []vectorCase[S, T] }
 	if err := json.Unmarshal([]byte(b.String()), &check); err != nil || len(check.Cases) != len(cases) {
 		t.Fatalf("the vectors do not read back: %v", err)
 	}
-	golden(t, "move_vectors.json", b.String())
+	return b.String()
 }

@@ -102,6 +102,7 @@ func (w *World) Hash() uint64 {
 		h.u16(p.TTL)
 		h.vec(p.Pos)
 		h.vec(p.Vel)
+		h.u32(p.Seq)
 	}
 	return uint64(h)
 }

@@ -58,6 +58,9 @@ type Projectile struct {
 	Pos   Vec
 	Vel   Vec
 	TTL   uint16 // ticks left to live
+	// Seq is the Input.Seq that fired the shot (0 for none), so that the client that
+	// predicted it knows it.
+	Seq uint32
 }
 
 // EventKind says what an Event reports.
