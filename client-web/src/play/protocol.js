@@ -47,7 +47,7 @@ export const ShipFields = Object.freeze([
   'health', 'frags', 'deaths', 'respawnIn', 'lastSeq', 'cooldown',
 ]);
 
-const projectileFields = Object.freeze(['id', 'owner', 'x', 'y', 'vx', 'vy', 'ttl']);
+const projectileFields = Object.freeze(['id', 'owner', 'x', 'y', 'vx', 'vy', 'ttl', 'seq']);
 
 /** ProtocolError is thrown for a frame that does not follow the protocol. */
 export class ProtocolError extends Error {
