@@ -29,8 +29,9 @@ type Ship struct {
 
 // Projectile is a shot as it should be drawn, in pixels.
 type Projectile struct {
-	ID    uint32
+	ID    uint32 // 0 for an own shot the server has not confirmed yet
 	Owner uint8
+	Seq   uint32 // the input that fired it, for the player's own shots
 	X, Y  float64
 }
 

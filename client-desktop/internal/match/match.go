@@ -82,6 +82,9 @@ type Model struct {
 	newest  protocol.Snapshot
 	joined  bool // a welcome has arrived on this join
 
+	fire  bool     // the fire button was held at the last Inputs
+	spent []uint32 // seqs of own shots seen meeting a ship, see shots.go
+
 	bot     *game.Bot   // steers for the player with Autopilot
 	scratch *game.World // the newest state as a World, for the bot to look at
 	travel  float64     // pixels the own ship moved according to the server
@@ -252,6 +255,7 @@ func (m *Model) welcome(w *protocol.Welcome) {
 	m.bot = game.NewBot(w.Seat, uint64(time.Now().UnixNano()), game.BotNormal)
 	m.scratch = game.NewWorld(m.cfg, mp)
 	m.hasPos = false
+	m.spent = m.spent[:0]
 }
 
 func (m *Model) snapshot(s *protocol.Snapshot, at time.Time) {
@@ -411,12 +415,18 @@ func (m *Model) Summary() Summary {
 // Inputs turns the controls at time now into the inputs due: each goes to send, which
 // returns the seq the connection numbered it with, and then to the predicted ship. It
 // returns how many were sent. Inputs flow only while the match runs: in a countdown, pause
-// or results nothing steps on the server.
+// or results nothing steps on the server. A press of the fire button with the gun ready
+// sends its input at once, so the shot leaves in this frame.
 func (m *Model) Inputs(now time.Time, c inputs.Controls, send func(game.Input) uint32) int {
 	if m.Screen != screen.Playing || m.pred == nil || !m.pred.Known() {
 		return 0
 	}
 	n := m.sampler.Due(now)
+	pressed := c.Fire && !m.fire
+	m.fire = c.Fire
+	if own := m.pred.Ship(); n == 0 && pressed && own.Alive && own.Cooldown <= 1 && m.sampler.Pull(now) {
+		n = 1
+	}
 	for range n {
 		in := c.Input()
 		in.Seq = send(in)
@@ -438,6 +448,7 @@ func (m *Model) Sample(now time.Time, v *interp.View) bool {
 		s := &v.Ships[seat]
 		s.Active, s.Alive, s.X, s.Y = own.Active, own.Alive, x, y
 		s.AimX, s.AimY, s.Health = float64(own.AimX), float64(own.AimY), own.Health
+		m.ownShots(v)
 	}
 	return true
 }

@@ -2,6 +2,7 @@ package match
 
 import (
 	"errors"
+	"math"
 	"slices"
 	"strings"
 	"testing"
@@ -306,5 +307,84 @@ func TestSoundsFollowTheRoom(t *testing.T) {
 	}
 	if again := m.Sounds(r.now, nil); len(again) != 0 {
 		t.Errorf("sounds played twice: %v", again)
+	}
+}
+
+// ownShots returns the own projectiles in v.
+func ownShots(v *interp.View) []interp.Projectile {
+	var own []interp.Projectile
+	for _, p := range v.Projectiles {
+		if p.Owner == 0 {
+			own = append(own, p)
+		}
+	}
+	return own
+}
+
+// TestAnOwnShotIsDrawnAtOnceAndTheServersRecordTakesOver: a press of fire mid-tick sends
+// its input at once and the shot is in the very next picture, at the ship. When the server's
+// snapshot brings its record of the shot, it is drawn where the predicted one was.
+func TestAnOwnShotIsDrawnAtOnceAndTheServersRecordTakesOver(t *testing.T) {
+	r, m := joined(t)
+	m.Handle(r.note(status(protocol.StateRunning, 0)))
+	var sent []game.Input
+	send := func(in game.Input) uint32 {
+		in.Seq = uint32(len(sent) + 1)
+		sent = append(sent, in)
+		return in.Seq
+	}
+	now := r.now
+	m.Inputs(now, inputs.Controls{Left: true, AimX: -1}, send)
+	now = now.Add(time.Second / 90)
+	if n := m.Inputs(now, inputs.Controls{Left: true, AimX: -1, Fire: true}, send); n != 1 {
+		t.Fatalf("%d inputs sent on a press of fire a third into a tick, want 1 at once", n)
+	}
+	var v interp.View
+	m.Sample(now, &v)
+	shots := ownShots(&v)
+	own, _ := m.Own()
+	if len(shots) != 1 || shots[0].Seq != 2 {
+		t.Fatalf("own shots drawn right after the press: %+v, want the one of input 2", shots)
+	}
+	if d := math.Hypot(shots[0].X-float64(own.Pos.X)/game.SubPixel, shots[0].Y-float64(own.Pos.Y)/game.SubPixel); d > game.ProjectileSpeed/30+1 {
+		t.Errorf("the shot is drawn %.0f px from the ship, more than a tick of its flight", d)
+	}
+
+	// A few more inputs, then the server applies the first two: the shot's record arrives
+	// while the prediction runs ahead; the picture does not change.
+	for range 3 {
+		now = now.Add(time.Second / 30)
+		m.Inputs(now, inputs.Controls{Left: true, AimX: -1, Fire: true}, send)
+	}
+	m.Sample(now, &v)
+	before := ownShots(&v)
+	m.Handle(r.step(sent[0]))
+	m.Handle(r.step(sent[1]))
+	if len(r.w.Projectiles) != 1 || r.w.Projectiles[0].Seq != 2 {
+		t.Fatalf("the server fired %+v, want the shot of input 2", r.w.Projectiles)
+	}
+	m.Sample(now, &v)
+	after := ownShots(&v)
+	if len(before) != 1 || len(after) != 1 || after[0].ID == 0 || math.Abs(after[0].X-before[0].X) > 1e-9 || math.Abs(after[0].Y-before[0].Y) > 1e-9 {
+		t.Errorf("own shots before the server's record %+v, after %+v: want the same spot, now with the server's id", before, after)
+	}
+}
+
+// TestARefusedOwnShotVanishes: the server did not fire a shot the client predicted (its
+// ship was fragged first); once the server has applied the input, the shot is not drawn.
+func TestARefusedOwnShotVanishes(t *testing.T) {
+	r, m := joined(t)
+	m.Handle(r.note(status(protocol.StateRunning, 0)))
+	seq := uint32(0)
+	send := func(game.Input) uint32 { seq++; return seq }
+	m.Inputs(r.now, inputs.Controls{Fire: true, AimX: -1}, send)
+	var v interp.View
+	if m.Sample(r.now, &v); len(ownShots(&v)) != 1 {
+		t.Fatalf("own shots %+v, want the predicted one", ownShots(&v))
+	}
+	r.w.Ships[0].Alive, r.w.Ships[0].RespawnIn = false, 60
+	m.Handle(r.step(game.Input{Seq: seq, Buttons: game.ButtonFire, AimX: -1}))
+	if m.Sample(r.now, &v); len(ownShots(&v)) != 0 {
+		t.Errorf("own shots %+v after the server refused the shot", ownShots(&v))
 	}
 }

@@ -84,17 +84,18 @@ func (g *Game) drawArena(dst *ebiten.Image, l matchLayout, now time.Time) bool {
 		return false
 	}
 	g.live = m.FX.Live(g.live, t)
-	g.trails.next = emptied(g.trails.next)
-	for _, p := range g.view.Projectiles {
-		g.drawProjectile(dst, p)
-	}
-	g.trails.last, g.trails.next = g.trails.next, g.trails.last
 	g.drawEffects(dst, t, false)
 	for _, s := range g.view.Ships {
 		if s.Active && s.Alive {
 			g.drawShip(dst, s, s.Seat == m.Welcome.Seat, m.FX.Flash(s.Seat, t))
 		}
 	}
+	// Shots over ships: a shot leaving its ship is seen at once, not from under the sprite.
+	g.trails.next = emptied(g.trails.next)
+	for _, p := range g.view.Projectiles {
+		g.drawProjectile(dst, p)
+	}
+	g.trails.last, g.trails.next = g.trails.next, g.trails.last
 	g.drawEffects(dst, t, true)
 	for _, s := range g.view.Ships {
 		if s.Active && s.Alive {
