@@ -2,7 +2,8 @@ package game
 
 // Step advances the match by one tick with one input per seat, inputs[seat] (inputs of free
 // seats are ignored, missing ones count as empty): ships respawn, move, aim and fire in seat
-// order, then shots fly in ID order, then the match may end. It does nothing once the match
+// order, then shots fly in ID order, then the match may end, and where every ship is stays on
+// record for the rewound hit tests of lagging players' shots. It does nothing once the match
 // is over, and allocates nothing.
 func (w *World) Step(inputs []Input) {
 	if w.Over {
@@ -33,13 +34,14 @@ func (w *World) Step(inputs []Input) {
 		MoveShip(w.Map, w.Config, s, in)
 		if Trigger(w.Config, s, in) {
 			p := NewShot(w.Config, s)
-			p.ID, p.Owner, p.Seq = w.NextProjectileID, uint8(seat), in.Seq
+			p.ID, p.Owner, p.Seq, p.Lag = w.NextProjectileID, uint8(seat), in.Seq, w.lag(in.View)
 			w.Projectiles = append(w.Projectiles, p)
 			w.NextProjectileID++
 		}
 	}
 	w.flyProjectiles()
 	w.checkEnd()
+	w.keepGhosts()
 }
 
 // Trigger applies one tick of in to a live ship's gun: the cooldown runs down, and a held fire
@@ -98,29 +100,13 @@ func (w *World) fly(p *Projectile) bool {
 		if w.Map.WallAt(p.Pos) {
 			return false
 		}
-		if victim := w.shipAt(p.Pos, int(p.Owner)); victim >= 0 {
+		if victim := w.shipAt(p.Pos, int(p.Owner), p.Lag); victim >= 0 {
 			w.hit(victim, int(p.Owner))
 			return false
 		}
 	}
 	p.TTL--
 	return p.TTL > 0
-}
-
-// shipAt returns the lowest seat of a live ship other than owner within HitRadius of p, or -1.
-func (w *World) shipAt(p Vec, owner int) int {
-	const r = int64(HitRadius * SubPixel)
-	for seat := range w.Ships {
-		s := &w.Ships[seat]
-		if seat == owner || !s.Active || !s.Alive {
-			continue
-		}
-		dx, dy := int64(s.Pos.X-p.X), int64(s.Pos.Y-p.Y)
-		if dx*dx+dy*dy < r*r {
-			return seat
-		}
-	}
-	return -1
 }
 
 // substeps is the number of collision tests a shot of velocity v makes in one tick.
