@@ -97,7 +97,8 @@ func TestExtraFields(t *testing.T) {
 		value []any
 		want  Message
 	}{
-		{"input", []any{2, 5, 16, 3, -4, "future", []any{1, 2}}, &Input{Seq: 5, Buttons: 16, AimX: 3, AimY: -4}},
+		{"input", []any{2, 5, 16, 3, -4, 77, "future", []any{1, 2}}, &Input{Seq: 5, Buttons: 16, AimX: 3, AimY: -4, View: 77}},
+		{"input of a client that sends no view", []any{2, 5, 16, 3, -4}, &Input{Seq: 5, Buttons: 16, AimX: 3, AimY: -4}},
 		{"bye", []any{4, map[string]int{"why": 1}}, &Bye{}},
 		{"start", []any{5, "now"}, &Start{}},
 		{"hello", []any{1, 1, "ada", "r", "", true}, &Hello{Version: 1, Name: "ada", Room: "r"}},

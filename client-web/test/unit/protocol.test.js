@@ -12,8 +12,10 @@ describe('client messages have the layout of PROTOCOL.md', () => {
   const cases = [
     { name: 'hello new seat', frame: encodeHello('ada', 'k3x9q'), want: [1, 1, 'ada', 'k3x9q', ''] },
     { name: 'hello resume', frame: encodeHello('ada', 'k3x9q', token), want: [1, 1, 'ada', 'k3x9q', token] },
-    { name: 'input', frame: encodeInput(7, 1 | 8 | 16, -120, 45), want: [2, 7, 25, -120, 45] },
-    { name: 'input rounds and clamps aim to int16', frame: encodeInput(8, 2, 12.6, -99999.2), want: [2, 8, 2, 13, -32768] },
+    { name: 'input', frame: encodeInput(7, 1 | 8 | 16, -120, 45, 4411), want: [2, 7, 25, -120, 45, 4411] },
+    { name: 'input rounds and clamps aim to int16', frame: encodeInput(8, 2, 12.6, -99999.2), want: [2, 8, 2, 13, -32768, 0] },
+    { name: 'input rounds the view and keeps it a tick', frame: encodeInput(9, 0, 0, 0, 70.6), want: [2, 9, 0, 0, 0, 71] },
+    { name: 'input with a view before the first tick', frame: encodeInput(9, 0, 0, 0, -3.5), want: [2, 9, 0, 0, 0, 0] },
     { name: 'ping', frame: encodePing(1234.56), want: [3, 1235] },
     { name: 'bye', frame: encodeBye(), want: [4] },
     { name: 'start', frame: encodeStart(), want: [5] },
@@ -23,7 +25,7 @@ describe('client messages have the layout of PROTOCOL.md', () => {
   }
 
   test('inputs carry no floats, which the server refuses', () => {
-    const frame = encodeInput(1, 0, 0.4, -0.4);
+    const frame = encodeInput(1, 0, 0.4, -0.4, 12.5);
     assert.ok(!frame.includes(0xcb) && !frame.includes(0xca), `frame ${Buffer.from(frame).toString('hex')}`);
   });
 });
@@ -154,7 +156,7 @@ describe('golden messages from the Go encoder', () => {
   // Each client message is rebuilt through this page's encoder from its fields.
   const encoders = {
     1: ([, , name, room, token]) => encodeHello(name, room, token),
-    2: ([, seq, buttons, aimX, aimY]) => encodeInput(seq, buttons, aimX, aimY),
+    2: ([, seq, buttons, aimX, aimY, view]) => encodeInput(seq, buttons, aimX, aimY, view),
     3: ([, clientTime]) => encodePing(clientTime),
     4: () => encodeBye(),
     5: () => encodeStart(),
