@@ -118,6 +118,9 @@ func Start(ctx context.Context, cfg config.Config, opts Options) (*Server, error
 	if roomCfg.TimeLimit == 0 {
 		roomCfg.TimeLimit = int(cfg.TimeLimit * time.Duration(roomCfg.TickRate) / time.Second)
 	}
+	if roomCfg.MaxRewind == 0 {
+		roomCfg.MaxRewind = cfg.MaxRewind
+	}
 	roomCfg.Conn.Stats = writerStats{m}
 
 	var node *fleet.Node

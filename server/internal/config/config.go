@@ -7,11 +7,12 @@ import (
 	"fmt"
 	"io"
 	"net/url"
-	"skirmish/game"
-	"skirmish/server/internal/room"
 	"slices"
 	"strings"
 	"time"
+
+	"skirmish/game"
+	"skirmish/server/internal/room"
 )
 
 // The tick rates the server accepts, in Hz.
@@ -45,6 +46,8 @@ type Config struct {
 	NATS      string
 	NodeID    string
 	PublicURL string
+	// MaxRewind bounds the lag compensation of shots (PROTOCOL.md); 0 turns it off.
+	MaxRewind time.Duration
 }
 
 // Default returns the configuration used when no flag is given.
@@ -52,6 +55,7 @@ func Default() Config {
 	return Config{
 		Addr: ":8080", TickRate: 30, SpectatorRate: 10, Grace: 60 * time.Second, DataDir: "./data",
 		Map: game.MapNames()[0], FragLimit: game.DefaultFragLimit, TimeLimit: game.DefaultMatchLength * time.Second,
+		MaxRewind: game.DefaultRewindMS * time.Millisecond,
 	}
 }
 
@@ -82,6 +86,8 @@ func Parse(args []string, getenv func(string) string, out io.Writer) (Config, er
 	fs.StringVar(&cfg.NATS, "nats", "", "NATS URL of a fleet to join, e.g. nats://localhost:4222 (JetStream, nats-server 2.11 or later)")
 	fs.StringVar(&cfg.NodeID, "node-id", "", "this node's name in the fleet (default host:port)")
 	fs.StringVar(&cfg.PublicURL, "public-url", "", "the WebSocket URL players reach this node at, e.g. ws://game1.example:8080/ws (default from the host name)")
+	fs.DurationVar(&cfg.MaxRewind, "max-rewind", cfg.MaxRewind,
+		fmt.Sprintf("how far back a shot's hit tests may look to meet the shooter's view (0..%dms, 0 turns lag compensation off)", game.MaxRewindMS))
 	if err := fs.Parse(args); err != nil {
 		return cfg, fmt.Errorf("%w: %w", ErrUsage, err)
 	}
@@ -114,6 +120,8 @@ func (c Config) validate() error {
 		return fmt.Errorf("-frag-limit %d is not in 1..%d", c.FragLimit, room.MaxFragLimit)
 	case c.TimeLimit < room.MinTimeLimit || c.TimeLimit > room.MaxTimeLimit:
 		return fmt.Errorf("-time-limit %v is not in %v..%v", c.TimeLimit, room.MinTimeLimit, room.MaxTimeLimit)
+	case c.MaxRewind < 0 || c.MaxRewind > game.MaxRewindMS*time.Millisecond:
+		return fmt.Errorf("-max-rewind %v is not in 0..%dms", c.MaxRewind, game.MaxRewindMS)
 	}
 	if c.NATS == "" && (c.NodeID != "" || c.PublicURL != "") {
 		return errors.New("-node-id and -public-url name a node of a fleet: give -nats too")

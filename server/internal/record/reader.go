@@ -34,7 +34,7 @@ type Step struct {
 // line is any line after the header.
 type line struct {
 	Tick   *uint32      `json:"tick"`
-	Inputs [][][4]int64 `json:"inputs"`
+	Inputs [][][5]int64 `json:"inputs"` // an older record's inputs have no view: 0
 	At     *uint32      `json:"at"`
 	Active *[2]int      `json:"active"`
 	End    *uint32      `json:"end"`
@@ -70,7 +70,7 @@ func Read(r io.Reader) (*Record, error) {
 			for i, tick := range l.Inputs {
 				st.Inputs[i] = make([]game.Input, len(tick))
 				for seat, in := range tick {
-					st.Inputs[i][seat] = game.Input{Seq: uint32(in[0]), Buttons: game.Buttons(in[1]), AimX: int16(in[2]), AimY: int16(in[3])}
+					st.Inputs[i][seat] = game.Input{Seq: uint32(in[0]), Buttons: game.Buttons(in[1]), AimX: int16(in[2]), AimY: int16(in[3]), View: uint32(in[4])}
 				}
 			}
 			rec.Steps = append(rec.Steps, st)

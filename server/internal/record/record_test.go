@@ -14,7 +14,8 @@ import (
 )
 
 // play records a match of three bots on a fresh writer under dir, with a fourth seat that
-// joins mid-match, and returns the record's path and the final world.
+// joins mid-match and every seat's shots compensated for a different lag, and returns the
+// record's path and the final world.
 func play(t *testing.T, dir string, ticks int) (string, *game.World) {
 	t.Helper()
 	w, err := NewWriter(dir, slog.New(slog.NewTextHandler(io.Discard, nil)), Options{})
@@ -45,6 +46,8 @@ func play(t *testing.T, dir string, ticks int) (string, *game.World) {
 		}
 		for seat, b := range bots {
 			inputs[seat] = b.Think(world)
+			// Seats see the others late by 0, 3, 6 and 9 ticks: their shots are rewound.
+			inputs[seat].View = max(world.Tick+1, uint32(3*seat)) - uint32(3*seat)
 		}
 		world.Step(inputs)
 		m.Step(world.Tick, inputs)

@@ -3,7 +3,7 @@
 // deterministic:
 //
 //	{"room":"…","match":0,"map":"arena","config":{…game.Config…},"setup":[[seat,1],…]}
-//	{"tick":1,"inputs":[[[seq,buttons,aimX,aimY],…one per seat],…one per tick]}
+//	{"tick":1,"inputs":[[[seq,buttons,aimX,aimY,view],…one per seat],…one per tick]}
 //	{"at":700,"active":[2,0]}
 //	…
 //	{"end":5400,"hash":"…","over":true}
@@ -276,6 +276,8 @@ func (l *Match) Step(tick uint32, inputs []game.Input) {
 		l.buf = strconv.AppendInt(l.buf, int64(in.AimX), 10)
 		l.buf = append(l.buf, ',')
 		l.buf = strconv.AppendInt(l.buf, int64(in.AimY), 10)
+		l.buf = append(l.buf, ',')
+		l.buf = strconv.AppendUint(l.buf, uint64(in.View), 10)
 		l.buf = append(l.buf, ']')
 	}
 	l.buf = append(l.buf, ']')
