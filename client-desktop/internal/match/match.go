@@ -416,7 +416,8 @@ func (m *Model) Summary() Summary {
 // returns the seq the connection numbered it with, and then to the predicted ship. It
 // returns how many were sent. Inputs flow only while the match runs: in a countdown, pause
 // or results nothing steps on the server. A press of the fire button with the gun ready
-// sends its input at once, so the shot leaves in this frame.
+// sends its input at once, so the shot leaves in this frame. Each input carries the tick the
+// other ships are drawn at, for the server's lag compensation.
 func (m *Model) Inputs(now time.Time, c inputs.Controls, send func(game.Input) uint32) int {
 	if m.Screen != screen.Playing || m.pred == nil || !m.pred.Known() {
 		return 0
@@ -427,8 +428,12 @@ func (m *Model) Inputs(now time.Time, c inputs.Controls, send func(game.Input) u
 	if own := m.pred.Ship(); n == 0 && pressed && own.Alive && own.Cooldown <= 1 && m.sampler.Pull(now) {
 		n = 1
 	}
+	// The other ships are on the screen as of the render tick: the server judges our shots
+	// against them there.
+	view := uint32(math.Round(m.buf.RenderTick(now)))
 	for range n {
 		in := c.Input()
+		in.View = view
 		in.Seq = send(in)
 		m.pred.Input(in)
 	}

@@ -122,6 +122,7 @@ export class Match {
     this.own = null; // {prev, cur, at, offX, offY}: the own ship's predicted motion on screen
     this.frameAt = 0;
     this.frames = 0; // animation frames drawn
+    this.view = 0; // the tick the other ships were last drawn at, which inputs tell the server
     this.press = null; // {at, frame, seq}: the last press of fire that sent an input at once
     this.exited = false;
     // After a match ends the next one starts from nothing: until its first snapshot the old
@@ -403,7 +404,7 @@ export class Match {
       input.aimY = Math.round((a.y / len) * 100);
       input.buttons |= Buttons.fire;
     }
-    this.session.send(encodeInput(input.seq, input.buttons, input.aimX, input.aimY));
+    this.session.send(encodeInput(input.seq, input.buttons, input.aimX, input.aimY, this.view));
     if (this.predictor !== null) {
       this.predictor.apply(input);
       if (this.own !== null && this.predictor.ship !== null) {
@@ -568,6 +569,7 @@ export class Match {
     const t = (this.clock.now(now) ?? this.buffer.newest().tick) - delay;
     this.showClock(this.rs?.tick ?? 0);
     const sample = this.buffer.at(t);
+    this.view = sample.from.tick + sample.alpha * (sample.to.tick - sample.from.tick);
     const ships = shipsAt(sample).map((s) => ({ ...s, name: this.names.get(s.seat)?.name ?? '', own: s.seat === w.seat }));
     const mine = ships.find((s) => s.own);
     const predicted = this.predictor?.ship;
