@@ -182,6 +182,9 @@ func (m *Model) message(n Note) {
 			m.cue("start", 1)
 		}
 		m.Status, m.StatusAt = *msg, n.At
+		if m.buf != nil {
+			m.buf.Playout().SetLive(msg.State == protocol.StateRunning)
+		}
 		m.Screen = screen.Next(m.Screen, screen.Event{Kind: screen.Status, Room: msg.State})
 		m.Problem = ""
 	case *protocol.Events:
@@ -309,7 +312,7 @@ func (m *Model) feel(evs []fx.Event) {
 			m.cue("respawn", 1)
 		}
 	}
-	lead := float64(interp.Delay) * float64(m.Welcome.TickRate) / float64(time.Second)
+	lead := m.buf.Playout().Delay().Seconds() * float64(m.Welcome.TickRate)
 	own := slices.DeleteFunc(slices.Clone(evs), func(e fx.Event) bool { return e.Seat != seat })
 	others := slices.DeleteFunc(evs, func(e fx.Event) bool { return e.Seat == seat })
 	m.FX.Add(others, 0)
@@ -428,9 +431,9 @@ func (m *Model) Inputs(now time.Time, c inputs.Controls, send func(game.Input) u
 	if own := m.pred.Ship(); n == 0 && pressed && own.Alive && own.Cooldown <= 1 && m.sampler.Pull(now) {
 		n = 1
 	}
-	// The other ships are on the screen as of the render tick: the server judges our shots
-	// against them there.
-	view := uint32(math.Round(m.buf.RenderTick(now)))
+	// The other ships are on the screen as of the tick drawn last: the server judges our
+	// shots against them there.
+	view := uint32(math.Round(m.buf.Playout().Drawn()))
 	for range n {
 		in := c.Input()
 		in.View = view
