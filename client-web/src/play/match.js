@@ -4,7 +4,7 @@
 // (document.body.dataset.state, .room, .tick, .seat) current.
 import { loadMap } from '../shared/assets.js';
 import { Effects, detect } from '../shared/effects.js';
-import { StateBuffer, TickClock, lerp, projectilesAt, shipsAt } from '../shared/interpolate.js';
+import { Playout, StateBuffer, lerp, projectilesAt, shipsAt } from '../shared/interpolate.js';
 import { SubPixel } from '../shared/map.js';
 import { Renderer } from '../shared/render.js';
 import { HUD } from './hud.js';
@@ -15,9 +15,6 @@ import { Predictor } from './predict.js';
 import { OwnShots } from './shots.js';
 import { Sound } from './sound.js';
 import { TouchSticks } from './touch.js';
-
-/** interpolationMs is how far behind the newest snapshot other ships are drawn. */
-const interpolationMs = 100;
 
 /** snapDistance is the prediction error (world units) that is corrected at once, not smoothed. */
 const snapDistance = 4 * 32 * 8;
@@ -48,7 +45,7 @@ function toFrame(rs) {
   return {
     tick: rs.tick,
     ships: rs.ships.filter(isActive).map((s) => ({
-      seat: s.seat, x: s.x, y: s.y, aimX: s.aimX, aimY: s.aimY, alive: isAlive(s), health: s.health,
+      seat: s.seat, x: s.x, y: s.y, vx: s.vx, vy: s.vy, aimX: s.aimX, aimY: s.aimY, alive: isAlive(s), health: s.health,
     })),
     projectiles: rs.projectiles,
   };
@@ -110,7 +107,7 @@ export class Match {
     this.map = null;
     this.predictor = null;
     this.shots = null; // OwnShots, with the predictor
-    this.clock = null;
+    this.playout = null; // which tick to draw the others at, for the room's tick rate
     this.buffer = new StateBuffer();
     this.rs = null; // the newest RoomState
     this.roomCode = 0; // the newest room state code, from a snapshot or a status
@@ -131,9 +128,10 @@ export class Match {
     this.resultsDone = false; // the player chose to play again while the results show
     // stats counts how well prediction agrees with the server, for people and tests:
     // snapshots reconciled, how many of them moved the own ship, and the largest move
-    // (world units, not counting respawns); and for the last press of fire that fired, the
-    // frames and milliseconds until its shot was drawn, and where on the canvas (device pixels).
-    this.stats = { reconciled: 0, corrected: 0, maxError: 0, welcomes: 0, shot: null };
+    // (world units, not counting respawns); for the last press of fire that fired, the
+    // frames and milliseconds until its shot was drawn, and where on the canvas (device
+    // pixels); and the Playout's counts of extrapolation and stalls.
+    this.stats = { reconciled: 0, corrected: 0, maxError: 0, welcomes: 0, shot: null, playout: null };
     // The effects shown so far by kind, and those on the canvas in the last frame with their
     // age in seconds and their place in canvas pixels.
     this.stats.effects = this.effects.counts;
@@ -272,7 +270,12 @@ export class Match {
     this.rs = null;
     this.buffer.clear();
     this.own = null;
-    this.clock = new TickClock(w.tickRate);
+    if (this.playout?.tickMs === 1000 / w.tickRate) {
+      this.playout.reset();
+    } else {
+      this.playout = new Playout(w.tickRate);
+      this.stats.playout = this.playout.stats;
+    }
     if (this.map === null || this.map.name !== w.map) {
       this.map = null;
       this.predictor = null;
@@ -305,7 +308,7 @@ export class Match {
     const prev = this.buffer.newest();
     if (prev !== undefined && frame.tick > prev.tick) this.feel(detect(prev, frame));
     this.buffer.push(frame);
-    this.clock?.observe(rs.tick, now);
+    this.playout?.arrive(rs.tick, now);
     const server = rs.ship(this.welcome.seat);
     if (server !== undefined) {
       this.nextSeq = Math.max(this.nextSeq, server.lastSeq + 1);
@@ -319,7 +322,7 @@ export class Match {
   // ship, which is drawn in the present, shows at once.
   feel(events) {
     const seat = this.welcome.seat;
-    const lead = (interpolationMs * this.welcome.tickRate) / 1000;
+    const lead = (this.playout.delayMs * this.welcome.tickRate) / 1000;
     this.effects.add(events.filter((e) => e.seat !== seat));
     this.effects.add(events.filter((e) => e.seat === seat), lead);
     for (const e of events) {
@@ -565,11 +568,12 @@ export class Match {
       this.renderer.draw();
       return;
     }
-    const delay = (interpolationMs * w.tickRate) / 1000;
-    const t = (this.clock.now(now) ?? this.buffer.newest().tick) - delay;
+    // Only a running room sends snapshots: otherwise a missing one is not late.
+    this.playout.setLive(this.roomCode === RoomStateCode.running);
+    const t = this.playout.draw(now, this.buffer.oldest().tick, this.buffer.newest().tick);
     this.showClock(this.rs?.tick ?? 0);
     const sample = this.buffer.at(t);
-    this.view = sample.from.tick + sample.alpha * (sample.to.tick - sample.from.tick);
+    this.view = t;
     const ships = shipsAt(sample).map((s) => ({ ...s, name: this.names.get(s.seat)?.name ?? '', own: s.seat === w.seat }));
     const mine = ships.find((s) => s.own);
     const predicted = this.predictor?.ship;
