@@ -47,14 +47,14 @@ func (m *Model) ownShots(v *interp.View) {
 	newest := m.pred.Newest()
 	for _, s := range m.pred.Shots() {
 		// A predicted shot is where it was before the tick that fired it: one tick further.
-		m.placeShot(v, shotOf(s), s.Flight, float64(newest-s.Seq)+1)
+		m.placeShot(v, shotOf(s, seat), s.Flight, float64(newest-s.Seq)+1)
 	}
 }
 
-// shotOf returns a predicted shot as a projectile of the player's.
-func shotOf(s predict.Shot) game.Projectile {
+// shotOf returns a predicted shot as a projectile of the player in seat.
+func shotOf(s predict.Shot, seat uint8) game.Projectile {
 	p := s.P
-	p.Seq = s.Seq
+	p.Seq, p.Owner = s.Seq, seat
 	return p
 }
 
