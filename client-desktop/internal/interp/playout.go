@@ -98,8 +98,14 @@ func (p *Playout) Reset() {
 }
 
 // SetLive says whether the room is running. Only then do snapshots keep coming, so only then
-// is a missing one late: otherwise the picture holds at the newest without extrapolating.
-func (p *Playout) SetLive(live bool) { p.live = live }
+// is a missing one late: otherwise the picture holds at the newest without extrapolating. A
+// room that starts running again has been silent: the clock waits for its next snapshot.
+func (p *Playout) SetLive(live bool) {
+	if live && !p.live {
+		p.synced = false
+	}
+	p.live = live
+}
 
 // Stats returns what the Playout has done so far.
 func (p *Playout) Stats() PlayoutStats { return p.stats }

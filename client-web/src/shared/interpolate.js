@@ -92,9 +92,11 @@ export class Playout {
 
   /**
    * setLive says whether the room is running. Only then do snapshots keep coming, so only
-   * then is a missing one late: otherwise the picture holds at the newest.
+   * then is a missing one late: otherwise the picture holds at the newest. A room that starts
+   * running again has been silent: the clock waits for its next snapshot.
    */
   setLive(live) {
+    if (live && !this.live) this.synced = false;
     this.live = live;
   }
 
