@@ -1,7 +1,6 @@
 package game
 
 import (
-	"fmt"
 	"testing"
 )
 
@@ -43,46 +42,34 @@ type shotStep struct {
 // The ship dies for a while in the middle of each walk: a dead ship neither moves nor fires.
 func shotVectors(t *testing.T) []vectorCase[shotShip, shotStep] {
 	var cases []vectorCase[shotShip, shotStep]
-	rng := uint64(1913)
-	rand := func(n int) int {
-		rng += 0x9e3779b97f4a7c15
-		return int(mix64(rng) % uint64(n))
-	}
-	for _, name := range MapNames() {
-		m, err := LoadMap(name)
-		if err != nil {
-			t.Fatal(err)
-		}
-		for _, rate := range []int{MinTickRate, 30, 60, MaxTickRate} {
-			cfg := DefaultConfig(2, rate)
-			s := Ship{Active: true, Alive: true, Pos: m.Spawns[rand(len(m.Spawns))], AimX: 127}
-			c := vectorCase[shotShip, shotStep]{Name: fmt.Sprintf("%s-%dHz", name, rate), Map: name, TickRate: rate, Start: shotShip{toVector(s), s.Cooldown}}
-			var in Input
-			steps := max(150, 2*rate)
-			for i := range steps {
-				if i%(rate/3+1) == 0 {
-					in.Buttons = Buttons(rand(16))
-					if rand(4) > 0 {
-						in.Buttons |= ButtonFire
-					}
+	walks(t, 1913, func(name string, m *Map, cfg Config, s Ship, rand func(int) int) {
+		rate := cfg.TickRate
+		c := vectorCase[shotShip, shotStep]{Name: name, Map: m.Name, TickRate: rate, Start: shotShip{toVector(s), s.Cooldown}}
+		var in Input
+		steps := max(150, 2*rate)
+		for i := range steps {
+			if i%(rate/3+1) == 0 {
+				in.Buttons = Buttons(rand(16))
+				if rand(4) > 0 {
+					in.Buttons |= ButtonFire
 				}
-				in.AimX, in.AimY = int16(rand(1601)-800), int16(rand(1601)-800)
-				if i%5 == 0 {
-					in.AimX, in.AimY = 0, 0
-				}
-				s.Alive = i < steps/2 || i >= steps/2+rate/2
-				MoveShip(m, cfg, &s, in)
-				st := shotStep{Input: vectorInput{in.Buttons, in.AimX, in.AimY}}
-				if Trigger(cfg, &s, in) {
-					p := NewShot(cfg, &s)
-					st.Shot = &vectorShot{p.Pos.X, p.Pos.Y, p.Vel.X, p.Vel.Y, p.TTL, m.Flight(p)}
-				}
-				st.Ship = shotShip{toVector(s), s.Cooldown}
-				c.Steps = append(c.Steps, st)
 			}
-			cases = append(cases, c)
+			in.AimX, in.AimY = int16(rand(1601)-800), int16(rand(1601)-800)
+			if i%5 == 0 {
+				in.AimX, in.AimY = 0, 0
+			}
+			s.Alive = i < steps/2 || i >= steps/2+rate/2
+			MoveShip(m, cfg, &s, in)
+			st := shotStep{Input: vectorInput{in.Buttons, in.AimX, in.AimY}}
+			if Trigger(cfg, &s, in) {
+				p := NewShot(cfg, &s)
+				st.Shot = &vectorShot{p.Pos.X, p.Pos.Y, p.Vel.X, p.Vel.Y, p.TTL, m.Flight(p)}
+			}
+			st.Ship = shotShip{toVector(s), s.Cooldown}
+			c.Steps = append(c.Steps, st)
 		}
-	}
+		cases = append(cases, c)
+	})
 	return cases
 }
 

@@ -27,24 +27,27 @@ type snapshot struct {
 	ship    game.Ship
 }
 
-// TestPredictionMatchesTheServer plays a client against the real simulation over a link with
-// fixed delays: each input reaches the server up ticks after it was made, each snapshot
-// reaches the client down ticks after its tick. Whenever the server has applied input n, its
-// ship must be exactly where the client predicted it right after making input n.
+// links are the lines the prediction tests play over: each input reaches the server up ticks
+// after it was made, each snapshot reaches the client down ticks after its tick.
+var links = []struct {
+	name     string
+	up, down int
+}{
+	{"loopback", 0, 0},
+	{"typical", 2, 3},
+	{"slow uplink", 6, 1},
+	{"slow", 5, 5},
+}
+
+// TestPredictionMatchesTheServer plays a client against the real simulation over links with
+// fixed delays. Whenever the server has applied input n, its ship must be exactly where the
+// client predicted it right after making input n.
 func TestPredictionMatchesTheServer(t *testing.T) {
-	tests := []struct {
-		name     string
-		up, down int
-	}{
-		{"loopback", 0, 0},
-		{"typical", 2, 3},
-		{"slow uplink", 6, 1},
-	}
 	m, err := game.LoadMap("arena")
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, tt := range tests {
+	for _, tt := range links {
 		t.Run(tt.name, func(t *testing.T) {
 			cfg := game.DefaultConfig(4, 30)
 			w := game.NewWorld(cfg, m)
@@ -177,20 +180,12 @@ func TestStaleEchoAfterARestartAcknowledgesNothing(t *testing.T) {
 	}
 }
 
-// TestPredictedShotsMatchTheServer plays a client that fires in bursts against the real
-// simulation over a link with fixed delays, alone in the arena. Every shot the server fires for an input is the
-// one the client predicted for it, at the same spot; no predicted shot is refused; and a
-// predicted shot is given up in the snapshot that brings the server's record of it.
+// TestPredictedShotsMatchTheServer plays a client that fires in bursts, alone in the arena,
+// against the real simulation over links with fixed delays. Every shot the server fires for
+// an input is the one the client predicted for it, at the same spot; no predicted shot is
+// refused; and a predicted shot is given up in the snapshot that brings the server's record.
 func TestPredictedShotsMatchTheServer(t *testing.T) {
-	tests := []struct {
-		name     string
-		up, down int
-	}{
-		{"loopback", 0, 0},
-		{"typical", 2, 3},
-		{"slow", 5, 5},
-	}
-	for _, tt := range tests {
+	for _, tt := range links {
 		t.Run(tt.name, func(t *testing.T) {
 			w, p := oneShip(t)
 			p.Reconcile(w.Ships[0]) // the keyframe that follows a welcome

@@ -24,20 +24,24 @@ function fromRecord(r) {
   return { alive: (r.flags & 2) !== 0, x: r.x, y: r.y, vx: r.vx, vy: r.vy, aimX: r.aimX, aimY: r.aimY };
 }
 
+// eachStep moves a ship through the steps of a vector case with moveShip and calls
+// check(ship, step, where, cfg) after each.
+function eachStep(c, check) {
+  const cfg = moveConfig(c.tickRate);
+  const ship = toRecord(c.start);
+  c.steps.forEach((step, i) => {
+    // MoveShip never changes whether a ship lives, so a step whose result is dead is one where
+    // the generator killed the ship first, to show that a dead ship stays put.
+    ship.flags = step.ship.alive ? 3 : 1;
+    moveShip(map(c.map), cfg, ship, step.input);
+    check(ship, step, `${c.name}: step ${i + 1} of ${c.steps.length}`, cfg);
+  });
+}
+
 describe('moveShip matches game.MoveShip on the Go test vectors', () => {
   assert.ok(vectors.cases.length > 0, 'no test vectors');
   for (const c of vectors.cases) {
-    test(c.name, () => {
-      const cfg = moveConfig(c.tickRate);
-      const ship = toRecord(c.start);
-      c.steps.forEach((step, i) => {
-        // MoveShip never changes whether a ship lives, so a step whose result is dead is one
-        // where the generator killed the ship first, to show that a dead ship stays put.
-        ship.flags = step.ship.alive ? 3 : 1;
-        moveShip(map(c.map), cfg, ship, step.input);
-        assert.deepEqual(fromRecord(ship), step.ship, `${c.name}: step ${i + 1} of ${c.steps.length}`);
-      });
-    });
+    test(c.name, () => eachStep(c, (ship, step, where) => assert.deepEqual(fromRecord(ship), step.ship, where)));
   }
 });
 
@@ -109,21 +113,15 @@ function fromShotRecord(r) {
 describe('trigger, newShot and flight match game.Trigger, game.NewShot and game.Map.Flight', () => {
   assert.ok(shotVectors.cases.length > 0, 'no test vectors');
   for (const c of shotVectors.cases) {
-    test(c.name, () => {
-      const cfg = moveConfig(c.tickRate);
-      const ship = toRecord(c.start);
-      c.steps.forEach((step, i) => {
-        ship.flags = step.ship.alive ? 3 : 1;
-        moveShip(map(c.map), cfg, ship, step.input);
-        let shot = null;
-        if (trigger(cfg, ship, step.input)) {
-          shot = newShot(cfg, ship);
-          shot.flight = flight(map(c.map), shot);
-        }
-        assert.deepEqual(fromShotRecord(ship), step.ship, `${c.name}: step ${i + 1}: ship`);
-        assert.deepEqual(shot, step.shot, `${c.name}: step ${i + 1}: shot`);
-      });
-    });
+    test(c.name, () => eachStep(c, (ship, step, where, cfg) => {
+      let shot = null;
+      if (trigger(cfg, ship, step.input)) {
+        shot = newShot(cfg, ship);
+        shot.flight = flight(map(c.map), shot);
+      }
+      assert.deepEqual(fromShotRecord(ship), step.ship, `${where}: ship`);
+      assert.deepEqual(shot, step.shot, `${where}: shot`);
+    }));
   }
 });
 
