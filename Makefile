@@ -13,7 +13,7 @@ SUDO    := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 DEB_PACKAGES := curl gcc pkg-config libgl1-mesa-dev libxcursor-dev libxi-dev libxinerama-dev \
 	libxrandr-dev libxxf86vm-dev libasound2-dev xvfb xauth chromium fonts-noto-color-emoji
 
-.PHONY: run build web deps deps-system deps-web test vet test-go fuzz test-web bench bench-fleet chaos fleet clean
+.PHONY: run build web deps deps-system deps-web test vet test-go fuzz test-web bench bench-fleet chaos feel fleet clean
 
 run:
 	@echo "building the server (the first build takes a minute)..."
@@ -99,6 +99,12 @@ fleet: build
 	sleep 2; \
 	echo "fleet up: play on http://localhost:8081, 8082 or 8083 (Ctrl-C stops it)"; \
 	wait
+
+# feel plays the game over several networks with the desktop client's own code (and the
+# browser's modules on the same traffic) and writes FEEL.md; it takes about ten minutes. A
+# short run of it is part of test-go.
+feel: deps-web
+	$(GO) run ./client-desktop/feel -out FEEL.md
 
 clean:
 	rm -rf bin $(WEB)/test-results client-desktop/testdata/out

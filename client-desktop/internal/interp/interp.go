@@ -24,6 +24,7 @@ type Ship struct {
 	Active     bool
 	Alive      bool
 	X, Y       float64
+	VX, VY     float64 // velocity, pixels per tick
 	AimX, AimY float64 // a direction, not normalised
 	Health     int16
 }
@@ -165,6 +166,8 @@ func blend(seat int, from []game.Ship, to game.Ship, alpha float64) Ship {
 	}
 	out.X = a.X + (out.X-a.X)*alpha
 	out.Y = a.Y + (out.Y-a.Y)*alpha
+	out.VX = a.VX + (out.VX-a.VX)*alpha
+	out.VY = a.VY + (out.VY-a.VY)*alpha
 	out.AimX = a.AimX + (out.AimX-a.AimX)*alpha
 	out.AimY = a.AimY + (out.AimY-a.AimY)*alpha
 	if alpha < 0.5 {
@@ -181,6 +184,8 @@ func pixels(seat int, s game.Ship) Ship {
 		Alive:  s.Alive,
 		X:      float64(s.Pos.X) / game.SubPixel,
 		Y:      float64(s.Pos.Y) / game.SubPixel,
+		VX:     float64(s.Vel.X) / game.SubPixel,
+		VY:     float64(s.Vel.Y) / game.SubPixel,
 		AimX:   float64(s.AimX),
 		AimY:   float64(s.AimY),
 		Health: s.Health,

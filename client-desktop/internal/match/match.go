@@ -461,6 +461,22 @@ func (m *Model) Sample(now time.Time, v *interp.View) bool {
 	return true
 }
 
+// Feel is how prediction and interpolation have fared since the client started.
+type Feel struct {
+	Prediction predict.Stats
+	Playout    interp.PlayoutStats
+	Delay      time.Duration // the interpolation delay now
+}
+
+// Feel reports how prediction and interpolation have fared so far.
+func (m *Model) Feel() Feel {
+	if m.pred == nil {
+		return Feel{}
+	}
+	p := m.buf.Playout()
+	return Feel{Prediction: m.pred.Stats(), Playout: p.Stats(), Delay: p.Delay()}
+}
+
 // Tick returns the newest server tick the client holds.
 func (m *Model) Tick() uint32 { return m.newest.Tick }
 

@@ -34,6 +34,15 @@ type Predictor struct {
 	shots   []Shot       // fired by pending inputs, seq rising
 	errX    float64      // the part of the last corrections still to blend away, pixels
 	errY    float64
+	stats   Stats
+}
+
+// Stats counts how often a snapshot moved the predicted ship: a correction is a reconcile
+// after which the ship is elsewhere than predicted, by less than a respawn's jump.
+type Stats struct {
+	Reconciles  int
+	Corrections int
+	Largest     float64 // the largest correction, pixels
 }
 
 // Shot is an own shot fired by an input the server has not acknowledged yet.
@@ -124,12 +133,20 @@ func (p *Predictor) Reconcile(server game.Ship) {
 	}
 	dx := float64(before.X-p.ship.Pos.X) / game.SubPixel
 	dy := float64(before.Y-p.ship.Pos.Y) / game.SubPixel
+	p.stats.Reconciles++
+	if d := math.Hypot(dx, dy); d > 0 && d <= snap {
+		p.stats.Corrections++
+		p.stats.Largest = max(p.stats.Largest, d)
+	}
 	p.errX += dx
 	p.errY += dy
 	if math.Hypot(p.errX, p.errY) > snap {
 		p.errX, p.errY = 0, 0
 	}
 }
+
+// Stats returns the counts of reconciles and corrections so far.
+func (p *Predictor) Stats() Stats { return p.stats }
 
 // Reset forgets the ship and every pending input, for a new seat or a resync.
 func (p *Predictor) Reset() {
