@@ -16,7 +16,7 @@ import (
 
 func main() {
 	out := flag.String("out", "FEEL.md", "where to write the report")
-	play := flag.Duration("play", time.Minute, "how long to play each network with lag compensation")
+	play := flag.Duration("play", 90*time.Second, "how long to play each network with lag compensation")
 	compare := flag.Duration("compare", 30*time.Second, "how long to play without it, where the report compares")
 	flag.Parse()
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)

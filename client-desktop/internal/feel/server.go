@@ -81,9 +81,10 @@ func startServer(ctx context.Context, bin, dir string, rewind time.Duration) (*s
 	}
 }
 
-// createRoom makes a room of two seats without bots and returns its id.
+// createRoom makes a room of two seats without bots on arena, whose match outlasts any run
+// (frags and time beyond reach), and returns its id.
 func (s *server) createRoom() (string, error) {
-	resp, err := http.Post("http://"+s.addr+"/api/rooms", "application/json", strings.NewReader(`{"seats":2,"bots":0}`))
+	resp, err := http.Post("http://"+s.addr+"/api/rooms", "application/json", strings.NewReader(`{"seats":2,"bots":0,"map":"arena","fragLimit":100,"timeLimit":1800}`))
 	if err != nil {
 		return "", err
 	}
