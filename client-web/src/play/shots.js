@@ -16,7 +16,8 @@ const spentMax = 16;
 
 /**
  * OwnShots places one player's shots. A shot is `{x, y, vx, vy, ttl, seq}` in world units; the
- * shots it returns are `{id, owner, seq, x, y}`, id 0 while the server has not confirmed one.
+ * shots it returns are `{id, owner, seq, x, y, vx, vy}`, id 0 while the server has not
+ * confirmed one.
  */
 export class OwnShots {
   constructor(map, seat) {
@@ -58,7 +59,7 @@ export class OwnShots {
         return;
       }
     }
-    out.push({ id: p.id, owner: this.seat, seq: p.seq, x, y });
+    out.push({ id: p.id, owner: this.seat, seq: p.seq, x, y, vx: p.vx, vy: p.vy });
   }
 
   // spend remembers that the shot of input seq met a ship on the screen, so that the server's
