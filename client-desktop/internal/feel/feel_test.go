@@ -9,19 +9,20 @@ import (
 	"time"
 )
 
-// TestShortRun is make feel in brief, so that the harness cannot rot: at two networks, every
-// click puts its shot on the screen in the frame of the click, the own ship answers keys,
-// shots aimed at the target as drawn mostly hit it, the browser's Predictor makes the same
-// corrections of the same traffic as the desktop client's, and the report names every target.
+// TestShortRun is make feel in brief, so that the harness cannot rot: at 150 ± 40 ms each way,
+// every click puts its shot on the screen in the frame of the click, the own ship answers
+// keys, shots aimed at the target as drawn mostly hit it, the browser's Predictor makes the
+// same corrections of the same traffic as the desktop client's, and the report names every
+// target.
 func TestShortRun(t *testing.T) {
 	if testing.Short() {
 		t.Skip("plays the real server for half a minute")
 	}
-	opts := Options{Play: 12 * time.Second}
+	opts := Options{Play: 25 * time.Second}
 	if node, err := exec.LookPath("node"); err == nil {
 		opts.Node = node
 	}
-	conds := []Condition{Conditions[0], Conditions[2]}
+	conds := []Condition{Conditions[2]}
 	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
 	defer cancel()
 	rs, err := Run(ctx, conds, opts)

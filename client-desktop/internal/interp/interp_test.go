@@ -34,8 +34,8 @@ func TestOthersAreDrawnBehindTheNewestSnapshot(t *testing.T) {
 	if !b.Sample(now, &v) {
 		t.Fatal("Sample found no frame")
 	}
-	// Snapshots as regular as these need no more than the floor: 50 ms, a tick and a half.
-	if want := 18.5; math.Abs(v.Tick-want) > 1e-6 {
+	// Snapshots as regular as these need no more than the floor: 100 ms, three ticks.
+	if want := 17.0; math.Abs(v.Tick-want) > 1e-6 {
 		t.Errorf("render tick = %v, want %v", v.Tick, want)
 	}
 	if got, want := v.Ships[0].X, 100+4*v.Tick; math.Abs(got-want) > 1e-6 {
@@ -103,14 +103,14 @@ func TestProjectilesFlyBetweenSnapshots(t *testing.T) {
 	b.Push(f, start.Add(10*step))
 	b.Push(frame(11), start.Add(11*step)) // the shot hit something at tick 11
 	var v View
-	b.Sample(start.Add(12*step), &v) // a tick and a half behind: tick 10.5
+	b.Sample(start.Add(13*step+step/2), &v) // three ticks behind: tick 10.5
 	if len(v.Projectiles) != 1 {
 		t.Fatalf("got %d projectiles at tick %v, want the one still flying before tick 11", len(v.Projectiles), v.Tick)
 	}
 	if p := v.Projectiles[0]; math.Abs(p.X-11) > 1e-6 || math.Abs(p.Y-9.5) > 1e-6 {
 		t.Errorf("projectile at (%v, %v), want (11, 9.5)", p.X, p.Y)
 	}
-	b.Sample(start.Add(13*step), &v)
+	b.Sample(start.Add(14*step+step/2), &v)
 	if len(v.Projectiles) != 0 {
 		t.Errorf("a removed projectile is still drawn at tick %v: %+v", v.Tick, v.Projectiles)
 	}

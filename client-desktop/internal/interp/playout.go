@@ -54,9 +54,11 @@ type PlayoutStats struct {
 	Frozen       time.Duration
 }
 
-// The bounds of the delay behind the earliest arrivals, and of extrapolation.
+// The bounds of the delay behind the earliest arrivals, and of extrapolation. The floor is
+// three ticks at 30 Hz, as the fixed delay was before the playout adapted: what is shown of a
+// steady line, effects included, is as it was.
 const (
-	DelayFloor       = 50 * time.Millisecond
+	DelayFloor       = 100 * time.Millisecond
 	DelayCap         = 250 * time.Millisecond
 	MaxExtrapolation = 100 * time.Millisecond
 )

@@ -59,8 +59,9 @@ func TestDelayFollowsJitter(t *testing.T) {
 		minDelay, maxDelay time.Duration
 	}{
 		{"loopback", 0, 2 * time.Millisecond, DelayFloor, DelayFloor},
-		{"75 +- 15 ms", 60 * time.Millisecond, 30 * time.Millisecond, 55 * time.Millisecond, 80 * time.Millisecond},
-		{"150 +- 40 ms", 110 * time.Millisecond, 80 * time.Millisecond, 100 * time.Millisecond, 135 * time.Millisecond},
+		{"75 +- 15 ms", 60 * time.Millisecond, 30 * time.Millisecond, DelayFloor, DelayFloor},
+		{"150 +- 40 ms", 110 * time.Millisecond, 80 * time.Millisecond, 105 * time.Millisecond, 135 * time.Millisecond},
+		{"200 +- 80 ms", 120 * time.Millisecond, 160 * time.Millisecond, 170 * time.Millisecond, 210 * time.Millisecond},
 		{"beyond the cap", 100 * time.Millisecond, 600 * time.Millisecond, DelayCap, DelayCap},
 	}
 	for _, tt := range tests {
@@ -88,7 +89,7 @@ func TestALateSnapshotIsBridged(t *testing.T) {
 		stalls int
 	}{
 		{"on time", 0, 0},
-		{"a little late", 60 * time.Millisecond, 0},
+		{"a little late", 130 * time.Millisecond, 0},
 		{"far too late", 400 * time.Millisecond, 1},
 	}
 	for _, tt := range tests {
@@ -136,6 +137,11 @@ func TestTheDelayChangesWithoutJumps(t *testing.T) {
 	rng := rand.New(rand.NewPCG(3, 4))
 	start := time.Unix(1000, 0)
 	frame := time.Second / 60
+	// Snapshots sent from the fifth second to the twelfth are up to 150 ms late.
+	lags := make([]time.Duration, 21*rate)
+	for k := 5 * rate; k < 12*rate; k++ {
+		lags[k] = time.Duration(rng.Int64N(int64(150 * time.Millisecond)))
+	}
 	tick := uint32(0)
 	last, lastAt := math.NaN(), time.Time{}
 	var delays []time.Duration
@@ -143,15 +149,11 @@ func TestTheDelayChangesWithoutJumps(t *testing.T) {
 		now := start.Add(time.Duration(i) * frame)
 		for {
 			sent := start.Add(time.Duration(tick+1) * step)
-			lag := time.Duration(0)
-			if sec := sent.Sub(start) / time.Second; sec >= 5 && sec < 12 {
-				lag = time.Duration(rng.Int64N(int64(90 * time.Millisecond)))
-			}
-			if sent.Add(lag).After(now) {
+			if sent.Add(lags[tick+1]).After(now) {
 				break
 			}
 			tick++
-			p.Arrive(tick, sent.Add(lag))
+			p.Arrive(tick, sent.Add(lags[tick]))
 		}
 		if tick == 0 {
 			continue

@@ -45,7 +45,7 @@ export class TickClock {
 }
 
 /** The bounds of the Playout's delay and of its extrapolation, in ms (interp.Playout's). */
-export const PlayoutBounds = Object.freeze({ floorMs: 50, capMs: 250, maxExtrapolationMs: 100 });
+export const PlayoutBounds = Object.freeze({ floorMs: 100, capMs: 250, maxExtrapolationMs: 100 });
 
 const playoutWindowSeconds = 3; // how long arrivals count for the jitter
 const playoutMargin = 0.25; // ticks added to the measured jitter
