@@ -80,6 +80,10 @@ type Result struct {
 	// inputs were applied again.
 	CountdownIn, BackIn time.Duration
 	JS                  *JSFeel // nil without node
+	// Load is the machine's load average over a minute when the condition began and ended
+	// (-1 where the system does not say): the figures are only as good as the machine was
+	// quiet.
+	Load [2]float64
 }
 
 // Run plays every condition in turn on a server it builds and starts, and returns what each
@@ -97,6 +101,7 @@ func Run(ctx context.Context, conds []Condition, opts Options) ([]Result, error)
 	var results []Result
 	for i, c := range conds {
 		r := Result{Condition: c}
+		r.Load[0] = loadAverage()
 		run := filepath.Join(dir, fmt.Sprint(i))
 		s, err := play(ctx, bin, run, c, game.DefaultRewindMS*time.Millisecond, opts.Play)
 		if err != nil {
@@ -115,6 +120,7 @@ func Run(ctx context.Context, conds []Condition, opts Options) ([]Result, error)
 			}
 			r.AimedOff, r.HitsOff, _ = off.hits()
 		}
+		r.Load[1] = loadAverage()
 		if opts.Log != nil {
 			fmt.Fprintf(opts.Log, "%-24s %d/%d aimed shots hit, %d corrections, %d stalls\n", c.Name, r.Hits, r.Aimed, r.Corrections, r.Stalls)
 		}
@@ -199,6 +205,19 @@ func play(ctx context.Context, bin, dir string, c Condition, rewind, d time.Dura
 			last = now
 		}
 	}
+}
+
+// loadAverage returns the system's load average over the last minute, -1 if it cannot tell.
+func loadAverage() float64 {
+	b, err := os.ReadFile("/proc/loadavg")
+	if err != nil {
+		return -1
+	}
+	var l float64
+	if _, err := fmt.Sscan(string(b), &l); err != nil {
+		return -1
+	}
+	return l
 }
 
 // percentile returns the p-th percentile (0..100) of ds, 0 for none.
