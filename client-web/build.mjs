@@ -1,5 +1,6 @@
 // build.mjs bundles the pages' ES modules into dist/ with esbuild: src/play/main.js into
-// dist/play.js and, when it exists, src/watch/main.js into dist/watch.js.
+// dist/play.js, src/watch/main.js into dist/watch.js and src/admin/main.js into dist/admin.js
+// (with the stylesheet of the charting library it imports, dist/admin.css).
 //
 //   node build.mjs          rebuild dist/
 //   node build.mjs --check  build into a temporary folder and fail if dist/ differs from it,
@@ -14,7 +15,7 @@ import { fileURLToPath } from 'node:url';
 const root = dirname(fileURLToPath(import.meta.url));
 const dist = join(root, 'dist');
 
-const pages = { play: 'src/play/main.js', watch: 'src/watch/main.js' };
+const pages = { play: 'src/play/main.js', watch: 'src/watch/main.js', admin: 'src/admin/main.js' };
 
 async function bundle(outdir) {
   const entryPoints = Object.fromEntries(

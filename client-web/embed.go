@@ -16,7 +16,8 @@ import (
 var files embed.FS
 
 // FS is the site as the server mounts it at /: index.html (the lobby and game), watch.html
-// (the spectator page), skirmish.css, the bundles under dist/ (dist/play.js, dist/watch.js),
+// (the spectator page, also of replays), admin.html (the operators' dashboard), skirmish.css,
+// the bundles under dist/ (dist/play.js, dist/watch.js, dist/admin.js and dist/admin.css),
 // and under assets/ the files of the assets package (assets/palette.json,
 // assets/sprites/ship0.png, assets/maps/arena.txt, ...).
 var FS fs.FS = site{}

@@ -10,8 +10,8 @@ import (
 	"testing"
 )
 
-// TestFSServesThePage checks, through net/http as the server mounts FS, that the player page
-// and every script and stylesheet it references are served.
+// TestFSServesThePage checks, through net/http as the server mounts FS, that the pages and
+// every script and stylesheet they reference are served.
 func TestFSServesThePage(t *testing.T) {
 	srv := httptest.NewServer(http.FileServerFS(FS))
 	defer srv.Close()
@@ -34,9 +34,18 @@ func TestFSServesThePage(t *testing.T) {
 	if status != http.StatusOK || !strings.Contains(page, "<canvas") {
 		t.Fatalf("GET /: status %d, want 200 with the game page", status)
 	}
-	refs := regexp.MustCompile(`(?:src|href)="(/[^"]+)"`).FindAllStringSubmatch(page, -1)
+	// Files have a dot in their names; links to other pages (/watch) have none.
+	files := regexp.MustCompile(`(?:src|href)="(/[^"]+\.[a-z]+)"`)
+	refs := files.FindAllStringSubmatch(page, -1)
 	if len(refs) < 2 {
 		t.Fatalf("index.html references %d files, want the bundle and the stylesheet", len(refs))
+	}
+	for _, other := range []string{"/watch.html", "/admin.html"} {
+		status, page := get(other)
+		if status != http.StatusOK {
+			t.Fatalf("GET %s: status %d", other, status)
+		}
+		refs = append(refs, files.FindAllStringSubmatch(page, -1)...)
 	}
 	// The pages fetch the palette, sprites and maps at run time.
 	refs = append(refs, []string{"", "/assets/palette.json"}, []string{"", "/assets/sprites/ship0.png"}, []string{"", "/assets/maps/arena.txt"})

@@ -1,5 +1,6 @@
 // Command server runs the Skirmish game server: rooms, the player WebSocket endpoint, the
-// spectator feeds, the room API, the web client and metrics, all on one port.
+// spectator feeds, the room API, the web client and metrics, all on one port. `server replay
+// FILE` checks a match record instead.
 package main
 
 import (
@@ -12,9 +13,13 @@ import (
 
 	"skirmish/server/internal/app"
 	"skirmish/server/internal/config"
+	"skirmish/server/internal/replay"
 )
 
 func main() {
+	if len(os.Args) > 1 && os.Args[1] == "replay" {
+		os.Exit(replay.Command(os.Args[2:], os.Stdout, os.Stderr))
+	}
 	cfg, err := config.Parse(os.Args[1:], os.Getenv, os.Stderr)
 	if errors.Is(err, flag.ErrHelp) {
 		os.Exit(0)

@@ -43,6 +43,8 @@ const (
 	CodeBadToken   Code = 4506 // a malformed, unknown or foreign session token
 	CodeBadName    Code = 4507 // a name that is empty, too long or unprintable
 	CodeSeatLost   Code = 4508 // another player took the seat while its player was away
+	CodeRoomClosed Code = 4509 // an operator closed the room; the reason is the operator's
+	CodeRemoved    Code = 4510 // an operator removed the player from the room; the reason is the operator's
 )
 
 var codeNames = map[Code]string{
@@ -53,6 +55,7 @@ var codeNames = map[Code]string{
 	CodeUnknown: "unknown message type", CodeTextFrame: "text frame",
 	CodeVersion: "unsupported version", CodeNoRoom: "unknown room", CodeRoomFull: "room full",
 	CodeBadToken: "bad token", CodeBadName: "bad name", CodeSeatLost: "seat lost",
+	CodeRoomClosed: "room closed", CodeRemoved: "removed",
 }
 
 // String returns a short description of the code.

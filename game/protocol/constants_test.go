@@ -22,6 +22,7 @@ var closeCodes = map[string]Code{
 	"badMessage": CodeBadMessage, "unknownType": CodeUnknown, "textFrame": CodeTextFrame,
 	"badVersion": CodeVersion, "unknownRoom": CodeNoRoom, "roomFull": CodeRoomFull,
 	"badToken": CodeBadToken, "badName": CodeBadName, "seatLost": CodeSeatLost,
+	"roomClosed": CodeRoomClosed, "removed": CodeRemoved,
 }
 
 type closeCode struct {

@@ -6,7 +6,6 @@ import (
 	"math/rand/v2"
 	"net/http"
 	"os"
-	"path/filepath"
 	"regexp"
 	"slices"
 	"strconv"
@@ -172,23 +171,18 @@ func replayRoom(t *testing.T, data, room string) ([]fragKey, int) {
 	t.Helper()
 	var frags []fragKey
 	for n := 0; ; n++ {
-		f, err := os.Open(filepath.Join(data, "matches", fmt.Sprintf("%s-%d.jsonl", room, n)))
+		rec, err := record.ReadFile(record.Path(data, record.MatchID(room, uint64(n))))
 		if os.IsNotExist(err) {
 			return frags, n
 		}
 		if err != nil {
-			t.Fatal(err)
-		}
-		rec, err := record.Read(f)
-		f.Close()
-		if err != nil {
 			t.Fatalf("room %s match %d: %v", room, n, err)
 		}
-		if _, err := os.Stat(filepath.Join(data, "matches", fmt.Sprintf("%s-%d.jsonl", room, n+1))); err == nil && (rec.End == nil || !rec.End.Over) {
+		if _, err := os.Stat(record.Path(data, record.MatchID(room, uint64(n+1)))); err == nil && (rec.End == nil || !rec.End.Over) {
 			t.Errorf("room %s match %d did not complete: end %+v", room, n, rec.End)
 		}
 		last := make([]uint32, rec.Header.Config.Seats)
-		for _, st := range rec.Steps {
+		for _, st := range rec.Frames {
 			for _, tick := range st.Inputs {
 				for seat, in := range tick {
 					if in.Seq == 0 {
@@ -201,7 +195,7 @@ func replayRoom(t *testing.T, data, room string) ([]fragKey, int) {
 				}
 			}
 		}
-		if _, err := rec.Replay(func(w *game.World) {
+		if _, err := rec.Replay(func(w *game.World, _ []game.Input) {
 			for _, e := range w.Events {
 				if e.Kind == game.EventFrag {
 					frags = append(frags, fragKey{e.Tick, int(e.A), int(e.B)})

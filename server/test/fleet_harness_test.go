@@ -39,8 +39,9 @@ type node struct {
 	done  <-chan struct{}
 }
 
-// startNode starts node id of the fleet on the NATS server at natsURL; obs sees its rooms.
-func startNode(t *testing.T, id, natsURL string, obs room.Observer) *node {
+// startNode starts node id of the fleet on the NATS server at natsURL; obs sees its rooms,
+// and tune may change its configuration.
+func startNode(t *testing.T, id, natsURL string, obs room.Observer, tune ...func(*config.Config)) *node {
 	t.Helper()
 	natsProxy := startProxy(t, "nats-"+id, "127.0.0.1:0", strings.TrimPrefix(natsURL, "nats://"))
 	frontAddr := freeAddr(t)
@@ -52,6 +53,9 @@ func startNode(t *testing.T, id, natsURL string, obs room.Observer) *node {
 	cfg.NATS = "nats://" + natsProxy.Listen
 	cfg.NodeID = id
 	cfg.PublicURL = "ws://" + frontAddr + "/ws"
+	for _, f := range tune {
+		f(&cfg)
+	}
 	rooms := quickRooms()
 	// Short checkpoints: a crash costs the test at most this much of the match.
 	rooms.CheckpointEvery = 500 * time.Millisecond

@@ -4,8 +4,6 @@ import (
 	"bytes"
 	"encoding/json"
 	"net/http"
-	"os"
-	"path/filepath"
 	"syscall"
 	"testing"
 	"time"
@@ -124,17 +122,15 @@ func TestMatchSurvivesARestart(t *testing.T) {
 // record says.
 func assertRecordReplays(t *testing.T, data, room string) {
 	t.Helper()
-	path := filepath.Join(data, "matches", room+"-0.jsonl")
+	path := record.Path(data, record.MatchID(room, 0))
 	var rec *record.Record
 	deadline := time.Now().Add(waitTimeout)
 	for {
-		f, err := os.Open(path)
-		if err == nil {
-			rec, err = record.Read(f)
-			f.Close()
-		}
-		if err == nil && rec.End != nil {
-			break
+		var err error
+		if record.Finished(path) {
+			if rec, err = record.ReadFile(path); err == nil {
+				break
+			}
 		}
 		if time.Now().After(deadline) {
 			t.Fatalf("no finished record at %s: %v", path, err)

@@ -491,13 +491,15 @@ export class Match {
         break;
       case RoomStateCode.ended: {
         const lobby = { label: 'Lobby', run: () => this.leave(), secondary: true };
+        // In a tab of its own: this one stays in the room for the next match.
+        const replay = { label: 'Watch the replay', run: () => window.open(`/watch/replay?room=${encodeURIComponent(this.rc.room)}`, '_blank'), secondary: true };
         if (this.resultsDone) {
-          this.hud.waitNext(left, [lobby]);
+          this.hud.waitNext(left, [replay, lobby]);
           break;
         }
         const seat = this.welcome?.seat;
         const results = (st?.results ?? []).map((r) => ({ ...r, name: byName(r.seat), own: r.seat === seat }));
-        this.hud.ended(results, left, [{ label: 'Play again', run: () => this.playAgain() }, lobby]);
+        this.hud.ended(results, left, [{ label: 'Play again', run: () => this.playAgain() }, replay, lobby]);
         break;
       }
       case RoomStateCode.running:

@@ -27,6 +27,8 @@ export const Code = Object.freeze({
   badToken: 4506,
   badName: 4507,
   seatLost: 4508,
+  roomClosed: 4509,
+  removed: 4510,
 });
 
 const finalWords = {
@@ -40,6 +42,8 @@ const finalWords = {
   [Code.badToken]: 'Your seat in this room is no longer valid.',
   [Code.badName]: 'That name is not allowed: use 1 to 16 characters.',
   [Code.seatLost]: 'Another player took your seat while you were away.',
+  [Code.roomClosed]: 'An operator closed this room.',
+  [Code.removed]: 'An operator removed you from this room.',
 };
 
 const retryWords = {
@@ -63,7 +67,7 @@ export function verdict(code) {
     return {
       final,
       message: finalWords[code] ?? `The server refused to continue (code ${code}).`,
-      forgetToken: code === Code.badToken || code === Code.seatLost || code === Code.unknownRoom,
+      forgetToken: [Code.badToken, Code.seatLost, Code.unknownRoom, Code.roomClosed, Code.removed].includes(code),
     };
   }
   return { final, message: retryWords[code] ?? 'Connection lost; reconnecting…', forgetToken: false };

@@ -43,7 +43,30 @@ export class Watch {
     this.setState('connecting');
     this.hud.setConnection('connecting…');
     this.buttons();
-    this.feed = new Feed(`/rooms/${encodeURIComponent(this.room)}/events`, {
+    this.open(`/rooms/${encodeURIComponent(this.room)}/events`);
+    const frame = (now) => {
+      this.draw(now);
+      requestAnimationFrame(frame);
+    };
+    requestAnimationFrame(frame);
+  }
+
+  /**
+   * open follows the feed at url, in place of any other: what was drawn from the last one is
+   * forgotten, as its ticks may not follow on.
+   */
+  open(url) {
+    this.feed?.close();
+    this.buffer = new StateBuffer();
+    this.clock = null;
+    this.effects = null;
+    this.snap = null;
+    this.feed = new Feed(url, this.handlers(), (state) => this.connection(state));
+  }
+
+  /** handlers are what the page does with each kind of the feed's events. */
+  handlers() {
+    return {
       snapshot: (s) => this.snapshot(s),
       status: (s) => this.onStatus(s),
       frag: (e) => this.hud.say(`${nameOf(this.status, e.killer)} fragged ${nameOf(this.status, e.victim)}`, e.killer),
@@ -55,12 +78,7 @@ export class Watch {
       cheer: (e) => this.hud.say(`📣 ${e.text}`),
       reset: () => this.hud.say('Missed too much while away: back to the live game'),
       closed: () => this.gone('The room has closed'),
-    }, (state) => this.connection(state));
-    const frame = (now) => {
-      this.draw(now);
-      requestAnimationFrame(frame);
     };
-    requestAnimationFrame(frame);
   }
 
   // setState keeps the test hook current: the room state while connected, else the link's.
@@ -177,6 +195,7 @@ export class Watch {
   // buttons adds one button per reaction; each POSTs a cheer.
   buttons() {
     const bar = this.root.querySelector('#cheers');
+    bar.hidden = false;
     bar.replaceChildren(...Reactions.map((text) => el('button', { type: 'button', textContent: text, onclick: () => this.cheer(text) })));
   }
 

@@ -312,6 +312,19 @@ export function overlapping(page, target, selectors) {
   }, { target, selectors });
 }
 
+/** drawnShare returns the share of the arena's pixels that differ from its top-left pixel. */
+export function drawnShare(page) {
+  return page.evaluate(() => {
+    const c = document.querySelector('#arena');
+    const { data } = c.getContext('2d').getImageData(0, 0, c.width, c.height);
+    let differ = 0;
+    for (let i = 0; i < data.length; i += 4) {
+      if (data[i] !== data[0] || data[i + 1] !== data[1] || data[i + 2] !== data[2]) differ++;
+    }
+    return differ / (data.length / 4);
+  });
+}
+
 /** resultPath returns the path of a test artifact, creating its folder. */
 export function resultPath(name) {
   mkdirSync(resultsDir, { recursive: true });

@@ -4,7 +4,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import {
-  Proxy, createRoom, resultPath, useArena, waitState, waitTimeout, watchPage,
+  Proxy, createRoom, drawnShare, resultPath, useArena, waitState, waitTimeout, watchPage,
 } from './harness.js';
 
 const arena = useArena({ grace: '60s' });
@@ -15,19 +15,6 @@ function events(page) {
 
 function eventsAbove(page, n) {
   return page.waitForFunction((n) => Number(document.body.dataset.events) > n, n, { timeout: waitTimeout });
-}
-
-// drawnShare is the share of the arena's pixels that differ from its top-left pixel.
-function drawnShare(page) {
-  return page.evaluate(() => {
-    const c = document.querySelector('#arena');
-    const { data } = c.getContext('2d').getImageData(0, 0, c.width, c.height);
-    let differ = 0;
-    for (let i = 0; i < data.length; i += 4) {
-      if (data[i] !== data[0] || data[i + 1] !== data[1] || data[i + 2] !== data[2]) differ++;
-    }
-    return differ / (data.length / 4);
-  });
 }
 
 test('a spectator follows the match through a pause and a resume', async () => {

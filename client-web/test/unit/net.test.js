@@ -54,6 +54,8 @@ describe('verdict', () => {
     { code: Code.badToken, final: true, forget: true, words: /no longer valid/ },
     { code: Code.seatLost, final: true, forget: true, words: /took your seat/ },
     { code: Code.badVersion, final: true, words: /reload/ },
+    { code: Code.roomClosed, final: true, forget: true, words: /operator closed this room/ },
+    { code: Code.removed, final: true, forget: true, words: /operator removed you/ },
     { code: 4999, final: true },
   ];
   for (const c of cases) {
@@ -117,6 +119,15 @@ describe('Reconnector', () => {
     rc.welcomed('t');
     rc.refused(Code.seatLost, 'grace period over');
     rc.lost(Code.seatLost);
+    assert.equal(rc.hello().token, '');
+  });
+
+  test("an operator's reason is shown with the close", () => {
+    const rc = reconnector();
+    rc.welcomed('t');
+    rc.refused(Code.removed, 'spamming the chat');
+    assert.deepEqual(rc.lost(Code.removed), { final: true });
+    assert.equal(rc.message, 'An operator removed you from this room. (spamming the chat)');
     assert.equal(rc.hello().token, '');
   });
 

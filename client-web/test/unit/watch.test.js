@@ -65,3 +65,12 @@ test('a page whose clock is off counts down on the server clock', () => {
   assert.equal(msLeft(status, c.serverNow(1_000_090_000)), 59000);
   assert.equal(msLeft(status, c.serverNow(1_000_100_000)), 49000);
 });
+
+test('a replay streams from a whole tick at its speed, and a match is listed by its length', async () => {
+  const { replayURL } = await import('../../src/watch/replay.js');
+  const { matchLength } = await import('../../src/watch/replays.js');
+  assert.equal(replayURL('k3b9xq2m-4', { speed: 4, from: 812.6 }), '/replays/k3b9xq2m-4/events?speed=4&from=812');
+  assert.equal(replayURL('a b-0'), '/replays/a%20b-0/events?speed=1&from=0');
+  assert.equal(matchLength({ ticks: 5400, tickRate: 30 }), '3:00');
+  assert.equal(matchLength({ ticks: 95, tickRate: 60 }), '0:02');
+});

@@ -20,11 +20,13 @@ import (
 	clientweb "skirmish/client-web"
 	"skirmish/game"
 	"skirmish/game/protocol"
+	"skirmish/server/internal/admin"
 	"skirmish/server/internal/config"
 	"skirmish/server/internal/fleet"
 	"skirmish/server/internal/httpapi"
 	"skirmish/server/internal/lobby"
 	"skirmish/server/internal/metrics"
+	"skirmish/server/internal/replay"
 	"skirmish/server/internal/room"
 	"skirmish/server/internal/spectate"
 	"skirmish/server/internal/transport"
@@ -112,6 +114,9 @@ func Start(ctx context.Context, cfg config.Config, opts Options) (*Server, error
 	if roomCfg.Map == "" {
 		roomCfg.Map = cfg.Map
 	}
+	if roomCfg.KeepMatches == 0 {
+		roomCfg.KeepMatches = cfg.KeepMatches
+	}
 	if roomCfg.FragLimit == 0 {
 		roomCfg.FragLimit = cfg.FragLimit
 	}
@@ -186,11 +191,20 @@ func Start(ctx context.Context, cfg config.Config, opts Options) (*Server, error
 	if web == nil {
 		web = clientweb.FS
 	}
+	var monitor *admin.Monitor
+	if cfg.AdminToken != "" {
+		monitor = admin.New(admin.Deps{Token: cfg.AdminToken, Rooms: rooms, Metrics: m, Hub: hub})
+		go monitor.Run(ctx)
+	}
+	var replays *replay.Server
+	if roomCfg.DataDir != "" {
+		replays = replay.NewServer(roomCfg.DataDir, hub, log)
+	}
 	var draining atomic.Bool
 	srv := &http.Server{
 		Handler: httpapi.New(httpapi.Deps{
 			Rooms: rooms, Metrics: m, Origins: origins, Conn: roomCfg.Conn,
-			Spectate: hub, Web: web, Draining: &draining, Health: health, Logger: log,
+			Spectate: hub, Replays: replays, Admin: monitor, Web: web, Draining: &draining, Health: health, Logger: log,
 		}),
 		ReadHeaderTimeout: 10 * time.Second,
 		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),

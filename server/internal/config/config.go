@@ -10,6 +10,7 @@ import (
 	"slices"
 	"strings"
 	"time"
+	"unicode"
 
 	"skirmish/game"
 	"skirmish/server/internal/room"
@@ -27,6 +28,9 @@ const (
 	MaxSpectatorRate = 30
 )
 
+// MinAdminToken is the shortest operator token the server accepts.
+const MinAdminToken = 12
+
 // Config is everything the server needs to know to start.
 type Config struct {
 	Addr     string // listen address
@@ -36,6 +40,10 @@ type Config struct {
 	Grace         time.Duration // how long a paused room waits for a dropped player
 	Origins       []string      // allowed Origin values; empty means same origin only
 	DataDir       string        // where match records go
+	KeepMatches   int           // how many finished match records to keep; 0 keeps all
+	// AdminToken enables the operator pages and API for requests that carry it as a bearer
+	// token; empty turns them off.
+	AdminToken string
 	// The match a room plays unless its request says otherwise.
 	Map       string
 	FragLimit int
@@ -53,7 +61,7 @@ type Config struct {
 // Default returns the configuration used when no flag is given.
 func Default() Config {
 	return Config{
-		Addr: ":8080", TickRate: 30, SpectatorRate: 10, Grace: 60 * time.Second, DataDir: "./data",
+		Addr: ":8080", TickRate: 30, SpectatorRate: 10, Grace: 60 * time.Second, DataDir: "./data", KeepMatches: 1000,
 		Map: game.MapNames()[0], FragLimit: game.DefaultFragLimit, TimeLimit: game.DefaultMatchLength * time.Second,
 		MaxRewind: game.DefaultRewindMS * time.Millisecond,
 	}
@@ -80,6 +88,10 @@ func Parse(args []string, getenv func(string) string, out io.Writer) (Config, er
 	fs.DurationVar(&cfg.Grace, "grace", cfg.Grace, "how long a paused room waits for a dropped player")
 	fs.StringVar(&origins, "origins", "", "comma-separated allowed Origins for WebSocket and SSE (default same origin)")
 	fs.StringVar(&cfg.DataDir, "data", cfg.DataDir, "where checkpoints and match records go")
+	// The token's default stays out of the usage text: it would print the environment's.
+	fs.StringVar(&cfg.AdminToken, "admin-token", "",
+		fmt.Sprintf("enables /admin and the operator API for this bearer token (env SKIRMISH_ADMIN_TOKEN; at least %d characters)", MinAdminToken))
+	fs.IntVar(&cfg.KeepMatches, "keep-matches", cfg.KeepMatches, "finished match records to keep, the newest (0 keeps all)")
 	fs.StringVar(&cfg.Map, "map", cfg.Map, fmt.Sprintf("map of new rooms (%s)", strings.Join(game.MapNames(), ", ")))
 	fs.IntVar(&cfg.FragLimit, "frag-limit", cfg.FragLimit, "frags that win a match in new rooms")
 	fs.DurationVar(&cfg.TimeLimit, "time-limit", cfg.TimeLimit, "match length in new rooms")
@@ -90,6 +102,9 @@ func Parse(args []string, getenv func(string) string, out io.Writer) (Config, er
 		fmt.Sprintf("how far back a shot's hit tests may look to meet the shooter's view (0..%dms, 0 turns lag compensation off)", game.MaxRewindMS))
 	if err := fs.Parse(args); err != nil {
 		return cfg, fmt.Errorf("%w: %w", ErrUsage, err)
+	}
+	if cfg.AdminToken == "" {
+		cfg.AdminToken = getenv("SKIRMISH_ADMIN_TOKEN")
 	}
 	cfg.Origins = splitList(origins)
 	err := cfg.validate()
@@ -112,6 +127,10 @@ func (c Config) validate() error {
 		return fmt.Errorf("-tick %d is not in %d..%d", c.TickRate, MinTickRate, MaxTickRate)
 	case c.SpectatorRate < MinSpectatorRate || c.SpectatorRate > MaxSpectatorRate:
 		return fmt.Errorf("-spectator-rate %d is not in %d..%d", c.SpectatorRate, MinSpectatorRate, MaxSpectatorRate)
+	case c.AdminToken != "" && (len(c.AdminToken) < MinAdminToken || strings.ContainsFunc(c.AdminToken, unicode.IsSpace)):
+		return fmt.Errorf("-admin-token must be at least %d characters without spaces", MinAdminToken)
+	case c.KeepMatches < 0:
+		return fmt.Errorf("-keep-matches %d must not be negative", c.KeepMatches)
 	case c.Grace <= 0:
 		return fmt.Errorf("-grace %v must be positive", c.Grace)
 	case !slices.Contains(game.MapNames(), c.Map):

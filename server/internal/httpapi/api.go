@@ -12,8 +12,10 @@ import (
 	"sync/atomic"
 	"time"
 
+	"skirmish/server/internal/admin"
 	"skirmish/server/internal/lobby"
 	"skirmish/server/internal/metrics"
+	"skirmish/server/internal/replay"
 	"skirmish/server/internal/room"
 	"skirmish/server/internal/transport"
 )
@@ -32,6 +34,8 @@ type Deps struct {
 	Origins  transport.OriginPolicy
 	Conn     transport.Options // options of every player connection
 	Spectate Spectate          // may be nil: no spectator feed
+	Replays  *replay.Server    // may be nil: no match records
+	Admin    *admin.Monitor    // may be nil: no operator pages (404)
 	Web      fs.FS             // the web client, served at /; may be nil
 	Draining *atomic.Bool      // true once the server shuts down
 	// Health, when set, says why the server cannot serve (a node cut off from its fleet).
@@ -51,6 +55,8 @@ func New(d Deps) http.Handler {
 	mux.HandleFunc("POST /api/play", a.quickPlay)
 	mux.HandleFunc("GET /api/rooms/{room}", a.getRoom)
 	mux.HandleFunc("GET /ws", a.serveWS)
+	mux.HandleFunc("GET /api/matches", a.listMatches)
+	mux.HandleFunc("GET /replays/{match}/events", a.replayEvents)
 	mux.HandleFunc("GET /healthz", a.health)
 	mux.Handle("GET /metrics", d.Metrics.Handler())
 	if s := d.Spectate; s != nil {
@@ -59,8 +65,19 @@ func New(d Deps) http.Handler {
 		mux.HandleFunc("POST /api/rooms/{room}/cheers", s.ServeCheer)
 		mux.HandleFunc("OPTIONS /api/rooms/{room}/cheers", s.ServeCheer)
 	}
+	// By method: a pattern for every method would conflict with the web client's "GET /".
+	admin := a.adminRoutes()
+	mux.Handle("GET /api/admin/", admin)
+	mux.Handle("POST /api/admin/", admin)
 	if d.Web != nil {
 		mountWeb(mux, d.Web)
+		mux.HandleFunc("GET /admin", func(w http.ResponseWriter, r *http.Request) {
+			if d.Admin == nil {
+				adminOff(w)
+				return
+			}
+			http.ServeFileFS(w, r, d.Web, "admin.html")
+		})
 	}
 	return mux
 }
@@ -73,6 +90,10 @@ func mountWeb(mux *http.ServeMux, web fs.FS) {
 		http.ServeFileFS(w, r, web, "watch.html")
 	})
 	mux.HandleFunc("GET /watch", func(w http.ResponseWriter, r *http.Request) {
+		http.ServeFileFS(w, r, web, "watch.html")
+	})
+	// The replays of finished matches are watched on the same page.
+	mux.HandleFunc("GET /watch/replay/{match}", func(w http.ResponseWriter, r *http.Request) {
 		http.ServeFileFS(w, r, web, "watch.html")
 	})
 }
@@ -175,9 +196,11 @@ func playURL(r *http.Request) string {
 
 // refused answers a failed room request and reports whether err was one.
 func (a *api) refused(w http.ResponseWriter, err error, what string) bool {
-	switch {
-	case err == nil:
+	if err == nil {
 		return false
+	}
+	a.d.Metrics.Refusals.WithLabelValues("room").Inc()
+	switch {
 	case errors.Is(err, room.ErrBadRequest):
 		writeError(w, http.StatusBadRequest, "bad_room", err.Error())
 	case errors.Is(err, room.ErrDraining):

@@ -35,6 +35,7 @@ type Metrics struct {
 	Checkpoints      *prometheus.CounterVec // by outcome: queued, dropped (the disk was far behind)
 	Restored         *prometheus.CounterVec // rooms brought back at start, by outcome: restored, refused
 	WriteFailures    *prometheus.CounterVec // failed writes to the data directory, by what
+	Refusals         *prometheus.CounterVec // requests refused, by what: player (a seat), room (a new room)
 }
 
 // New registers a fresh set of collectors, plus the Go runtime and process collectors.
@@ -95,10 +96,14 @@ func New() *Metrics {
 			Name: "skirmish_data_write_failures_total",
 			Help: "Failed writes to the data directory: record (a match record), file (a checkpoint), remove.",
 		}, []string{"what"}),
+		Refusals: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "skirmish_refusals_total",
+			Help: "Requests refused, by what: player (a connection that got no seat) or room (a room request).",
+		}, []string{"what"}),
 	}
 	reg.MustRegister(m.TickSeconds, m.LateTicks, m.Rooms, m.Players, m.BytesOut,
 		m.MessagesOut, m.SnapshotsDropped, m.Pauses, m.Resumes, m.Disconnects, m.Checkpoints,
-		m.Restored, m.WriteFailures,
+		m.Restored, m.WriteFailures, m.Refusals,
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	return m
 }

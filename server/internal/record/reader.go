@@ -2,11 +2,15 @@ package record
 
 import (
 	"bufio"
+	"bytes"
+	"encoding/binary"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
-	"strconv"
+	"math"
+	"os"
+	"unicode/utf8"
 
 	"skirmish/game"
 )
@@ -14,133 +18,231 @@ import (
 // ErrRecord is wrapped by every error about a record that cannot be read or replayed.
 var ErrRecord = errors.New("bad match record")
 
-// Record is a match record read back: its header, what happened between the steps, and its
-// end (nil for a record whose match was cut off before it ended, e.g. by a crash).
+// Record is a match record read back: its header, its frames, and its end (nil for a record
+// whose match was cut off before it ended, e.g. by a crash).
 type Record struct {
 	Header Header
-	Steps  []Step
+	Frames []Frame
 	End    *End
 }
 
-// Step is one line of a record between header and end: either the inputs of the steps from
-// Tick on, or a SetActive call made after tick At.
-type Step struct {
-	Tick   uint32
-	Inputs [][]game.Input // one list per tick, one input per seat
-	At     uint32
-	Active *[2]int // seat, on (1) or off (0)
+// Frame is one frame of a record between header and end.
+type Frame struct {
+	Kind Kind
+	// Tick is the tick after which a seat change applies, or the first tick of a KindTicks
+	// frame.
+	Tick  uint32
+	Seat  int
+	On    bool          // KindActive
+	Name  string        // KindPlayer, KindBot
+	Seed  uint64        // KindBot
+	Level game.BotLevel // KindBot
+	// Inputs holds a KindTicks frame's inputs: one list per tick, one input per seat, zero
+	// for the seats the record does not hold (a bot's are worked out again by Replay).
+	Inputs [][]game.Input
+	Checks []uint8 // the check byte after each tick
 }
 
-// line is any line after the header.
-type line struct {
-	Tick   *uint32      `json:"tick"`
-	Inputs [][][5]int64 `json:"inputs"` // an older record's inputs have no view: 0
-	At     *uint32      `json:"at"`
-	Active *[2]int      `json:"active"`
-	End    *uint32      `json:"end"`
-	Hash   string       `json:"hash"`
-	Over   bool         `json:"over"`
-}
+// maxFrame bounds one frame of a record: flushTicks ticks of 8 seats fit many times over.
+const maxFrame = 1 << 16
 
-// maxLine bounds one line of a record: 32 ticks of 8 seats of inputs fit many times over.
-const maxLine = 1 << 20
+// ReadFile reads the record at path.
+func ReadFile(path string) (*Record, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	return Read(f)
+}
 
 // Read reads a record.
 func Read(r io.Reader) (*Record, error) {
-	sc := bufio.NewScanner(r)
-	sc.Buffer(nil, maxLine)
-	rec := &Record{}
-	if !sc.Scan() {
-		return nil, fmt.Errorf("%w: empty (%v)", ErrRecord, sc.Err())
+	br := bufio.NewReader(r)
+	head := make([]byte, len(magic))
+	if _, err := io.ReadFull(br, head); err != nil || !bytes.Equal(head, []byte(magic)) {
+		return nil, fmt.Errorf("%w: not a match record (it must start with %q)", ErrRecord, magic[:len(magic)-1])
 	}
-	if err := json.Unmarshal(sc.Bytes(), &rec.Header); err != nil {
+	line, err := br.ReadBytes('\n')
+	if err != nil {
 		return nil, fmt.Errorf("%w: header: %v", ErrRecord, err)
 	}
-	for n := 2; sc.Scan(); n++ {
+	rec := &Record{}
+	if err := json.Unmarshal(line, &rec.Header); err != nil {
+		return nil, fmt.Errorf("%w: header: %v", ErrRecord, err)
+	}
+	seats := rec.Header.Config.Seats
+	if seats < game.MinSeats || seats > game.MaxSeats {
+		return nil, fmt.Errorf("%w: %d seats", ErrRecord, seats)
+	}
+	players := make([]bool, seats)
+	for n := 1; ; n++ {
+		kind, err := br.ReadByte()
+		if err == io.EOF {
+			return rec, nil
+		}
+		size, err2 := binary.ReadUvarint(br)
+		if err != nil || err2 != nil || size > maxFrame {
+			return nil, fmt.Errorf("%w: frame %d: bad length", ErrRecord, n)
+		}
+		payload := make([]byte, size)
+		if _, err := io.ReadFull(br, payload); err != nil {
+			return nil, fmt.Errorf("%w: frame %d: %v", ErrRecord, n, errShort)
+		}
 		if rec.End != nil {
-			return nil, fmt.Errorf("%w: line %d follows the end", ErrRecord, n)
+			return nil, fmt.Errorf("%w: frame %d follows the end", ErrRecord, n)
 		}
-		var l line
-		if err := json.Unmarshal(sc.Bytes(), &l); err != nil {
-			return nil, fmt.Errorf("%w: line %d: %v", ErrRecord, n, err)
-		}
-		switch {
-		case l.Tick != nil:
-			st := Step{Tick: *l.Tick, Inputs: make([][]game.Input, len(l.Inputs))}
-			for i, tick := range l.Inputs {
-				st.Inputs[i] = make([]game.Input, len(tick))
-				for seat, in := range tick {
-					st.Inputs[i][seat] = game.Input{Seq: uint32(in[0]), Buttons: game.Buttons(in[1]), AimX: int16(in[2]), AimY: int16(in[3]), View: uint32(in[4])}
-				}
+		rd := &reader{b: payload}
+		f := Frame{Kind: Kind(kind)}
+		switch f.Kind {
+		case KindActive, KindPlayer, KindBot, KindIdle:
+			f.Tick, f.Seat = rd.u32(), int(rd.uvarint())
+			if rd.err == nil && f.Seat >= seats {
+				rd.fail("seat %d of %d", f.Seat, seats)
 			}
-			rec.Steps = append(rec.Steps, st)
-		case l.At != nil && l.Active != nil:
-			rec.Steps = append(rec.Steps, Step{At: *l.At, Active: l.Active})
-		case l.End != nil:
-			rec.End = &End{End: *l.End, Hash: l.Hash, Over: l.Over}
+			switch f.Kind {
+			case KindActive:
+				f.On = rd.byte() == 1
+			case KindPlayer:
+				f.Name = rd.string()
+			case KindBot:
+				f.Seed = rd.uvarint()
+				level, err := game.ParseBotLevel(rd.string())
+				if err != nil {
+					rd.fail("%v", err)
+				}
+				f.Level, f.Name = level, rd.string()
+			}
+			if rd.err == nil && f.Kind != KindActive {
+				players[f.Seat] = f.Kind == KindPlayer
+			}
+		case KindTicks:
+			f.Tick = rd.u32()
+			coders := make([]inputCoder, seats)
+			for rd.err == nil && len(rd.b) > 0 {
+				f.Checks = append(f.Checks, rd.byte())
+				inputs := make([]game.Input, seats)
+				for seat, on := range players {
+					if on {
+						inputs[seat] = coders[seat].readInput(rd)
+					}
+				}
+				f.Inputs = append(f.Inputs, inputs)
+			}
+		case kindEnd:
+			if size != endLen {
+				rd.fail("an end of %d bytes", size)
+				break
+			}
+			rec.End = &End{
+				Tick: binary.LittleEndian.Uint32(payload[0:]), Hash: binary.LittleEndian.Uint64(payload[4:]),
+				Over: payload[12] == 1, Winner: int(payload[13]) - 1,
+			}
+			rd.b = nil
 		default:
-			return nil, fmt.Errorf("%w: line %d is neither inputs, a seat change nor the end", ErrRecord, n)
+			rd.fail("unknown kind %q", kind)
+		}
+		if rd.err == nil && len(rd.b) > 0 {
+			rd.fail("%d bytes left over", len(rd.b))
+		}
+		if rd.err != nil {
+			return nil, fmt.Errorf("%w: frame %d (%c): %v", ErrRecord, n, kind, rd.err)
+		}
+		if f.Kind != kindEnd {
+			rec.Frames = append(rec.Frames, f)
 		}
 	}
-	if err := sc.Err(); err != nil {
-		return nil, fmt.Errorf("%w: %v", ErrRecord, err)
-	}
-	return rec, nil
 }
 
-// Replay re-simulates the record from its header and returns the final world; observe, when
-// set, sees the world after every step (its Events say what the step did). With an end line
-// it also checks that the replay ends at the recorded tick and hash.
-func (rec *Record) Replay(observe func(*game.World)) (*game.World, error) {
-	mp, err := game.LoadMap(rec.Header.Map)
+// Finished reports whether the record at path has its end: its match is over, or its room
+// closed. It reads the end of the file only.
+func Finished(path string) bool {
+	f, err := os.Open(path)
 	if err != nil {
-		return nil, fmt.Errorf("%w: %v", ErrRecord, err)
+		return false
 	}
-	if err := rec.Header.Config.Validate(); err != nil {
-		return nil, fmt.Errorf("%w: %v", ErrRecord, err)
+	defer f.Close()
+	st, err := f.Stat()
+	if err != nil || st.Size() < int64(len(magic))+endLen+2 {
+		return false
 	}
-	w := game.NewWorld(rec.Header.Config, mp)
-	seats := len(w.Ships)
-	activate := func(op [2]int) error {
-		if op[0] < 0 || op[0] >= seats {
-			return fmt.Errorf("%w: seat %d of %d", ErrRecord, op[0], seats)
-		}
-		w.SetActive(op[0], op[1] == 1)
-		return nil
+	tail := make([]byte, endLen+2)
+	if _, err := f.ReadAt(tail, st.Size()-int64(len(tail))); err != nil {
+		return false
 	}
-	for _, op := range rec.Header.Setup {
-		if err := activate(op); err != nil {
-			return nil, err
-		}
+	return Kind(tail[0]) == kindEnd && tail[1] == endLen
+}
+
+// reader decodes a frame's payload; the first error sticks and later reads return zeros.
+type reader struct {
+	b   []byte
+	err error
+}
+
+func (r *reader) fail(format string, args ...any) {
+	if r.err == nil {
+		r.err = fmt.Errorf(format, args...)
 	}
-	for _, st := range rec.Steps {
-		if st.Active != nil {
-			if st.At != w.Tick {
-				return nil, fmt.Errorf("%w: a seat change after tick %d at world tick %d", ErrRecord, st.At, w.Tick)
-			}
-			if err := activate(*st.Active); err != nil {
-				return nil, err
-			}
-			continue
-		}
-		for i, inputs := range st.Inputs {
-			if w.Tick+1 != st.Tick+uint32(i) {
-				return nil, fmt.Errorf("%w: inputs of tick %d at world tick %d", ErrRecord, st.Tick+uint32(i), w.Tick)
-			}
-			if len(inputs) != seats {
-				return nil, fmt.Errorf("%w: %d inputs at tick %d for %d seats", ErrRecord, len(inputs), st.Tick+uint32(i), seats)
-			}
-			w.Step(inputs)
-			if observe != nil {
-				observe(w)
-			}
-		}
+	r.b = nil
+}
+
+func (r *reader) byte() byte {
+	if len(r.b) == 0 {
+		r.fail("%v", errShort)
+		return 0
 	}
-	if end := rec.End; end != nil {
-		if got := strconv.FormatUint(w.Hash(), 16); w.Tick != end.End || got != end.Hash {
-			return w, fmt.Errorf("%w: the replay ends at tick %d with hash %s, the record at tick %d with hash %s",
-				ErrRecord, w.Tick, got, end.End, end.Hash)
-		}
+	v := r.b[0]
+	r.b = r.b[1:]
+	return v
+}
+
+func (r *reader) uvarint() uint64 {
+	v, n := binary.Uvarint(r.b)
+	return took(r, v, n)
+}
+
+func (r *reader) varint() int64 {
+	v, n := binary.Varint(r.b)
+	return took(r, v, n)
+}
+
+// took consumes the n bytes a varint of value v took, or fails for n <= 0 (too few bytes,
+// or too many for 64 bits).
+func took[T uint64 | int64](r *reader, v T, n int) T {
+	if n <= 0 {
+		r.fail("%v", errShort)
+		return 0
 	}
-	return w, nil
+	r.b = r.b[n:]
+	return v
+}
+
+func (r *reader) u32() uint32 {
+	v := r.uvarint()
+	if v > math.MaxUint32 {
+		r.fail("%d is out of range", v)
+	}
+	return uint32(v)
+}
+
+// aim checks that an aim component is an int16.
+func (r *reader) aim(v int64) int16 {
+	if v < math.MinInt16 || v > math.MaxInt16 {
+		r.fail("aim %d is out of range", v)
+	}
+	return int16(v)
+}
+
+func (r *reader) string() string {
+	n := r.uvarint()
+	if n > uint64(len(r.b)) {
+		r.fail("%v", errShort)
+		return ""
+	}
+	s := string(r.b[:n])
+	r.b = r.b[n:]
+	if !utf8.ValidString(s) {
+		r.fail("a name that is not UTF-8")
+	}
+	return s
 }

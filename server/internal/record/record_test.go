@@ -6,17 +6,16 @@ import (
 	"io"
 	"log/slog"
 	"os"
-	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"skirmish/game"
 )
 
-// play records a match of three bots on a fresh writer under dir, with a fourth seat that
-// joins mid-match and every seat's shots compensated for a different lag, and returns the
-// record's path and the final world.
-func play(t *testing.T, dir string, ticks int) (string, *game.World) {
+// begin starts recording a match of cfg on the arena under dir, as room's first.
+func begin(t testing.TB, dir, room string, cfg game.Config) (*Writer, *game.World, *Match) {
 	t.Helper()
 	w, err := NewWriter(dir, slog.New(slog.NewTextHandler(io.Discard, nil)), Options{})
 	if err != nil {
@@ -26,82 +25,198 @@ func play(t *testing.T, dir string, ticks int) (string, *game.World) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	world := game.NewWorld(cfg, mp)
+	return w, world, w.Begin(room, 0, world, time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC))
+}
+
+// match is a match played for a test: what was fed to every step, and how it ended.
+type match struct {
+	path   string
+	world  *game.World
+	inputs [][]game.Input // per tick, per seat
+}
+
+// play records a match of ticks ticks on a fresh writer under dir: seats 0 and 1 are players
+// (whose inputs a brain chooses, as a person would, numbered as a client numbers them), seat
+// 2 a bot, and seat 3 a player who joins halfway, after the bot that held it until then.
+// alter, when set, changes what the record is told a step's inputs were, not what the match
+// played: a record whose input log was altered.
+func play(t *testing.T, dir string, ticks int, alter func(tick uint32, inputs []game.Input)) match {
+	t.Helper()
 	cfg := game.DefaultConfig(4, 30)
 	cfg.Seed = 42
-	world := game.NewWorld(cfg, mp)
-	m := w.Begin("room1", 0, world)
-	bots := make([]*game.Bot, 4)
-	for seat := range 3 {
+	w, world, m := begin(t, dir, "room1", cfg)
+	brains := make([]*game.Bot, 4)
+	for seat := range brains {
+		brains[seat] = game.NewBot(seat, uint64(seat)+7, game.BotNormal)
+	}
+	for seat := range 4 {
 		world.SetActive(seat, true)
 		m.SetActive(world.Tick, seat, true)
 	}
-	for seat := range bots {
-		bots[seat] = game.NewBot(seat, uint64(seat)+7, game.BotNormal)
-	}
-	inputs := make([]game.Input, 4)
+	m.Player(0, 0, "ada")
+	m.Player(0, 1, "bob")
+	m.Bot(0, 2, 9, game.BotHard, "bot 3")
+	m.Bot(0, 3, 10, game.BotEasy, "bot 4")
+	brains[2], brains[3] = game.NewBot(2, 9, game.BotHard), game.NewBot(3, 10, game.BotEasy)
+	played := match{path: Path(dir, "room1-0"), inputs: make([][]game.Input, ticks)}
+	told := make([]game.Input, 4)
 	for tick := range ticks {
 		if tick == ticks/2 {
+			world.SetActive(3, false)
+			m.SetActive(world.Tick, 3, false)
 			world.SetActive(3, true)
 			m.SetActive(world.Tick, 3, true)
+			m.Player(world.Tick, 3, "cyd")
 		}
-		for seat, b := range bots {
+		inputs := make([]game.Input, 4)
+		for seat, b := range brains {
 			inputs[seat] = b.Think(world)
-			// Seats see the others late by 0, 3, 6 and 9 ticks: their shots are rewound.
-			inputs[seat].View = max(world.Tick+1, uint32(3*seat)) - uint32(3*seat)
+			if seat < 2 || seat == 3 && tick >= ticks/2 {
+				// A client numbers its inputs; now and then one is late and repeated.
+				if tick%17 != 5 {
+					inputs[seat].Seq = uint32(tick + 1)
+				} else {
+					inputs[seat] = played.inputs[max(tick-1, 0)][seat]
+					inputs[seat].Seq = 0
+				}
+			}
 		}
+		played.inputs[tick] = inputs
 		world.Step(inputs)
-		m.Step(world.Tick, inputs)
+		copy(told, inputs)
+		if alter != nil {
+			alter(world.Tick, told)
+		}
+		m.Step(world, told)
 	}
 	m.End(world)
 	w.Close()
-	return filepath.Join(dir, "matches", "room1-0.jsonl"), world
+	played.world = world
+	return played
 }
 
-func TestRecordReplaysWithASeatTakenMidMatch(t *testing.T) {
-	path, want := play(t, t.TempDir(), 200)
-	f, err := os.Open(path)
+func TestRecordReplaysPlayersAndBots(t *testing.T) {
+	played := play(t, t.TempDir(), 400, nil)
+	rec, err := ReadFile(played.path)
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer f.Close()
-	rec, err := Read(f)
+	if rec.Header.ID() != "room1-0" || rec.End == nil || rec.End.Tick != 400 || rec.Ticks() != 400 {
+		t.Fatalf("record %s ends %+v at tick %d, want room1-0 ending at 400", rec.Header.ID(), rec.End, rec.Ticks())
+	}
+	tick := 0
+	got, err := rec.Replay(func(w *game.World, inputs []game.Input) {
+		if !slices.Equal(inputs, played.inputs[tick]) {
+			t.Fatalf("tick %d replays with inputs %v, the match had %v", w.Tick, inputs, played.inputs[tick])
+		}
+		tick++
+	})
 	if err != nil {
 		t.Fatal(err)
 	}
-	got, err := rec.Replay(nil)
+	if got.Tick != played.world.Tick || got.Hash() != played.world.Hash() || tick != 400 {
+		t.Fatalf("replay ends at tick %d hash %x, want %d %x", got.Tick, got.Hash(), played.world.Tick, played.world.Hash())
+	}
+}
+
+func TestRecordEncodesAsWritten(t *testing.T) {
+	played := play(t, t.TempDir(), 200, nil)
+	data, err := os.ReadFile(played.path)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if got.Tick != want.Tick || got.Hash() != want.Hash() || !got.Ships[3].Active {
-		t.Fatalf("replay ends at tick %d hash %x, want %d %x with the late seat active", got.Tick, got.Hash(), want.Tick, want.Hash())
+	rec, err := Read(bytes.NewReader(data))
+	if err != nil {
+		t.Fatal(err)
+	}
+	again, err := rec.Encode()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Equal(again, data) {
+		t.Fatalf("a record read and encoded again has %d bytes, the file %d", len(again), len(data))
+	}
+}
+
+// TestAlteredInputNamesItsTick: a record told another input than the one played departs from
+// the match at that input's tick, and the replay says so.
+func TestAlteredInputNamesItsTick(t *testing.T) {
+	for _, tt := range []struct {
+		name  string
+		tick  uint32
+		seat  int
+		alter func(*game.Input)
+	}{
+		{"buttons", 123, 0, func(in *game.Input) { in.Buttons ^= game.ButtonLeft | game.ButtonUp }},
+		{"a shot", 262, 1, func(in *game.Input) { in.Buttons ^= game.ButtonFire }},
+		{"the late joiner's aim", 320, 3, func(in *game.Input) { in.AimX, in.AimY = -in.AimY-40, in.AimX+40 }},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			played := play(t, t.TempDir(), 400, func(tick uint32, inputs []game.Input) {
+				if tick == tt.tick {
+					tt.alter(&inputs[tt.seat])
+				}
+			})
+			rec, err := ReadFile(played.path)
+			if err != nil {
+				t.Fatal(err)
+			}
+			_, err = rec.Replay(nil)
+			var d *Divergence
+			if !errors.As(err, &d) || d.Tick != tt.tick || !errors.Is(err, ErrRecord) {
+				t.Fatalf("replay: %v, want a departure at tick %d", err, tt.tick)
+			}
+		})
 	}
 }
 
 func TestBadRecords(t *testing.T) {
-	path, _ := play(t, t.TempDir(), 100)
-	good, err := os.ReadFile(path)
+	played := play(t, t.TempDir(), 100, nil)
+	good, err := os.ReadFile(played.path)
 	if err != nil {
 		t.Fatal(err)
 	}
-	lines := strings.SplitAfter(string(good), "\n")
+	head := bytes.IndexByte(good[len(magic):], '\n') + len(magic) + 1
+	edit := func(change func(*Record)) string {
+		rec, err := Read(bytes.NewReader(good))
+		if err != nil {
+			t.Fatal(err)
+		}
+		change(rec)
+		b, err := rec.Encode()
+		if err != nil {
+			t.Fatal(err)
+		}
+		return string(b)
+	}
 	tests := []struct {
 		name   string
 		record string
 		replay bool // the record reads but does not replay
 	}{
 		{"empty", "", false},
-		{"header not JSON", "{\n" + strings.Join(lines[1:], ""), false},
-		{"unknown line", lines[0] + `{"what":1}` + "\n", false},
-		{"line after the end", string(good) + lines[1], false},
-		{"a seat out of range", strings.Replace(string(good), `"setup":[[0,`, `"setup":[[9,`, 1), false},
-		// The first input's seq, unlike its buttons, is the same whatever the bots choose.
-		{"an input changed", lines[0] + strings.Replace(lines[1], `"inputs":[[[0,`, `"inputs":[[[1,`, 1) + strings.Join(lines[2:], ""), true},
-		{"a tick missing", lines[0] + strings.Join(lines[2:], ""), true},
-		{"wrong hash", strings.Replace(string(good), `"hash":"`, `"hash":"0`, 1), true},
+		{"another format", `{"room":"x"}` + "\n", false},
+		{"header not JSON", magic + "{\n" + string(good[head:]), false},
+		{"unknown frame", string(good[:head]) + "x\x00", false},
+		{"cut short", string(good[:len(good)-3]), false},
+		{"a frame after the end", string(good) + string(good[head:head+5]), false},
+		// The first frame makes seat 0 active: kind, length, after tick 0, seat 0, on.
+		{"a seat out of range", string(good[:head]) + "a\x03\x00\x07\x01" + string(good[head+5:]), false},
+		{"a tick missing", edit(func(r *Record) {
+			f := &r.Frames[len(r.Frames)-1]
+			f.Inputs, f.Checks = f.Inputs[1:], f.Checks[1:]
+			f.Tick++
+		}), true},
+		{"a check changed", edit(func(r *Record) {
+			f := &r.Frames[len(r.Frames)-1]
+			f.Checks[0]++
+		}), true},
+		{"wrong hash", edit(func(r *Record) { r.End.Hash++ }), true},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			rec, err := Read(bytes.NewReader([]byte(tt.record)))
+			rec, err := Read(strings.NewReader(tt.record))
 			if !tt.replay {
 				if err == nil {
 					_, err = rec.Replay(nil)
@@ -118,5 +233,48 @@ func TestBadRecords(t *testing.T) {
 				t.Fatalf("replay: %v, want a bad record", err)
 			}
 		})
+	}
+}
+
+func TestFinishedRecordsAreKeptToTheLimit(t *testing.T) {
+	dir := t.TempDir()
+	log := slog.New(slog.NewTextHandler(io.Discard, nil))
+	mp, err := game.LoadMap("arena")
+	if err != nil {
+		t.Fatal(err)
+	}
+	run := func(w *Writer, room string, end bool) {
+		world := game.NewWorld(game.DefaultConfig(2, 30), mp)
+		m := w.Begin(room, 0, world, time.Now())
+		world.Step(make([]game.Input, 2))
+		m.Step(world, make([]game.Input, 2))
+		if end {
+			m.End(world)
+		} else {
+			m.Flush()
+		}
+	}
+	w, err := NewWriter(dir, log, Options{Keep: 2})
+	if err != nil {
+		t.Fatal(err)
+	}
+	run(w, "a", true)
+	run(w, "open", false) // a match in play is never removed
+	run(w, "b", true)
+	run(w, "c", true)
+	w.Close()
+	exists := func(id string) bool { _, err := os.Stat(Path(dir, id)); return err == nil }
+	if exists("a-0") || !exists("b-0") || !exists("c-0") || !exists("open-0") {
+		t.Fatalf("kept a %v b %v c %v open %v, want the last two finished and the open one", exists("a-0"), exists("b-0"), exists("c-0"), exists("open-0"))
+	}
+	// A restarted server counts the finished records it finds.
+	w, err = NewWriter(dir, log, Options{Keep: 2})
+	if err != nil {
+		t.Fatal(err)
+	}
+	run(w, "d", true)
+	w.Close()
+	if exists("b-0") || !exists("c-0") || !exists("d-0") || !exists("open-0") {
+		t.Fatalf("after a restart kept b %v c %v d %v open %v, want c, d and the open one", exists("b-0"), exists("c-0"), exists("d-0"), exists("open-0"))
 	}
 }

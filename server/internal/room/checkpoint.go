@@ -231,9 +231,11 @@ func restoreCore(cp *checkpoint, cfg Config, e env, now time.Time, lease Lease) 
 		c.lapsed = append(c.lapsed, []byte(t))
 	}
 	if cp.Record != nil {
-		if c.rec, err = e.records.Continue(*cp.Record); err != nil {
+		rec, err := e.records.Continue(*cp.Record, len(c.seats))
+		if err != nil {
 			e.log.Warn("the restored match goes on without its record", "room", c.id, "err", err)
 		}
+		c.setRecord(rec)
 	}
 	if e.feeds != nil && cp.Feed != nil {
 		if err := e.feeds.RestoreFeed(c.id, cp.Feed, cp.Final); err != nil {

@@ -27,7 +27,7 @@ func withRecords(t *testing.T, f *fixture) *record.Writer {
 		t.Fatal(err)
 	}
 	f.c.env.records = w
-	f.c.rec = w.Begin(f.c.id, f.c.matches, f.c.world)
+	f.c.setRecord(w.Begin(f.c.id, f.c.matches, f.c.world, f.now))
 	for i, ship := range f.c.world.Ships { // the seats taken before the record began
 		if ship.Active {
 			f.c.rec.SetActive(0, i, true)

@@ -30,6 +30,8 @@ type Config struct {
 	// DataDir is where match records (under matches/) and checkpoints (under checkpoints/)
 	// go; empty turns both off.
 	DataDir string
+	// KeepMatches is how many finished match records to keep; 0 keeps them all.
+	KeepMatches int
 	// CheckpointEvery spaces a running room's checkpoints; default 2 s.
 	CheckpointEvery time.Duration
 	Conn            transport.Options

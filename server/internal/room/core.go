@@ -56,6 +56,7 @@ type core struct {
 	events    []protocol.Event
 	rec       *record.Match // the current match's record; nil when records are off
 	lease     Lease         // the room's lease in a fleet; nil outside one
+	recSeats  []recSeat     // what the record last said of each seat's driver
 	closed    bool          // the room has shut down
 }
 
@@ -75,7 +76,7 @@ func newCore(id string, cfg Config, e env, seats, bots int, now time.Time) (*cor
 		idleSince: now,
 	}
 	c.world = game.NewWorld(c.gameConfig(mp), mp)
-	c.rec = e.records.Begin(id, 0, c.world)
+	c.beginRecord(now)
 	c.fan.init(newFramePool())
 	for i := seats - bots; i < seats; i++ {
 		c.seatBot(i)
@@ -121,6 +122,7 @@ func (c *core) tick(now time.Time) bool {
 
 // step simulates one tick with one input per held seat and sends the new state to everyone.
 func (c *core) step(now time.Time) {
+	c.recordSeats()
 	for i := range c.seats {
 		s := &c.seats[i]
 		switch s.kind {
@@ -133,7 +135,7 @@ func (c *core) step(now time.Time) {
 		}
 	}
 	c.world.Step(c.inputs)
-	c.rec.Step(c.world.Tick, c.inputs)
+	c.rec.Step(c.world, c.inputs)
 	if len(c.world.Events) > 0 {
 		c.events = c.events[:0]
 		for _, e := range c.world.Events {

@@ -2,6 +2,7 @@ package room
 
 import (
 	"context"
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -28,8 +29,35 @@ type Room struct {
 	// curTick mirrors the world's tick for answering pings without a round trip.
 	curTick atomic.Uint32
 	// cost is the recent duration of a tick in nanoseconds, for the node's load (busy).
-	cost atomic.Int64
-	rate int // ticks per second
+	cost  atomic.Int64
+	rate  int // ticks per second
+	times tickTimes
+}
+
+// tickTimes holds how long a room's recent ticks took, until the operators' monitor takes
+// them (Manager.TakeTickTimes). It keeps at most maxTickTimes: a server without a monitor
+// pays a lock a tick and nothing more.
+type tickTimes struct {
+	mu sync.Mutex
+	d  []time.Duration
+}
+
+const maxTickTimes = 256
+
+func (t *tickTimes) add(d time.Duration) {
+	t.mu.Lock()
+	if len(t.d) < maxTickTimes {
+		t.d = append(t.d, d)
+	}
+	t.mu.Unlock()
+}
+
+func (t *tickTimes) take() []time.Duration {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	d := t.d
+	t.d = make([]time.Duration, 0, len(d))
+	return d
 }
 
 func newRoom(c *core, maxBacklog int) *Room {
@@ -152,6 +180,7 @@ func (r *Room) run(ctx context.Context) {
 			took := time.Since(now)
 			c.tickTime.Observe(took.Seconds())
 			r.measure(took)
+			r.times.add(took)
 			if idle {
 				c.shutdown(protocol.CodeGoingAway, "room closed")
 				return

@@ -115,7 +115,7 @@ func (c *core) endMatch(now time.Time) {
 func (c *core) rematch(now time.Time) {
 	c.matches++
 	c.world = game.NewWorld(c.gameConfig(c.world.Map), c.world.Map)
-	c.rec = c.env.records.Begin(c.id, c.matches, c.world)
+	c.beginRecord(now)
 	for i := range c.seats {
 		s := &c.seats[i]
 		if s.kind == seatFree {

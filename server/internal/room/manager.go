@@ -89,7 +89,7 @@ func NewManager(ctx context.Context, cfg Config, deps Deps) *Manager {
 		m.place = m.Create
 	}
 	if m.cfg.DataDir != "" {
-		rec, err := record.NewWriter(m.cfg.DataDir, e.log, record.Options{OnError: func(what string, _ error) {
+		rec, err := record.NewWriter(m.cfg.DataDir, e.log, record.Options{Keep: m.cfg.KeepMatches, OnError: func(what string, _ error) {
 			e.metrics.WriteFailures.WithLabelValues(what).Inc()
 		}})
 		if err != nil {

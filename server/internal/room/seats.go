@@ -310,8 +310,11 @@ func (c *core) seatBot(i int) {
 
 // newBot returns a bot of the room's level for seat i, seeded by the room and the match.
 func (c *core) newBot(i int) *game.Bot {
-	return game.NewBot(i, seedOf(c.id, c.matches<<8|uint64(i)), c.cfg.BotLevel)
+	return game.NewBot(i, c.botSeed(i), c.cfg.BotLevel)
 }
+
+// botSeed is the seed of every bot that takes seat i during the current match.
+func (c *core) botSeed(i int) uint64 { return seedOf(c.id, c.matches<<8|uint64(i)) }
 
 // displayName is the seat's name as players and spectators see it.
 func (c *core) displayName(i int) string {

@@ -157,6 +157,7 @@ func (m *Manager) readFailed(c *transport.Conn, err error) {
 // reads until the client answers the close, so that the refusal reaches it before the socket
 // closes.
 func (m *Manager) refuse(c *transport.Conn, code protocol.Code, reason string) {
+	m.env.metrics.Refusals.WithLabelValues("player").Inc()
 	closePeer(c, code, reason)
 	m.drain(c)
 }

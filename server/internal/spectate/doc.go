@@ -71,6 +71,17 @@
 // merged in id order; if the missed events are no longer all in the bounded history, it gets
 // a reset event, the latest status and a keyframe instead. Discrete events are never dropped.
 //
+// # Sessions and channels
+//
+// A Session is a feed of one spectator's own with a room feed's events, written by its owner
+// at its own pace: a replay (GET /replays/{match}/events, see package replay). Its ids are
+// the ticks of what its events tell plus one, so that a reconnection's Last-Event-ID says
+// where the spectator was; it opens with an intro event, then a status and a keyframe.
+// A Channel is a feed the server writes for its own ends, such as the operators' figures
+// (package admin): its streams open with what the channel's owner makes at that moment, and
+// then get every event it publishes. Both are written by the same writer goroutines as the
+// rooms' feeds, and count in the streams metric as feeds "session" and the channel's name.
+//
 // # Lobby feed: GET /events
 //
 //	rooms   the full room list at once, a JSON array of the room objects of GET /api/rooms

@@ -31,9 +31,9 @@ const (
 var resetWire = encodeEvent(0, kindReset, []byte(`{"reason":"missed events are no longer kept"}`))
 
 // appendSnapshot appends the spectator snapshot of w (see doc.go) made at now to b; mapName
-// is the JSON string of its map's name. It runs on the room's
-// goroutine at the spectator rate, so it appends by hand instead of reflecting.
-func appendSnapshot(b []byte, w *game.World, state protocol.State, mapName []byte,
+// is the JSON string of its map's name and rate how many ticks come a second. It runs on the
+// room's goroutine at the spectator rate, so it appends by hand instead of reflecting.
+func appendSnapshot(b []byte, w *game.World, state protocol.State, mapName []byte, rate int,
 	now time.Time,
 ) []byte {
 	b = append(b, `{"tick":`...)
@@ -41,7 +41,7 @@ func appendSnapshot(b []byte, w *game.World, state protocol.State, mapName []byt
 	b = append(b, `,"now":`...)
 	b = strconv.AppendInt(b, now.UnixMilli(), 10)
 	b = append(b, `,"rate":`...)
-	b = strconv.AppendInt(b, int64(w.Config.TickRate), 10)
+	b = strconv.AppendInt(b, int64(rate), 10)
 	b = append(b, `,"map":`...)
 	b = append(b, mapName...)
 	b = append(b, `,"state":"`...)

@@ -27,10 +27,10 @@ func BenchmarkSnapshotJSON(b *testing.B) {
 	}
 	name := mustJSON(m.Name)
 	now := time.Now()
-	buf := appendSnapshot(nil, w, protocol.StateRunning, name, now)
+	buf := appendSnapshot(nil, w, protocol.StateRunning, name, w.Config.TickRate, now)
 	b.SetBytes(int64(len(buf)))
 	b.ReportAllocs()
 	for b.Loop() {
-		buf = appendSnapshot(buf[:0], w, protocol.StateRunning, name, now)
+		buf = appendSnapshot(buf[:0], w, protocol.StateRunning, name, w.Config.TickRate, now)
 	}
 }

@@ -17,6 +17,7 @@ const (
 	broadcast = 1 << iota // send it to the current spectators
 	discrete              // keep it in the history for resumption
 	keyframe              // start new and resumed streams with it
+	intro                 // start new streams with it, before their status and keyframe
 )
 
 // ping is the heartbeat comment; it carries no id and so does not move a client's resume point.

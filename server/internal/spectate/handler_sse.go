@@ -27,7 +27,7 @@ func (h *Hub) ServeRoom(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusNotFound, "room_not_found", "no room with this id")
 		return
 	}
-	lastID, resume := lastEventID(r)
+	lastID, resume := LastEventID(r)
 	h.stream(w, r, f.t, cors, lastID, resume)
 }
 
@@ -41,10 +41,10 @@ func (h *Hub) ServeLobby(w http.ResponseWriter, r *http.Request) {
 	h.stream(w, r, h.lobby, cors, 0, false)
 }
 
-// lastEventID returns the resume point a reconnecting client sent: the Last-Event-ID header,
+// LastEventID returns the resume point a reconnecting client sent: the Last-Event-ID header,
 // or the lastEventId query parameter for clients that cannot set headers. An id that is not
 // a number still asks to resume, from a point no history covers.
-func lastEventID(r *http.Request) (id uint64, resume bool) {
+func LastEventID(r *http.Request) (id uint64, resume bool) {
 	s := r.Header.Get("Last-Event-ID")
 	if s == "" {
 		s = r.URL.Query().Get("lastEventId")

@@ -34,12 +34,16 @@ type Hub struct {
 	// lobbyRooms holds each room's latest object for the lobby's opening list.
 	lobbyRooms map[string][]byte
 	lobby      *topic
+	sessions   map[*Session]struct{}
 	closed     bool
 }
 
-// roomFeed is a room's topic plus the encoder state its room's goroutine owns.
+// roomFeed is a room's topic plus the encoder state its room's goroutine owns; or a
+// session's (session.go), owned by whoever writes it.
 type roomFeed struct {
 	t *topic
+	// session makes the ids ticks plus one: a session's (session.go).
+	session bool
 	// stopRelay ends the relaying of a room another node runs, and caughtUp is closed once
 	// the relay delivered the history; both nil while the room is not relayed. Guarded by
 	// the hub's mu.
@@ -67,6 +71,7 @@ func New(opts Options) (*Hub, error) {
 		opts:       opts.withDefaults(),
 		rooms:      make(map[string]*roomFeed),
 		lobbyRooms: make(map[string][]byte),
+		sessions:   make(map[*Session]struct{}),
 	}
 	h.head = h.responseHead("")
 	h.cheers.init(h.opts.CheerBurst, h.opts.CheerEvery)
@@ -83,12 +88,28 @@ func (h *Hub) Close() {
 	h.closed = true
 	feeds := h.rooms
 	h.rooms = map[string]*roomFeed{}
+	sessions := h.sessions
+	h.sessions = map[*Session]struct{}{}
 	h.mu.Unlock()
 	for _, f := range feeds {
 		h.unfollow(f)
 		f.t.close()
 	}
+	for s := range sessions {
+		s.f.t.close()
+	}
 	h.lobby.close()
+}
+
+// Watching returns how many spectators watch the rooms here.
+func (h *Hub) Watching() int {
+	h.mu.RLock()
+	defer h.mu.RUnlock()
+	n := 0
+	for _, f := range h.rooms {
+		n += int(f.t.watchers.Load())
+	}
+	return n
 }
 
 // Spectators returns how many spectators watch the room here.
@@ -129,31 +150,45 @@ func (h *Hub) feed(room string) *roomFeed {
 // Snapshot is called by a room after every tick, in every state. It keeps the score events
 // current and encodes a snapshot only when someone watches and one is due.
 func (h *Hub) Snapshot(room string, w *game.World, state protocol.State) {
-	f := h.feed(room)
-	if f == nil {
-		return
+	if f := h.feed(room); f != nil {
+		f.snapshot(w, state, h.opts.Rate, w.Config.TickRate)
 	}
+}
+
+// publish publishes an event of the feed; id is its tick plus one in a session, and ignored
+// (the next id) in a room's feed.
+func (f *roomFeed) publish(id uint64, kind string, data []byte, flags int) {
+	if !f.session {
+		id = 0
+	}
+	f.t.publishAs(id, kind, data, flags)
+}
+
+// snapshot is Snapshot for a feed whose ticks come tickRate times a second: a score event when
+// scores changed, and a snapshot rate times a second while someone watches.
+func (f *roomFeed) snapshot(w *game.World, state protocol.State, rate float64, tickRate int) {
+	id := uint64(w.Tick) + 1
 	if f.scoresChanged(w) {
 		f.buf = appendScores(f.buf[:0], w)
-		f.t.publish(kindScore, f.buf, broadcast|discrete)
+		f.publish(id, kindScore, f.buf, broadcast|discrete)
 	}
 	// Snapshots are due every so many calls, not by the clock: calls come once a tick, so a
 	// tick rate equal to the spectator rate (or a multiple) cannot beat against it.
 	f.due--
 	// In a fleet, spectators on other nodes may watch: the snapshots go out regardless.
-	idle := f.t.watchers.Load() == 0 && h.opts.Relay == nil
+	idle := f.t.watchers.Load() == 0 && (f.session || f.t.hub.opts.Relay == nil)
 	if !f.t.wantKey.Swap(false) && (idle || f.due > 0) {
 		return
 	}
-	f.due = max(1, int(math.Round(float64(w.Config.TickRate)/h.opts.Rate)))
+	f.due = max(1, int(math.Round(float64(tickRate)/rate)))
 	if f.mapOf != w.Map || f.mapName == nil {
 		f.mapOf, f.mapName = w.Map, []byte(`""`)
 		if w.Map != nil {
 			f.mapName = mustJSON(w.Map.Name)
 		}
 	}
-	f.buf = appendSnapshot(f.buf[:0], w, state, f.mapName, time.Now())
-	f.t.publish(kindSnapshot, f.buf, broadcast|keyframe)
+	f.buf = appendSnapshot(f.buf[:0], w, state, f.mapName, tickRate, time.Now())
+	f.publish(id, kindSnapshot, f.buf, broadcast|keyframe)
 }
 
 // scoresChanged compares the world's scores with the last ones seen and remembers them.
@@ -176,19 +211,25 @@ func (f *roomFeed) scoresChanged(w *game.World) bool {
 // Status is called by a room on every state or roster change.
 func (h *Hub) Status(room string, s *protocol.Status) {
 	if f := h.feed(room); f != nil {
-		f.t.publish(kindStatus, encodeStatus(s, time.Now()), broadcast|discrete)
+		f.status(s, 0)
 	}
+}
+
+func (f *roomFeed) status(s *protocol.Status, id uint64) {
+	f.publish(id, kindStatus, encodeStatus(s, time.Now()), broadcast|discrete)
 }
 
 // Events is called by a room with the events of a tick and with cheers, joins and leaves.
 func (h *Hub) Events(room string, list []protocol.Event) {
-	f := h.feed(room)
-	if f == nil {
-		return
+	if f := h.feed(room); f != nil {
+		f.events(list)
 	}
+}
+
+func (f *roomFeed) events(list []protocol.Event) {
 	for i := range list {
 		if kind, data := encodeGameEvent(&list[i]); kind != "" {
-			f.t.publish(kind, data, broadcast|discrete)
+			f.publish(uint64(list[i].Tick)+1, kind, data, broadcast|discrete)
 		}
 	}
 }
@@ -236,11 +277,14 @@ func (h *Hub) RoomClosed(room string) {
 // when it is stale; holding mu keeps the list and the lobby's change ids in step.
 func (h *Hub) subscribe(t *topic, s *subscriber, head []byte, lastID uint64, resume bool) error {
 	if t != h.lobby {
+		if t.opener != nil {
+			t.refreshKeyframe(t.opener)
+		}
 		return t.subscribe(s, head, lastID, resume)
 	}
 	h.mu.Lock()
 	defer h.mu.Unlock()
-	t.refreshKeyframe(kindRooms, h.lobbyList)
+	t.refreshKeyframe(func() (string, []byte) { return kindRooms, h.lobbyList() })
 	return t.subscribe(s, head, lastID, resume)
 }
 

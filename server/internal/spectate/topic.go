@@ -31,6 +31,8 @@ type topic struct {
 	// keepKeyframe keeps the keyframe while nobody watches (the lobby's list); a room's
 	// keyframe is dropped then, so that no stale state opens a later stream.
 	keepKeyframe bool
+	// opener, when set, makes the keyframe of a channel when a stream opens (see Channel).
+	opener func() (kind string, data []byte)
 
 	mu      sync.Mutex
 	out     []*event // published and not yet written
@@ -44,6 +46,7 @@ type topic struct {
 	lostAfter, lostThrough uint64
 	keyframe               *event
 	status                 *event
+	intro                  *event
 	closed                 bool
 
 	watchers atomic.Int32
@@ -72,12 +75,21 @@ func newTopic(h *Hub, feed string, history int, keepKeyframe bool) *topic {
 // publish numbers an event, encodes it and queues it as flags say. It never blocks on a
 // spectator.
 func (t *topic) publish(kind string, data []byte, flags int) {
+	t.publishAs(0, kind, data, flags)
+}
+
+// publishAs is publish with the event's id given (0: the next one): a session numbers its
+// events by their ticks, several sharing one.
+func (t *topic) publishAs(id uint64, kind string, data []byte, flags int) {
 	t.mu.Lock()
 	if t.closed {
 		t.mu.Unlock()
 		return
 	}
-	t.last++
+	if id == 0 || id < t.last {
+		id = t.last + 1
+	}
+	t.last = id
 	ev := &event{ID: t.last, Wire: encodeEvent(t.last, kind, data)}
 	if flags&discrete != 0 && t.history > 0 {
 		t.remember(ev)
@@ -87,6 +99,9 @@ func (t *topic) publish(kind string, data []byte, flags int) {
 	}
 	if kind == kindStatus {
 		t.status = ev
+	}
+	if flags&intro != 0 {
+		t.intro = ev
 	}
 	if flags&broadcast != 0 {
 		t.out = append(t.out, ev)
@@ -118,10 +133,11 @@ func (t *topic) publishChange(kind string, data []byte) {
 // refreshKeyframe makes a keyframe of the state after the last change unless there is one.
 // It shares the change's id: a stream opened with it must not get the change again, and one
 // that got the change resumes after it. The caller keeps the state from changing meanwhile.
-func (t *topic) refreshKeyframe(kind string, state func() []byte) {
+func (t *topic) refreshKeyframe(state func() (kind string, data []byte)) {
 	t.mu.Lock()
 	if t.keyframe == nil {
-		t.keyframe = &event{ID: t.last, Wire: encodeEvent(t.last, kind, state())}
+		kind, data := state()
+		t.keyframe = &event{ID: t.last, Wire: encodeEvent(t.last, kind, data)}
 	}
 	t.mu.Unlock()
 }
@@ -158,6 +174,9 @@ func (t *topic) opening(lastID uint64, resume bool) (evs []*event, reset []byte)
 			reset = restartReset(t.lostAfter)
 		case resume && t.history > 0:
 			reset = resetWire
+		}
+		if t.intro != nil {
+			evs = append(evs, t.intro)
 		}
 		if t.status != nil {
 			evs = append(evs, t.status)
