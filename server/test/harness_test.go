@@ -275,7 +275,18 @@ func (p *player) tickCount() int {
 	return len(p.ticks)
 }
 
-// play sends one input per snapshot received until stop is closed.
+// lastTick returns the tick of the newest snapshot received, 0 before any.
+func (p *player) lastTick() uint32 {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if len(p.ticks) == 0 {
+		return 0
+	}
+	return p.ticks[len(p.ticks)-1]
+}
+
+// play sends one input per snapshot received until stop is closed, seeing the others a few
+// ticks late so that its shots are compensated for lag.
 func (p *player) play(stop <-chan struct{}) {
 	go func() {
 		seen := 0
@@ -287,7 +298,8 @@ func (p *player) play(stop <-chan struct{}) {
 			}
 			if n := p.tickCount(); n > seen {
 				seen = n
-				_, _ = p.c.Input(uint8(game.ButtonRight|game.ButtonFire), 100, 0)
+				view := max(p.lastTick(), 3) - 3
+				_, _ = p.c.SendInput(protocol.Input{Buttons: uint8(game.ButtonRight | game.ButtonFire), AimX: 100, View: view})
 			}
 		}
 	}()
