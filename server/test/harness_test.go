@@ -385,11 +385,11 @@ func (b *bystander) lastTick() uint32 {
 	return b.p.ticks[len(b.p.ticks)-1]
 }
 
-// during runs attack and fails the test unless the bystander's room stepped at no less than
-// three quarters of its tick rate meanwhile (the margin is for a loaded test machine; a
-// starved server falls far below it).
-func (b *bystander) during(attack func()) {
-	b.s.t.Helper()
+// during runs attack and fails t (the test or subtest that attacks) unless the bystander's
+// room stepped at no less than three quarters of its tick rate meanwhile (the margin is for a
+// loaded test machine; a starved server falls far below it).
+func (b *bystander) during(t *testing.T, attack func()) {
+	t.Helper()
 	start, t0 := b.lastTick(), time.Now()
 	attack()
 	// An attack that ends quickly still gets a second of ticks to measure.
@@ -398,7 +398,7 @@ func (b *bystander) during(attack func()) {
 	}
 	end, elapsed := b.lastTick(), time.Since(t0)
 	if got, want := float64(end-start)/elapsed.Seconds(), 0.75*float64(b.rate); got < want {
-		b.s.t.Fatalf("the bystander's room stepped %.1f times a second during the attack, want at least %.0f", got, want)
+		t.Fatalf("the bystander's room stepped %.1f times a second during the attack, want at least %.0f", got, want)
 	}
 }
 
