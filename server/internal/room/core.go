@@ -123,11 +123,12 @@ func (c *core) tick(now time.Time) bool {
 // step simulates one tick with one input per held seat and sends the new state to everyone.
 func (c *core) step(now time.Time) {
 	c.recordSeats()
+	policy := newInputPolicy(c.cfg.MaxBacklog, c.cfg.TickRate)
 	for i := range c.seats {
 		s := &c.seats[i]
 		switch s.kind {
 		case seatHuman:
-			c.inputs[i] = s.next(c.cfg.MaxBacklog)
+			c.inputs[i] = s.inputs.next(policy, &c.world.Ships[i])
 		case seatBot:
 			c.inputs[i] = s.bot.Think(c.world)
 		default:

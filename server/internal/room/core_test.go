@@ -529,8 +529,8 @@ func TestReplacedConnection(t *testing.T) {
 	// The replaced connection's inputs and its end are ignored.
 	f.c.input(a.seat, a.gen, protocol.Input{Seq: 50, Buttons: 1})
 	f.c.lost(a.seat, a.gen, f.now)
-	if f.c.state != protocol.StateRunning || len(f.c.seats[a.seat].queue) != 0 {
-		t.Fatalf("the replaced connection still counts: state %s, queue %v", f.c.state, f.c.seats[a.seat].queue)
+	if f.c.state != protocol.StateRunning || len(f.c.seats[a.seat].inputs.queue) != 0 {
+		t.Fatalf("the replaced connection still counts: state %s, queue %v", f.c.state, f.c.seats[a.seat].inputs.queue)
 	}
 }
 

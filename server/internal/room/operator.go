@@ -75,7 +75,7 @@ func (c *core) kick(i int, reason string, now time.Time) error {
 		closePeer(p, protocol.CodeRemoved, reason)
 	}
 	if c.state == protocol.StateWaiting {
-		*s = seat{gen: s.gen, queue: s.queue}
+		*s = seat{gen: s.gen, inputs: s.inputs}
 		c.setActive(i, false)
 	} else {
 		c.seatBot(i)

@@ -34,10 +34,7 @@ type seat struct {
 	lost  time.Time // when the connection was lost; zero unless awaited
 	bot   *game.Bot
 
-	queue   []protocol.Input
-	applied uint32 // the last seq applied on the current connection
-	deep    int    // ticks in a row with more than one input waiting
-	last    game.Input
+	inputs inputBuffer
 }
 
 // connected reports whether the seat is played: by a connected human or by a bot.
@@ -45,65 +42,6 @@ func (s *seat) connected() bool { return s.kind == seatBot || s.peer != nil }
 
 // awaited reports whether the seat waits for its lost player.
 func (s *seat) awaited() bool { return s.kind == seatHuman && s.peer == nil }
-
-// enqueue adds an input of the current connection in seq order, without duplicates or inputs
-// at or below the last applied seq.
-func (s *seat) enqueue(in protocol.Input) {
-	if in.Seq <= s.applied {
-		return
-	}
-	i := len(s.queue)
-	for i > 0 && s.queue[i-1].Seq >= in.Seq {
-		if s.queue[i-1].Seq == in.Seq {
-			return
-		}
-		i--
-	}
-	s.queue = append(s.queue, protocol.Input{})
-	copy(s.queue[i+1:], s.queue[i:])
-	s.queue[i] = in
-}
-
-// shrinkAfter is how many ticks in a row a seat's inputs may wait more than one deep before
-// the oldest is dropped. A burst (a stalled client or network) leaves a backlog that a steady
-// one-per-tick stream would never drain, adding its length to the player's latency for good.
-const shrinkAfter = 15
-
-// next returns the input for this tick: the oldest waiting one, after trimming a backlog of
-// more than max and shrinking one that lasts; with none waiting the ship keeps doing what it
-// did (Seq 0 leaves the echoed seq alone).
-func (s *seat) next(max int) game.Input {
-	if extra := len(s.queue) - max; extra > 0 {
-		s.queue = s.queue[:copy(s.queue, s.queue[extra:])]
-	}
-	if len(s.queue) > 1 {
-		s.deep++
-	} else {
-		s.deep = 0
-	}
-	if s.deep > shrinkAfter {
-		s.queue = s.queue[:copy(s.queue, s.queue[1:])]
-		s.deep = 0
-	}
-	if len(s.queue) == 0 {
-		// A repeated input is none the player made: its shots are not compensated for lag.
-		s.last.Seq, s.last.View = 0, 0
-		return s.last
-	}
-	in := s.queue[0]
-	s.queue = s.queue[:copy(s.queue, s.queue[1:])]
-	s.applied = in.Seq
-	s.last = game.Input{Seq: in.Seq, Buttons: game.Buttons(in.Buttons), AimX: in.AimX, AimY: in.AimY, View: in.View}
-	return s.last
-}
-
-// resetInputs forgets the inputs of an earlier connection: a new connection starts a new
-// input sequence.
-func (s *seat) resetInputs() {
-	s.queue = s.queue[:0]
-	s.applied, s.deep = 0, 0
-	s.last = game.Input{}
-}
 
 // newToken returns a fresh 128-bit session token in hex.
 func newToken() []byte {
@@ -136,7 +74,7 @@ func (c *core) join(h *protocol.Hello, p Peer, now time.Time) (int, uint64, *ref
 		c.lapsed = append(c.lapsed, s.token)
 	}
 	tookBot := s.kind == seatBot
-	*s = seat{kind: seatHuman, name: c.uniqueName(h.Name, i), token: newToken(), gen: s.gen, queue: s.queue}
+	*s = seat{kind: seatHuman, name: c.uniqueName(h.Name, i), token: newToken(), gen: s.gen, inputs: s.inputs}
 	// A newcomer gets a ship of its own, fresh at a spawn point, not the bot's.
 	c.setActive(i, false)
 	c.setActive(i, true)
@@ -304,7 +242,7 @@ func (c *core) standIn(i int) {
 // seatBot puts a plain bot in seat i.
 func (c *core) seatBot(i int) {
 	s := &c.seats[i]
-	*s = seat{kind: seatBot, gen: s.gen, bot: c.newBot(i), queue: s.queue}
+	*s = seat{kind: seatBot, gen: s.gen, bot: c.newBot(i), inputs: s.inputs}
 	c.setActive(i, true)
 }
 
@@ -343,7 +281,7 @@ func (c *core) attach(i int, p Peer) {
 	s := &c.seats[i]
 	s.gen++
 	s.peer = p
-	s.resetInputs()
+	s.inputs.reset()
 	c.env.metrics.Players.Inc()
 }
 
@@ -359,7 +297,7 @@ func (c *core) detach(i int) {
 // ignored.
 func (c *core) input(i int, gen uint64, in protocol.Input) {
 	if s := &c.seats[i]; s.kind == seatHuman && s.gen == gen {
-		s.enqueue(in)
+		s.inputs.add(in)
 	}
 }
 
