@@ -29,7 +29,7 @@ const (
 	HitRadius          = 16   // a shot hits a ship whose centre is closer than this, pixels
 	FireCooldownMS     = 250  // time between two shots of one ship
 	RespawnDelayMS     = 2000 // time a fragged ship stays dead
-	DefaultRewindMS    = 500  // how far back a shot's hit tests may look by default (see Config.Rewind)
+	DefaultRewindMS    = 700  // how far back a shot's hit tests may look by default (see Config.Rewind)
 	MaxRewindMS        = 1000 // the longest Config.Rewind, well under RespawnDelayMS
 	DefaultFragLimit   = 10
 	DefaultMatchLength = 3 * 60 // seconds

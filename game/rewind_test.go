@@ -99,8 +99,8 @@ func TestRewoundShotsFollowTheShootersView(t *testing.T) {
 
 func TestConfigRewindBound(t *testing.T) {
 	cfg := DefaultConfig(2, 30)
-	if cfg.Rewind != 15 {
-		t.Errorf("default rewind %d ticks at 30 Hz, want 15 (500 ms)", cfg.Rewind)
+	if cfg.Rewind != 21 {
+		t.Errorf("default rewind %d ticks at 30 Hz, want 21 (700 ms)", cfg.Rewind)
 	}
 	for _, r := range []int{-1, RewindTicks(MaxRewindMS, 30) + 1} {
 		cfg.Rewind = r

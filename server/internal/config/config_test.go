@@ -3,6 +3,7 @@ package config
 import (
 	"errors"
 	"io"
+	"skirmish/game"
 	"slices"
 	"testing"
 	"time"
@@ -18,7 +19,7 @@ func TestParse(t *testing.T) {
 	}{
 		{name: "defaults", want: func(c *Config) bool {
 			return c.Addr == ":8080" && c.TickRate == 30 && c.SpectatorRate == 10 && c.Grace == time.Minute &&
-				c.Map == "arena" && c.FragLimit == 10 && c.TimeLimit == 3*time.Minute && c.Overload && c.MaxRewind == 500*time.Millisecond
+				c.Map == "arena" && c.FragLimit == 10 && c.TimeLimit == 3*time.Minute && c.Overload && c.MaxRewind == game.DefaultRewindMS*time.Millisecond
 		}},
 		{name: "match flags", args: []string{"-map", "pillars", "-frag-limit", "5", "-time-limit", "90s"}, want: func(c *Config) bool {
 			return c.Map == "pillars" && c.FragLimit == 5 && c.TimeLimit == 90*time.Second
