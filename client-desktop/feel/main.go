@@ -9,6 +9,7 @@ import (
 	"os"
 	"os/exec"
 	"os/signal"
+	"strings"
 	"time"
 
 	"skirmish/client-desktop/internal/feel"
@@ -18,6 +19,7 @@ func main() {
 	out := flag.String("out", "FEEL.md", "where to write the report")
 	play := flag.Duration("play", 90*time.Second, "how long to play each network with lag compensation")
 	compare := flag.Duration("compare", 30*time.Second, "how long to play without it, where the report compares")
+	network := flag.String("network", "", "play only the networks whose name contains this, e.g. \"150\"")
 	flag.Parse()
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
 	defer stop()
@@ -27,14 +29,24 @@ func main() {
 	} else {
 		fmt.Fprintln(os.Stderr, "feel: no node on the PATH: the browser's modules are left out")
 	}
-	if err := run(ctx, *out, opts); err != nil {
+	var conds []feel.Condition
+	for _, c := range feel.Conditions {
+		if strings.Contains(c.Name, *network) {
+			conds = append(conds, c)
+		}
+	}
+	if len(conds) == 0 {
+		fmt.Fprintf(os.Stderr, "feel: no network's name contains %q\n", *network)
+		os.Exit(2)
+	}
+	if err := run(ctx, *out, conds, opts); err != nil {
 		fmt.Fprintln(os.Stderr, "feel:", err)
 		os.Exit(1)
 	}
 }
 
-func run(ctx context.Context, out string, opts feel.Options) error {
-	rs, err := feel.Run(ctx, feel.Conditions, opts)
+func run(ctx context.Context, out string, conds []feel.Condition, opts feel.Options) error {
+	rs, err := feel.Run(ctx, conds, opts)
 	if err != nil {
 		return err
 	}

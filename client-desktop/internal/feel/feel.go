@@ -75,7 +75,11 @@ type Result struct {
 	// Aimed shots judged by the server and the hits among them, with and without lag
 	// compensation; Refused shots the server did not fire.
 	Aimed, Hits, Refused int
-	AimedOff, HitsOff    int
+	// Lags are how far back, in ticks, the judged shots' hit tests had to look to meet the
+	// shooter's view, sorted; lag compensation looks at most Rewind ticks back.
+	Lags              []int
+	Rewind            int
+	AimedOff, HitsOff int
 	// After an outage: how long until the room counted down again, and until the player's
 	// inputs were applied again.
 	CountdownIn, BackIn time.Duration
@@ -108,6 +112,7 @@ func Run(ctx context.Context, conds []Condition, opts Options) ([]Result, error)
 			return nil, fmt.Errorf("%s: %w", c.Name, err)
 		}
 		r.take(s)
+		r.Rewind = game.RewindTicks(game.DefaultRewindMS, tickRate)
 		if opts.Node != "" {
 			if r.JS, err = replayJS(ctx, opts.Node, s.trace); err != nil {
 				return nil, fmt.Errorf("%s: the browser's modules: %w", c.Name, err)
@@ -122,7 +127,8 @@ func Run(ctx context.Context, conds []Condition, opts Options) ([]Result, error)
 		}
 		r.Load[1] = loadAverage()
 		if opts.Log != nil {
-			fmt.Fprintf(opts.Log, "%-24s %d/%d aimed shots hit, %d corrections, %d stalls\n", c.Name, r.Hits, r.Aimed, r.Corrections, r.Stalls)
+			fmt.Fprintf(opts.Log, "%-24s %d/%d aimed shots hit looking back %s ticks, %d corrections, %d/%d inputs repeated/dropped, %d stalls\n",
+				c.Name, r.Hits, r.Aimed, spread(r.Lags), r.Corrections, r.Repeated, r.Dropped, r.Stalls)
 		}
 		results = append(results, r)
 	}
@@ -137,6 +143,7 @@ func (r *Result) take(s *shooter) {
 	r.Repeated, r.Dropped = s.repeated, s.dropped
 	r.Stalls, r.Extrapolated, r.Frozen, r.Delay = f.Playout.Stalls, f.Playout.Extrapolated, f.Playout.Frozen, f.Delay
 	r.Aimed, r.Hits, r.Refused = s.hits()
+	r.Lags = s.lags()
 	r.CountdownIn, r.BackIn = s.countdownIn, s.backIn
 }
 

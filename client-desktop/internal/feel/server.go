@@ -10,6 +10,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"time"
 )
@@ -38,7 +39,10 @@ type server struct {
 	done chan struct{}
 }
 
-// startServer runs bin on a free loopback port at 30 Hz with lag compensation up to rewind
+// tickRate is the server's tick rate in every run.
+const tickRate = 30
+
+// startServer runs bin on a free loopback port at tickRate with lag compensation up to rewind
 // (0 turns it off), keeping its data in dir, and waits until it serves.
 func startServer(ctx context.Context, bin, dir string, rewind time.Duration) (*server, error) {
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
@@ -48,7 +52,7 @@ func startServer(ctx context.Context, bin, dir string, rewind time.Duration) (*s
 	addr := ln.Addr().String()
 	ln.Close()
 	s := &server{addr: addr, done: make(chan struct{})}
-	s.cmd = exec.Command(bin, "-addr", addr, "-tick", "30", "-data", dir, "-max-rewind", rewind.String())
+	s.cmd = exec.Command(bin, "-addr", addr, "-tick", strconv.Itoa(tickRate), "-data", dir, "-max-rewind", rewind.String())
 	s.cmd.Stdout, s.cmd.Stderr = &s.log, &s.log
 	if err := s.cmd.Start(); err != nil {
 		return nil, fmt.Errorf("start the server: %w", err)

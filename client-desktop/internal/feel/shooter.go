@@ -2,6 +2,7 @@ package feel
 
 import (
 	"math"
+	"slices"
 	"time"
 
 	"skirmish/client-desktop/internal/inputs"
@@ -38,6 +39,9 @@ type shot struct {
 	resolved bool
 	hit      bool
 	refused  bool // the server did not fire it
+	// lag is how many ticks the server's present was ahead of the shooter's view when it
+	// applied the shot's input: how far back lag compensation had to look. -1 until known.
+	lag int
 }
 
 // shooter is a player on the desktop client's own code: the network link (netlink) and the
@@ -64,6 +68,7 @@ type shooter struct {
 	pressSeq  uint32 // the newest own shot seq before the press
 	lastShot  time.Time
 	aimed     map[uint32]*shot
+	views     map[uint32]uint32 // the view of each input that fired, by seq
 
 	prev      protocol.Snapshot // the previous tick's state, for what ended in between
 	havePrev  bool
@@ -82,7 +87,7 @@ type shooter struct {
 func newShooter(link *netlink.Link, room string, tr *trace) *shooter {
 	m := match.New()
 	m.Join(room)
-	return &shooter{link: link, model: m, trace: tr, aimed: map[uint32]*shot{}, ownShots: map[uint32]bool{}}
+	return &shooter{link: link, model: m, trace: tr, aimed: map[uint32]*shot{}, views: map[uint32]uint32{}, ownShots: map[uint32]bool{}}
 }
 
 // frame runs one frame of the game loop at time now: what the network said, then the
@@ -102,6 +107,9 @@ func (s *shooter) frame(now time.Time, dt time.Duration) {
 	m.Inputs(now, s.ctl, func(in game.Input) uint32 {
 		seq := s.link.Send(in)
 		in.Seq = seq
+		if in.Buttons&game.ButtonFire != 0 {
+			s.views[seq] = in.View
+		}
 		s.trace.input(in, now)
 		return seq
 	})
@@ -200,7 +208,7 @@ func (s *shooter) look(now time.Time) {
 	if !s.press.IsZero() {
 		if seq := s.newestOwnSeq(); seq > s.pressSeq {
 			s.clicks = append(s.clicks, int(math.Round(float64(now.Sub(s.press))/float64(time.Second/60))))
-			s.aimed[seq] = &shot{}
+			s.aimed[seq] = &shot{lag: -1}
 			s.press = time.Time{}
 		}
 	}
@@ -270,6 +278,9 @@ func (s *shooter) settle(cur *protocol.Snapshot) {
 		}
 	}
 	for seq, sh := range s.aimed {
+		if view := s.views[seq]; sh.lag < 0 && seq <= acked && view != 0 {
+			sh.lag = int(cur.Tick) - int(view)
+		}
 		if !sh.resolved && seq <= acked && !s.ownShots[seq] && s.havePrev && cur.Tick == s.prev.Tick+1 {
 			sh.resolved, sh.refused = true, true
 		}
@@ -319,4 +330,16 @@ func (s *shooter) hits() (judged, hit, refused int) {
 		}
 	}
 	return judged, hit, refused
+}
+
+// lags returns how far back each judged shot's hit tests had to look, in ticks, sorted.
+func (s *shooter) lags() []int {
+	var ls []int
+	for _, sh := range s.aimed {
+		if sh.resolved && !sh.refused && sh.lag >= 0 {
+			ls = append(ls, sh.lag)
+		}
+	}
+	slices.Sort(ls)
+	return ls
 }
