@@ -12,7 +12,9 @@ import (
 // than the player's own prediction of it, a visible correction. So the buffer keeps the depth
 // the line needs: a tick that finds it empty makes it one deeper (the late input waits behind
 // the next), and it is made shallower only when it has held an input to spare for a whole
-// window, by dropping one that changes nothing: no button held by a ship at rest. That costs
+// window, by dropping one that changes nothing: no button held by a ship at rest. A line that
+// is late less often than the window is long would make it give back and run dry in turn, so
+// running dry soon after giving back doubles the window. That costs
 // the seat's inputs a tick or two on the server, which the player's prediction hides and lag
 // compensation (Input.View) makes up for its shots.
 type inputBuffer struct {
@@ -22,23 +24,25 @@ type inputBuffer struct {
 
 	low    int // the fewest inputs found waiting at a tick during the current window
 	ticks  int // ticks into the current window
+	window int // ticks the window lasts; 0 for the policy's
 	spare  int // inputs to drop, at the first that changes nothing
 	waited int // ticks a spare input has waited for one that changes nothing
+	gaveAt int // ticks since the buffer last gave an input back; 0 if it never did
 }
 
 // inputPolicy bounds a seat's buffer.
 type inputPolicy struct {
 	max int // inputs that may wait; older ones are trimmed
-	// window is how long, in ticks, the buffer must have held an input to spare before it is
-	// made shallower; patience how long it then looks for an input that changes nothing
-	// before it drops one that does.
-	window, patience int
+	// window is how long, in ticks, the buffer must first have held an input to spare before
+	// it is made shallower (up to maxWindow after running dry soon after); patience how long
+	// it then looks for an input that changes nothing before it drops one that does.
+	window, maxWindow, patience int
 }
 
 // newInputPolicy returns the policy of a room: a backlog of max inputs, a window of two
-// seconds and a patience of one.
+// seconds growing up to sixteen, and a patience of one.
 func newInputPolicy(max, tickRate int) inputPolicy {
-	return inputPolicy{max: max, window: 2 * tickRate, patience: tickRate}
+	return inputPolicy{max: max, window: 2 * tickRate, maxWindow: 16 * tickRate, patience: tickRate}
 }
 
 // add queues an input in seq order, without duplicates or inputs at or below the last
@@ -67,16 +71,23 @@ func (b *inputBuffer) next(p inputPolicy, ship *game.Ship) game.Input {
 		b.drop(extra)
 	}
 	b.measure(p)
+	if b.gaveAt > 0 {
+		b.gaveAt++
+	}
 	if b.spare > 0 && len(b.queue) > 1 {
 		if harmless(b.queue[0], ship) || b.waited >= p.patience {
 			b.drop(1)
 			b.spare--
-			b.waited = 0
+			b.waited, b.gaveAt = 0, 1
 		} else {
 			b.waited++
 		}
 	}
 	if len(b.queue) == 0 {
+		if b.gaveAt > 0 && b.gaveAt <= b.window {
+			b.window = min(2*b.window, p.maxWindow)
+			b.gaveAt = 0
+		}
 		// A repeated input is none the player made: its shots are neither fired again nor
 		// compensated for lag, and Seq 0 leaves the echoed seq alone.
 		b.last.Seq, b.last.View = 0, 0
@@ -93,11 +104,14 @@ func (b *inputBuffer) next(p inputPolicy, ship *game.Ship) game.Input {
 // measure keeps the fewest inputs found waiting at a tick over the window and, at its end,
 // marks one to spare if none of its ticks found fewer than two.
 func (b *inputBuffer) measure(p inputPolicy) {
+	if b.window == 0 {
+		b.window = p.window
+	}
 	if b.ticks == 0 || len(b.queue) < b.low {
 		b.low = len(b.queue)
 	}
 	b.ticks++
-	if b.ticks < p.window {
+	if b.ticks < b.window {
 		return
 	}
 	if b.low > 1 && b.spare == 0 {

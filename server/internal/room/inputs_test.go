@@ -162,3 +162,21 @@ func TestInputRepeatDoesNotFire(t *testing.T) {
 		t.Fatalf("the repeated input is %+v, want %+v", got, want)
 	}
 }
+
+// TestInputWindowGrows: a line that is late less often than the window is long makes the
+// buffer give an input back and then run dry; after that the window grows until it sees the
+// lateness, and the buffer keeps the depth the line needs.
+func TestInputWindowGrows(t *testing.T) {
+	every := testPolicy.window + testPolicy.window/2 // a late input every three seconds
+	arrivals := []int{1}
+	for range 20 {
+		late := steady(every)
+		late[0], late[1] = 0, 2
+		arrivals = append(arrivals, late...)
+	}
+	var b inputBuffer
+	applied := line(&b, arrivals, 0)
+	if repeated, _ := gaps(applied); repeated > 3 {
+		t.Fatalf("a late input every %d ticks for %d ticks: %d ticks repeated, want at most 3 (until the window grows)", every, len(arrivals), repeated)
+	}
+}
