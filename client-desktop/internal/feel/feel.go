@@ -69,6 +69,8 @@ type Result struct {
 	// Repeated and Dropped count the server's ticks that applied none of the player's inputs
 	// and the inputs it skipped: what makes a prediction wrong when nothing touched the ship.
 	Repeated, Dropped int
+	// Explained counts the corrections on a tick that repeated or dropped an input.
+	Explained int
 	Stalls            int
 	Extrapolated, Frozen,
 	Delay time.Duration // the interpolation delay at the end
@@ -140,7 +142,7 @@ func (r *Result) take(s *shooter) {
 	f := s.model.Feel()
 	r.Answers, r.Clicks, r.Playing = s.answers, s.clicks, s.playing
 	r.Corrections, r.Largest = f.Prediction.Corrections, f.Prediction.Largest
-	r.Repeated, r.Dropped = s.repeated, s.dropped
+	r.Repeated, r.Dropped, r.Explained = s.repeated, s.dropped, s.explained
 	r.Stalls, r.Extrapolated, r.Frozen, r.Delay = f.Playout.Stalls, f.Playout.Extrapolated, f.Playout.Frozen, f.Delay
 	r.Aimed, r.Hits, r.Refused = s.hits()
 	r.Lags = s.lags()

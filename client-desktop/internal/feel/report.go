@@ -91,13 +91,17 @@ func goals(rs []Result) []goal {
 			why:      "the jitter buffer let the picture run out of snapshots",
 		})
 		moved := perMinute(float64(at.Repeated+at.Dropped), at.Playing)
+		why := "the server's input buffer ran dry (it repeated the last input) or gave an input back " +
+			"while the ship moved, and the ship moved otherwise than predicted"
+		if n := at.Corrections - at.Explained; n > 0 {
+			why += fmt.Sprintf("; %d came on ticks where the server applied our inputs one each, which the prediction should have matched", n)
+		}
 		ts = append(ts, goal{
 			what: "corrections only where something else touched the ship",
-			measured: fmt.Sprintf("%.1f per minute, largest %.1f px; the server repeated or dropped %.1f of our inputs a minute",
-				perMinute(float64(at.Corrections), at.Playing), at.Largest, moved),
+			measured: fmt.Sprintf("%.1f per minute, largest %.1f px, %d of %d on a tick where the server repeated or dropped one of our inputs (%.1f a minute)",
+				perMinute(float64(at.Corrections), at.Playing), at.Largest, at.Explained, at.Corrections, moved),
 			met: at.Corrections == 0,
-			why: "the server's input buffer ran dry (it repeated the last input) or gave an input back " +
-				"while the ship moved, and the ship moved otherwise than predicted",
+			why: why,
 		})
 		ts = append(ts, goal{
 			what: "at least 95 % of shots aimed at a ship as drawn hit it (compensated)",

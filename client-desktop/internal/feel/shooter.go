@@ -77,6 +77,10 @@ type shooter struct {
 	// Ticks in which the server applied none of our inputs (it repeated the last one) or
 	// skipped some (it dropped them from a backlog), while the match ran and we sent.
 	repeated, dropped int
+	// touched says the tick just settled repeated or dropped one of our inputs; explained
+	// counts the prediction's corrections on such ticks.
+	touched   bool
+	explained int
 
 	outageEnd   time.Time // when the line came back, zero before
 	countdownIn time.Duration
@@ -96,9 +100,14 @@ func (s *shooter) frame(now time.Time, dt time.Duration) {
 	m := s.model
 	s.notes = s.link.Notes(s.notes[:0])
 	for _, n := range s.notes {
+		s.touched = false
 		s.observe(n, now)
 		s.trace.note(n)
+		was := m.Feel().Prediction.Corrections
 		m.Handle(n)
+		if s.touched && m.Feel().Prediction.Corrections > was {
+			s.explained++
+		}
 	}
 	if m.Screen == screen.Playing {
 		s.playing += dt
@@ -273,8 +282,10 @@ func (s *shooter) settle(cur *protocol.Snapshot) {
 		switch was := uint32(s.prev.Ships[seat][protocol.ShipLastSeq]); {
 		case acked == was && was != 0:
 			s.repeated++
+			s.touched = true
 		case acked > was+1 && was != 0:
 			s.dropped += int(acked - was - 1)
+			s.touched = true
 		}
 	}
 	for seq, sh := range s.aimed {
