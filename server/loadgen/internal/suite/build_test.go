@@ -22,6 +22,7 @@ func TestTable(t *testing.T) {
 		"./game/protocol BenchmarkEncodeDelta":                                        {Name: "BenchmarkEncodeDelta", Metrics: map[string]float64{"ns/op": 540, "allocs/op": 0, "msg-bytes": 161}},
 		"./game/protocol BenchmarkMatchBandwidth/ships=4":                             {Name: "BenchmarkMatchBandwidth/ships=4", Metrics: map[string]float64{"delta-B/s@30Hz": 1900, "delta-bytes": 61, "keyframe-bytes": 157}},
 		"./game BenchmarkStep":                                                        {Name: "BenchmarkStep", Metrics: map[string]float64{"ns/op": 6500, "allocs/op": 0}},
+		"./server/loadgen/internal/baseline BenchmarkMarshalSnapshot/msgpack-arrays":  {Name: "BenchmarkMarshalSnapshot/msgpack-arrays", Metrics: map[string]float64{"ns/op": 3300, "allocs/op": 0, "msg-bytes": 944}},
 		"./server/loadgen/internal/baseline BenchmarkMarshalSnapshot/msgpack-reflect": {Name: "BenchmarkMarshalSnapshot/msgpack-reflect", Metrics: map[string]float64{"ns/op": 63000, "allocs/op": 9, "msg-bytes": 4257}},
 		"./server/loadgen/internal/baseline BenchmarkRound/floor":                     {Name: "BenchmarkRound/floor", Metrics: map[string]float64{"ns/msg": 4800, "allocs/op": 0}},
 		"./server/internal/room BenchmarkFanout/players=1000":                         {Name: "BenchmarkFanout/players=1000", Metrics: map[string]float64{"ns/delivery": 5100, "allocs/op": 0}},
