@@ -44,6 +44,9 @@ type Options struct {
 	WriteBuffer int
 	// Stats, when set, is told what the writer sends.
 	Stats Stats
+	// QueuedWrites sends every frame through a writer goroutine, as before direct writes;
+	// the benchmarks measure what direct writes save.
+	QueuedWrites bool
 }
 
 // Stats receives the writer's counters. Its methods are called from connection goroutines.
