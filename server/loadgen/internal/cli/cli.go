@@ -38,6 +38,7 @@ func Run(args []string, stdout, stderr io.Writer) int {
 	fs.IntVar(&lc.Rooms, "rooms", 1, "rooms to create")
 	fs.IntVar(&lc.Players, "players", 4, "bot players per room")
 	fs.IntVar(&lc.Spectators, "spectators", 0, "SSE spectators, spread over the rooms")
+	fs.BoolVar(&lc.Brains, "brains", false, "players are full clients steered by bots (several times the load generator's CPU per player)")
 	fs.IntVar(&lc.TickRate, "tick", 30, "tick rate of a started server in Hz")
 	fs.DurationVar(&lc.Warmup, "warmup", 5*time.Second, "settling time before each measurement window")
 	fs.DurationVar(&lc.Duration, "duration", 20*time.Second, "length of each measurement window")
