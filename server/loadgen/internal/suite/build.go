@@ -14,11 +14,12 @@ import (
 
 // build lays out the table from everything the run measured; frame and event are the
 // message sizes the floors were measured with.
-func build(m *micro, a, b *load.Report, bases map[string]*baseline.Result, frame, event int) *table {
+func build(m *micro, a, b, c *load.Report, bases map[string]*baseline.Result, frame, event int) *table {
 	t := &table{}
 	microRows(t, m)
 	scenarioARows(t, a, bases, frame)
 	scenarioBRows(t, b, bases, event)
+	scenarioCRows(t, c, bases, frame)
 	return t
 }
 
@@ -157,6 +158,27 @@ func scenarioBRows(t *table, b *load.Report, bases map[string]*baseline.Result, 
 	t.add(sec, "player snapshots delivered per second", count(v.SnapshotsPerSec), "", count(float64(scenarioB.Players*scenarioB.TickRate)))
 	t.add(sec, "SSE ids skipped / reconnects", fmt.Sprintf("%d / %d", v.SSEGaps, v.SSEReconnects), "", "0 / 0")
 	runRows(t, sec, v)
+}
+
+func scenarioCRows(t *table, c *load.Report, bases map[string]*baseline.Result, frame int) {
+	cfg := scenarioC
+	sec := fmt.Sprintf("(c) %d rooms x %d players, %d Hz", cfg.Rooms, cfg.Players, cfg.TickRate)
+	w := window(c, false)
+	players := cfg.Rooms * cfg.Players
+	want := float64(players * cfg.TickRate)
+	fl := perMsgUs(bases["floor"])
+	t.add(sec, "players connected", fmt.Sprintf("%s of %s", count(float64(w.Players)), count(float64(players))), "", "all")
+	t.add(sec, "snapshots delivered per second", fmt.Sprintf("%s (%.1f%%)", count(w.SnapshotsPerSec), 100*w.SnapshotsPerSec/want), "", count(want)+" (>= 99%)")
+	cpu := float64(w.CPUPerSnapshotUs)
+	t.add(sec, "server CPU per delivered snapshot", us(cpu)+ratio(cpu, fl),
+		fmt.Sprintf("floor %s (%s B frames): one core sends %s snapshots a second at the floor", us(fl), count(float64(frame)), count(1e6/fl)), "")
+	t.add(sec, "tick duration p50 / p99 / max", tickCell(w), "", "p99 < 2 ms")
+	t.add(sec, "late ticks", count(float64(w.LateTicks)), "", "0")
+	t.add(sec, "input -> ack latency p50 / p99 (client side)", ms(float64(w.AckP50ms))+" / "+ms(float64(w.AckP99ms)), "tick period 33.3 ms", "p99 < 50 ms")
+	t.add(sec, "server memory per connected player", serverMem(c, false), "", "<= 6 KiB RSS")
+	t.add(sec, "snapshots dropped for slow clients", count(float64(w.Dropped)), "", "0")
+	runRows(t, sec, w)
+	t.add(sec, "load generator CPU per snapshot received", us(float64(w.ClientCores)*1e6/w.SnapshotsPerSec), "server: "+us(cpu), "< 0.6 core")
 }
 
 // window returns the players-only or the watched window of a report, or an empty one whose

@@ -51,7 +51,7 @@ func TestTable(t *testing.T) {
 		"floor-sse": {Kind: baseline.Floor, Conns: 5000, Messages: 250000, CPU: 250000 * 5 * time.Microsecond, HeapStack: 1500000, RSS: 6000000},
 	}
 	var got bytes.Buffer
-	build(m, a, nil, bases, 65, 700).markdown(&got)
+	build(m, a, nil, nil, bases, 65, 700).markdown(&got)
 
 	const golden = "testdata/table.golden"
 	if *update {

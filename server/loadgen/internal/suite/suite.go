@@ -38,6 +38,8 @@ var (
 		Warmup: 5 * time.Second, Duration: 30 * time.Second, ServerCPU: serverCPU, ClientCPU: clientCPU}
 	scenarioB = load.Config{Rooms: 1, Players: 8, Spectators: 5000, TickRate: 30,
 		Warmup: 5 * time.Second, Duration: 20 * time.Second, ServerCPU: serverCPU, ClientCPU: clientCPU}
+	scenarioC = load.Config{Rooms: 1250, Players: 4, TickRate: 30,
+		Warmup: 5 * time.Second, Duration: 20 * time.Second, ServerCPU: serverCPU, ClientCPU: clientCPU}
 )
 
 // baselineFor is how long each baseline sends.
@@ -81,6 +83,7 @@ func Run(ctx context.Context, cfg Config, out, progress io.Writer) error {
 	}
 	a := scenario("a", scenarioA)
 	b := scenario("b", scenarioB)
+	c := scenario("c", scenarioC)
 
 	frame, event := 0, 300
 	if a != nil && a.Players != nil && !bad(float64(a.Players.FrameBytes)) {
@@ -120,7 +123,7 @@ func Run(ctx context.Context, cfg Config, out, progress io.Writer) error {
 	if g := autogroup(); g != "" {
 		fmt.Fprintf(&doc, "Scheduling: %s.\n\n", g)
 	}
-	t := build(m, a, b, bases, frame, event)
+	t := build(m, a, b, c, bases, frame, event)
 	t.markdown(&doc)
 	if len(m.errs)+len(errs) > 0 {
 		fmt.Fprintf(&doc, "\nProblems during the run:\n\n")
