@@ -124,6 +124,7 @@ func Start(ctx context.Context, cfg config.Config, opts Options) (*Server, error
 		roomCfg.TimeLimit = int(cfg.TimeLimit * time.Duration(roomCfg.TickRate) / time.Second)
 	}
 	roomCfg.Conn.Stats = writerStats{m}
+	roomCfg.Conn.GoroutineReads = roomCfg.Conn.GoroutineReads || cfg.GoroutineReads
 
 	var node *fleet.Node
 	if cfg.NATS != "" {

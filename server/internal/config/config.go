@@ -53,6 +53,9 @@ type Config struct {
 	NATS      string
 	NodeID    string
 	PublicURL string
+	// GoroutineReads reads every player on a goroutine of its own, as TLS connections are
+	// read, instead of from its room's goroutine once a tick; make bench compares the two.
+	GoroutineReads bool
 }
 
 // Default returns the configuration used when no flag is given.
@@ -94,6 +97,7 @@ func Parse(args []string, getenv func(string) string, out io.Writer) (Config, er
 	fs.StringVar(&cfg.NATS, "nats", "", "NATS URL of a fleet to join, e.g. nats://localhost:4222 (JetStream, nats-server 2.11 or later)")
 	fs.StringVar(&cfg.NodeID, "node-id", "", "this node's name in the fleet (default host:port)")
 	fs.StringVar(&cfg.PublicURL, "public-url", "", "the WebSocket URL players reach this node at, e.g. ws://game1.example:8080/ws (default from the host name)")
+	fs.BoolVar(&cfg.GoroutineReads, "goroutine-reads", false, "read every player on a goroutine of its own instead of from its room once a tick (for comparison)")
 	if err := fs.Parse(args); err != nil {
 		return cfg, fmt.Errorf("%w: %w", ErrUsage, err)
 	}

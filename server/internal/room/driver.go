@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"skirmish/game/protocol"
+	"skirmish/server/internal/transport"
 )
 
 // inputMsg is an input on its way from a connection to its seat, tagged with the connection's
@@ -32,6 +33,14 @@ type Room struct {
 	cost  atomic.Int64
 	rate  int // ticks per second
 	times tickTimes
+
+	// The connections the room reads itself (reads.go), owned by the room's goroutine, and
+	// what it decodes their messages with.
+	polls []polled
+	rd    protocol.Reader
+	enc   protocol.Encoder
+	// release takes a polled connection the room no longer reads and closes it.
+	release func(*transport.Conn)
 }
 
 // tickTimes holds how long a room's recent ticks took, until the operators' monitor takes
@@ -126,6 +135,7 @@ func (r *Room) busy() float64 {
 // at start + n*period, so sleeping never drifts), with commands handled between ticks.
 func (r *Room) run(ctx context.Context) {
 	defer close(r.done)
+	defer r.releaseAll()
 	c := r.core
 	period := time.Second / time.Duration(c.cfg.TickRate)
 	start := time.Now()
@@ -170,6 +180,7 @@ func (r *Room) run(ctx context.Context) {
 					start, n = now, 0
 				}
 			}
+			r.pollReads(now)
 			r.drainInputs()
 			idle := c.tick(now)
 			if !now.Before(nextCheckpoint) {

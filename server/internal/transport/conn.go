@@ -47,6 +47,10 @@ type Options struct {
 	// QueuedWrites sends every frame through a writer goroutine, as before direct writes;
 	// the benchmarks measure what direct writes save.
 	QueuedWrites bool
+	// GoroutineReads makes every connection unpollable (see Conn.Pollable), so that it is
+	// read by a goroutine of its own as a TLS connection is; the benchmarks measure what
+	// polling saves.
+	GoroutineReads bool
 }
 
 // Stats receives the writer's counters. Its methods are called from connection goroutines.
@@ -96,6 +100,15 @@ type Conn struct {
 	in     frameReader
 	fillFn func([]byte) (int, error) // c.fill, bound once so that reading allocates nothing
 
+	// Polled reads (see poll.go): the reader's own scratch for the descriptor's read callback,
+	// and whether this round of polling may still read the socket.
+	pollFn  func([]byte) (int, error) // c.fillPolled, bound once
+	readFn  func(fd uintptr) bool     // c.readFD, bound once
+	readP   []byte
+	readN   int
+	readE   error
+	mayRead bool
+
 	out      outbox
 	done     chan struct{} // closed when the socket is closed
 	flushed  chan struct{} // closed when the close frame has been written
@@ -140,8 +153,11 @@ func newConn(nc net.Conn, br *bufio.Reader, opts Options) *Conn {
 		_ = tc.SetWriteBuffer(opts.WriteBuffer)
 	}
 	c.fillFn = c.fill
+	if c.raw = rawConn(nc); c.raw != nil && c.r == nc && !opts.GoroutineReads {
+		c.pollFn, c.readFn, c.mayRead = c.fillPolled, c.readFD, true
+	}
 	c.out.max = opts.MaxQueue
-	if c.raw = rawConn(nc); c.raw != nil {
+	if c.raw != nil {
 		c.rawFn = c.writeFD
 	}
 	c.seen.Store(monotonic())
@@ -174,9 +190,12 @@ func (c *Conn) CloseCode() uint16 { return uint16(c.code.Load()) }
 // next call. Control frames are answered on the way; a close frame is echoed and reported as
 // ErrPeerClosed, or as ErrClosed when it answers the server's own. Silence longer than the
 // read timeout gives ErrTimeout.
-func (c *Conn) ReadMessage() ([]byte, error) {
+func (c *Conn) ReadMessage() ([]byte, error) { return c.readMessage(c.fillFn) }
+
+// readMessage is ReadMessage with fill as the way to more bytes.
+func (c *Conn) readMessage(fill func([]byte) (int, error)) ([]byte, error) {
 	for {
-		h, p, err := c.in.next(c.opts.MaxMessage, c.fillFn)
+		h, p, err := c.in.next(c.opts.MaxMessage, fill)
 		if err != nil {
 			return nil, c.readErr(err)
 		}
@@ -231,7 +250,7 @@ func (c *Conn) fill(p []byte) (int, error) {
 }
 
 func (c *Conn) readErr(err error) error {
-	if errors.Is(err, ErrTooBig) || errors.Is(err, ErrBadFrame) {
+	if errors.Is(err, ErrTooBig) || errors.Is(err, ErrBadFrame) || err == errDrained {
 		return err
 	}
 	if errors.Is(err, os.ErrDeadlineExceeded) {

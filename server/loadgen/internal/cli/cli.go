@@ -38,6 +38,7 @@ func Run(args []string, stdout, stderr io.Writer) int {
 	fs.IntVar(&lc.Rooms, "rooms", 1, "rooms to create")
 	fs.IntVar(&lc.Players, "players", 4, "bot players per room")
 	fs.IntVar(&lc.Spectators, "spectators", 0, "SSE spectators, spread over the rooms")
+	fs.BoolVar(&m.goroutineReads, "goroutine-reads", false, "start the server with -goroutine-reads")
 	fs.BoolVar(&lc.Brains, "brains", false, "players are full clients steered by bots (several times the load generator's CPU per player)")
 	fs.IntVar(&lc.TickRate, "tick", 30, "tick rate of a started server in Hz")
 	fs.DurationVar(&lc.Warmup, "warmup", 5*time.Second, "settling time before each measurement window")
@@ -81,6 +82,7 @@ type mode struct {
 	suite                     bool
 	profile, dataDir, profDir string
 	jsonOut                   string
+	goroutineReads            bool
 }
 
 func execute(m mode, lc load.Config, sc suite.Config, bl suite.BaselineConfig, stdout, stderr io.Writer) error {
@@ -117,6 +119,9 @@ func execute(m mode, lc load.Config, sc suite.Config, bl suite.BaselineConfig, s
 		return suite.Run(ctx, sc, stdout, stderr)
 	}
 	lc.Progress = stderr
+	if m.goroutineReads {
+		lc.ServerArgs = append(lc.ServerArgs, "-goroutine-reads")
+	}
 	rep, err := load.Run(ctx, lc)
 	if err != nil {
 		return err

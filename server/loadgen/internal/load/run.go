@@ -45,6 +45,8 @@ type Config struct {
 	Players    int // per room
 	Spectators int // spread over the rooms
 	TickRate   int
+	// ServerArgs are extra flags for a started server binary (not for a profiled one).
+	ServerArgs []string
 	// Brains makes every player a full client steered by a bot that rebuilds the world from
 	// each snapshot, at several times the generator's CPU per player of a wire player.
 	Brains bool
@@ -165,12 +167,15 @@ func (r *run) startServer(ctx context.Context) (stop func(), err error) {
 			return nil, fmt.Errorf("find own binary: %w", err)
 		}
 		flags = append(flags, serverproc.ProfiledArgs(r.cfg.ProfileDir)...)
-	} else if bin == "" {
-		fmt.Fprintln(r.progress, "building the server")
-		if bin, err = serverproc.Build(ctx, dir); err != nil {
-			os.RemoveAll(dir)
-			return nil, err
+	} else {
+		if bin == "" {
+			fmt.Fprintln(r.progress, "building the server")
+			if bin, err = serverproc.Build(ctx, dir); err != nil {
+				os.RemoveAll(dir)
+				return nil, err
+			}
 		}
+		flags = append(flags, r.cfg.ServerArgs...)
 	}
 	p, err := serverproc.Start(ctx, bin, r.cfg.ServerCPU, dir, flags...)
 	if err != nil {
