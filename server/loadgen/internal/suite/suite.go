@@ -40,6 +40,10 @@ var (
 		Warmup: 5 * time.Second, Duration: 20 * time.Second, ServerCPU: serverCPU, ClientCPU: clientCPU}
 	scenarioC = load.Config{Rooms: 1250, Players: 4, TickRate: 30,
 		Warmup: 5 * time.Second, Duration: 20 * time.Second, ServerCPU: serverCPU, ClientCPU: clientCPU}
+	// goroutineReadsA is scenario (a) without spectators on a server that reads every player
+	// on a goroutine of its own, as before rooms polled their players' sockets.
+	goroutineReadsA = load.Config{Rooms: 250, Players: 4, TickRate: 30, ServerArgs: []string{"-goroutine-reads"},
+		Warmup: 5 * time.Second, Duration: 20 * time.Second, ServerCPU: serverCPU, ClientCPU: clientCPU}
 )
 
 // baselineFor is how long each baseline sends.
@@ -84,6 +88,7 @@ func Run(ctx context.Context, cfg Config, out, progress io.Writer) error {
 	a := scenario("a", scenarioA)
 	b := scenario("b", scenarioB)
 	c := scenario("c", scenarioC)
+	ga := scenario("a with goroutine reads", goroutineReadsA)
 
 	frame, event := 0, 300
 	if a != nil && a.Players != nil && !bad(float64(a.Players.FrameBytes)) {
@@ -101,6 +106,7 @@ func Run(ctx context.Context, cfg Config, out, progress io.Writer) error {
 		{"floor+input", BaselineConfig{Kind: baseline.FloorInput, Conns: 1000, Rate: 30, For: baselineFor, Size: frame}},
 		{"naive", BaselineConfig{Kind: baseline.Naive, Conns: 1000, Rate: 30, For: baselineFor}},
 		{"gorilla", BaselineConfig{Kind: baseline.Gorilla, Conns: 1000, Rate: 30, For: baselineFor, Size: frame}},
+		{"gobwas", BaselineConfig{Kind: baseline.Gobwas, Conns: 1000, Rate: 30, For: baselineFor, Size: frame}},
 		{"floor-sse", BaselineConfig{Kind: baseline.Floor, Conns: 5000, Rate: 10, For: baselineFor, Size: event}},
 	} {
 		fmt.Fprintf(progress, "baseline %s: %d connections at %d Hz\n", bc.key, bc.cfg.Conns, bc.cfg.Rate)
@@ -123,7 +129,7 @@ func Run(ctx context.Context, cfg Config, out, progress io.Writer) error {
 	if g := autogroup(); g != "" {
 		fmt.Fprintf(&doc, "Scheduling: %s.\n\n", g)
 	}
-	t := build(m, a, b, c, bases, frame, event)
+	t := build(m, runs{a: a, b: b, c: c, goroutineReadsA: ga}, bases, frame, event)
 	t.markdown(&doc)
 	if len(m.errs)+len(errs) > 0 {
 		fmt.Fprintf(&doc, "\nProblems during the run:\n\n")
