@@ -24,8 +24,11 @@ type Room struct {
 	id   string
 	core *core // owned by the room's goroutine
 	cmds chan func()
-	in   []chan inputMsg
-	done chan struct{} // closed when the room's goroutine has finished
+	// in holds, per seat, the inputs that a connection's goroutine read (nil until one does);
+	// backlog is each queue's room.
+	in      []chan inputMsg
+	backlog int
+	done    chan struct{} // closed when the room's goroutine has finished
 
 	// curTick mirrors the world's tick for answering pings without a round trip.
 	curTick atomic.Uint32
@@ -79,10 +82,17 @@ func newRoom(c *core, maxBacklog int) *Room {
 		rate: c.cfg.TickRate,
 	}
 	r.cost.Store(int64(priorTickCost))
-	for i := range r.in {
-		r.in[i] = make(chan inputMsg, 4*maxBacklog)
-	}
+	r.backlog = 4 * maxBacklog
 	return r
+}
+
+// inputs returns the queue of a seat's inputs from connections read by goroutines, made on
+// first use: a room whose players it polls needs none. It runs on the room's goroutine.
+func (r *Room) inputs(seat int) chan inputMsg {
+	if r.in[seat] == nil {
+		r.in[seat] = make(chan inputMsg, r.backlog)
+	}
+	return r.in[seat]
 }
 
 // do runs fn on the room's goroutine. It waits for room in the queue but gives up when ctx

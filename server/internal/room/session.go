@@ -85,7 +85,7 @@ func (m *Manager) Serve(c *transport.Conn) {
 			r.adopt(c, seat, gen)
 			j.polled = true
 		case ref == nil:
-			j.in = r.in[seat]
+			j.in = r.inputs(seat)
 		}
 		reply <- j
 	})
