@@ -164,8 +164,25 @@ const notes = `How the figures are measured:
   server cannot avoid either: every client answers each frame with a 14-byte message, read by a
   goroutine per connection with one read(2). The naive baseline encodes a
   4-seat keyframe for every player and sends it with wsutil.WriteServerMessage. The gorilla
-  baseline is the chat-example hub (a buffered channel and a writer goroutine per connection).
+  baseline is the chat-example hub (a buffered channel and a writer goroutine per connection);
+  the gobwas baseline compiles one frame a round and shares it, with a writer and a reader
+  goroutine per connection.
 - Players per core = 1 s / (CPU per delivered snapshot x 30 Hz).
+- Players in the scenarios are wire players: raw sockets served by two epoll loops in the load
+  generator, which read what a socket holds with one read(2) and answer each new tick with a
+  scripted input in one write(2), with no goroutine, client or bot per player. What is left is
+  the kernel's loopback cost, about what the server pays per player and tick too, so "cores
+  busy" shows which side ran out first.
+- Scenario (c) asks for 150,000 snapshots and 150,000 inputs a second through loopback TCP on
+  one core a side. On this machine a small write(2) costs about the floor above and a read(2)
+  about half of it, and a profile of the server under (a) is three quarters read(2) and
+  write(2): 5,000 players at 30 Hz need more than one core on each side, so (c) shows where
+  both cores saturate (its delivery share, reconnects and latencies are those of an overloaded
+  machine), not a pass.
+- The ablation runs scenario (a) again, without spectators, on a server started with
+  -goroutine-reads (every player read by a goroutine of its own, the path TLS connections
+  take); the keyframe and write rows are micro-benchmarks of the room package
+  (BenchmarkTickFrames, BenchmarkFanout) run beside the floor in the same suite.
 - Memory per connection: growth of the server's resident set (RSS) and of its live Go heap plus
   goroutine stacks from before the clients connected to after the warm-up, divided by the
   clients. The live heap is the GC goal over (1 + GOGC/100), both from /metrics: the heap as
