@@ -25,7 +25,7 @@ import (
 )
 
 // fleetTTL is the lease of the test fleet's rooms: how long a dead node's rooms wait.
-const fleetTTL = 2 * time.Second
+const fleetTTL = 3 * time.Second
 
 // node is one Skirmish node of a test fleet. Everything reaches it through proxies, so that
 // the test can cut it off from NATS (a stall or a partition) or from everyone (a crash),
@@ -186,14 +186,23 @@ func createOn(t *testing.T, natsURL, nodeID string, s room.Settings) string {
 	return r.ID
 }
 
-// owners watches every tick of every node: a room may move from node to node, but once it
-// ticked on a node, the nodes that ran it before must never tick it again. Two nodes that ran
-// a room at once would interleave their ticks, and break that.
+// owners watches every tick of every node: a room may move from node to node, and even back,
+// but each run of it (a node's copy, created or restored from a checkpoint) must have stopped
+// before the next run ticks. A run is known by its world, which it alone holds: a world that
+// ticks again after another world of the room ticked belongs to a run that went on after the
+// room moved, and two nodes ran the room at once.
 type owners struct {
 	mu       sync.Mutex
-	runs     map[string][]string             // per room, the nodes that ran it, in order
-	hashes   map[string]map[uint32]tickOwner // per room, the world at each tick, and where
+	rooms    map[string]*roomRuns
 	problems []string
+}
+
+// roomRuns is what owners knows of one room.
+type roomRuns struct {
+	nodes  []string               // the nodes that ran it, in order
+	worlds map[*game.World]string // every world it ticked, with its node
+	cur    *game.World            // the world of the latest tick
+	hashes map[uint32]tickOwner   // the world at each tick, and where
 }
 
 type tickOwner struct {
@@ -202,32 +211,40 @@ type tickOwner struct {
 }
 
 func newOwners() *owners {
-	return &owners{runs: map[string][]string{}, hashes: map[string]map[uint32]tickOwner{}}
+	return &owners{rooms: map[string]*roomRuns{}}
 }
 
 func (o *owners) observer(node string) room.Observer { return ownerObserver{o, node} }
 
-func (o *owners) tick(id, node string, w *game.World) {
+func (o *owners) tick(id, node string, w *game.World, state protocol.State) {
 	o.mu.Lock()
 	defer o.mu.Unlock()
-	h := o.hashes[id]
-	if h == nil {
-		h = map[uint32]tickOwner{}
-		o.hashes[id] = h
+	r := o.rooms[id]
+	if r == nil {
+		r = &roomRuns{worlds: map[*game.World]string{}, hashes: map[uint32]tickOwner{}}
+		o.rooms[id] = r
 	}
-	runs := o.runs[id]
-	if len(runs) == 0 || runs[len(runs)-1] != node {
-		if slices.Contains(runs, node) {
-			o.problems = append(o.problems, fmt.Sprintf("room %s ticked on %s at tick %d after it moved on (%v)", id, node, w.Tick, runs))
+	if w != r.cur {
+		if was, ok := r.worlds[w]; ok {
+			o.problems = append(o.problems, fmt.Sprintf("room %s ticked on %s at tick %d after it moved on to %s (ran on %v)",
+				id, was, w.Tick, r.worlds[r.cur], r.nodes))
+		} else {
+			// A new world is a new run, or on the same node at tick 0 the next match. A run
+			// goes on from a checkpoint: the world it starts from is the one the room had at
+			// that tick. Once the match runs, the first tick seen may be a step further already,
+			// taken by bots with fresh minds.
+			moved := len(r.nodes) == 0 || r.nodes[len(r.nodes)-1] != node
+			if prev, ok := r.hashes[w.Tick]; ok && (moved || w.Tick != 0) && state != protocol.StateRunning && prev.hash != w.Hash() {
+				o.problems = append(o.problems, fmt.Sprintf("room %s starts on %s at tick %d with another world than %s had", id, node, w.Tick, prev.node))
+			}
+			if moved {
+				r.nodes = append(r.nodes, node)
+			}
 		}
-		// A room goes on from a checkpoint: the world the new node starts from is the one
-		// the old node had at that tick.
-		if prev, ok := h[w.Tick]; ok && prev.hash != w.Hash() {
-			o.problems = append(o.problems, fmt.Sprintf("room %s starts on %s at tick %d with another world than %s had", id, node, w.Tick, prev.node))
-		}
-		o.runs[id] = append(runs, node)
+		r.worlds[w] = node
+		r.cur = w
 	}
-	h[w.Tick] = tickOwner{node, w.Hash()}
+	r.hashes[w.Tick] = tickOwner{node, w.Hash()}
 }
 
 func (o *owners) check(t *testing.T) {
@@ -242,7 +259,10 @@ func (o *owners) check(t *testing.T) {
 func (o *owners) nodesOf(id string) []string {
 	o.mu.Lock()
 	defer o.mu.Unlock()
-	return slices.Clone(o.runs[id])
+	if r := o.rooms[id]; r != nil {
+		return slices.Clone(r.nodes)
+	}
+	return nil
 }
 
 type ownerObserver struct {
@@ -250,7 +270,9 @@ type ownerObserver struct {
 	node string
 }
 
-func (x ownerObserver) Snapshot(id string, w *game.World, _ protocol.State) { x.o.tick(id, x.node, w) }
-func (ownerObserver) Status(string, *protocol.Status)                       {}
-func (ownerObserver) Events(string, []protocol.Event)                       {}
-func (ownerObserver) Closed(string)                                         {}
+func (x ownerObserver) Snapshot(id string, w *game.World, st protocol.State) {
+	x.o.tick(id, x.node, w, st)
+}
+func (ownerObserver) Status(string, *protocol.Status) {}
+func (ownerObserver) Events(string, []protocol.Event) {}
+func (ownerObserver) Closed(string)                   {}

@@ -51,6 +51,11 @@ type lease struct {
 // holdFraction is how much of the TTL after a renewal was sent the lease is taken to hold.
 const holdFraction = 0.75
 
+// renewEvery spaces the renewals, as a fraction of the TTL, from when the last one was sent
+// (not from when it came back): however slow a write is to come back, the next one still has
+// half the TTL to come back in before the lease stops holding.
+const renewEvery = 4
+
 var (
 	// errTaken means the entry exists already: another node holds the room.
 	errTaken = errors.New("fleet: the room has an owner")
@@ -76,7 +81,7 @@ func (n *Node) takeLease(r lobby.Room, rev, cpRev uint64) (*lease, error) {
 	l.rev, l.last = newRev, r
 	l.renewed(sent)
 	n.dir.hold(l, r)
-	go l.keep()
+	go l.keep(sent.Add(n.opts.LeaseTTL / renewEvery))
 	return l, nil
 }
 
@@ -222,16 +227,25 @@ func (l *lease) handOff(cp []byte, to nodeInfo) (rev, cpRev uint64, err error) {
 	case res := <-h.reply:
 		return res.rev, res.cpRev, res.err
 	case <-l.done:
-		return 0, 0, errors.New("fleet: the lease ended before the handover")
+		// keep answers before it ends: a handover it made must not be taken for a failure,
+		// after which the room would go on here.
+		select {
+		case res := <-h.reply:
+			return res.rev, res.cpRev, res.err
+		default:
+			return 0, 0, errors.New("fleet: the lease ended before the handover")
+		}
 	}
 }
 
 // keep is the lease's goroutine: it writes what the room queued and renews the entry every
-// third of the TTL, until the room is released, dropped or handed over, or the lease is lost.
-func (l *lease) keep() {
+// quarter of the TTL, from first, until the room is released, dropped or handed over, or the
+// lease is lost.
+func (l *lease) keep(first time.Time) {
 	defer close(l.done)
 	ttl := l.n.opts.LeaseTTL
-	renew := time.NewTimer(ttl / 3)
+	next := first // when the entry is due to be renewed
+	renew := time.NewTimer(time.Until(next))
 	defer renew.Stop()
 	for {
 		select {
@@ -245,50 +259,67 @@ func (l *lease) keep() {
 		l.info, l.cp, l.waiters, l.handoff = nil, nil, nil, nil
 		l.mu.Unlock()
 
-		var err error
+		// The checkpoint is written alongside the entry, not ahead of it: a store slow to
+		// take a checkpoint must not hold up the renewal that keeps the room here.
+		var cpDone chan error
 		if cp != nil {
-			err = l.saveCheckpoint(cp)
+			cpDone = make(chan error, 1)
+			go func() { cpDone <- l.saveCheckpoint(cp) }()
 		}
-		for _, w := range waiters {
-			w <- err
+		var err error
+		if info != nil {
+			l.last = *info
+		}
+		if h == nil && !released && !dropped && (info != nil || !time.Now().Before(next)) {
+			sent := time.Now()
+			if err = l.renew(sent); err == nil {
+				next = sent.Add(ttl / renewEvery)
+			} else if !errors.Is(err, errFenced) {
+				// NATS is unreachable for now: try again soon; if the lease runs out meanwhile,
+				// the room stops by itself.
+				l.n.log.Warn("lease renewal failed", "room", l.id, "err", err)
+				next = time.Now().Add(min(ttl/10, 250*time.Millisecond))
+			}
+		}
+		if cpDone != nil {
+			cpErr := <-cpDone
+			for _, w := range waiters {
+				w <- cpErr
+			}
+			if errors.Is(cpErr, errFenced) {
+				err = cpErr
+			}
 		}
 		switch {
 		case errors.Is(err, errFenced):
 			l.lose(err)
 			return
 		case h != nil:
-			if res := l.giveTo(h); res.err == nil {
-				h.reply <- res
+			res := l.giveTo(h)
+			h.reply <- res
+			if res.err == nil {
 				return
-			} else {
-				h.reply <- res
 			}
+			next = time.Now() // the handover failed: the room stays, and its entry is renewed
 		case released:
 			l.closeRoom()
 			return
 		case dropped:
 			return
 		}
-		if info != nil {
-			l.last = *info
-		}
-		sent := time.Now()
-		rev, err := l.n.writeEntry(l.id, entry{Room: l.last}, l.rev, false)
-		switch {
-		case err == nil:
-			l.rev = rev
-			l.renewed(sent)
-			renew.Reset(ttl / 3)
-		case errors.Is(err, errFenced):
-			l.lose(err)
-			return
-		default:
-			// NATS is unreachable for now: try again soon; if the lease runs out meanwhile,
-			// the room stops by itself.
-			l.n.log.Warn("lease renewal failed", "room", l.id, "err", err)
-			renew.Reset(min(ttl/10, 250*time.Millisecond))
-		}
+		renew.Reset(time.Until(next))
 	}
+}
+
+// renew writes the entry with the room's last summary, which renews the lease from sent.
+func (l *lease) renew(sent time.Time) error {
+	rev, err := l.n.writeEntry(l.id, entry{Room: l.last}, l.rev, false)
+	if err != nil {
+		return err
+	}
+	l.rev = rev
+	l.renewed(sent)
+	return nil
 }
 
 // saveCheckpoint writes a checkpoint over the one this lease last wrote (or read).
@@ -321,6 +352,9 @@ func (l *lease) giveTo(h *handoff) handoffResult {
 		return handoffResult{err: err}
 	}
 	l.rev = rev
+	// The entry names the other node now: whatever the room's goroutine does next, it no
+	// longer runs a tick here.
+	l.until.Store(0)
 	l.n.dir.letGo(l, &r)
 	return handoffResult{rev: rev, cpRev: l.cpRev}
 }

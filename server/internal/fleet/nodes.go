@@ -176,12 +176,14 @@ func (g *registry) others() []nodeInfo {
 	return slices.DeleteFunc(g.candidates(), func(i nodeInfo) bool { return i.ID == g.n.opts.NodeID })
 }
 
-// rank is this node's place among the candidates (0 for the one with the most headroom).
+// rank is this node's place among the candidates (0 for the one with the most headroom); a
+// draining node, which is none of them, comes after them all.
 func (g *registry) rank() int {
-	for i, info := range g.candidates() {
+	all := g.candidates()
+	for i, info := range all {
 		if info.ID == g.n.opts.NodeID {
 			return i
 		}
 	}
-	return len(g.nodes)
+	return len(all)
 }

@@ -320,8 +320,9 @@ func (m *Manager) restoreFile(path string) error {
 	if m.rooms[c.id] != nil {
 		return fmt.Errorf("%w: room %s is already open", ErrCheckpoint, c.id)
 	}
-	m.launch(newRoom(c, m.cfg.MaxBacklog), now)
+	// Logged before launch: from then on the core is the room goroutine's alone.
 	m.log.Info("room restored", "room", c.id, "state", c.state.String(), "tick", c.world.Tick,
 		"players_awaited", len(c.missing()), "exact", cp.Final, "saved", cp.Saved)
+	m.launch(newRoom(c, m.cfg.MaxBacklog), now)
 	return nil
 }

@@ -71,9 +71,10 @@ func (m *Manager) Adopt(data []byte, lease Lease) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	m.launch(newRoom(c, m.cfg.MaxBacklog), now)
+	// Logged before launch: from then on the core is the room goroutine's alone.
 	m.log.Info("room adopted", "room", c.id, "state", c.state.String(), "tick", c.world.Tick,
 		"players_awaited", len(c.missing()), "saved", cp.Saved)
+	m.launch(newRoom(c, m.cfg.MaxBacklog), now)
 	return c.id, nil
 }
 
