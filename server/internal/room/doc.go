@@ -5,11 +5,15 @@
 //     events (join, input, leave, lost, start, cheer, tick) that carry the time. It has no
 //     goroutine, reads no clock and owns no socket: players are Peers, and what the core says
 //     goes to them, to the Observer (the spectator feed) and to the room directory;
-//   - the driver (driver.go): one goroutine per room that owns its core, keeps the clock (a
-//     fixed-step loop on absolute deadlines), and feeds it the commands and inputs that
-//     player connections queue.
+//   - the driver (driver.go, reads.go): one goroutine per room that owns its core, keeps the
+//     clock (a fixed-step loop on absolute deadlines), reads its players' sockets itself once
+//     a tick without blocking, and feeds the core what they sent, with the commands and the
+//     inputs that connections read by a goroutine (TLS) queue.
 //
-// The Manager creates and finds rooms and serves player connections (session.go).
+// The Manager creates and finds rooms and serves player connections (session.go): it reads a
+// connection's hello on the goroutine that upgraded it, and once the player is seated the
+// room reads the connection from then on, or, for one it cannot poll, that goroutine goes on
+// reading it.
 //
 // # Life cycle
 //
