@@ -31,6 +31,8 @@ type fanout struct {
 	// eager encodes the keyframe every tick whether anyone needs it or not, as the room did
 	// before keyframes were built on demand; the benchmarks measure what that cost.
 	eager bool
+	// keyframes counts the keyframes encoded, for the benchmarks.
+	keyframes int
 }
 
 func (f *fanout) init(pool *transport.Pool) { f.pool, f.stale = pool, true }
@@ -81,6 +83,7 @@ func (f *fanout) Keyframe() *transport.Frame {
 	if !f.keyed || f.key == nil {
 		f.setKey(f.frame(&f.cur))
 		f.keyed = true
+		f.keyframes++
 	}
 	return f.key
 }

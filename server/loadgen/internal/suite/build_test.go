@@ -27,8 +27,8 @@ func TestTable(t *testing.T) {
 		"./server/loadgen/internal/baseline BenchmarkRound/floor":                     {Name: "BenchmarkRound/floor", Metrics: map[string]float64{"ns/msg": 4800, "allocs/op": 0}},
 		"./server/internal/room BenchmarkFanout/players=1000":                         {Name: "BenchmarkFanout/players=1000", Metrics: map[string]float64{"ns/delivery": 5100, "cpu-ns/delivery": 9000, "allocs/op": 0}},
 		"./server/internal/room BenchmarkFanout/players=1000/queued-writes":           {Name: "BenchmarkFanout/players=1000/queued-writes", Metrics: map[string]float64{"ns/delivery": 6100, "cpu-ns/delivery": 11000, "allocs/op": 1000}},
-		"./server/internal/room BenchmarkTickFrames/keyframe=lazy":                    {Name: "BenchmarkTickFrames/keyframe=lazy", Metrics: map[string]float64{"ns/op": 840, "allocs/op": 0}},
-		"./server/internal/room BenchmarkTickFrames/keyframe=eager":                   {Name: "BenchmarkTickFrames/keyframe=eager", Metrics: map[string]float64{"ns/op": 1240, "allocs/op": 0}},
+		"./server/internal/room BenchmarkTickFrames/keyframe=lazy":                    {Name: "BenchmarkTickFrames/keyframe=lazy", Metrics: map[string]float64{"ns/op": 840, "allocs/op": 0, "keyframes/tick": 0}},
+		"./server/internal/room BenchmarkTickFrames/keyframe=eager":                   {Name: "BenchmarkTickFrames/keyframe=eager", Metrics: map[string]float64{"ns/op": 1240, "allocs/op": 0, "keyframes/tick": 1}},
 		"./server/internal/spectate BenchmarkFanout/spectators=5000": {Name: "BenchmarkFanout/spectators=5000", Metrics: map[string]float64{
 			"ns/delivery": 6000, "x-floor": 1.2, "heap-B/spectator": 3000, "p50-ms": 4, "p99-ms": 20, "delivered-%": 100, "events/s": 50000, "floor-ns/write": 5000, "floor-p99-ms": 15}},
 	}}
