@@ -190,7 +190,7 @@ func (r *Room) run(ctx context.Context) {
 					start, n = now, 0
 				}
 			}
-			r.pollReads(now)
+			r.pollReads(now, false)
 			r.drainInputs()
 			idle := c.tick(now)
 			if !now.Before(nextCheckpoint) {

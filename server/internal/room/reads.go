@@ -26,10 +26,12 @@ func (r *Room) adopt(c *transport.Conn, seat int, gen uint64) {
 }
 
 // pollReads reads every polled connection and hands those that ended, or that the room let
-// go, to r.release, which closes them off the room's goroutine.
-func (r *Room) pollReads(now time.Time) {
+// go, to r.release, which closes them off the room's goroutine. A tick reads each socket once;
+// all reads until each is empty, as a join does, which must know whether a connection it may
+// be replacing has ended.
+func (r *Room) pollReads(now time.Time, all bool) {
 	for i := 0; i < len(r.polls); {
-		if r.readPlayer(&r.polls[i], now) {
+		if r.readPlayer(&r.polls[i], now, all) {
 			i++
 			continue
 		}
@@ -53,7 +55,7 @@ func (r *Room) releaseAll() {
 
 // readPlayer handles what p's connection sent since the last tick, as Serve's play does for
 // a connection read by its goroutine, and reports whether the room keeps reading it.
-func (r *Room) readPlayer(p *polled, now time.Time) bool {
+func (r *Room) readPlayer(p *polled, now time.Time, all bool) bool {
 	c := r.core
 	s := &c.seats[p.seat]
 	if s.gen != p.gen || s.peer != Peer(p.c) {
@@ -64,7 +66,13 @@ func (r *Room) readPlayer(p *polled, now time.Time) bool {
 		return false
 	}
 	for {
-		msg, err := p.c.Poll()
+		var msg []byte
+		var err error
+		if all {
+			msg, err = p.c.PollAll()
+		} else {
+			msg, err = p.c.Poll()
+		}
 		if err != nil {
 			closeForReadError(p.c, err, c.cfg.Conn.ReadTimeoutOrDefault())
 			// A client that closes on purpose leaves; any other end of the connection is a

@@ -77,7 +77,7 @@ func (m *Manager) Serve(c *transport.Conn) {
 		now := time.Now()
 		// What the room's own connections said since its last tick comes first: a player who
 		// reconnects may be quicker than the tick that reads the end of its old connection.
-		r.pollReads(now)
+		r.pollReads(now, true)
 		seat, gen, ref := r.core.join(&hello, c, now)
 		j := joined{seat: seat, gen: gen, ref: ref}
 		switch {

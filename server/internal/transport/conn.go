@@ -101,13 +101,14 @@ type Conn struct {
 	fillFn func([]byte) (int, error) // c.fill, bound once so that reading allocates nothing
 
 	// Polled reads (see poll.go): the reader's own scratch for the descriptor's read callback,
-	// and whether this round of polling may still read the socket.
-	pollFn  func([]byte) (int, error) // c.fillPolled, bound once
-	readFn  func(fd uintptr) bool     // c.readFD, bound once
-	readP   []byte
-	readN   int
-	readE   error
-	mayRead bool
+	// and how many reads the current round of polling may still make.
+	pollFn    func([]byte) (int, error) // c.fillPolled, bound once
+	readFn    func(fd uintptr) bool     // c.readFD, bound once
+	readP     []byte
+	readN     int
+	readE     error
+	inRound   bool
+	readsLeft int
 
 	out      outbox
 	done     chan struct{} // closed when the socket is closed
@@ -154,7 +155,7 @@ func newConn(nc net.Conn, br *bufio.Reader, opts Options) *Conn {
 	}
 	c.fillFn = c.fill
 	if c.raw = rawConn(nc); c.raw != nil && c.r == nc && !opts.GoroutineReads {
-		c.pollFn, c.readFn, c.mayRead = c.fillPolled, c.readFD, true
+		c.pollFn, c.readFn = c.fillPolled, c.readFD
 	}
 	c.out.max = opts.MaxQueue
 	if c.raw != nil {

@@ -29,10 +29,25 @@ func (c *Conn) Pollable() bool { return c.pollFn != nil }
 // blocking: the first Poll after one that returned nil reads, later ones parse what that read
 // brought. The slice is valid until the next call. Errors are ReadMessage's. Poll and
 // ReadMessage are for one goroutine at a time, and Poll only on a Pollable connection.
-func (c *Conn) Poll() ([]byte, error) {
+func (c *Conn) Poll() ([]byte, error) { return c.poll(1) }
+
+// PollAll is Poll for a round that reads until the socket is empty (up to a bound), so that
+// it also reads the client's end of the connection behind the last message, which a single
+// read leaves for the next round: a room asks it before seating a player who may be this
+// connection's client coming back.
+func (c *Conn) PollAll() ([]byte, error) { return c.poll(maxRoundReads) }
+
+// maxRoundReads bounds the reads of a PollAll round, so that a flooding client cannot hold
+// its room's goroutine.
+const maxRoundReads = 16
+
+func (c *Conn) poll(reads int) ([]byte, error) {
+	if !c.inRound {
+		c.inRound, c.readsLeft = true, reads
+	}
 	p, err := c.readMessage(c.pollFn)
 	if err == errDrained {
-		c.mayRead = true
+		c.inRound = false
 		return nil, nil
 	}
 	return p, err
@@ -40,10 +55,10 @@ func (c *Conn) Poll() ([]byte, error) {
 
 // fillPolled is the fill of a polled round: one non-blocking read(2) into p, then nothing.
 func (c *Conn) fillPolled(p []byte) (int, error) {
-	if !c.mayRead {
+	if c.readsLeft <= 0 {
 		return 0, errDrained
 	}
-	c.mayRead = false
+	c.readsLeft--
 	c.readP = p
 	err := c.raw.Read(c.readFn)
 	c.readP = nil
@@ -51,6 +66,7 @@ func (c *Conn) fillPolled(p []byte) (int, error) {
 	case err != nil: // the socket is closed, or the keepalive sweep's deadline passed
 		return 0, err
 	case c.readE == syscall.EAGAIN || c.readE == syscall.EINTR:
+		c.readsLeft = 0
 		return 0, errDrained
 	case c.readE != nil:
 		return 0, c.readE

@@ -109,6 +109,30 @@ func TestPoll(t *testing.T) {
 			t.Fatalf("the next round: %q, %v; want x", p, err)
 		}
 	})
+	t.Run("a round of PollAll reads the end behind the last message", func(t *testing.T) {
+		for _, all := range []bool{false, true} {
+			c, cc := pollPair(t, Options{})
+			if _, err := cc.Write(clientBytes(t, ws.OpBinary, []byte("last"))); err != nil {
+				t.Fatal(err)
+			}
+			cc.Close()
+			time.Sleep(50 * time.Millisecond)
+			poll := c.Poll
+			if all {
+				poll = c.PollAll
+			}
+			if p, err := poll(); err != nil || string(p) != "last" {
+				t.Fatalf("all=%v: %q, %v; want last", all, p, err)
+			}
+			_, err := poll()
+			if all && !errors.Is(err, ErrClosed) {
+				t.Fatalf("PollAll after the last message: %v, want ErrClosed in the same round", err)
+			}
+			if !all && err != nil {
+				t.Fatalf("Poll after the last message: %v, want nothing until the next round", err)
+			}
+		}
+	})
 	t.Run("ping answered, close reported", func(t *testing.T) {
 		c, cc := pollPair(t, Options{})
 		msg := append(clientBytes(t, ws.OpPing, []byte("hi")), clientBytes(t, ws.OpClose, ws.NewCloseFrameBody(ws.StatusNormalClosure, ""))...)
