@@ -13,7 +13,7 @@ SUDO    := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 DEB_PACKAGES := curl gcc pkg-config libgl1-mesa-dev libxcursor-dev libxi-dev libxinerama-dev \
 	libxrandr-dev libxxf86vm-dev libasound2-dev xvfb xauth chromium fonts-noto-color-emoji
 
-.PHONY: run build web deps deps-system deps-web test vet test-go fuzz test-web bench bench-fleet chaos fleet clean
+.PHONY: run build web deps deps-system deps-web test vet test-go fuzz test-web bench bench-fleet chaos fleet overload clean
 
 run:
 	@echo "building the server (the first build takes a minute)..."
@@ -99,6 +99,14 @@ fleet: build
 	sleep 2; \
 	echo "fleet up: play on http://localhost:8081, 8082 or 8083 (Ctrl-C stops it)"; \
 	wait
+
+# overload pushes a server pinned to one core past its capacity: 400 players play, then 50
+# new rooms a second arrive for 30 s. The protected server refuses newcomers and its running
+# matches keep their tick rate; OVERLOAD_FLAGS=-unprotected shows the same push without the
+# refusals. make test runs a short version (TestOverloadSmoke).
+overload:
+	$(GO) run ./server/loadgen -overload -rooms 100 -players 4 -warmup 5s -duration 10s \
+		-arrivals 50 -bots 3 -push 30s $(OVERLOAD_FLAGS)
 
 clean:
 	rm -rf bin $(WEB)/test-results client-desktop/testdata/out

@@ -25,14 +25,17 @@ type Code uint16
 const (
 	CodeNormal     Code = 1000 // a clean close (after a Bye)
 	CodeGoingAway  Code = 1001 // the server shuts down
+	CodeProtocol   Code = 1002 // a WebSocket protocol error, such as a close frame with an invalid code
 	CodeNoStatus   Code = 1005 // the peer closed without a code (reported locally, never sent)
 	CodeAbnormal   Code = 1006 // the connection dropped (reported locally, never sent)
-	CodePolicy     Code = 1008 // e.g. no Hello first
+	CodeBadUTF8    Code = 1007 // text that must be UTF-8 was not (a close frame's reason)
+	CodePolicy     Code = 1008 // e.g. no Hello first, or inputs far faster than the tick rate
 	CodeTooBig     Code = 1009 // a frame over MaxClientMessage
 	CodeInternal   Code = 1011 // the server failed
 	CodeReplaced   Code = 4000 // a newer connection took over the same seat (final, see above)
 	CodeStuck      Code = 4001 // the client did not read for too long
 	CodeKeepalive  Code = 4002 // no traffic within the keepalive timeout
+	CodeBusy       Code = 4003 // the server is at capacity and takes no new player: try again later
 	CodeMoved      Code = 4310 // another node runs the room; the reason is its WebSocket URL
 	CodeBadMessage Code = 4500 // a malformed message
 	CodeUnknown    Code = 4501 // an unknown message type
@@ -48,10 +51,10 @@ const (
 )
 
 var codeNames = map[Code]string{
-	CodeNormal: "normal", CodeGoingAway: "going away", CodeNoStatus: "no status",
-	CodeAbnormal: "abnormal closure", CodePolicy: "policy violation", CodeTooBig: "message too big",
-	CodeInternal: "internal error", CodeReplaced: "replaced", CodeStuck: "stuck",
-	CodeKeepalive: "keepalive timeout", CodeMoved: "moved", CodeBadMessage: "bad message",
+	CodeNormal: "normal", CodeGoingAway: "going away", CodeProtocol: "protocol error", CodeNoStatus: "no status",
+	CodeAbnormal: "abnormal closure", CodeBadUTF8: "invalid payload data", CodePolicy: "policy violation",
+	CodeTooBig: "message too big", CodeInternal: "internal error", CodeReplaced: "replaced", CodeStuck: "stuck",
+	CodeKeepalive: "keepalive timeout", CodeBusy: "server busy", CodeMoved: "moved", CodeBadMessage: "bad message",
 	CodeUnknown: "unknown message type", CodeTextFrame: "text frame",
 	CodeVersion: "unsupported version", CodeNoRoom: "unknown room", CodeRoomFull: "room full",
 	CodeBadToken: "bad token", CodeBadName: "bad name", CodeSeatLost: "seat lost",

@@ -16,9 +16,10 @@ const constantsPath = "testdata/constants.json"
 // closeCodes names every Code for other languages: the web client's table uses these names,
 // and its tests fail when a value or a reconnect rule differs from this side's.
 var closeCodes = map[string]Code{
-	"normal": CodeNormal, "goingAway": CodeGoingAway, "noStatus": CodeNoStatus,
-	"abnormal": CodeAbnormal, "policy": CodePolicy, "tooBig": CodeTooBig, "internal": CodeInternal,
-	"replaced": CodeReplaced, "stuck": CodeStuck, "keepalive": CodeKeepalive, "moved": CodeMoved,
+	"normal": CodeNormal, "goingAway": CodeGoingAway, "protocolError": CodeProtocol, "noStatus": CodeNoStatus,
+	"abnormal": CodeAbnormal, "badData": CodeBadUTF8, "policy": CodePolicy, "tooBig": CodeTooBig,
+	"internal": CodeInternal, "replaced": CodeReplaced, "stuck": CodeStuck, "keepalive": CodeKeepalive,
+	"busy": CodeBusy, "moved": CodeMoved,
 	"badMessage": CodeBadMessage, "unknownType": CodeUnknown, "textFrame": CodeTextFrame,
 	"badVersion": CodeVersion, "unknownRoom": CodeNoRoom, "roomFull": CodeRoomFull,
 	"badToken": CodeBadToken, "badName": CodeBadName, "seatLost": CodeSeatLost,

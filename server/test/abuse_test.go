@@ -4,9 +4,11 @@ import (
 	"bufio"
 	"bytes"
 	"context"
+	"fmt"
 	"io"
 	"net"
 	"net/http"
+	"strings"
 	"testing"
 	"time"
 	"unicode/utf8"
@@ -135,51 +137,178 @@ func TestProtocolAbuse(t *testing.T) {
 	a.waitFor("ticks after the abuse", func() bool { return len(a.ticks) > start+30 })
 }
 
-// TestOriginCheck: browsers from other origins are refused with 403 and a reason; same-origin
-// pages, allowed origins and non-browser clients (no Origin) are served.
-func TestOriginCheck(t *testing.T) {
-	s := startServer(t, func(cfg *config.Config, _ *app.Options) { cfg.Origins = []string{"https://play.example.com"} })
-	same := startServer(t)
-	tests := []struct {
-		name   string
-		srv    *server
-		origin string
-		status int
+// TestOriginPolicy: one Origin rule for every browser-facing entry point. With -origins
+// naming another site, the server's own pages still play and watch, the listed sites (any
+// case, * wildcards) can too, and every other page gets 403 with the JSON error on the
+// WebSocket (both upgrade paths), the feeds, cheers, the match list, replays and the
+// operator API alike.
+func TestOriginPolicy(t *testing.T) {
+	s := startServer(t, func(cfg *config.Config, _ *app.Options) {
+		cfg.Origins = []string{"http://other.example", "https://*.friends.example"}
+		cfg.AdminToken = adminToken
+	})
+	recordMatch(t, s.data, "old", 30)
+	id := s.createRoom(2, 2)
+	operator := http.Header{"Authorization": {"Bearer " + adminToken}}
+	entries := []struct {
+		name string
+		ok   int // the status of an admitted request
+		try  func(t *testing.T, from, origin string) (status int, body, allow string)
 	}{
-		{"no origin", same, "", http.StatusSwitchingProtocols},
-		{"same origin", same, "http://" + same.addr, http.StatusSwitchingProtocols},
-		{"other origin", same, "https://evil.example.com", http.StatusForbidden},
-		{"allowed origin", s, "https://play.example.com", http.StatusSwitchingProtocols},
-		{"origin not in the list", s, "http://" + s.addr, http.StatusForbidden},
+		{"websocket", http.StatusSwitchingProtocols, func(t *testing.T, from, origin string) (int, string, string) {
+			return upgrade(t, s, from, origin, false)
+		}},
+		{"websocket after another request", http.StatusSwitchingProtocols, func(t *testing.T, from, origin string) (int, string, string) {
+			return upgrade(t, s, from, origin, true)
+		}},
+		{"room feed", http.StatusOK, func(t *testing.T, from, origin string) (int, string, string) {
+			return request(t, s, from, origin, http.MethodGet, "/rooms/"+id+"/events", "")
+		}},
+		{"lobby feed", http.StatusOK, func(t *testing.T, from, origin string) (int, string, string) {
+			return request(t, s, from, origin, http.MethodGet, "/events", "")
+		}},
+		{"cheers", http.StatusAccepted, func(t *testing.T, from, origin string) (int, string, string) {
+			return request(t, s, from, origin, http.MethodPost, "/api/rooms/"+id+"/cheers", `{"text":"gg"}`)
+		}},
+		{"match list", http.StatusOK, func(t *testing.T, from, origin string) (int, string, string) {
+			return request(t, s, from, origin, http.MethodGet, "/api/matches", "")
+		}},
+		{"replay", http.StatusOK, func(t *testing.T, from, origin string) (int, string, string) {
+			return request(t, s, from, origin, http.MethodGet, "/replays/old-0/events", "")
+		}},
+		{"operator API", http.StatusOK, func(t *testing.T, from, origin string) (int, string, string) {
+			return requestWith(t, s, from, origin, http.MethodGet, "/api/admin/rooms", "", operator)
+		}},
+		{"operator figures", http.StatusOK, func(t *testing.T, from, origin string) (int, string, string) {
+			return requestWith(t, s, from, origin, http.MethodGet, "/api/admin/events", "", operator)
+		}},
 	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			nc := dialRaw(t, tt.srv.addr)
-			req, _ := http.NewRequest(http.MethodGet, "http://"+tt.srv.addr+"/ws", nil)
-			req.Header.Set("Upgrade", "websocket")
-			req.Header.Set("Connection", "Upgrade")
-			req.Header.Set("Sec-WebSocket-Key", "dGhlIHNhbXBsZSBub25jZQ==")
-			req.Header.Set("Sec-WebSocket-Version", "13")
-			if tt.origin != "" {
-				req.Header.Set("Origin", tt.origin)
-			}
-			if err := req.Write(nc); err != nil {
-				t.Fatal(err)
-			}
-			resp, err := http.ReadResponse(bufio.NewReader(nc), req)
-			if err != nil {
-				t.Fatal(err)
-			}
-			defer resp.Body.Close()
-			body, _ := io.ReadAll(io.LimitReader(resp.Body, 1024))
-			if resp.StatusCode != tt.status {
-				t.Fatalf("status %d (%s), want %d", resp.StatusCode, body, tt.status)
-			}
-			if tt.status == http.StatusForbidden && !bytes.Contains(body, []byte(`"code":"origin_not_allowed"`)) {
-				t.Fatalf("refusal body %s, want a JSON error with a reason", body)
-			}
-		})
+	pages := []struct {
+		name, origin string
+		allowed      bool
+		cors         bool // a cross-origin page that may read the answer
+	}{
+		{"no origin (not a browser)", "", true, false},
+		{"the server's own page", "http://" + s.addr, true, false},
+		{"a listed site", "http://other.example", true, true},
+		{"a listed site in other case", "HTTP://Other.EXAMPLE", true, true},
+		{"a wildcard subdomain", "https://play.friends.example", true, true},
+		{"the wildcard's bare domain", "https://friends.example", false, false},
+		{"a lookalike of the wildcard", "https://play.friends.example.evil.test", false, false},
+		{"another site", "http://evil.example", false, false},
+		{"a sandboxed page", "null", false, false},
 	}
+	for i, e := range entries {
+		for j, pg := range pages {
+			t.Run(e.name+"/"+pg.name, func(t *testing.T) {
+				// Each case comes from an address of its own, so no per-address limit interferes.
+				from := fmt.Sprintf("127.0.%d.%d", 10+i, 10+j)
+				status, body, allow := e.try(t, from, pg.origin)
+				switch {
+				case pg.allowed && status != e.ok:
+					t.Fatalf("status %d (%s), want %d", status, body, e.ok)
+				case !pg.allowed && (status != http.StatusForbidden || !strings.Contains(body, `"code":"origin_not_allowed"`)):
+					t.Fatalf("status %d (%s), want 403 with the JSON error", status, body)
+				case e.ok != http.StatusSwitchingProtocols && pg.cors && allow != pg.origin:
+					t.Fatalf("Access-Control-Allow-Origin %q, want %q", allow, pg.origin)
+				case !pg.cors && allow != "":
+					t.Fatalf("Access-Control-Allow-Origin %q for a page that needs none", allow)
+				}
+			})
+		}
+	}
+}
+
+// dialFrom connects to the server from a loopback address of the test's choosing, as a
+// distinct client would.
+func dialFrom(t *testing.T, from, addr string) net.Conn {
+	t.Helper()
+	d := net.Dialer{LocalAddr: &net.TCPAddr{IP: net.ParseIP(from)}}
+	c, err := d.Dial("tcp", addr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { c.Close() })
+	return c
+}
+
+// request sends one HTTP request from a loopback address and returns the status, the start
+// of the body (a stream's head only) and the CORS header. The connection closes with the
+// answer, except a stream's, which stays open until the test ends.
+func request(t *testing.T, s *server, from, origin, method, path, body string) (int, string, string) {
+	t.Helper()
+	return requestWith(t, s, from, origin, method, path, body, nil)
+}
+
+// requestWith is request with more headers.
+func requestWith(t *testing.T, s *server, from, origin, method, path, body string, header http.Header) (int, string, string) {
+	t.Helper()
+	nc := dialFrom(t, from, s.addr)
+	req, _ := http.NewRequest(method, "http://"+s.addr+path, strings.NewReader(body))
+	if body != "" {
+		req.Header.Set("Content-Type", "application/json")
+	}
+	for k, v := range header {
+		req.Header[k] = v
+	}
+	if origin != "" {
+		req.Header.Set("Origin", origin)
+	}
+	stream := strings.HasSuffix(path, "/events")
+	req.Close = !stream
+	status, got, allow := roundTrip(t, nc, bufio.NewReader(nc), req)
+	if !stream || status != http.StatusOK {
+		nc.Close()
+	}
+	return status, got, allow
+}
+
+// upgrade asks for a player WebSocket from a loopback address; afterRequest sends another
+// request on the connection first, so that net/http, not the zero-copy path, upgrades it.
+func upgrade(t *testing.T, s *server, from, origin string, afterRequest bool) (int, string, string) {
+	t.Helper()
+	nc := dialFrom(t, from, s.addr)
+	br := bufio.NewReader(nc)
+	if afterRequest {
+		get, _ := http.NewRequest(http.MethodGet, "http://"+s.addr+"/healthz", nil)
+		if status, _, _ := roundTrip(t, nc, br, get); status != http.StatusOK {
+			t.Fatalf("health check first: %d", status)
+		}
+	}
+	req := upgradeRequest(s)
+	if origin != "" {
+		req.Header.Set("Origin", origin)
+	}
+	return roundTrip(t, nc, br, req)
+}
+
+func upgradeRequest(s *server) *http.Request {
+	req, _ := http.NewRequest(http.MethodGet, "http://"+s.addr+"/ws", nil)
+	req.Header.Set("Upgrade", "websocket")
+	req.Header.Set("Connection", "Upgrade")
+	req.Header.Set("Sec-WebSocket-Key", "dGhlIHNhbXBsZSBub25jZQ==")
+	req.Header.Set("Sec-WebSocket-Version", "13")
+	return req
+}
+
+// roundTrip writes req and reads the answer's head and up to 1 KiB of its body.
+func roundTrip(t *testing.T, nc net.Conn, br *bufio.Reader, req *http.Request) (int, string, string) {
+	t.Helper()
+	_ = nc.SetDeadline(time.Now().Add(waitTimeout))
+	defer nc.SetDeadline(time.Time{})
+	if err := req.Write(nc); err != nil {
+		t.Fatal(err)
+	}
+	resp, err := http.ReadResponse(br, req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var body []byte
+	if resp.StatusCode != http.StatusSwitchingProtocols && resp.Header.Get("Content-Type") != "text/event-stream" {
+		body, _ = io.ReadAll(io.LimitReader(resp.Body, 1024))
+		resp.Body.Close()
+	}
+	return resp.StatusCode, string(body), resp.Header.Get("Access-Control-Allow-Origin")
 }
 
 // TestUpgradeAfterOtherRequests: an upgrade on a connection that already carried an HTTP
@@ -198,11 +327,7 @@ func TestUpgradeAfterOtherRequests(t *testing.T) {
 	}
 	io.Copy(io.Discard, resp.Body)
 	resp.Body.Close()
-	up, _ := http.NewRequest(http.MethodGet, "http://"+s.addr+"/ws", nil)
-	up.Header.Set("Upgrade", "websocket")
-	up.Header.Set("Connection", "Upgrade")
-	up.Header.Set("Sec-WebSocket-Key", "dGhlIHNhbXBsZSBub25jZQ==")
-	up.Header.Set("Sec-WebSocket-Version", "13")
+	up := upgradeRequest(s)
 	if err := up.Write(nc); err != nil {
 		t.Fatal(err)
 	}

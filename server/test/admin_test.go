@@ -30,6 +30,9 @@ func adminCall(t *testing.T, s *server, method, path, token, body string, out an
 	if token != "" {
 		req.Header.Set("Authorization", "Bearer "+token)
 	}
+	if method == http.MethodPost {
+		req.Header.Set("Content-Type", "application/json")
+	}
 	resp, err := http.DefaultClient.Do(req)
 	if err != nil {
 		t.Fatal(err)
@@ -68,7 +71,8 @@ func TestOperatorPagesAreOffWithoutAToken(t *testing.T) {
 	}
 }
 
-// TestOperatorAPI: the operator API refuses requests without the token; with it, the
+// TestOperatorAPI: the operator API refuses requests without the token (counting each) and
+// bodies not declared JSON; with it, the
 // figures stream once a second and move while a match is played, the room table shows the
 // room, a removed player is told why and its seat goes to a bot, and a closed room closes for
 // its players with the operator's reason.
@@ -92,6 +96,17 @@ func TestOperatorAPI(t *testing.T) {
 		if code := adminCall(t, s, "POST", "/api/admin/rooms/"+id+"/close", token, "", nil); code != http.StatusUnauthorized {
 			t.Errorf("close with token %q: %d, want 401", token, code)
 		}
+	}
+	// Each refusal is counted, so that someone guessing the token shows in /metrics.
+	if got := scrape(t, s, `skirmish_refusals_total{reason="unauthorized"}`); got != "6" {
+		t.Errorf("unauthorized refusals counted %q, want 6", got)
+	}
+	// With the token, a call that changes state is still one a page of another site cannot
+	// make: its body must be declared JSON.
+	if status, body, _ := requestWith(t, s, "127.0.0.1", "", http.MethodPost, "/api/admin/rooms/"+id+"/close", "",
+		http.Header{"Authorization": {"Bearer " + adminToken}, "Content-Type": {"text/plain"}}); status != http.StatusUnsupportedMediaType ||
+		!strings.Contains(body, `"code":"bad_content_type"`) {
+		t.Errorf("close from a form: %d %s, want 415 bad_content_type", status, body)
 	}
 	// The page itself holds no secret: it asks for the token.
 	if resp, err := http.Get("http://" + s.addr + "/admin"); err != nil || resp.StatusCode != http.StatusOK ||

@@ -1,6 +1,7 @@
 package test
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"io"
@@ -22,31 +23,50 @@ func TestRoomAPI(t *testing.T) {
 	a := s.join(id, "ada")
 	a.seat()
 	base := "http://" + s.addr
+	// The welcome may overtake the room's listing in the directory.
+	waitFor(t, waitTimeout, "the player listed", func() bool {
+		_, body, _ := request(t, s, "127.0.0.1", "", http.MethodGet, "/api/rooms/"+id, "")
+		return strings.Contains(body, `"name":"ada"`)
+	})
+	longField := strings.Repeat("x", 3000)
 	tests := []struct {
 		name, method, path, body string
+		contentType              string // default application/json for a body
 		status                   int
 		want                     string // a fragment of the body
 	}{
-		{"list", "GET", "/api/rooms", "", 200, `"id":"` + id + `"`},
-		{"get", "GET", "/api/rooms/" + id, "", 200, `{"name":"ada","seat":0,"bot":false,"connected":true,"score":0}`},
-		{"get unknown", "GET", "/api/rooms/nosuchroom", "", 404, `"code":"room_not_found"`},
-		{"create with defaults", "POST", "/api/rooms", "", 201, `"id":`},
-		{"create bad json", "POST", "/api/rooms", "{seats:", 400, `"code":"bad_json"`},
-		{"create unknown field", "POST", "/api/rooms", `{"seat":4}`, 400, `"code":"bad_json"`},
-		{"create too many seats", "POST", "/api/rooms", `{"seats":9}`, 400, `"code":"bad_room"`},
-		{"create more bots than seats", "POST", "/api/rooms", `{"seats":2,"bots":3}`, 400, `"code":"bad_room"`},
-		{"create with settings", "POST", "/api/rooms", `{"seats":3,"bots":3,"map":"pillars","fragLimit":5,"timeLimit":60,"botLevel":"hard"}`, 201, `"id":`},
-		{"create on no map", "POST", "/api/rooms", `{"map":"moon"}`, 400, `no map \"moon\"`},
-		{"create with no such bot level", "POST", "/api/rooms", `{"botLevel":"expert"}`, 400, `unknown bot level \"expert\"`},
-		{"create with a frag limit too high", "POST", "/api/rooms", `{"fragLimit":1000}`, 400, `"code":"bad_room"`},
-		{"create with a match too short", "POST", "/api/rooms", `{"timeLimit":5}`, 400, `"code":"bad_room"`},
-		{"quick play", "POST", "/api/play", `{}`, 200, `"url":"ws://` + s.addr + `/ws"`},
-		{"health", "GET", "/healthz", "", 200, "ok"},
-		{"metrics", "GET", "/metrics", "", 200, "skirmish_players_connected 1"},
+		{"list", "GET", "/api/rooms", "", "", 200, `"id":"` + id + `"`},
+		{"get", "GET", "/api/rooms/" + id, "", "", 200, `{"name":"ada","seat":0,"bot":false,"connected":true,"score":0}`},
+		{"get unknown", "GET", "/api/rooms/nosuchroom", "", "", 404, `"code":"room_not_found"`},
+		{"get unknown, long id not echoed", "GET", "/api/rooms/" + longField, "", "", 404, `xxx…`},
+		{"create with defaults", "POST", "/api/rooms", "{}", "", 201, `"id":`},
+		{"create empty body", "POST", "/api/rooms", "", "", 400, `"code":"bad_json"`},
+		{"create null", "POST", "/api/rooms", "null", "", 400, `"code":"bad_json"`},
+		{"create array", "POST", "/api/rooms", "[]", "", 400, `"code":"bad_json"`},
+		{"create two objects", "POST", "/api/rooms", "{}{}", "", 400, `"code":"bad_json"`},
+		{"create bad json", "POST", "/api/rooms", "{seats:", "", 400, `"code":"bad_json"`},
+		{"create unknown field", "POST", "/api/rooms", `{"seat":4}`, "", 400, `"code":"bad_json"`},
+		{"create long unknown field not echoed", "POST", "/api/rooms", `{"` + longField + `":4}`, "", 400, `xxx…`},
+		{"create too large", "POST", "/api/rooms", `{"seats":4` + strings.Repeat(" ", 5000) + `}`, "", 413, `"code":"too_large"`},
+		{"create from a form", "POST", "/api/rooms", `{"seats":4}`, "text/plain", 415, `"code":"bad_content_type"`},
+		{"create too many seats", "POST", "/api/rooms", `{"seats":9}`, "", 400, `"code":"bad_room"`},
+		{"create more bots than seats", "POST", "/api/rooms", `{"seats":2,"bots":3}`, "", 400, `"code":"bad_room"`},
+		{"create with settings", "POST", "/api/rooms", `{"seats":3,"bots":3,"map":"pillars","fragLimit":5,"timeLimit":60,"botLevel":"hard"}`, "", 201, `"id":`},
+		{"create on no map", "POST", "/api/rooms", `{"map":"moon"}`, "", 400, `no map \"moon\"`},
+		{"create with no such bot level", "POST", "/api/rooms", `{"botLevel":"expert"}`, "", 400, `unknown bot level \"expert\"`},
+		{"create with a frag limit too high", "POST", "/api/rooms", `{"fragLimit":1000}`, "", 400, `"code":"bad_room"`},
+		{"create with a match too short", "POST", "/api/rooms", `{"timeLimit":5}`, "", 400, `"code":"bad_room"`},
+		{"quick play", "POST", "/api/play", `{}`, "", 200, `"url":"ws://` + s.addr + `/ws"`},
+		{"quick play from a form", "POST", "/api/play", `{}`, "text/plain", 415, `"code":"bad_content_type"`},
+		{"health", "GET", "/healthz", "", "", 200, "ok"},
+		{"metrics", "GET", "/metrics", "", "", 200, "skirmish_players_connected 1"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			req, _ := http.NewRequest(tt.method, base+tt.path, strings.NewReader(tt.body))
+			if tt.method == "POST" {
+				req.Header.Set("Content-Type", cmp.Or(tt.contentType, "application/json"))
+			}
 			resp, err := http.DefaultClient.Do(req)
 			if err != nil {
 				t.Fatal(err)
@@ -58,6 +78,9 @@ func TestRoomAPI(t *testing.T) {
 			}
 			if strings.HasPrefix(tt.path, "/api/") && resp.Header.Get("Content-Type") != "application/json" {
 				t.Fatalf("Content-Type %q", resp.Header.Get("Content-Type"))
+			}
+			if resp.StatusCode >= 400 && len(body) > 1000 {
+				t.Fatalf("an answer of %d bytes: errors must not echo their input", len(body))
 			}
 		})
 	}

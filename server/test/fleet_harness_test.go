@@ -61,10 +61,11 @@ func startNode(t *testing.T, id, natsURL string, obs room.Observer, tune ...func
 	rooms.CheckpointEvery = 500 * time.Millisecond
 	rooms.HelloTimeout = 2 * time.Second
 	opts := app.Options{
-		Room:     rooms,
-		Observer: obs,
-		Fleet:    fleet.Options{LeaseTTL: fleetTTL, Replicas: 3},
-		Logger:   testLogger().With("node", id),
+		Room:       rooms,
+		Observer:   obs,
+		Fleet:      fleet.Options{LeaseTTL: fleetTTL, Replicas: 3},
+		Logger:     testLogger().With("node", id),
+		Overloaded: neverOverloaded,
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	s, err := app.Start(ctx, cfg, opts)

@@ -9,6 +9,7 @@ import (
 	"log/slog"
 	"net/http"
 	"os"
+	"runtime"
 	"slices"
 	"sync"
 	"testing"
@@ -30,10 +31,11 @@ const waitTimeout = 15 * time.Second
 
 // server is a real server on a loopback port with short timers.
 type server struct {
-	t    *testing.T
-	addr string
-	data string // the -data directory
-	rec  *recorder
+	t       *testing.T
+	addr    string
+	metrics string // the address of /metrics when it has one of its own
+	data    string // the -data directory
+	rec     *recorder
 }
 
 // tuning adjusts a test server's options.
@@ -47,7 +49,7 @@ func startServer(t *testing.T, tune ...tuning) *server {
 	cfg.Grace = 30 * time.Second
 	cfg.DataDir = t.TempDir()
 	rec := newRecorder()
-	opts := app.Options{Room: quickRooms(), Observer: rec, Logger: testLogger()}
+	opts := app.Options{Room: quickRooms(), Observer: rec, Logger: testLogger(), Overloaded: neverOverloaded}
 	for _, f := range tune {
 		f(&cfg, &opts)
 	}
@@ -60,8 +62,17 @@ func startServer(t *testing.T, tune ...tuning) *server {
 		cancel()
 		<-s.Done()
 	})
-	return &server{t: t, addr: s.Addr().String(), data: cfg.DataDir, rec: rec}
+	srv := &server{t: t, addr: s.Addr().String(), data: cfg.DataDir, rec: rec}
+	if a := s.MetricsAddr(); a != nil {
+		srv.metrics = a.String()
+	}
+	return srv
 }
+
+// neverOverloaded stands in for the server's headroom monitor, which measures the whole
+// process: in these tests that holds the clients and often other servers too. The tests of
+// overload decide it themselves.
+func neverOverloaded() bool { return false }
 
 // quickRooms is the room tuning of test servers: short countdowns and results, and
 // connections that notice a loss within seconds.
@@ -96,7 +107,12 @@ func TestMain(m *testing.M) {
 // createRoom creates a room through the API and returns its id.
 func (s *server) createRoom(seats, bots int) string {
 	s.t.Helper()
-	body := fmt.Sprintf(`{"seats":%d,"bots":%d}`, seats, bots)
+	return s.createRoomFrom(fmt.Sprintf(`{"seats":%d,"bots":%d}`, seats, bots))
+}
+
+// createRoomFrom creates a room with the request body and returns its id.
+func (s *server) createRoomFrom(body string) string {
+	s.t.Helper()
 	resp, err := http.Post("http://"+s.addr+"/api/rooms", "application/json", bytes.NewBufferString(body))
 	if err != nil {
 		s.t.Fatalf("create room: %v", err)
@@ -329,4 +345,80 @@ func testLogger() *slog.Logger {
 		return slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelDebug}))
 	}
 	return slog.New(slog.NewTextHandler(io.Discard, nil))
+}
+
+// bystander is a player in a running room of its own, beside whatever a test attacks: its
+// room must keep its tick rate through the attack.
+type bystander struct {
+	s    *server
+	p    *player
+	rate int // the server's tick rate
+}
+
+func (s *server) bystander(tickRate int) *bystander {
+	s.t.Helper()
+	// A long match, whatever the test's own: the room must step all through the attack.
+	id := s.createRoomFrom(`{"seats":2,"bots":1,"timeLimit":600}`)
+	p := s.join(id, "bystander")
+	p.waitState(protocol.StateRunning, 0)
+	return &bystander{s: s, p: p, rate: tickRate}
+}
+
+// lastTick returns the tick of the newest snapshot.
+func (b *bystander) lastTick() uint32 {
+	b.p.mu.Lock()
+	defer b.p.mu.Unlock()
+	if len(b.p.ticks) == 0 {
+		return 0
+	}
+	return b.p.ticks[len(b.p.ticks)-1]
+}
+
+// during runs attack and fails the test unless the bystander's room stepped at no less than
+// three quarters of its tick rate meanwhile (the margin is for a loaded test machine; a
+// starved server falls far below it).
+func (b *bystander) during(attack func()) {
+	b.s.t.Helper()
+	start, t0 := b.lastTick(), time.Now()
+	attack()
+	// An attack that ends quickly still gets a second of ticks to measure.
+	if rest := time.Second - time.Since(t0); rest > 0 {
+		time.Sleep(rest)
+	}
+	end, elapsed := b.lastTick(), time.Since(t0)
+	if got, want := float64(end-start)/elapsed.Seconds(), 0.75*float64(b.rate); got < want {
+		b.s.t.Fatalf("the bystander's room stepped %.1f times a second during the attack, want at least %.0f", got, want)
+	}
+}
+
+// resources is what the test process (server and clients) holds: goroutines and heap.
+type resources struct {
+	goroutines int
+	heap       uint64
+}
+
+func measure() resources {
+	runtime.GC()
+	var ms runtime.MemStats
+	runtime.ReadMemStats(&ms)
+	return resources{goroutines: runtime.NumGoroutine(), heap: ms.HeapInuse}
+}
+
+// settles waits until goroutines and heap are back to the baseline (within a few goroutines
+// of the test's own and 8 MiB of heap) and fails the test if they never are.
+func (base resources) settles(t *testing.T) {
+	t.Helper()
+	const goroutineSlack, heapSlack = 5, 8 << 20
+	deadline := time.Now().Add(waitTimeout)
+	for {
+		now := measure()
+		if now.goroutines <= base.goroutines+goroutineSlack && now.heap <= base.heap+heapSlack {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("resources did not return to the baseline: %d goroutines (baseline %d), %d MiB heap (baseline %d MiB)",
+				now.goroutines, base.goroutines, now.heap>>20, base.heap>>20)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
 }

@@ -1,17 +1,12 @@
 package test
 
 import (
-	"context"
 	"io"
-	"net"
 	"net/http"
 	"slices"
 	"strings"
-	"syscall"
 	"testing"
 	"time"
-
-	"github.com/gobwas/ws"
 
 	"skirmish/game/protocol"
 	"skirmish/server/internal/app"
@@ -30,20 +25,7 @@ func TestClientThatStopsReading(t *testing.T) {
 	id := s.createRoom(8, 6)
 
 	// The stuck client: a small receive window, a hello, and then it never reads again.
-	d := ws.Dialer{NetDial: func(ctx context.Context, network, addr string) (net.Conn, error) {
-		nd := net.Dialer{Control: func(_, _ string, rc syscall.RawConn) error {
-			return rc.Control(func(fd uintptr) {
-				_ = syscall.SetsockoptInt(int(fd), syscall.SOL_SOCKET, syscall.SO_RCVBUF, 2048)
-			})
-		}}
-		return nd.DialContext(ctx, network, addr)
-	}}
-	nc, _, _, err := d.Dial(context.Background(), s.url())
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer nc.Close()
-	stuck := &rawConn{t: t, nc: nc, r: nc}
+	stuck := dialSmallWindowWS(t, s)
 	stuck.sendMsg(&protocol.Hello{Version: protocol.Version, Name: "sloth", Room: id})
 
 	a := s.join(id, "ada")

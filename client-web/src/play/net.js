@@ -9,14 +9,17 @@ import { decode, encodeBye, encodeHello, encodePing } from './protocol.js';
 export const Code = Object.freeze({
   normal: 1000,
   goingAway: 1001,
+  protocolError: 1002,
   noStatus: 1005,
   abnormal: 1006,
+  badData: 1007,
   policy: 1008,
   tooBig: 1009,
   internal: 1011,
   replaced: 4000,
   stuck: 4001,
   keepalive: 4002,
+  busy: 4003,
   moved: 4310,
   badMessage: 4500,
   unknownType: 4501,
@@ -33,6 +36,8 @@ export const Code = Object.freeze({
 
 const finalWords = {
   [Code.normal]: 'The server closed the connection.',
+  [Code.protocolError]: 'The server refused a malformed frame from this page.',
+  [Code.badData]: 'The server refused text from this page that was not UTF-8.',
   [Code.policy]: 'The server refused the connection (policy).',
   [Code.tooBig]: 'The server refused a message that was too big.',
   [Code.replaced]: 'This seat was taken over by another window or client.',
@@ -50,19 +55,22 @@ const retryWords = {
   [Code.goingAway]: 'The server is going away; trying to reconnect…',
   [Code.stuck]: 'The connection fell behind; reconnecting…',
   [Code.keepalive]: 'The server heard nothing from us; reconnecting…',
+  [Code.busy]: 'The server is full right now; trying again shortly…',
   [Code.moved]: 'The match moved to another server; following it…',
   [Code.internal]: 'The server had an internal error; reconnecting…',
 };
 
 /**
  * verdict says what a closed connection means for the seat: `{final, message, forgetToken}`.
- * A normal close, codes 4500-4999, policy and size refusals are final (retrying the same
- * request cannot help); so is 4000, because another connection now holds the seat and taking
- * it back automatically would make two clients fight over it forever. Everything else (a lost
- * connection, a server going away, 4001-4499) is worth retrying with the same token.
+ * A normal close, codes 4500-4999, protocol, data, policy and size refusals are final
+ * (retrying the same request cannot help); so is 4000, because another connection now holds
+ * the seat and taking it back automatically would make two clients fight over it forever.
+ * Everything else (a lost connection, a server going away or full, 4001-4499) is worth
+ * retrying with the same token.
  */
 export function verdict(code) {
-  const final = code === Code.normal || code === Code.policy || code === Code.tooBig || code === Code.replaced || (code >= 4500 && code <= 4999);
+  const refused = [Code.normal, Code.protocolError, Code.badData, Code.policy, Code.tooBig, Code.replaced];
+  const final = refused.includes(code) || (code >= 4500 && code <= 4999);
   if (final) {
     return {
       final,

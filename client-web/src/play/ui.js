@@ -2,6 +2,7 @@
 // creating a room, joining one by its code, and the player's name. It hands the choice to its
 // onJoin.
 import { el } from '../shared/dom.js';
+import { applyChanges, replaceRooms } from '../shared/lobby.js';
 import { MaxName } from './protocol.js';
 
 const nameKey = 'skirmish.name';
@@ -146,16 +147,11 @@ export class Lobby {
     const feed = new EventSource('/events');
     this.feed = feed;
     feed.addEventListener('rooms', (e) => {
-      this.rooms = new Map(JSON.parse(e.data).map((r) => [r.id, r]));
+      replaceRooms(this.rooms, JSON.parse(e.data));
       this.draw();
     });
-    feed.addEventListener('room', (e) => {
-      const r = JSON.parse(e.data);
-      this.rooms.set(r.id, r);
-      this.draw();
-    });
-    feed.addEventListener('closed', (e) => {
-      this.rooms.delete(JSON.parse(e.data).id);
+    feed.addEventListener('changes', (e) => {
+      applyChanges(this.rooms, JSON.parse(e.data));
       this.draw();
     });
     feed.onerror = () => {
@@ -170,7 +166,7 @@ export class Lobby {
     try {
       const res = await fetch('/api/rooms');
       if (!res.ok) return;
-      this.rooms = new Map((await res.json()).map((r) => [r.id, r]));
+      replaceRooms(this.rooms, await res.json());
       this.draw();
     } catch {
       // The next poll tries again; the list shows the last rooms it knew meanwhile.

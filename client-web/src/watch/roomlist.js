@@ -1,6 +1,7 @@
 // roomlist.js is the spectator index at /watch: the live rooms from the lobby feed, each a link
 // to its spectator page.
 import { el } from '../shared/dom.js';
+import { applyChanges, replaceRooms } from '../shared/lobby.js';
 import { Feed } from './feed.js';
 
 /** showRoomList fills root's room table from the lobby feed and keeps it current. */
@@ -32,16 +33,11 @@ export function showRoomList(root) {
 
   new Feed('/events', {
     rooms: (list) => {
-      rooms.clear();
-      for (const r of list) rooms.set(r.id, r);
+      replaceRooms(rooms, list);
       render();
     },
-    room: (r) => {
-      rooms.set(r.id, r);
-      render();
-    },
-    closed: ({ id }) => {
-      rooms.delete(id);
+    changes: (batch) => {
+      applyChanges(rooms, batch);
       render();
     },
   }, (state) => {

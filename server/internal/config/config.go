@@ -7,12 +7,14 @@ import (
 	"fmt"
 	"io"
 	"net/url"
-	"skirmish/game"
-	"skirmish/server/internal/room"
+	"runtime"
 	"slices"
 	"strings"
 	"time"
 	"unicode"
+
+	"skirmish/game"
+	"skirmish/server/internal/room"
 )
 
 // The tick rates the server accepts, in Hz.
@@ -37,9 +39,9 @@ type Config struct {
 	// SpectatorRate is how many snapshots a second spectators get, in Hz (at most one a tick).
 	SpectatorRate int
 	Grace         time.Duration // how long a paused room waits for a dropped player
-	Origins       []string      // allowed Origin values; empty means same origin only
-	DataDir       string        // where match records go
-	KeepMatches   int           // how many finished match records to keep; 0 keeps all
+	// Origins are the browser Origins allowed besides the server's own ("*" wildcards).
+	Origins []string
+	DataDir string // where checkpoints and match records go
 	// AdminToken enables the operator pages and API for requests that carry it as a bearer
 	// token; empty turns them off.
 	AdminToken string
@@ -56,13 +58,35 @@ type Config struct {
 	// GoroutineReads reads every player on a goroutine of its own, as TLS connections are
 	// read, instead of from its room's goroutine once a tick; make bench compares the two.
 	GoroutineReads bool
+
+	// Admission limits; 0 means no limit.
+	MaxRooms      int // rooms open at once
+	RoomsPerIP    int // rooms one address may create per minute
+	MaxConnsPerIP int // player connections and spectator streams open from one address
+	MaxSpectators int // spectator streams of one room
+	// Record retention under DataDir: past either limit the oldest finished records are
+	// deleted; 0 means no limit. A record in progress is never cut.
+	KeepMatches    int   // how many finished records
+	RecordsMaxSize int64 // how many bytes of records, the ones in progress included
+	// Overload makes the server refuse new players and rooms while it is short of headroom.
+	Overload bool
+
+	MetricsAddr string // serve /metrics on this address instead of the main one
+	TLSCert     string // certificate file (PEM); with TLSKey the server speaks https and wss
+	TLSKey      string // private key file (PEM)
 }
+
+// roomsPerCore is how many rooms the default -max-rooms allows per core: a room that only
+// bots play costs about 0.2% of a core, so a core full of them still leaves room for play.
+const roomsPerCore = 250
 
 // Default returns the configuration used when no flag is given.
 func Default() Config {
 	return Config{
 		Addr: ":8080", TickRate: 30, SpectatorRate: 10, Grace: 60 * time.Second, DataDir: "./data", KeepMatches: 1000,
 		Map: game.MapNames()[0], FragLimit: game.DefaultFragLimit, TimeLimit: game.DefaultMatchLength * time.Second,
+		MaxRooms: roomsPerCore * runtime.GOMAXPROCS(0), RoomsPerIP: 30, MaxConnsPerIP: 100, MaxSpectators: 1000,
+		RecordsMaxSize: 1 << 30, Overload: true,
 	}
 }
 
@@ -85,12 +109,11 @@ func Parse(args []string, getenv func(string) string, out io.Writer) (Config, er
 	fs.IntVar(&cfg.SpectatorRate, "spectator-rate", cfg.SpectatorRate,
 		fmt.Sprintf("snapshots a second for spectators in Hz (%d..%d)", MinSpectatorRate, MaxSpectatorRate))
 	fs.DurationVar(&cfg.Grace, "grace", cfg.Grace, "how long a paused room waits for a dropped player")
-	fs.StringVar(&origins, "origins", "", "comma-separated allowed Origins for WebSocket and SSE (default same origin)")
+	fs.StringVar(&origins, "origins", "", "comma-separated Origins allowed besides the server's own, for WebSocket, SSE and the API (* wildcards)")
 	fs.StringVar(&cfg.DataDir, "data", cfg.DataDir, "where checkpoints and match records go")
 	// The token's default stays out of the usage text: it would print the environment's.
 	fs.StringVar(&cfg.AdminToken, "admin-token", "",
 		fmt.Sprintf("enables /admin and the operator API for this bearer token (env SKIRMISH_ADMIN_TOKEN; at least %d characters)", MinAdminToken))
-	fs.IntVar(&cfg.KeepMatches, "keep-matches", cfg.KeepMatches, "finished match records to keep, the newest (0 keeps all)")
 	fs.StringVar(&cfg.Map, "map", cfg.Map, fmt.Sprintf("map of new rooms (%s)", strings.Join(game.MapNames(), ", ")))
 	fs.IntVar(&cfg.FragLimit, "frag-limit", cfg.FragLimit, "frags that win a match in new rooms")
 	fs.DurationVar(&cfg.TimeLimit, "time-limit", cfg.TimeLimit, "match length in new rooms")
@@ -98,6 +121,16 @@ func Parse(args []string, getenv func(string) string, out io.Writer) (Config, er
 	fs.StringVar(&cfg.NodeID, "node-id", "", "this node's name in the fleet (default host:port)")
 	fs.StringVar(&cfg.PublicURL, "public-url", "", "the WebSocket URL players reach this node at, e.g. ws://game1.example:8080/ws (default from the host name)")
 	fs.BoolVar(&cfg.GoroutineReads, "goroutine-reads", false, "read every player on a goroutine of its own instead of from its room once a tick (for comparison)")
+	fs.IntVar(&cfg.MaxRooms, "max-rooms", cfg.MaxRooms, "rooms open at once (0: no limit)")
+	fs.IntVar(&cfg.RoomsPerIP, "rooms-per-ip", cfg.RoomsPerIP, "rooms one address may create per minute (0: no limit)")
+	fs.IntVar(&cfg.MaxConnsPerIP, "max-conns-per-ip", cfg.MaxConnsPerIP, "player connections and spectator streams open from one address, an IPv6 /64 counting as one (0: no limit)")
+	fs.IntVar(&cfg.MaxSpectators, "max-spectators", cfg.MaxSpectators, "spectators of one room (0: no limit)")
+	fs.IntVar(&cfg.KeepMatches, "keep-matches", cfg.KeepMatches, "finished match records to keep, the newest (0: no limit)")
+	fs.Int64Var(&cfg.RecordsMaxSize, "records-max-size", cfg.RecordsMaxSize, "bytes of match records kept; the oldest finished ones are deleted beyond it (0: no limit)")
+	fs.BoolVar(&cfg.Overload, "overload", cfg.Overload, "refuse new players (4003) and rooms (503) while the server is short of headroom")
+	fs.StringVar(&cfg.MetricsAddr, "metrics-addr", "", "serve /metrics on this address only (default: on -addr, public)")
+	fs.StringVar(&cfg.TLSCert, "tls-cert", "", "certificate file (PEM): serve https and wss, HTTP/2 included")
+	fs.StringVar(&cfg.TLSKey, "tls-key", "", "private key file (PEM) of -tls-cert")
 	if err := fs.Parse(args); err != nil {
 		return cfg, fmt.Errorf("%w: %w", ErrUsage, err)
 	}
@@ -127,8 +160,6 @@ func (c Config) validate() error {
 		return fmt.Errorf("-spectator-rate %d is not in %d..%d", c.SpectatorRate, MinSpectatorRate, MaxSpectatorRate)
 	case c.AdminToken != "" && (len(c.AdminToken) < MinAdminToken || strings.ContainsFunc(c.AdminToken, unicode.IsSpace)):
 		return fmt.Errorf("-admin-token must be at least %d characters without spaces", MinAdminToken)
-	case c.KeepMatches < 0:
-		return fmt.Errorf("-keep-matches %d must not be negative", c.KeepMatches)
 	case c.Grace <= 0:
 		return fmt.Errorf("-grace %v must be positive", c.Grace)
 	case !slices.Contains(game.MapNames(), c.Map):
@@ -137,6 +168,10 @@ func (c Config) validate() error {
 		return fmt.Errorf("-frag-limit %d is not in 1..%d", c.FragLimit, room.MaxFragLimit)
 	case c.TimeLimit < room.MinTimeLimit || c.TimeLimit > room.MaxTimeLimit:
 		return fmt.Errorf("-time-limit %v is not in %v..%v", c.TimeLimit, room.MinTimeLimit, room.MaxTimeLimit)
+	case c.MaxRooms < 0 || c.RoomsPerIP < 0 || c.MaxConnsPerIP < 0 || c.MaxSpectators < 0 || c.KeepMatches < 0 || c.RecordsMaxSize < 0:
+		return errors.New("-max-rooms, -rooms-per-ip, -max-conns-per-ip, -max-spectators, -keep-matches and -records-max-size must not be negative")
+	case (c.TLSCert == "") != (c.TLSKey == ""):
+		return errors.New("-tls-cert and -tls-key go together")
 	}
 	if c.NATS == "" && (c.NodeID != "" || c.PublicURL != "") {
 		return errors.New("-node-id and -public-url name a node of a fleet: give -nats too")
@@ -148,8 +183,8 @@ func (c Config) validate() error {
 		return fmt.Errorf("-node-id %q may not hold dots, spaces, * or >", c.NodeID)
 	}
 	for _, o := range c.Origins {
-		if !strings.Contains(o, "://") {
-			return fmt.Errorf("-origins entry %q is not an origin like https://example.com", o)
+		if o != "*" && !strings.Contains(o, "://") {
+			return fmt.Errorf("-origins entry %q is not an origin like https://example.com (or *)", o)
 		}
 	}
 	return nil

@@ -18,7 +18,7 @@ func TestParse(t *testing.T) {
 	}{
 		{name: "defaults", want: func(c *Config) bool {
 			return c.Addr == ":8080" && c.TickRate == 30 && c.SpectatorRate == 10 && c.Grace == time.Minute &&
-				c.Map == "arena" && c.FragLimit == 10 && c.TimeLimit == 3*time.Minute
+				c.Map == "arena" && c.FragLimit == 10 && c.TimeLimit == 3*time.Minute && c.Overload
 		}},
 		{name: "match flags", args: []string{"-map", "pillars", "-frag-limit", "5", "-time-limit", "90s"}, want: func(c *Config) bool {
 			return c.Map == "pillars" && c.FragLimit == 5 && c.TimeLimit == 90*time.Second
@@ -33,6 +33,18 @@ func TestParse(t *testing.T) {
 				return c.TickRate == 60 && c.SpectatorRate == 5 && c.Grace == 5*time.Second && c.DataDir == "d" &&
 					slices.Equal(c.Origins, []string{"https://a.example", "https://b.example"})
 			}},
+		{name: "limits", args: []string{"-max-rooms", "7", "-rooms-per-ip", "0", "-max-conns-per-ip", "3", "-max-spectators", "9", "-records-max-size", "1000"},
+			want: func(c *Config) bool {
+				return c.MaxRooms == 7 && c.RoomsPerIP == 0 && c.MaxConnsPerIP == 3 && c.MaxSpectators == 9 && c.RecordsMaxSize == 1000
+			}},
+		{name: "overload protection off", args: []string{"-overload=false"}, want: func(c *Config) bool { return !c.Overload }},
+		{name: "any origin", args: []string{"-origins", "*"}, want: func(c *Config) bool { return slices.Equal(c.Origins, []string{"*"}) }},
+		{name: "tls", args: []string{"-tls-cert", "c.pem", "-tls-key", "k.pem", "-metrics-addr", "127.0.0.1:9100"},
+			want: func(c *Config) bool {
+				return c.TLSCert == "c.pem" && c.TLSKey == "k.pem" && c.MetricsAddr == "127.0.0.1:9100"
+			}},
+		{name: "negative limit", args: []string{"-max-rooms", "-1"}, bad: true},
+		{name: "certificate without key", args: []string{"-tls-cert", "c.pem"}, bad: true},
 		{name: "tick too low", args: []string{"-tick", "9"}, bad: true},
 		{name: "tick too high", args: []string{"-tick", "129"}, bad: true},
 		{name: "tick not a number", args: []string{"-tick", "fast"}, bad: true},

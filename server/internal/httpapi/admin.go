@@ -9,6 +9,7 @@ import (
 	"unicode"
 	"unicode/utf8"
 
+	"skirmish/server/internal/httperr"
 	"skirmish/server/internal/room"
 )
 
@@ -28,23 +29,36 @@ func (a *api) adminRoutes() http.Handler {
 	mux.HandleFunc("POST /api/admin/rooms/{room}/close", a.closeRoom)
 	mux.HandleFunc("POST /api/admin/rooms/{room}/kick", a.kickPlayer)
 	mux.HandleFunc("/api/admin/", func(w http.ResponseWriter, r *http.Request) {
-		writeError(w, http.StatusNotFound, "not_found", "the operator API has no "+r.Method+" "+r.URL.Path)
+		httperr.Write(w, http.StatusNotFound, "not_found", "the operator API has no "+r.Method+" "+r.URL.Path)
 	})
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		switch {
-		case a.d.Admin == nil:
+		if a.d.Admin == nil {
 			adminOff(w)
-		case !a.d.Admin.Authorized(r):
-			w.Header().Set("WWW-Authenticate", `Bearer realm="skirmish operators"`)
-			writeError(w, http.StatusUnauthorized, "unauthorized", "the operator API needs the header Authorization: Bearer TOKEN with the server's -admin-token")
-		default:
-			mux.ServeHTTP(w, r)
+			return
 		}
+		if !a.d.Admin.Authorized(r) {
+			w.Header().Set("WWW-Authenticate", `Bearer realm="skirmish operators"`)
+			a.d.Admission.Refuse(errUnauthorized, r.RemoteAddr).Write(w)
+			return
+		}
+		// The token admits the operator; the page's Origin and a JSON body are still required,
+		// as of every request that changes state.
+		cors, refusal := a.d.Admission.Browser(r)
+		if refusal != nil {
+			refusal.Write(w)
+			return
+		}
+		allowOrigin(w, cors)
+		mux.ServeHTTP(w, r)
 	})
 }
 
+// errUnauthorized answers an operator request without the right token.
+var errUnauthorized = httperr.New(http.StatusUnauthorized, "unauthorized",
+	"the operator API needs the header Authorization: Bearer TOKEN with the server's -admin-token")
+
 func adminOff(w http.ResponseWriter) {
-	writeError(w, http.StatusNotFound, "not_found", "the operator pages are off: start the server with -admin-token")
+	httperr.Write(w, http.StatusNotFound, "not_found", "the operator pages are off: start the server with -admin-token")
 }
 
 // operatorRequest is the body of a close or kick; every field is optional but the kick's seat.
@@ -60,14 +74,14 @@ func readOperatorRequest(w http.ResponseWriter, r *http.Request, defaultReason s
 	dec := json.NewDecoder(http.MaxBytesReader(w, r.Body, maxBody))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(&req); err != nil && !errors.Is(err, io.EOF) {
-		writeError(w, http.StatusBadRequest, "bad_json", `the body must be a JSON object like {"seat":1,"reason":"..."}: `+err.Error())
+		httperr.Write(w, http.StatusBadRequest, "bad_json", `the body must be a JSON object like {"seat":1,"reason":"..."}: `+err.Error())
 		return req, false
 	}
 	req.Reason = strings.TrimSpace(req.Reason)
 	printable := !strings.ContainsFunc(req.Reason, func(r rune) bool { return !unicode.IsPrint(r) && r != ' ' })
 	switch {
 	case len(req.Reason) > maxReason || !utf8.ValidString(req.Reason) || !printable:
-		writeError(w, http.StatusBadRequest, "bad_reason", "the reason must be printable text of at most 100 bytes")
+		httperr.Write(w, http.StatusBadRequest, "bad_reason", "the reason must be printable text of at most 100 bytes")
 		return req, false
 	case req.Reason == "":
 		req.Reason = defaultReason
@@ -95,7 +109,7 @@ func (a *api) kickPlayer(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if req.Seat == nil {
-		writeError(w, http.StatusBadRequest, "bad_seat", `say which seat: {"seat":N}`)
+		httperr.Write(w, http.StatusBadRequest, "bad_seat", `say which seat: {"seat":N}`)
 		return
 	}
 	id := r.PathValue("room")
@@ -112,15 +126,15 @@ func (a *api) operatorFailed(w http.ResponseWriter, id string, err error) bool {
 	case err == nil:
 		return false
 	case errors.Is(err, room.ErrNoRoom) && listed:
-		writeError(w, http.StatusConflict, "not_here", "room "+id+" runs on node "+info.Node+": ask that node's operator API")
+		httperr.Write(w, http.StatusConflict, "not_here", "room "+id+" runs on node "+info.Node+": ask that node's operator API")
 	case errors.Is(err, room.ErrNoRoom):
-		writeError(w, http.StatusNotFound, "room_not_found", "no room with id "+id)
+		httperr.Write(w, http.StatusNotFound, "room_not_found", "no room with id "+httperr.Quote(id))
 	case errors.Is(err, room.ErrNoPlayer):
-		writeError(w, http.StatusConflict, "no_player", err.Error())
+		httperr.Write(w, http.StatusConflict, "no_player", err.Error())
 	case errors.Is(err, room.ErrBadRequest):
-		writeError(w, http.StatusBadRequest, "bad_seat", err.Error())
+		httperr.Write(w, http.StatusBadRequest, "bad_seat", err.Error())
 	default:
-		writeError(w, http.StatusInternalServerError, "internal", err.Error())
+		httperr.Write(w, http.StatusInternalServerError, "internal", err.Error())
 	}
 	return true
 }

@@ -7,6 +7,7 @@ import (
 	"slices"
 	"strconv"
 
+	"skirmish/server/internal/httperr"
 	"skirmish/server/internal/replay"
 	"skirmish/server/internal/spectate"
 )
@@ -14,6 +15,12 @@ import (
 // listMatches answers GET /api/matches (?room=ID for one room's): the finished matches,
 // newest first.
 func (a *api) listMatches(w http.ResponseWriter, r *http.Request) {
+	cors, refusal := a.d.Admission.CORS(r)
+	if refusal != nil {
+		refusal.Write(w)
+		return
+	}
+	allowOrigin(w, cors)
 	if a.d.Replays == nil {
 		writeJSON(w, http.StatusOK, []replay.Summary{})
 		return
@@ -21,7 +28,7 @@ func (a *api) listMatches(w http.ResponseWriter, r *http.Request) {
 	list, err := a.d.Replays.List(r.URL.Query().Get("room"))
 	if err != nil {
 		a.d.Logger.Error("list matches", "err", err)
-		writeError(w, http.StatusInternalServerError, "internal", "the matches could not be listed")
+		httperr.Write(w, http.StatusInternalServerError, "internal", "the matches could not be listed")
 		return
 	}
 	writeJSON(w, http.StatusOK, list)
@@ -37,7 +44,7 @@ func (a *api) replayEvents(w http.ResponseWriter, r *http.Request) {
 	if s := q.Get("speed"); s != "" {
 		n, err := strconv.Atoi(s)
 		if err != nil || !slices.Contains(replay.Speeds, n) {
-			writeError(w, http.StatusBadRequest, "bad_speed", fmt.Sprintf("speed %q is not one of %v", s, replay.Speeds))
+			httperr.Write(w, http.StatusBadRequest, "bad_speed", fmt.Sprintf("speed %s is not one of %v", httperr.Quote(s), replay.Speeds))
 			return
 		}
 		speed = n
@@ -46,7 +53,7 @@ func (a *api) replayEvents(w http.ResponseWriter, r *http.Request) {
 	if s := q.Get("from"); s != "" {
 		n, err := strconv.ParseUint(s, 10, 32)
 		if err != nil {
-			writeError(w, http.StatusBadRequest, "bad_from", fmt.Sprintf("from %q is not a tick", s))
+			httperr.Write(w, http.StatusBadRequest, "bad_from", fmt.Sprintf("from %s is not a tick", httperr.Quote(s)))
 			return
 		}
 		from = n
@@ -55,19 +62,29 @@ func (a *api) replayEvents(w http.ResponseWriter, r *http.Request) {
 		from = last - 1
 	}
 	if a.d.Replays == nil {
-		writeError(w, http.StatusNotFound, "match_not_found", "this server keeps no match records")
+		httperr.Write(w, http.StatusNotFound, "match_not_found", "this server keeps no match records")
+		return
+	}
+	// A replay runs a simulation of its own: its page's Origin and the server's headroom are
+	// checked before its match is loaded, and its stream is admitted as any spectator's after.
+	_, refusal := a.d.Admission.CORS(r)
+	if refusal == nil {
+		refusal = a.d.Admission.Simulation(r)
+	}
+	if refusal != nil {
+		refusal.Write(w)
 		return
 	}
 	tl, err := a.d.Replays.Timeline(id)
 	switch {
 	case errors.Is(err, replay.ErrNoMatch):
-		writeError(w, http.StatusNotFound, "match_not_found", "no recorded match "+strconv.Quote(id))
+		httperr.Write(w, http.StatusNotFound, "match_not_found", "no recorded match "+httperr.Quote(id))
 		return
 	case err != nil:
-		writeError(w, http.StatusUnprocessableEntity, "unplayable", "the record of this match does not replay on this server: "+err.Error())
+		httperr.Write(w, http.StatusUnprocessableEntity, "unplayable", "the record of this match does not replay on this server: "+err.Error())
 		return
 	case from > uint64(tl.Ticks):
-		writeError(w, http.StatusBadRequest, "bad_from", fmt.Sprintf("from %d is past the match's last tick, %d", from, tl.Ticks))
+		httperr.Write(w, http.StatusBadRequest, "bad_from", fmt.Sprintf("from %d is past the match's last tick, %d", from, tl.Ticks))
 		return
 	}
 	a.d.Replays.Stream(w, r, tl, speed, uint32(from))

@@ -4,10 +4,12 @@ package metrics
 
 import (
 	"net/http"
+	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
+	dto "github.com/prometheus/client_model/go"
 )
 
 // Room kinds label the tick duration: a room with at least one human player, or one that only
@@ -34,8 +36,17 @@ type Metrics struct {
 	Disconnects      *prometheus.CounterVec // by close code
 	Checkpoints      *prometheus.CounterVec // by outcome: queued, dropped (the disk was far behind)
 	Restored         *prometheus.CounterVec // rooms brought back at start, by outcome: restored, refused
-	WriteFailures    *prometheus.CounterVec // failed writes to the data directory, by what
-	Refusals         *prometheus.CounterVec // requests refused, by what: player (a seat), room (a new room)
+	WriteFailures    *prometheus.CounterVec // failed or dropped writes to the data directory, by what
+	// Refusals counts what the server turned away before serving it (connections, upgrades,
+	// streams, rooms, replays, cheers, player hellos, operator calls without the token), by
+	// the machine code of the refusal (a player's: its close code's name).
+	Refusals *prometheus.CounterVec
+	// RecordBytes is the size of the match records kept.
+	RecordBytes prometheus.Gauge
+	// The server's own measure of its headroom (see package overload).
+	Overloaded prometheus.Gauge // 1 while newcomers are refused for lack of headroom
+	CPUShare   prometheus.Gauge // share of the cores the process keeps busy
+	SchedDelay prometheus.Gauge // 99th percentile scheduler delay, seconds
 }
 
 // New registers a fresh set of collectors, plus the Go runtime and process collectors.
@@ -94,18 +105,61 @@ func New() *Metrics {
 		}, []string{"outcome"}),
 		WriteFailures: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "skirmish_data_write_failures_total",
-			Help: "Failed writes to the data directory: record (a match record), file (a checkpoint), remove.",
+			Help: "Failed writes to the data directory: record (a match record), behind (a record's chunk dropped because the disk was far behind), file (a checkpoint), remove.",
 		}, []string{"what"}),
 		Refusals: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "skirmish_refusals_total",
-			Help: "Requests refused, by what: player (a connection that got no seat) or room (a room request).",
-		}, []string{"what"}),
+			Help: "Requests and connections the server refused, by reason: the code of the JSON error, or for a player's hello the close code's name (room_full, server_busy).",
+		}, []string{"reason"}),
+		RecordBytes: prometheus.NewGauge(prometheus.GaugeOpts{
+			Name: "skirmish_record_bytes",
+			Help: "Bytes of match records kept under the data directory (bounded by -records-max-size and -keep-matches).",
+		}),
+		Overloaded: prometheus.NewGauge(prometheus.GaugeOpts{
+			Name: "skirmish_overloaded",
+			Help: "1 while the server is short of headroom and refuses new players and rooms, else 0.",
+		}),
+		CPUShare: prometheus.NewGauge(prometheus.GaugeOpts{
+			Name: "skirmish_cpu_share",
+			Help: "Share of its cores (GOMAXPROCS) the process kept busy over the last quarter second.",
+		}),
+		SchedDelay: prometheus.NewGauge(prometheus.GaugeOpts{
+			Name: "skirmish_sched_delay_p99_seconds",
+			Help: "99th percentile of how long goroutines waited to run over the last quarter second.",
+		}),
 	}
 	reg.MustRegister(m.TickSeconds, m.LateTicks, m.Rooms, m.Players, m.BytesOut,
 		m.MessagesOut, m.SnapshotsDropped, m.Pauses, m.Resumes, m.Disconnects, m.Checkpoints,
-		m.Restored, m.WriteFailures, m.Refusals,
+		m.Restored, m.WriteFailures, m.Refusals, m.RecordBytes, m.Overloaded, m.CPUShare, m.SchedDelay,
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	return m
+}
+
+// TickTotals returns how many room ticks have run, how many of them started late and the
+// time spent in them, since the start.
+func (m *Metrics) TickTotals() (count, late float64, busy time.Duration) {
+	var d dto.Metric
+	var sum float64
+	for _, kind := range []string{KindPlayers, KindBotsOnly} {
+		d.Reset()
+		if m.TickSeconds.WithLabelValues(kind).(prometheus.Metric).Write(&d) == nil {
+			count += float64(d.GetHistogram().GetSampleCount())
+			sum += d.GetHistogram().GetSampleSum()
+		}
+	}
+	d.Reset()
+	if m.LateTicks.Write(&d) == nil {
+		late = d.GetCounter().GetValue()
+	}
+	return count, late, time.Duration(sum * float64(time.Second))
+}
+
+// OpenConnections registers the gauge of accepted connections open, read from open.
+func (m *Metrics) OpenConnections(open func() int) {
+	m.Registry.MustRegister(prometheus.NewGaugeFunc(prometheus.GaugeOpts{
+		Name: "skirmish_open_connections",
+		Help: "Accepted connections open (HTTP, players and spectators), against the budget the descriptor limit allows.",
+	}, func() float64 { return float64(open()) }))
 }
 
 // Handler serves the registry in the Prometheus text format.

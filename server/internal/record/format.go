@@ -45,7 +45,8 @@
 // most flushTicks ticks), so a tick never waits on the disk and a match's log never piles up
 // in memory; a checkpoint records how many bytes were handed over (Position) and a restored
 // room cuts the file back to them and goes on (Writer.Continue), naming every seat's driver
-// afresh.
+// afresh. The writer keeps the records within a count of finished ones and a total size
+// (Options.Keep, Options.MaxSize), deleting the oldest finished first.
 package record
 
 import (

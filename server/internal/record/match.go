@@ -108,7 +108,7 @@ func (l *Match) Step(w *game.World, inputs []game.Input) {
 		return
 	}
 	if l.step(w.Tick, check(w), inputs) {
-		l.flush()
+		l.flush(false)
 	}
 }
 
@@ -150,8 +150,9 @@ func (l *Match) endTicks() {
 	}
 }
 
-// End closes the record with the final tick and hash of w, and counts it among the finished
-// records. A match that never stepped leaves no record.
+// End closes the record with the final tick and hash of w, which makes it one of the
+// finished records the writer keeps within its limits. A match that never stepped leaves no
+// record.
 func (l *Match) End(w *game.World) {
 	if l == nil || l.ended {
 		return
@@ -164,13 +165,7 @@ func (l *Match) End(w *game.World) {
 		return
 	}
 	l.end(End{Tick: w.Tick, Hash: w.Hash(), Over: w.Over, Winner: w.Winner})
-	l.flush()
-	if !l.lost {
-		select {
-		case l.w.jobs <- job{path: l.path, finished: true}:
-		default: // counted for the limit when the server next starts
-		}
-	}
+	l.flush(true)
 }
 
 func (l *Match) end(e End) {
@@ -226,23 +221,25 @@ func (rec *Record) Encode() ([]byte, error) {
 func (l *Match) Flush() {
 	if l != nil && !l.ended {
 		l.endTicks()
-		l.flush()
+		l.flush(false)
 	}
 }
 
-// flush hands the buffered frames to the writer; if it is far behind, the record loses them
-// rather than the room waiting, and is marked as lost.
-func (l *Match) flush() {
+// flush hands the buffered frames to the writer, the record's last ones if last; if it is
+// far behind, the record loses them rather than the room waiting, and is marked as lost (and
+// the loss counted).
+func (l *Match) flush(last bool) {
 	if len(l.buf) == 0 {
 		return
 	}
 	select {
-	case l.w.jobs <- job{path: l.path, data: l.buf}:
+	case l.w.jobs <- job{path: l.path, data: l.buf, last: last}:
 		l.queued += int64(len(l.buf))
 		l.buf = nil
 	default:
 		l.lost = true
 		l.buf = l.buf[:0]
+		l.w.failed("behind", nil)
 	}
 }
 
@@ -297,5 +294,6 @@ func (w *Writer) Continue(p Position, seats int) (*Match, error) {
 	}
 	l := newMatch(w, path, seats)
 	l.queued, l.ended = p.Bytes, Finished(path)
+	w.jobs <- job{path: path, resumed: true, last: l.ended}
 	return l, nil
 }

@@ -6,6 +6,7 @@ import (
 	"io"
 	"log/slog"
 	"os"
+	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
@@ -236,45 +237,113 @@ func TestBadRecords(t *testing.T) {
 	}
 }
 
+// recordIdle records ticks steps of world under w as room's first match, ended or not.
+func recordIdle(w *Writer, world *game.World, room string, ticks int, end bool) {
+	m := w.Begin(room, 0, world, time.Now())
+	inputs := make([]game.Input, len(world.Ships))
+	for range ticks {
+		world.Step(inputs)
+		m.Step(world, inputs)
+	}
+	if end {
+		m.End(world)
+	} else {
+		m.Flush()
+	}
+}
+
 func TestFinishedRecordsAreKeptToTheLimit(t *testing.T) {
 	dir := t.TempDir()
-	log := slog.New(slog.NewTextHandler(io.Discard, nil))
-	mp, err := game.LoadMap("arena")
-	if err != nil {
-		t.Fatal(err)
-	}
-	run := func(w *Writer, room string, end bool) {
-		world := game.NewWorld(game.DefaultConfig(2, 30), mp)
-		m := w.Begin(room, 0, world, time.Now())
-		world.Step(make([]game.Input, 2))
-		m.Step(world, make([]game.Input, 2))
-		if end {
-			m.End(world)
-		} else {
-			m.Flush()
-		}
-	}
+	log := slog.New(slog.DiscardHandler)
+	world := idleWorld(t)
 	w, err := NewWriter(dir, log, Options{Keep: 2})
 	if err != nil {
 		t.Fatal(err)
 	}
-	run(w, "a", true)
-	run(w, "open", false) // a match in play is never removed
-	run(w, "b", true)
-	run(w, "c", true)
+	w.Retain()
+	recordIdle(w, world, "a", 1, true)
+	recordIdle(w, world, "open", 1, false) // a match in play is never removed
+	recordIdle(w, world, "b", 1, true)
+	recordIdle(w, world, "c", 1, true)
 	w.Close()
 	exists := func(id string) bool { _, err := os.Stat(Path(dir, id)); return err == nil }
 	if exists("a-0") || !exists("b-0") || !exists("c-0") || !exists("open-0") {
 		t.Fatalf("kept a %v b %v c %v open %v, want the last two finished and the open one", exists("a-0"), exists("b-0"), exists("c-0"), exists("open-0"))
 	}
-	// A restarted server counts the finished records it finds.
+	// A restarted server counts the finished records it finds; one an earlier run left
+	// unfinished is not a finished match and stays.
 	w, err = NewWriter(dir, log, Options{Keep: 2})
 	if err != nil {
 		t.Fatal(err)
 	}
-	run(w, "d", true)
+	w.Retain()
+	recordIdle(w, world, "d", 1, true)
 	w.Close()
 	if exists("b-0") || !exists("c-0") || !exists("d-0") || !exists("open-0") {
 		t.Fatalf("after a restart kept b %v c %v d %v open %v, want c, d and the open one", exists("b-0"), exists("c-0"), exists("d-0"), exists("open-0"))
 	}
+}
+
+// TestRetention: once retaining, past MaxSize the oldest records no longer written go first
+// (a record an earlier run left included), and a record still being written is never cut.
+func TestRetention(t *testing.T) {
+	dir := t.TempDir()
+	old := Path(dir, "old-0")
+	if err := os.MkdirAll(filepath.Dir(old), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(old, bytes.Repeat([]byte("x"), 1000), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	var kept int64
+	w, err := NewWriter(dir, slog.New(slog.DiscardHandler), Options{MaxSize: 2000, Kept: func(n int64) { kept = n }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	w.Retain()
+	world := idleWorld(t)
+	// An idle match's record is a header of about 200 bytes and a byte a tick.
+	recordIdle(w, world, "a", 64, true)   // about 250 bytes: with the old record it fits
+	recordIdle(w, world, "b", 64, false)  // still being written when the next one pushes past the bound
+	recordIdle(w, world, "c", 1400, true) // about 1.6 KB: the old record and a go, b stays
+	w.Close()
+	for id, want := range map[string]bool{"old-0": false, "a-0": false, "b-0": true, "c-0": true} {
+		if _, err := os.Stat(Path(dir, id)); (err == nil) != want {
+			t.Errorf("%s kept %v, want %v", id, err == nil, want)
+		}
+	}
+	if kept <= 0 || kept > 2000 {
+		t.Errorf("kept %d bytes, want the records' size within the bound", kept)
+	}
+}
+
+// TestWriteFailuresCounted: every piece that fails to reach the disk is reported, not just
+// the first.
+func TestWriteFailuresCounted(t *testing.T) {
+	dir := t.TempDir()
+	// A directory where the record's file should be makes every write of it fail.
+	if err := os.MkdirAll(Path(dir, "r-0"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	failed := map[string]int{}
+	w, err := NewWriter(dir, slog.New(slog.DiscardHandler), Options{OnError: func(what string, _ error) { failed[what]++ }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	recordIdle(w, idleWorld(t), "r", 3*flushTicks, true)
+	w.Close()
+	if failed["record"] != 4 {
+		t.Fatalf("failures reported %v, want 4 record writes (three frames of steps and the end)", failed)
+	}
+}
+
+// idleWorld returns a world of two seats on the arena, for records whose content does not
+// matter.
+func idleWorld(t *testing.T) *game.World {
+	t.Helper()
+	mp, err := game.LoadMap("arena")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return game.NewWorld(game.DefaultConfig(2, 30), mp)
 }

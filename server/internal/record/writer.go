@@ -1,6 +1,7 @@
 package record
 
 import (
+	"cmp"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -8,43 +9,67 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
-	"time"
 )
 
 // job is a write on its way to the disk: a piece appended to a record, a file replaced
-// whole, a file removed, or a record that is finished.
+// whole, or a file removed; or news for the retention of records.
 type job struct {
-	path     string
-	data     []byte
-	replace  bool   // write data to a temporary file, sync it and rename it over path
-	remove   bool   // remove path
-	durable  string // a record to sync to the disk first
-	finished bool   // path is a finished record, whose match ended: count it for Options.Keep
+	path    string
+	data    []byte
+	replace bool   // write data to a temporary file, sync it and rename it over path
+	remove  bool   // remove path
+	durable string // a record to sync to the disk first
+	last    bool   // data ends the record at path: its match is over
+	resumed bool   // the record at path goes on (Continue); with last, it had ended already
+	retain  bool   // the records on disk are all known: keep them within the limits from now on
 }
 
 // Writer writes, in order and on its own goroutine, what rooms keep under the data directory:
 // the frames of every match's record (matches/) and files replaced whole, such as checkpoints.
 // Writes in the order they were queued means a checkpoint that refers to a record's first n
 // bytes is written after them.
+//
+// Once Retain is called it also keeps the records within Options.Keep and Options.MaxSize,
+// deleting the oldest first: past Keep the oldest finished records, past MaxSize the oldest
+// records that are no longer written (finished, or left unfinished by an earlier run). A
+// record still being written is never cut, however large it grows.
 type Writer struct {
 	dir     string
 	jobs    chan job
 	done    chan struct{}
 	log     *slog.Logger
 	onError func(what string, err error)
-	keep    int
-	// finished lists the finished records, oldest first; owned by the writer's goroutine.
-	finished []string
+	opts    Options
+
+	// Owned by run: the records on disk, oldest first and by path, their total size, how
+	// many of them are finished, and whether they are kept within the limits yet (Retain).
+	files     []*file
+	byPath    map[string]*file
+	size      int64
+	finished  int
+	retaining bool
+}
+
+// file is one record on disk.
+type file struct {
+	path     string
+	size     int64
+	open     bool // a room writes to the record
+	finished bool // the record ends with its match's end
 }
 
 // Options tune a Writer.
 type Options struct {
 	// OnError, when set, is told of every failed write (what is "record", "file" or
-	// "remove"), from the Writer's goroutine.
+	// "remove"), from the Writer's goroutine, and of every piece of a record dropped because
+	// the disk was far behind ("behind", from the room's goroutine).
 	OnError func(what string, err error)
-	// Keep is how many finished match records to keep; past it the oldest are removed as
-	// matches end. 0 keeps them all.
-	Keep int
+	// Keep is how many finished records to keep, and MaxSize how many bytes of records, the
+	// ones being written included; 0 means no limit (see Writer).
+	Keep    int
+	MaxSize int64
+	// Kept, when set, is told the bytes of the records kept after every change.
+	Kept func(bytes int64)
 }
 
 // NewWriter returns a Writer under the data directory dir.
@@ -52,40 +77,10 @@ func NewWriter(dir string, log *slog.Logger, opts Options) (*Writer, error) {
 	if err := os.MkdirAll(filepath.Join(dir, "matches"), 0o755); err != nil {
 		return nil, fmt.Errorf("data directory: %w", err)
 	}
-	w := &Writer{dir: dir, jobs: make(chan job, 256), done: make(chan struct{}), log: log, onError: opts.OnError, keep: opts.Keep}
-	w.finished = finishedRecords(filepath.Join(dir, "matches"))
+	w := &Writer{dir: dir, jobs: make(chan job, 256), done: make(chan struct{}), log: log, onError: opts.OnError,
+		opts: opts, byPath: map[string]*file{}}
 	go w.run()
 	return w, nil
-}
-
-// finishedRecords lists the finished records in dir, oldest first.
-func finishedRecords(dir string) []string {
-	entries, err := os.ReadDir(dir)
-	if err != nil {
-		return nil
-	}
-	type rec struct {
-		path string
-		mod  time.Time
-	}
-	var recs []rec
-	for _, e := range entries {
-		if e.IsDir() || !strings.HasSuffix(e.Name(), Ext) {
-			continue
-		}
-		path := filepath.Join(dir, e.Name())
-		info, err := e.Info()
-		if err != nil || !Finished(path) {
-			continue
-		}
-		recs = append(recs, rec{path, info.ModTime()})
-	}
-	slices.SortStableFunc(recs, func(a, b rec) int { return a.mod.Compare(b.mod) })
-	paths := make([]string, len(recs))
-	for i, r := range recs {
-		paths[i] = r.path
-	}
-	return paths
 }
 
 // Dir is the data directory.
@@ -97,10 +92,19 @@ func (w *Writer) run() {
 	for j := range w.jobs {
 		what, err := "record", error(nil)
 		switch {
+		case j.retain:
+			w.scan()
+			continue
+		case j.resumed:
+			w.resume(j.path, j.last)
+			continue
 		case j.remove:
 			what = "remove"
 			if err = os.Remove(j.path); errors.Is(err, os.ErrNotExist) {
 				err = nil
+			}
+			if err == nil {
+				w.forget(j.path)
 			}
 		case j.replace:
 			what = "file"
@@ -110,18 +114,15 @@ func (w *Writer) run() {
 			if err == nil {
 				err = replaceFile(j.path, j.data)
 			}
-		case j.finished:
-			what = "remove"
-			err = w.retire(j.path)
 		default:
-			err = appendFile(j.path, j.data)
+			if err = appendFile(j.path, j.data); err == nil {
+				w.wrote(j)
+			}
 		}
 		if err == nil {
 			continue
 		}
-		if w.onError != nil {
-			w.onError(what, err)
-		}
+		w.failed(what, err)
 		if !failed[what] {
 			failed[what] = true // the first failure of a kind is logged, every one is counted
 			w.log.Error("writing the data directory", "what", what, "path", j.path, "err", err)
@@ -129,21 +130,142 @@ func (w *Writer) run() {
 	}
 }
 
-// retire counts a record whose match ended among the finished ones and removes the oldest
-// past the limit.
-func (w *Writer) retire(path string) error {
-	w.finished = append(slices.DeleteFunc(w.finished, func(p string) bool { return p == path }), path)
-	if w.keep <= 0 || len(w.finished) <= w.keep {
-		return nil
+func (w *Writer) failed(what string, err error) {
+	if w.onError != nil {
+		w.onError(what, err)
 	}
-	var errs []error
-	for _, old := range w.finished[:len(w.finished)-w.keep] {
-		if err := os.Remove(old); err != nil && !errors.Is(err, os.ErrNotExist) {
-			errs = append(errs, err)
+}
+
+// Retain keeps the records within Options.Keep and Options.MaxSize from now on, those already
+// on disk included. The rooms call it once the records they continue after a restart are
+// known, so that none of those is taken for an old one.
+func (w *Writer) Retain() {
+	if w != nil {
+		w.jobs <- job{retain: true}
+	}
+}
+
+// scan takes in the records on disk that the writer does not know, as no longer written and
+// older than its own (oldest first by modification time), and starts keeping them all within
+// the limits.
+func (w *Writer) scan() {
+	entries, _ := os.ReadDir(filepath.Join(w.dir, "matches"))
+	type aged struct {
+		*file
+		mod int64
+	}
+	var found []aged
+	for _, e := range entries {
+		path := filepath.Join(w.dir, "matches", e.Name())
+		info, err := e.Info()
+		if err != nil || !info.Mode().IsRegular() || !strings.HasSuffix(e.Name(), Ext) || w.byPath[path] != nil {
+			continue
 		}
+		found = append(found, aged{&file{path: path, size: info.Size(), finished: Finished(path)}, info.ModTime().UnixNano()})
 	}
-	w.finished = slices.Delete(w.finished, 0, len(w.finished)-w.keep)
-	return errors.Join(errs...)
+	slices.SortStableFunc(found, func(a, b aged) int { return cmp.Compare(a.mod, b.mod) })
+	older := make([]*file, 0, len(found)+len(w.files))
+	for _, f := range found {
+		older = append(older, f.file)
+		w.count(f.file, 1)
+	}
+	w.files = append(older, w.files...)
+	w.retaining = true
+	w.trim()
+}
+
+// track returns the record at path, the newest if the writer did not know it.
+func (w *Writer) track(path string) *file {
+	f := w.byPath[path]
+	if f == nil {
+		f = &file{path: path}
+		w.files = append(w.files, f)
+		w.count(f, 1)
+	}
+	return f
+}
+
+// count adds f to the totals (sign 1) or takes it out of them (sign -1).
+func (w *Writer) count(f *file, sign int) {
+	if sign > 0 {
+		w.byPath[f.path] = f
+	} else {
+		delete(w.byPath, f.path)
+	}
+	w.size += int64(sign) * f.size
+	if f.finished {
+		w.finished += sign
+	}
+}
+
+// update changes f's size and state, keeping the totals.
+func (w *Writer) update(f *file, size int64, open, finished bool) {
+	w.count(f, -1)
+	f.size, f.open, f.finished = size, open, finished
+	w.count(f, 1)
+}
+
+// resume takes in a record on disk that a room continues, at its size now; it is written to
+// again unless its match had ended.
+func (w *Writer) resume(path string, ended bool) {
+	f := w.track(path)
+	size := f.size
+	if info, err := os.Stat(path); err == nil {
+		size = info.Size()
+	}
+	w.update(f, size, !ended, ended)
+	w.trim()
+}
+
+// wrote accounts for a piece of a record on disk and keeps the records within the limits.
+func (w *Writer) wrote(j job) {
+	f := w.track(j.path)
+	w.update(f, f.size+int64(len(j.data)), !j.last, j.last)
+	w.trim()
+}
+
+// forget stops counting a record that was removed.
+func (w *Writer) forget(path string) {
+	if i := slices.IndexFunc(w.files, func(f *file) bool { return f.path == path }); i >= 0 {
+		w.drop(i)
+		w.report()
+	}
+}
+
+// drop stops counting the record files[i].
+func (w *Writer) drop(i int) {
+	w.count(w.files[i], -1)
+	w.files = slices.Delete(w.files, i, i+1)
+}
+
+// trim deletes the oldest records while the records are past a limit: past Keep only
+// finished ones count and go, past MaxSize any that is no longer written.
+func (w *Writer) trim() {
+	for i := 0; w.retaining && i < len(w.files); {
+		tooMany := w.opts.Keep > 0 && w.finished > w.opts.Keep
+		tooBig := w.opts.MaxSize > 0 && w.size > w.opts.MaxSize
+		if !tooMany && !tooBig {
+			break
+		}
+		f := w.files[i]
+		if f.open || !f.finished && !tooBig {
+			i++
+			continue
+		}
+		if err := os.Remove(f.path); err != nil && !errors.Is(err, os.ErrNotExist) {
+			w.failed("remove", err)
+			i++
+			continue
+		}
+		w.drop(i)
+	}
+	w.report()
+}
+
+func (w *Writer) report() {
+	if w.opts.Kept != nil {
+		w.opts.Kept(w.size)
+	}
 }
 
 func appendFile(path string, data []byte) error {

@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"skirmish/game/protocol"
+	"skirmish/server/internal/httperr"
 	"skirmish/server/internal/record"
 	"skirmish/server/internal/spectate"
 )
@@ -25,8 +26,8 @@ type intro struct {
 }
 
 // Stream streams the match from tick from (at most its last) at speed times its pace to the
-// request's client over the spectator feed's contract, and returns once the stream is handed
-// over; a goroutine of its own plays the match until its end or until the spectator goes.
+// request's client over the spectator feed's contract; a goroutine of its own plays the match
+// until its end or until the spectator goes (see Session.Serve for when Stream returns).
 //
 // The stream opens with a replay event ({"match","ticks","rate","speed","from"}), the status
 // and a snapshot at from; then come the match's events and snapshots as a live room's feed
@@ -36,7 +37,7 @@ type intro struct {
 func (s *Server) Stream(w http.ResponseWriter, r *http.Request, tl *Timeline, speed int, from uint32) {
 	sess := s.hub.NewSession(tl.Rate() * speed)
 	if sess == nil {
-		http.Error(w, "the server is shutting down", http.StatusServiceUnavailable)
+		httperr.Write(w, http.StatusServiceUnavailable, "shutting_down", "the server is shutting down")
 		return
 	}
 	c := tl.seek(from)
@@ -45,8 +46,7 @@ func (s *Server) Stream(w http.ResponseWriter, r *http.Request, tl *Timeline, sp
 	sess.Intro("replay", intro{Match: tl.ID, Ticks: tl.Ticks, Rate: tl.Rate(), Speed: speed, From: c.w.Tick}, c.w.Tick)
 	sess.Status(&st, c.w.Tick)
 	sess.Keyframe(c.w, st.State)
-	sess.Serve(w, r)
-	go s.play(sess, c, tl, speed, st)
+	sess.Serve(w, r, func() { s.play(sess, c, tl, speed, st) })
 }
 
 // play steps the match at its pace and tells the session what happens, until the match

@@ -268,6 +268,9 @@ func (m *Manager) Restore() int {
 	if w == nil {
 		return 0
 	}
+	// A restored room continues its match's record: only once every one is known may the
+	// oldest records be deleted to keep within the size bound.
+	defer w.Retain()
 	dir := filepath.Join(w.Dir(), "checkpoints")
 	entries, err := os.ReadDir(dir)
 	if err != nil {

@@ -24,11 +24,15 @@ type Config struct {
 	MaxBacklog int
 	// HelloTimeout is how long a new connection may take to say hello; default 5 s.
 	HelloTimeout time.Duration
+	// MaxRooms bounds the rooms open at once; 0 means no bound.
+	MaxRooms int
 	// DataDir is where match records (under matches/) and checkpoints (under checkpoints/)
 	// go; empty turns both off.
 	DataDir string
-	// KeepMatches is how many finished match records to keep; 0 keeps them all.
-	KeepMatches int
+	// KeepMatches and RecordsMaxSize bound the match records kept: past either, the oldest
+	// finished ones are deleted (a record in progress never is); 0 means no bound.
+	KeepMatches    int
+	RecordsMaxSize int64
 	// CheckpointEvery spaces a running room's checkpoints; default 2 s.
 	CheckpointEvery time.Duration
 	Conn            transport.Options

@@ -23,6 +23,7 @@ var (
 	ErrBadRequest = errors.New("bad room request")
 	ErrBusy       = errors.New("room busy")
 	ErrDraining   = errors.New("server shutting down")
+	ErrFull       = errors.New("server full: as many rooms as it may run")
 )
 
 // Deps are the Manager's collaborators. Observer and Directory may be nil.
@@ -38,16 +39,20 @@ type Deps struct {
 	Fleet Fleet
 	// Place, when set, creates the rooms that Place asks for where it sees fit (in a fleet,
 	// on the node with the most headroom); the Manager's own Create otherwise.
-	Place  func(Settings) (string, error)
-	Logger *slog.Logger
+	Place func(Settings) (string, error)
+	// Overloaded reports whether the server is short of headroom: new players are then
+	// refused (players resuming their seats are not). Nil means never.
+	Overloaded func() bool
+	Logger     *slog.Logger
 }
 
 // Manager creates, finds and closes rooms.
 type Manager struct {
-	cfg Config
-	ctx context.Context
-	env env // shared by every room's core
-	log *slog.Logger
+	cfg  Config
+	ctx  context.Context
+	env  env // shared by every room's core
+	busy func() bool
+	log  *slog.Logger
 
 	place func(Settings) (string, error)
 
@@ -84,18 +89,29 @@ func NewManager(ctx context.Context, cfg Config, deps Deps) *Manager {
 	if e.log == nil {
 		e.log = slog.Default()
 	}
-	m := &Manager{cfg: cfg.withDefaults(), ctx: ctx, log: e.log, rooms: make(map[string]*Room), place: deps.Place}
+	m := &Manager{cfg: cfg.withDefaults(), ctx: ctx, busy: deps.Overloaded, log: e.log, rooms: make(map[string]*Room), place: deps.Place}
 	if m.place == nil {
 		m.place = m.Create
 	}
+	if m.busy == nil {
+		m.busy = func() bool { return false }
+	}
 	if m.cfg.DataDir != "" {
-		rec, err := record.NewWriter(m.cfg.DataDir, e.log, record.Options{Keep: m.cfg.KeepMatches, OnError: func(what string, _ error) {
-			e.metrics.WriteFailures.WithLabelValues(what).Inc()
-		}})
+		rec, err := record.NewWriter(m.cfg.DataDir, e.log, record.Options{
+			Keep:    m.cfg.KeepMatches,
+			MaxSize: m.cfg.RecordsMaxSize,
+			OnError: func(what string, _ error) { e.metrics.WriteFailures.WithLabelValues(what).Inc() },
+			Kept:    func(bytes int64) { e.metrics.RecordBytes.Set(float64(bytes)) },
+		})
 		if err != nil {
 			e.log.Error("match records are off", "err", err)
 		}
 		e.records = rec
+		if e.fleet != nil {
+			// A node of a fleet restores no checkpoint of its own (Restore): every record on
+			// its disk is known at once, and kept within the limits from the start.
+			rec.Retain()
+		}
 	}
 	m.env = e
 	return m
@@ -113,12 +129,19 @@ func (m *Manager) Create(s Settings) (string, error) {
 	if err != nil {
 		return "", err
 	}
+	if m.full() {
+		return "", ErrFull
+	}
 	id, lease, err := m.newID()
 	if err != nil {
 		return "", fmt.Errorf("create room: %w", err)
 	}
 	m.mu.Lock()
 	defer m.mu.Unlock()
+	if m.cfg.MaxRooms > 0 && len(m.rooms) >= m.cfg.MaxRooms {
+		m.env.dir.Remove(id) // gives the lease back
+		return "", ErrFull
+	}
 	now := time.Now()
 	c, err := newCore(id, cfg, m.env, s.Seats, s.Bots, now)
 	if err != nil {
@@ -129,6 +152,13 @@ func (m *Manager) Create(s Settings) (string, error) {
 	m.launch(newRoom(c, m.cfg.MaxBacklog), now)
 	m.log.Info("room created", "room", id, "seats", s.Seats, "bots", s.Bots, "map", s.Map, "frag_limit", s.FragLimit, "time_limit", s.TimeLimit, "bot_level", s.BotLevel)
 	return id, nil
+}
+
+// full reports whether the Manager runs as many rooms as it may.
+func (m *Manager) full() bool {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	return m.cfg.MaxRooms > 0 && len(m.rooms) >= m.cfg.MaxRooms
 }
 
 // Place opens a room for a request and returns its id: on this node, or in a fleet on the

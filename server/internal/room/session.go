@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"strconv"
+	"strings"
 	"time"
 
 	"skirmish/game/protocol"
@@ -63,6 +64,13 @@ func (m *Manager) Serve(c *transport.Conn) {
 		}
 	case r == nil:
 		m.refuse(c, protocol.CodeNoRoom, fmt.Sprintf("no room %q", hello.Room))
+		return
+	}
+	// A newcomer is refused while the server is short of headroom; a player resuming its
+	// seat is let in, and one whose room runs on another node of a fleet was sent there
+	// (4310) for that node to admit.
+	if hello.Token == "" && m.busy() {
+		m.refuse(c, protocol.CodeBusy, "the server is at capacity: try again in a minute")
 		return
 	}
 	type joined struct {
@@ -175,16 +183,31 @@ func closeForReadError(c *transport.Conn, err error, readTimeout time.Duration) 
 		closePeer(c, protocol.CodeTooBig, err.Error())
 	case errors.Is(err, transport.ErrBadFrame):
 		closePeer(c, protocol.CodeBadMessage, err.Error())
+	case errors.Is(err, transport.ErrFlood):
+		closePeer(c, protocol.CodePolicy, err.Error())
+	case errors.Is(err, transport.ErrBadClose):
+		closePeer(c, protocol.CodeProtocol, err.Error())
+	case errors.Is(err, transport.ErrBadUTF8):
+		closePeer(c, protocol.CodeBadUTF8, err.Error())
 	}
 }
 
 // refuse answers a connection that gets no seat with an error and a close frame, then
 // reads until the client answers the close, so that the refusal reaches it before the socket
-// closes.
+// closes. The refusal counts in /metrics by the code's name.
 func (m *Manager) refuse(c *transport.Conn, code protocol.Code, reason string) {
-	m.env.metrics.Refusals.WithLabelValues("player").Inc()
+	// A player sent to the room's node (4310) is served there, not refused.
+	if code != protocol.CodeMoved {
+		m.env.metrics.Refusals.WithLabelValues(refusalReason(code)).Inc()
+	}
 	closePeer(c, code, reason)
 	m.drain(c)
+}
+
+// refusalReason is the reason a refused player counts under in /metrics: the close code's
+// name in snake case ("room_full", "server_busy"), beside the HTTP refusals' codes.
+func refusalReason(code protocol.Code) string {
+	return strings.ReplaceAll(code.String(), " ", "_")
 }
 
 // drain reads and ignores whatever arrives until the connection ends.
@@ -207,8 +230,25 @@ func (m *Manager) closeOut(c *transport.Conn) {
 }
 
 // finish closes the connection once its close frame (if any) is out and counts the
-// disconnect.
+// disconnect; one closed for misbehaving is logged at warn level too (rate-limited by the
+// log handler).
 func (m *Manager) finish(c *transport.Conn) {
 	c.Finish()
-	m.env.metrics.Disconnects.WithLabelValues(strconv.Itoa(int(c.CloseCode()))).Inc()
+	code := protocol.Code(c.CloseCode())
+	m.env.metrics.Disconnects.WithLabelValues(strconv.Itoa(int(code))).Inc()
+	if kicked(code) {
+		m.log.Warn("player closed", "reason", code.String(), "code", int(code), "remote", c.RemoteAddr().String())
+	}
+}
+
+// kicked reports whether the server closes a player with code for what the client did (or
+// failed to do), as opposed to a normal end, a shutdown or a refused hello.
+func kicked(code protocol.Code) bool {
+	switch code {
+	case protocol.CodeProtocol, protocol.CodeBadUTF8, protocol.CodePolicy, protocol.CodeTooBig,
+		protocol.CodeStuck, protocol.CodeKeepalive, protocol.CodeBadMessage, protocol.CodeUnknown,
+		protocol.CodeTextFrame:
+		return true
+	}
+	return false
 }

@@ -24,15 +24,16 @@ func (h *Hub) NewChannel(name string, opening func() (kind string, data []byte))
 // Publish sends an event to every stream.
 func (c *Channel) Publish(kind string, data []byte) { c.t.publishChange(kind, data) }
 
-// Serve streams the channel to the request's client; it returns once the stream is handed
-// over, or refused.
+// Serve streams the channel to the request's client, admitted as any spectator stream; it
+// returns once the stream is handed over to the channel's writer, or refused, or, on a
+// connection net/http cannot give up (HTTP/2, TLS), once the stream ends.
 func (c *Channel) Serve(w http.ResponseWriter, r *http.Request) {
-	cors, ok := c.h.checkOrigin(r)
-	if !ok {
-		refuseOrigin(w)
+	cors, release, refusal := c.h.opts.Admission.Stream(r)
+	if refusal != nil {
+		refusal.Write(w)
 		return
 	}
-	c.h.stream(w, r, c.t, cors, 0, false)
+	c.h.stream(w, r, c.t, streamArgs{cors: cors, release: release})
 }
 
 // Close ends the channel and its streams.

@@ -7,12 +7,13 @@ import (
 	"time"
 
 	"skirmish/game/protocol"
+	"skirmish/server/internal/admission"
 	"skirmish/server/internal/spectate"
 	"skirmish/server/internal/ssetest"
 )
 
 func TestCheers(t *testing.T) {
-	srv := newServer(t, spectate.Options{CheerBurst: 3, CheerEvery: time.Hour, Origins: []string{"https://friends.example"}})
+	srv := newServer(t, spectate.Options{CheerBurst: 3, CheerEvery: time.Hour, Admission: admission.New(admission.Config{Origins: []string{"https://friends.example"}})})
 	newRoom(t, srv.hub, "r", 2)
 	es := ssetest.Open(t, srv.URL+"/rooms/r/events", ssetest.Options{})
 	es.Must()
@@ -59,24 +60,30 @@ func TestCheers(t *testing.T) {
 }
 
 func TestCheerOrigins(t *testing.T) {
-	srv := newServer(t, spectate.Options{Origins: []string{"https://friends.example"}})
+	srv := newServer(t, spectate.Options{Admission: admission.New(admission.Config{Origins: []string{"https://friends.example"}})})
 	newRoom(t, srv.hub, "r", 2)
 	url := srv.URL + "/api/rooms/r/cheers"
 	for _, tc := range []struct {
-		name, method, origin string
-		status               int
-		allowOrigin          string
+		name, method, origin, contentType string
+		status                            int
+		allowOrigin                       string
 	}{
-		{"same origin", http.MethodPost, srv.URL, 202, ""},
-		{"allowed origin", http.MethodPost, "https://friends.example", 202, "https://friends.example"},
-		{"foreign origin", http.MethodPost, "https://evil.example", 403, ""},
-		{"preflight", http.MethodOptions, "https://friends.example", 204, "https://friends.example"},
-		{"wrong method", http.MethodPut, "", 405, ""},
+		{"same origin", http.MethodPost, srv.URL, "application/json", 202, ""},
+		{"allowed origin", http.MethodPost, "https://friends.example", "application/json; charset=utf-8", 202, "https://friends.example"},
+		{"foreign origin", http.MethodPost, "https://evil.example", "application/json", 403, ""},
+		{"cross-site form", http.MethodPost, "https://evil.example", "text/plain", 403, ""},
+		{"form from an allowed origin", http.MethodPost, "https://friends.example", "text/plain", 415, "https://friends.example"},
+		{"no content type", http.MethodPost, "", "", 415, ""},
+		{"preflight", http.MethodOptions, "https://friends.example", "", 204, "https://friends.example"},
+		{"wrong method", http.MethodPut, "", "", 405, ""},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			req, _ := http.NewRequest(tc.method, url, strings.NewReader(`{"text":"gg"}`))
 			if tc.origin != "" {
 				req.Header.Set("Origin", tc.origin)
+			}
+			if tc.contentType != "" {
+				req.Header.Set("Content-Type", tc.contentType)
 			}
 			resp, err := http.DefaultClient.Do(req)
 			if err != nil {

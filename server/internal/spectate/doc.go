@@ -11,9 +11,15 @@
 // each batch with one non-blocking write(2) per spectator; a spectator whose socket is full
 // keeps references to the shared batches it still owes (no copies), and gets them later in one
 // writev(2) with the next batch or a retry shortly after. One that takes nothing for longer
-// than Options.StuckTimeout, or owes more than Options.MaxPending bytes, is disconnected: it
-// reconnects and resumes by id. No spectator has a goroutine of its own, so a slow one can
-// never slow the room or the others.
+// than Options.StuckTimeout, leaves what its socket took unacknowledged that long (the
+// kernel would otherwise buffer for minutes), or owes more than Options.MaxPending bytes, is
+// disconnected: it reconnects and resumes by id. No spectator has a goroutine of its own, so
+// a slow one can never slow the room or the others.
+//
+// A connection net/http cannot give up, HTTP/2 (where a page's streams share one connection)
+// or TLS (whose descriptor carries ciphertext), streams through its request's handler
+// instead: the writer puts the same bytes, without blocking, into a bounded pipe that the
+// handler writes out and flushes, and the same limits apply.
 //
 // # Fleets
 //
@@ -80,21 +86,35 @@
 // A Channel is a feed the server writes for its own ends, such as the operators' figures
 // (package admin): its streams open with what the channel's owner makes at that moment, and
 // then get every event it publishes. Both are written by the same writer goroutines as the
-// rooms' feeds, and count in the streams metric as feeds "session" and the channel's name.
+// rooms' feeds, streamed the same way (through a pipe over HTTP/2 and TLS), admitted by the
+// same policy, and count in the streams metric as feeds "session" and the channel's name.
 //
 // # Lobby feed: GET /events
 //
-//	rooms   the full room list at once, a JSON array of the room objects of GET /api/rooms
-//	room    one room was created or changed: its object
-//	closed  {"id":"..."}: the room is gone
+//	rooms    the full room list, a JSON array of the room objects of GET /api/rooms
+//	changes  {"rooms":[...],"closed":["id",...]}: the objects of the rooms created or
+//	         changed and the ids of the rooms gone since the last changes event
 //
-// Every (re)connection starts with a rooms event, so the lobby needs no resume history.
+// Changes go out in batches, at most one every Options.LobbyEvery (250 ms): a room that
+// changed several times meanwhile is in a batch once, as it is now, so a watcher's traffic is
+// bounded by the number of rooms, not by how busy they are. A stream opens with a rooms
+// event; one that reconnects with Last-Event-ID gets only the batches it missed while the
+// lobby keeps them (the last 64), else the whole list again. Ids start from the server's
+// clock, so an id from before a restart always gets the whole list.
 //
 // # Cheers: POST /api/rooms/{room}/cheers
 //
 // The body {"text":"gg"} is one of protocol.Reactions or any printable text of at most
-// protocol.MaxCheerRunes runes. Each client address has a token bucket (Options.CheerBurst,
-// Options.CheerEvery). Success is 202; errors are JSON {"error":"...","code":"..."} with 400
-// (bad_json, bad_cheer), 403 (origin_not_allowed), 404 (room_not_found), 405, 413 or 429
+// protocol.MaxCheerRunes runes, sent as Content-Type: application/json. Each client address
+// (an IPv6 /64 counting as one) has a token bucket (Options.CheerBurst, Options.CheerEvery),
+// and so does each room (Options.RoomCheerBurst, Options.RoomCheerEvery). Success is 202;
+// errors are JSON {"error":"...","code":"..."} with 400 (bad_json, bad_cheer), 403
+// (origin_not_allowed), 404 (room_not_found), 405, 413, 415 (bad_content_type) or 429
 // (rate_limited, with Retry-After).
+//
+// # Admission
+//
+// Options.Admission decides who may open a stream or cheer (the Origin rule, streams open per
+// address, the server draining) and counts every refusal; a room with Options.MaxSpectators
+// streams refuses more with 503 too_many_spectators.
 package spectate

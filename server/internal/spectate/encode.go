@@ -24,7 +24,7 @@ const (
 	kindClosed    = "closed"
 	kindReset     = "reset"
 	kindRooms     = "rooms"
-	kindRoom      = "room"
+	kindChanges   = "changes"
 )
 
 // resetWire opens a stream whose resume point the history no longer covers.

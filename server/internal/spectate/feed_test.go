@@ -11,6 +11,7 @@ import (
 
 	"skirmish/game"
 	"skirmish/game/protocol"
+	"skirmish/server/internal/admission"
 	"skirmish/server/internal/spectate"
 	"skirmish/server/internal/ssetest"
 )
@@ -205,7 +206,7 @@ func TestResumeOutsideHistoryResets(t *testing.T) {
 }
 
 func TestRefusals(t *testing.T) {
-	srv := newServer(t, spectate.Options{Origins: []string{"https://friends.example"}})
+	srv := newServer(t, spectate.Options{Admission: admission.New(admission.Config{Origins: []string{"https://friends.example"}})})
 	newRoom(t, srv.hub, "r", 2)
 	for _, tc := range []struct {
 		name, path, origin string
@@ -344,30 +345,57 @@ func TestClosedRoomEndsStreams(t *testing.T) {
 	}
 }
 
+// TestLobbyFeed: the lobby opens with the room list, then sends each batch of changes as one
+// event with every changed room once, as it is now; a reconnection gets the batches it
+// missed, or the whole list when it cannot resume.
 func TestLobbyFeed(t *testing.T) {
-	srv := newServer(t, spectate.Options{})
+	srv := newServer(t, spectate.Options{LobbyEvery: 50 * time.Millisecond})
 	srv.hub.RoomChanged("a", []byte(`{"id":"a","state":"waiting"}`))
 	es := ssetest.Open(t, srv.URL+"/events", ssetest.Options{})
 	rooms := ssetest.Decode[[]struct{ ID, State string }](t, es.Until("rooms")[0])
 	if len(rooms) != 1 || rooms[0].ID != "a" {
 		t.Fatalf("opening list %+v, want room a", rooms)
 	}
+	// A burst of changes within one batch: b appears and goes, a changes twice, c appears.
 	srv.hub.RoomChanged("b", []byte(`{"id":"b","state":"waiting"}`+"\n"))
+	srv.hub.RoomChanged("a", []byte(`{"id":"a","state":"countdown"}`))
 	srv.hub.RoomChanged("a", []byte(`{"id":"a","state":"running"}`))
 	srv.hub.RoomClosed("b")
-	var got []string
-	for range 3 {
-		ev := es.Must()
-		got = append(got, ev.Type+" "+ev.Data)
+	srv.hub.RoomChanged("c", []byte(`{"id":"c","state":"waiting"}`))
+	ev := es.Must()
+	want := `{"rooms":[{"id":"a","state":"running"},{"id":"c","state":"waiting"}],"closed":["b"]}`
+	if ev.Type != "changes" || ev.Data != want {
+		t.Fatalf("lobby batch %s %s, want changes %s", ev.Type, ev.Data, want)
 	}
-	want := []string{`room {"id":"b","state":"waiting"}`, `room {"id":"a","state":"running"}`, `closed {"id":"b"}`}
-	if !slices.Equal(got, want) {
-		t.Fatalf("lobby events %q, want %q", got, want)
+	resumeAt := es.LastID
+	srv.hub.RoomClosed("c")
+	if ev := es.Must(); ev.Data != `{"rooms":[],"closed":["c"]}` {
+		t.Fatalf("second batch %s", ev.Data)
 	}
-	// A reconnection (with or without an id) starts from the current list.
-	again := ssetest.Open(t, srv.URL+"/events", ssetest.Options{Header: http.Header{"Last-Event-ID": {es.LastID}}})
-	ev := again.Must()
-	if ev.Type != "rooms" || ev.Data != `[{"id":"a","state":"running"}]` {
-		t.Fatalf("reconnected lobby opened with %s %s", ev.Type, ev.Data)
+	srv.hub.RoomChanged("a", []byte(`{"id":"a","state":"ended"}`))
+	if ev := es.Must(); ev.Data != `{"rooms":[{"id":"a","state":"ended"}],"closed":[]}` {
+		t.Fatalf("third batch %s", ev.Data)
+	}
+
+	tests := []struct {
+		name, lastID string
+		wantType     string
+		wantData     string
+	}{
+		{"resume within the kept batches", resumeAt, "changes", `{"rooms":[],"closed":["c"]}`},
+		{"fresh", "", "rooms", `[{"id":"a","state":"ended"}]`},
+		{"an id from before a restart", "12", "rooms", `[{"id":"a","state":"ended"}]`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			h := http.Header{}
+			if tt.lastID != "" {
+				h.Set("Last-Event-ID", tt.lastID)
+			}
+			again := ssetest.Open(t, srv.URL+"/events", ssetest.Options{Header: h})
+			if ev := again.Must(); ev.Type != tt.wantType || ev.Data != tt.wantData {
+				t.Fatalf("reconnected lobby opened with %s %s, want %s %s", ev.Type, ev.Data, tt.wantType, tt.wantData)
+			}
+		})
 	}
 }

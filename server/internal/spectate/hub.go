@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
+	"maps"
 	"math"
 	"slices"
 	"sync"
@@ -11,6 +12,7 @@ import (
 
 	"skirmish/game"
 	"skirmish/game/protocol"
+	"skirmish/server/internal/ratelimit"
 )
 
 // ErrNoRoom is returned (and wrapped) when a room does not exist.
@@ -25,17 +27,25 @@ var ErrNoRoom = errors.New("spectate: no such room")
 type Hub struct {
 	opts    Options
 	metrics metrics
-	cheers  limiter
-	// head is the response head of a stream without CORS headers, shared by those streams.
-	head []byte
+	// cheers limits each client address's cheers, roomCheers each room's.
+	cheers, roomCheers ratelimit.Limiter
+	// head is the response head of a stream without CORS headers, shared by those streams;
+	// retry is the retry hint that starts every stream's body.
+	head, retry []byte
 
 	mu    sync.RWMutex
 	rooms map[string]*roomFeed
 	// lobbyRooms holds each room's latest object for the lobby's opening list.
 	lobbyRooms map[string][]byte
 	lobby      *topic
-	sessions   map[*Session]struct{}
-	closed     bool
+	// changed and gone are the rooms changed and closed since the lobby's last batch, which
+	// flush publishes when the timer it arms fires.
+	changed  map[string][]byte
+	gone     map[string]bool
+	flusher  *time.Timer
+	armed    bool // the flusher will fire
+	sessions map[*Session]struct{}
+	closed   bool
 }
 
 // roomFeed is a room's topic plus the encoder state its room's goroutine owns; or a
@@ -71,21 +81,36 @@ func New(opts Options) (*Hub, error) {
 		opts:       opts.withDefaults(),
 		rooms:      make(map[string]*roomFeed),
 		lobbyRooms: make(map[string][]byte),
+		changed:    make(map[string][]byte),
+		gone:       make(map[string]bool),
 		sessions:   make(map[*Session]struct{}),
 	}
+	h.retry = retryHint(h.opts.Retry)
 	h.head = h.responseHead("")
-	h.cheers.init(h.opts.CheerBurst, h.opts.CheerEvery)
+	h.cheers.Init(h.opts.CheerBurst, h.opts.CheerEvery)
+	h.roomCheers.Init(h.opts.RoomCheerBurst, h.opts.RoomCheerEvery)
 	if err := h.metrics.init(h.opts.Registerer); err != nil {
 		return nil, fmt.Errorf("spectate metrics: %w", err)
 	}
-	h.lobby = newTopic(h, "lobby", 0, true)
+	h.lobby = newTopic(h, "lobby", lobbyHistory, true)
+	// The lobby outlives its watchers' connections and the server does not: its ids start
+	// from the clock, so that an id from before a restart is older than anything this run can
+	// resume from, and its watcher gets the whole list.
+	h.lobby.numberFrom(uint64(time.Now().UnixMilli()) << 8)
 	return h, nil
 }
+
+// lobbyHistory is how many of the lobby's batches a reconnecting watcher can resume from
+// (about a quarter of a minute of a busy lobby) instead of taking the whole list again.
+const lobbyHistory = 64
 
 // Close ends every feed and disconnects every spectator; the hub then ignores its rooms.
 func (h *Hub) Close() {
 	h.mu.Lock()
 	h.closed = true
+	if h.flusher != nil {
+		h.flusher.Stop()
+	}
 	feeds := h.rooms
 	h.rooms = map[string]*roomFeed{}
 	sessions := h.sessions
@@ -249,16 +274,18 @@ func (h *Hub) Closed(room string) {
 }
 
 // RoomChanged tells the lobby feed that a room appeared or changed; object is its JSON as
-// GET /api/rooms/{room} shows it.
+// GET /api/rooms/{room} shows it. Changes go out in batches (see flushLobby).
 func (h *Hub) RoomChanged(room string, object []byte) {
 	if h.feed(room) == nil {
 		return
 	}
-	object = bytes.TrimSpace(object)
+	object = slices.Clone(bytes.TrimSpace(object))
 	h.mu.Lock()
 	defer h.mu.Unlock()
-	h.lobbyRooms[room] = slices.Clone(object)
-	h.lobby.publishChange(kindRoom, object)
+	h.lobbyRooms[room] = object
+	h.changed[room] = object
+	delete(h.gone, room)
+	h.armLobby()
 }
 
 // RoomClosed tells the lobby feed that a room is gone. The room's own feed ends too,
@@ -267,10 +294,54 @@ func (h *Hub) RoomClosed(room string) {
 	h.mu.Lock()
 	if _, known := h.lobbyRooms[room]; known {
 		delete(h.lobbyRooms, room)
-		h.lobby.publishChange(kindClosed, closedJSON(room))
+		delete(h.changed, room)
+		h.gone[room] = true
+		h.armLobby()
 	}
 	h.mu.Unlock()
 	h.Closed(room)
+}
+
+// armLobby makes sure a batch of the lobby's changes goes out within Options.LobbyEvery.
+// Called with mu held.
+func (h *Hub) armLobby() {
+	if h.armed {
+		return
+	}
+	h.armed = true
+	if h.flusher == nil {
+		h.flusher = time.AfterFunc(h.opts.LobbyEvery, h.flushLobby)
+	} else {
+		h.flusher.Reset(h.opts.LobbyEvery)
+	}
+}
+
+// flushLobby publishes the changes since the last batch as one changes event: every watcher
+// gets at most one message per Options.LobbyEvery, with each room's latest object once,
+// however often the rooms changed meanwhile.
+func (h *Hub) flushLobby() {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	h.armed = false
+	if h.closed || len(h.changed)+len(h.gone) == 0 {
+		return
+	}
+	ids := slices.Sorted(maps.Keys(h.changed))
+	b := append(make([]byte, 0, 256*len(ids)), `{"rooms":[`...)
+	for i, id := range ids {
+		if i > 0 {
+			b = append(b, ',')
+		}
+		b = append(b, h.changed[id]...)
+	}
+	b = append(b, `],"closed":`...)
+	// An empty list, not null: the pages iterate it.
+	gone := append(make([]string, 0, len(h.gone)), slices.Sorted(maps.Keys(h.gone))...)
+	b = append(b, mustJSON(gone)...)
+	b = append(b, '}')
+	clear(h.changed)
+	clear(h.gone)
+	h.lobby.publishChange(kindChanges, b)
 }
 
 // subscribe adds s to the feed t. The lobby's keyframe, the whole room list, is rebuilt here

@@ -14,7 +14,7 @@ import (
 // says where it was; a session keeps no history.
 //
 // The owner publishes the stream's opening (Intro, Status, Keyframe), then Serves the
-// request, then writes the rest; Live says when to stop.
+// request with the function that writes the rest; Live says when to stop.
 type Session struct {
 	h    *Hub
 	f    *roomFeed
@@ -57,15 +57,26 @@ func (s *Session) Status(st *protocol.Status, tick uint32) { s.f.status(st, uint
 // Events publishes a tick's events.
 func (s *Session) Events(list []protocol.Event) { s.f.events(list) }
 
-// Serve streams the session to the request's client; it returns once the stream is handed
-// to the session's writer, or refused.
-func (s *Session) Serve(w http.ResponseWriter, r *http.Request) {
-	cors, ok := s.h.checkOrigin(r)
-	if !ok {
-		refuseOrigin(w)
+// Serve streams the session to the request's client, admitted as any spectator stream, and
+// starts play on a goroutine of its own once the stream is open; a stream that is refused
+// (or a HEAD request) closes the session instead. It returns once the stream is handed over
+// to the session's writer or, on a connection net/http cannot give up (HTTP/2, TLS), once
+// the stream ends.
+func (s *Session) Serve(w http.ResponseWriter, r *http.Request, play func()) {
+	cors, release, refusal := s.h.opts.Admission.Stream(r)
+	if refusal != nil {
+		s.Close()
+		refusal.Write(w)
 		return
 	}
-	s.h.stream(w, r, s.f.t, cors, 0, false)
+	opened := false
+	s.h.stream(w, r, s.f.t, streamArgs{cors: cors, release: release, opened: func() {
+		opened = true
+		go play()
+	}})
+	if !opened {
+		s.Close()
+	}
 }
 
 // Live reports whether the session still has its spectator.

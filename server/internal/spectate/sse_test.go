@@ -15,6 +15,7 @@ import (
 	"skirmish/game/protocol"
 	"skirmish/server/internal/room"
 	"skirmish/server/internal/spectate"
+	"skirmish/server/internal/ssetest"
 )
 
 // testServer is a real HTTP server on loopback with the hub's handlers mounted as the server
@@ -175,4 +176,50 @@ func post(t *testing.T, url, body string, header http.Header) (int, string, http
 		}
 	}
 	return resp.StatusCode, e.Code, resp.Header
+}
+
+// TestStreamsOverHTTP2: over HTTP/2, where a connection cannot be taken over, the streams go
+// through their handlers: a room's and the lobby's at once on one connection, the room's
+// ending when the room closes, and the open streams counted until then.
+func TestStreamsOverHTTP2(t *testing.T) {
+	hub, err := spectate.New(fastOpts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	mux := http.NewServeMux()
+	mux.HandleFunc("GET /rooms/{room}/events", hub.ServeRoom)
+	mux.HandleFunc("GET /events", hub.ServeLobby)
+	srv := httptest.NewUnstartedServer(mux)
+	srv.EnableHTTP2 = true
+	srv.StartTLS()
+	t.Cleanup(func() {
+		hub.Close()
+		srv.Close()
+	})
+	room := newRoom(t, hub, "r", 2)
+	open := func(path string) (*ssetest.Stream, io.Closer) {
+		resp, err := srv.Client().Get(srv.URL + path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if resp.StatusCode != http.StatusOK || resp.ProtoMajor != 2 {
+			t.Fatalf("%s: %d over %s, want 200 over HTTP/2", path, resp.StatusCode, resp.Proto)
+		}
+		return ssetest.Read(t, resp.Body), resp.Body
+	}
+	es, body := open("/rooms/r/events")
+	defer body.Close()
+	lobby, lobbyBody := open("/events")
+	defer lobbyBody.Close()
+	lobby.Until("rooms")
+	room.step(1)
+	es.Until("snapshot")
+	if n := hub.Spectators("r"); n != 1 {
+		t.Fatalf("%d spectators counted, want 1", n)
+	}
+	hub.Closed("r")
+	es.Until("closed")
+	if _, err := es.Next(false); err != io.EOF {
+		t.Fatalf("after closed: %v, want the end of the stream", err)
+	}
 }

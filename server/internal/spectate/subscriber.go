@@ -7,6 +7,8 @@ import (
 	"time"
 
 	"golang.org/x/sys/unix"
+
+	"skirmish/server/internal/sockq"
 )
 
 // errNoRawConn reports a hijacked connection that does not expose its descriptor (TLS, for
@@ -14,10 +16,14 @@ import (
 var errNoRawConn = errors.New("spectate: connection does not expose its descriptor")
 
 // subscriber is one spectator stream. It owns its connection but no goroutine: its topic's
-// writer does all its writes, never blocking on it.
+// writer does all its writes, never blocking on it. A stream that net/http keeps (HTTP/2,
+// TLS) has a pipe to its handler instead of a connection.
 type subscriber struct {
 	conn net.Conn
 	raw  syscall.RawConn
+	pipe *pipe
+	// release is called once when the stream ends (the admission's count of open streams).
+	release func()
 	// from is the last event id the stream's opening already covers; the writer skips older
 	// events still queued when the subscriber joined.
 	from uint64
@@ -28,6 +34,8 @@ type subscriber struct {
 	since   time.Time // when the socket last took bytes while some were owed
 	// broken is set once a write failed: the spectator went away rather than fell behind.
 	broken bool
+	// drain tells whether the spectator acknowledges what its socket took.
+	drain sockq.Drain
 
 	// The arguments and results of writeFD, kept here so the write path does not allocate.
 	wbuf    []byte
@@ -37,7 +45,7 @@ type subscriber struct {
 	writeFn func(fd uintptr) bool
 }
 
-func newSubscriber(conn net.Conn) (*subscriber, error) {
+func newSubscriber(conn net.Conn, release func()) (*subscriber, error) {
 	sc, ok := conn.(syscall.Conn)
 	if !ok {
 		return nil, errNoRawConn
@@ -46,7 +54,7 @@ func newSubscriber(conn net.Conn) (*subscriber, error) {
 	if err != nil {
 		return nil, err
 	}
-	s := &subscriber{conn: conn, raw: raw}
+	s := &subscriber{conn: conn, raw: raw, release: release}
 	s.writeFn = s.writeFD
 	return s, nil
 }
@@ -143,16 +151,28 @@ func (s *subscriber) writev(bs [][]byte) (int, error) {
 }
 
 func (s *subscriber) do() (int, error) {
-	err := s.raw.Write(s.writeFn)
-	s.wbuf, s.wvec = nil, nil
-	if err == nil {
-		err = s.werr
+	var n int
+	var err error
+	if s.pipe != nil {
+		n, err = s.pipe.put(s.wbuf, s.wvec)
+	} else if err = s.raw.Write(s.writeFn); err == nil {
+		n, err = s.wn, s.werr
 	}
+	s.wbuf, s.wvec = nil, nil
 	if err != nil {
 		s.broken = true
 		return 0, err
 	}
-	return s.wn, nil
+	return n, nil
+}
+
+// close ends the stream: the connection closes, or the handler of a piped one returns.
+func (s *subscriber) close() {
+	if s.pipe != nil {
+		s.pipe.close()
+		return
+	}
+	s.conn.Close()
 }
 
 // writeFD is the RawConn.Write callback. It always reports done, so a full socket returns at

@@ -58,6 +58,7 @@ type topic struct {
 	subs      []*subscriber
 	spare     []*event
 	lastWrite time.Time // when the writer last wrote to anyone
+	checked   time.Time // when the spectators' sockets were last checked for a stall
 }
 
 func newTopic(h *Hub, feed string, history int, keepKeyframe bool) *topic {
@@ -71,6 +72,14 @@ func newTopic(h *Hub, feed string, history int, keepKeyframe bool) *topic {
 	}
 	go t.run()
 	return t
+}
+
+// numberFrom makes the topic's ids follow id, as if the events up to id had been published
+// and were no longer kept. Called before anything is published.
+func (t *topic) numberFrom(id uint64) {
+	t.mu.Lock()
+	t.last, t.evicted = id, id
+	t.mu.Unlock()
 }
 
 // publish numbers an event, encodes it and queues it as flags say. It never blocks on a
@@ -116,8 +125,9 @@ func (t *topic) publishAs(id uint64, kind string, data []byte, flags int) {
 }
 
 // publishChange broadcasts a change of a feed whose keyframe is its whole state (the lobby's
-// room list) and drops that keyframe, now stale. Rebuilding the keyframe on every change
-// would cost the whole state each time; refreshKeyframe rebuilds it when a stream opens.
+// room list), keeps it for resumption, and drops that keyframe, now stale. Rebuilding the
+// keyframe on every change would cost the whole state each time; refreshKeyframe rebuilds it
+// when a stream opens.
 func (t *topic) publishChange(kind string, data []byte) {
 	t.mu.Lock()
 	if t.closed {
@@ -125,7 +135,11 @@ func (t *topic) publishChange(kind string, data []byte) {
 		return
 	}
 	t.last++
-	t.out = append(t.out, &event{ID: t.last, Wire: encodeEvent(t.last, kind, data)})
+	ev := &event{ID: t.last, Wire: encodeEvent(t.last, kind, data)}
+	t.out = append(t.out, ev)
+	if t.history > 0 {
+		t.remember(ev)
+	}
 	t.keyframe = nil
 	t.mu.Unlock()
 	t.signal()
@@ -157,20 +171,21 @@ func (t *topic) remember(ev *event) {
 // opening returns the events that start a stream: for a resume after lastID, the missed
 // discrete events and the keyframe in id order; for a fresh stream, or a resume point the
 // history no longer covers, the latest status and keyframe, and then reset is the event that
-// tells a resuming spectator so (nil otherwise).
+// tells a resuming spectator so (nil otherwise). A feed whose keyframe is its whole state (the
+// lobby) resumes with the missed changes alone, and one it cannot resume starts afresh with no
+// reset: the keyframe replaces everything.
 // Called with mu held.
 func (t *topic) opening(lastID uint64, resume bool) (evs []*event, reset []byte) {
 	lost := lastID > t.lostAfter && lastID <= t.lostThrough
-	if resume && t.history > 0 && !lost && lastID >= t.evicted && lastID <= t.last {
-		// The ring is in id order from head: find the first missed event by bisection, as a
-		// crowd reconnecting at once would otherwise scan it once each under the lock.
-		n := len(t.ring)
-		first := sort.Search(n, func(i int) bool { return t.ring[(t.head+i)%n].ID > lastID })
-		for i := first; i < n; i++ {
-			evs = append(evs, t.ring[(t.head+i)%n])
-		}
+	covered := resume && t.history > 0 && !lost && lastID >= t.evicted && lastID <= t.last
+	if covered && t.keepKeyframe {
+		return t.missed(lastID), nil
+	}
+	if covered {
+		evs = t.missed(lastID)
 	} else {
 		switch {
+		case t.keepKeyframe:
 		case resume && lost:
 			reset = restartReset(t.lostAfter)
 		case resume && t.history > 0:
@@ -196,6 +211,19 @@ func (t *topic) opening(lastID uint64, resume bool) (evs []*event, reset []byte)
 		return 0
 	})
 	return evs, reset
+}
+
+// missed returns the events of the history after lastID, in order. Called with mu held.
+func (t *topic) missed(lastID uint64) []*event {
+	// The ring is in id order from head: find the first missed event by bisection, as a crowd
+	// reconnecting at once would otherwise scan it once each under the lock.
+	n := len(t.ring)
+	first := sort.Search(n, func(i int) bool { return t.ring[(t.head+i)%n].ID > lastID })
+	evs := make([]*event, 0, n-first)
+	for i := first; i < n; i++ {
+		evs = append(evs, t.ring[(t.head+i)%n])
+	}
+	return evs
 }
 
 // subscribe adds a spectator whose stream starts with head (the response head and retry
@@ -282,6 +310,10 @@ const yieldEvery = 64
 // retryDelay is how soon the writer tries again to give spectators that owe bytes.
 const retryDelay = 50 * time.Millisecond
 
+// drainCheck is how often, at most, the writer asks the kernel whether its spectators take
+// what their sockets were given.
+const drainCheck = time.Second
+
 // pass writes what was published since the last pass (plus a heartbeat if asked) to every
 // spectator, takes in the joining ones, and reports whether any spectator still owes bytes.
 func (t *topic) pass(heartbeat bool) (owing bool) {
@@ -299,6 +331,10 @@ func (t *topic) pass(heartbeat bool) (owing bool) {
 		t.lastWrite = now
 	}
 	delivered := 0
+	check := now.Sub(t.checked) >= drainCheck
+	if check {
+		t.checked = now
+	}
 	for i := 0; i < len(t.subs); {
 		s := t.subs[i]
 		var ok bool
@@ -307,6 +343,9 @@ func (t *topic) pass(heartbeat bool) (owing bool) {
 		} else {
 			ok = s.owed == 0 || s.flush(now, opts.MaxPending, opts.StuckTimeout)
 		}
+		// The kernel buffers a spectator that stopped reading for minutes before a write
+		// fails to go through: what the socket took must also be acknowledged in time.
+		ok = ok && !(check && s.raw != nil && s.drain.Stalled(s.raw, now, opts.StuckTimeout))
 		if !ok {
 			t.drop(s, !s.broken)
 			t.subs[i] = t.subs[len(t.subs)-1]
@@ -369,7 +408,8 @@ func (t *topic) batch(out []*event, heartbeat bool) []byte {
 // drop closes a spectator's stream; slow tells a disconnection for not keeping up from the
 // end of the feed or of the connection.
 func (t *topic) drop(s *subscriber, slow bool) {
-	s.conn.Close()
+	s.close()
+	s.release()
 	s.pending = nil
 	if slow {
 		t.hub.metrics.dropped.Inc()

@@ -1,17 +1,20 @@
 // Package transport is the player WebSocket layer on github.com/gobwas/ws at frame level: the
-// zero-copy upgrade with its Origin check, frame reads cut from a reused buffer with a size
-// limit, control frames, keepalive, and the way out for shared, pre-built frames: a
-// non-blocking write straight from the sender when the socket takes it, else a bounded outbox
-// drained with one write per batch by a writer goroutine that exists only while frames wait,
-// so that the room's tick never waits on a socket. One goroutine per ping interval pings every
-// connection and ends the reads of silent ones; a connection keeps only its reader goroutine.
+// zero-copy upgrade (its request head read within a size and time limit, its admission left
+// to the caller), frame reads cut from a reused buffer with a size limit and a rate budget,
+// control frames, keepalive, and the way out for shared, pre-built frames: a non-blocking
+// write straight from the sender when the socket takes it, else a bounded outbox drained with
+// one write per batch by a writer goroutine that exists only while frames wait, so that the
+// room's tick never waits on a socket. One goroutine per ping interval pings every connection,
+// ends the reads of silent ones and closes those whose sockets stopped draining. Reads are
+// polled (poll.go): the owner of a plain TCP connection reads it without blocking when it
+// chooses, so a connection needs no goroutine of its own; one that cannot be polled (TLS) is
+// read by its reader goroutine with ReadMessage, under the same budgets.
 package transport
 
 import (
-	"bufio"
+	"encoding/binary"
 	"errors"
 	"fmt"
-	"io"
 	"net"
 	"os"
 	"strings"
@@ -22,6 +25,8 @@ import (
 	"unicode/utf8"
 
 	"github.com/gobwas/ws"
+
+	"skirmish/server/internal/sockq"
 )
 
 // initialReadBuffer fits every regular client message (an input frame is about twenty
@@ -38,7 +43,17 @@ type Options struct {
 	// WriteTimeout is how long one write may stay blocked before the client counts as stuck;
 	// default 3 s.
 	WriteTimeout time.Duration
-	MaxQueue     int // frames waiting to be written before the client counts as stuck; default 256
+	// StallTimeout is how long bytes the socket took may stay unacknowledged by the client
+	// before it counts as stuck, checked every ping interval; default 5 s. It catches a client
+	// that stopped reading while the kernel buffers still absorb what the server writes.
+	StallTimeout time.Duration
+	// MaxQueue is how many frames may wait to be written (not counting snapshots, which
+	// replace each other) before the client counts as stuck; default 256.
+	MaxQueue int
+	// MaxRate bounds the frames a client may send a second, control frames included, with a
+	// burst of rateBurst seconds' worth (what a client sends after a stall of the network or
+	// of the server arrives at once); past it ReadMessage returns ErrFlood. 0 means no bound.
+	MaxRate int
 	// WriteBuffer, when positive, sets the socket's send buffer (tests use it to make a client
 	// that stops reading fill it quickly).
 	WriteBuffer int
@@ -72,6 +87,9 @@ func (o Options) withDefaults() Options {
 	if o.WriteTimeout <= 0 {
 		o.WriteTimeout = 3 * time.Second
 	}
+	if o.StallTimeout <= 0 {
+		o.StallTimeout = 5 * time.Second
+	}
 	if o.MaxQueue <= 0 {
 		o.MaxQueue = 256
 	}
@@ -88,14 +106,22 @@ var (
 	// ErrPeerClosed means the client closed the connection on purpose: its close frame
 	// started the closing handshake (it did not answer one of the server's).
 	ErrPeerClosed = errors.New("connection closed by the client")
+	// ErrFlood means the client sent frames faster than Options.MaxRate allows.
+	ErrFlood = errors.New("too many messages")
+	// ErrBadClose means a close frame with a code a peer may not send (1005, 1006, 1015, or
+	// outside the defined ranges) or a malformed payload.
+	ErrBadClose = errors.New("invalid close frame")
+	// ErrBadUTF8 means a close frame whose reason is not UTF-8.
+	ErrBadUTF8 = errors.New("close reason not UTF-8")
 )
 
 // Conn is one upgraded player connection. ReadMessage is for one goroutine (the session);
 // the Send methods and Close may be called from any goroutine and never block.
 type Conn struct {
 	nc   net.Conn
-	r    io.Reader
 	opts Options
+	// release, when set, is called once when the socket closes (see Admission).
+	release func()
 
 	in     frameReader
 	fillFn func([]byte) (int, error) // c.fill, bound once so that reading allocates nothing
@@ -121,6 +147,13 @@ type Conn struct {
 	// seen is when the last bytes came from the client (monotonic): the keepalive sweep
 	// closes a connection silent for longer than the read timeout.
 	seen atomic.Int64
+	// sock reaches the TCP socket below (through TLS too) for the sweep's checks; nil if none.
+	sock  syscall.RawConn
+	drain sockq.Drain // owned by the keepalive sweep
+
+	// The reader's budget of frames (see Options.MaxRate), owned by the reader.
+	tokens  float64
+	tokenAt int64
 
 	// Direct writes (see direct.go): the descriptor, and the scratch of the write callback,
 	// kept here so that writing allocates nothing; guarded by the outbox lock.
@@ -135,31 +168,32 @@ type Conn struct {
 	bufs  [][]byte
 }
 
-// newConn wraps an upgraded socket; br holds bytes the HTTP server read past the request.
-func newConn(nc net.Conn, br *bufio.Reader, opts Options) *Conn {
+// newConn wraps an upgraded socket; early holds the bytes the client sent behind its
+// handshake, which are read as the first frames, and release is called when it closes.
+func newConn(nc net.Conn, early []byte, opts Options, release func()) *Conn {
 	opts = opts.withDefaults()
 	c := &Conn{
 		nc:      nc,
-		r:       nc,
 		opts:    opts,
-		in:      frameReader{buf: make([]byte, initialReadBuffer)},
+		release: release,
+		in:      frameReader{buf: make([]byte, max(initialReadBuffer, len(early)))},
 		done:    make(chan struct{}),
 		flushed: make(chan struct{}),
 	}
-	if br != nil && br.Buffered() > 0 {
-		c.r = io.MultiReader(io.LimitReader(br, int64(br.Buffered())), nc)
-	}
-	if tc, ok := nc.(*net.TCPConn); ok && opts.WriteBuffer > 0 {
+	c.in.end = copy(c.in.buf, early)
+	if sb, ok := nc.(interface{ SetWriteBuffer(int) error }); ok && opts.WriteBuffer > 0 {
 		// A smaller buffer only makes a stuck client visible sooner; failing to set it is harmless.
-		_ = tc.SetWriteBuffer(opts.WriteBuffer)
+		_ = sb.SetWriteBuffer(opts.WriteBuffer)
 	}
 	c.fillFn = c.fill
-	if c.raw = rawConn(nc); c.raw != nil && c.r == nc && !opts.GoroutineReads {
-		c.pollFn, c.readFn = c.fillPolled, c.readFD
-	}
 	c.out.max = opts.MaxQueue
-	if c.raw != nil {
+	c.sock = sockq.Raw(nc)
+	c.tokens, c.tokenAt = rateBurst*float64(opts.MaxRate), monotonic()
+	if c.raw = rawConn(nc); c.raw != nil {
 		c.rawFn = c.writeFD
+		if !opts.GoroutineReads {
+			c.pollFn, c.readFn = c.fillPolled, c.readFD
+		}
 	}
 	c.seen.Store(monotonic())
 	keepalive.add(c)
@@ -200,6 +234,9 @@ func (c *Conn) readMessage(fill func([]byte) (int, error)) ([]byte, error) {
 		if err != nil {
 			return nil, c.readErr(err)
 		}
+		if !c.spend() {
+			return nil, fmt.Errorf("%w: more than %d a second", ErrFlood, c.opts.MaxRate)
+		}
 		switch {
 		case h.Rsv != 0 || !h.Masked:
 			return nil, fmt.Errorf("%w: reserved bits or unmasked client frame", ErrBadFrame)
@@ -216,22 +253,64 @@ func (c *Conn) readMessage(fill func([]byte) (int, error)) ([]byte, error) {
 		case ws.OpText:
 			return nil, ErrTextFrame
 		case ws.OpPing:
-			c.Send(NewFrame(ws.OpPong, p))
+			c.SendOwned(NewFrame(ws.OpPong, p))
 		case ws.OpPong:
 			// Any frame proves the client alive; the deadline moves with the next read.
 		case ws.OpClose:
-			code, _ := ws.ParseCloseFrameData(p)
-			if code.Empty() {
-				code = ws.StatusNormalClosure
+			code, err := closeCode(p)
+			if err != nil {
+				return nil, err
 			}
 			if c.closeWith(nil, uint16(code), "") {
 				return nil, ErrPeerClosed
 			}
+			// The client's close is echoed; a closing server has sent its own already.
+			c.closeWith(nil, code, "")
 			return nil, ErrClosed
 		default:
 			return nil, fmt.Errorf("%w: opcode %d", ErrBadFrame, h.OpCode)
 		}
 	}
+}
+
+// rateBurst is how many seconds of Options.MaxRate a client may send at once.
+const rateBurst = 5
+
+// spend takes one frame from the reader's budget and reports whether there was one.
+func (c *Conn) spend() bool {
+	rate := float64(c.opts.MaxRate)
+	if rate <= 0 {
+		return true
+	}
+	now := monotonic()
+	c.tokens = min(rateBurst*rate, c.tokens+rate*float64(now-c.tokenAt)/float64(time.Second))
+	c.tokenAt = now
+	if c.tokens < 1 {
+		return false
+	}
+	c.tokens--
+	return true
+}
+
+// closeCode returns the code of a client's close frame to echo (1000 for an empty one), or
+// the error for a frame no peer may send: a one-byte payload, a code reserved for local use
+// or outside the registered and private ranges, or a reason that is not UTF-8.
+func closeCode(p []byte) (uint16, error) {
+	switch {
+	case len(p) == 0:
+		return uint16(ws.StatusNormalClosure), nil
+	case len(p) == 1:
+		return 0, fmt.Errorf("%w: a one-byte payload", ErrBadClose)
+	}
+	code := binary.BigEndian.Uint16(p)
+	switch {
+	case code < 1000 || code >= 5000 || (code >= 1016 && code < 3000),
+		code == 1004, code == 1005, code == 1006, code == 1015:
+		return 0, fmt.Errorf("%w: code %d", ErrBadClose, code)
+	case !utf8.Valid(p[2:]):
+		return 0, ErrBadUTF8
+	}
+	return code, nil
 }
 
 // fill reads what the socket has into p. An open connection reads without a deadline of its
@@ -243,7 +322,7 @@ func (c *Conn) fill(p []byte) (int, error) {
 			return 0, err
 		}
 	}
-	n, err := c.r.Read(p)
+	n, err := c.nc.Read(p)
 	if n > 0 {
 		c.seen.Store(monotonic())
 	}
@@ -251,7 +330,7 @@ func (c *Conn) fill(p []byte) (int, error) {
 }
 
 func (c *Conn) readErr(err error) error {
-	if errors.Is(err, ErrTooBig) || errors.Is(err, ErrBadFrame) || err == errDrained {
+	if errors.Is(err, ErrTooBig) || errors.Is(err, ErrBadFrame) || errors.Is(err, ErrBadClose) || errors.Is(err, ErrBadUTF8) || err == errDrained {
 		return err
 	}
 	if errors.Is(err, os.ErrDeadlineExceeded) {
@@ -313,6 +392,9 @@ func (c *Conn) shut() {
 		close(c.done)
 		c.out.discard()
 		keepalive.remove(c)
+		if c.release != nil {
+			c.release()
+		}
 	})
 }
 
@@ -321,4 +403,4 @@ func (o Options) ReadTimeoutOrDefault() time.Duration { return o.withDefaults().
 
 // Wrap serves an already upgraded WebSocket connection (the benchmarks use it on plain
 // loopback sockets; the server goes through Upgrade).
-func Wrap(nc net.Conn, opts Options) *Conn { return newConn(nc, nil, opts) }
+func Wrap(nc net.Conn, opts Options) *Conn { return newConn(nc, nil, opts, nil) }

@@ -5,6 +5,9 @@ import (
 	"time"
 
 	"github.com/gobwas/ws"
+
+	"skirmish/game/protocol"
+	"skirmish/server/internal/sockq"
 )
 
 // pingFrame is shared by every connection: an unmasked ping has the same bytes for everyone.
@@ -51,6 +54,7 @@ func (k *sweeps) run(every time.Duration, conns map[*Conn]struct{}) {
 	t := time.NewTicker(every)
 	defer t.Stop()
 	var batch []*Conn
+	last := monotonic()
 	for range t.C {
 		k.mu.Lock()
 		if len(conns) == 0 {
@@ -62,25 +66,42 @@ func (k *sweeps) run(every time.Duration, conns map[*Conn]struct{}) {
 			batch = append(batch, c)
 		}
 		k.mu.Unlock()
+		wall := time.Now()
 		now := monotonic()
+		// A sweep that comes late says the server was short of CPU: its readers may have been
+		// as late as it is, so silence is not judged this time.
+		onTime := time.Duration(now-last) < 2*every
+		last = now
 		for _, c := range batch {
-			c.keepalive(now)
+			c.keepalive(wall, now, onTime)
 		}
 		clear(batch)
 		batch = batch[:0]
 	}
 }
 
-// keepalive pings the client, or ends the pending read when the client has been silent for
-// longer than the read timeout: the reader then gets ErrTimeout. A closing connection has a
-// read deadline of its own.
-func (c *Conn) keepalive(now int64) {
+// keepalive pings the client; or closes it as stuck when bytes the socket took long ago are
+// still unacknowledged; or ends the pending read when the client has been silent for longer
+// than the read timeout, so that the reader gets ErrTimeout. Silence counts only when the
+// sweep is on time and no bytes wait unread in the socket: a server too busy to read must not
+// blame its clients. A closing connection has a read deadline of its own.
+func (c *Conn) keepalive(wall time.Time, now int64, onTime bool) {
 	if c.code.Load() != 0 {
 		return
 	}
-	if now-c.seen.Load() > int64(c.opts.ReadTimeout) {
-		_ = c.nc.SetReadDeadline(time.Unix(1, 0))
+	if c.sock != nil && c.drain.Stalled(c.sock, wall, c.opts.StallTimeout) {
+		c.Abort(uint16(protocol.CodeStuck))
 		return
+	}
+	if now-c.seen.Load() > int64(c.opts.ReadTimeout) {
+		switch {
+		case !onTime:
+		case c.sock != nil && sockq.Unread(c.sock) > 0:
+			c.seen.Store(now)
+		default:
+			_ = c.nc.SetReadDeadline(time.Unix(1, 0))
+			return
+		}
 	}
 	c.Send(pingFrame)
 }

@@ -56,19 +56,21 @@ var epoch = time.Now()
 // monotonic returns the time since epoch.
 func monotonic() int64 { return int64(time.Since(epoch)) }
 
-// push queues f, which the caller has retained for this connection.
-func (o *outbox) push(f *Frame) {
+// push queues f, which the caller has retained for this connection, and reports whether
+// more than max frames wait now: the client is stuck, and the caller closes it rather than
+// let the queue grow.
+func (o *outbox) push(f *Frame) (overflow bool) {
 	o.mu.Lock()
+	defer o.mu.Unlock()
 	if o.closing || o.dead {
-		o.mu.Unlock()
 		f.Release()
-		return
+		return false
 	}
 	o.items = append(o.items, entry{f: f})
 	if len(o.items) > o.max {
 		o.overflow = true
 	}
-	o.mu.Unlock()
+	return o.overflow
 }
 
 // pushSnapshot queues the state at tick: delta when the client will have tick-1, else the
@@ -172,13 +174,17 @@ func (o *outbox) discard() {
 // caller keeps (and later releases) its own.
 func (c *Conn) Send(f *Frame) {
 	f.Retain(1)
-	c.out.push(f)
-	c.kick()
+	c.SendOwned(f)
 }
 
-// SendOwned queues f and hands the caller's reference over to the connection.
+// SendOwned queues f and hands the caller's reference over to the connection. A client that
+// lets too many frames wait (one that sends pings and never reads the pongs, say) is closed
+// as stuck.
 func (c *Conn) SendOwned(f *Frame) {
-	c.out.push(f)
+	if c.out.push(f) {
+		c.Abort(uint16(protocol.CodeStuck))
+		return
+	}
 	c.kick()
 }
 
@@ -201,15 +207,19 @@ func (c *Conn) SendSnapshot(key KeySource, delta *Frame, tick uint32) {
 // goroutine of its own on the write side.
 func (c *Conn) writeLoop() {
 	for {
-		var stuck bool
-		var off int
-		c.batch, off, stuck = c.out.take(c.batch[:0])
+		batch, off, stuck := c.out.take(c.batch[:0])
+		if len(batch) == 0 {
+			// Finding nothing ended this writer's turn inside take: the next writer may own
+			// the writer state already, so this one touches it no more.
+			if stuck {
+				c.Abort(uint16(protocol.CodeStuck))
+			}
+			return
+		}
+		c.batch = batch
 		if stuck {
 			c.releaseBatch()
 			c.Abort(uint16(protocol.CodeStuck))
-			return
-		}
-		if len(c.batch) == 0 {
 			return
 		}
 		closing, err := c.writeBatch(off)

@@ -16,6 +16,7 @@ import (
 	"syscall"
 	"time"
 
+	"skirmish/server/internal/listen"
 	"skirmish/server/loadgen/internal/baseline"
 	"skirmish/server/loadgen/internal/load"
 	"skirmish/server/loadgen/internal/serverproc"
@@ -28,6 +29,7 @@ func Run(args []string, stdout, stderr io.Writer) int {
 	var (
 		m  mode
 		lc load.Config
+		oc load.OverloadConfig
 		sc suite.Config
 		bl suite.BaselineConfig
 	)
@@ -52,6 +54,11 @@ func Run(args []string, stdout, stderr io.Writer) int {
 	fs.StringVar(&m.profDir, "profile-dir", "", "internal: where the profiled server writes its profiles")
 	fs.StringVar(&m.jsonOut, "json", "", "also write the report as JSON to this file (- for stdout)")
 	fs.BoolVar(&m.suite, "suite", false, "run the benchmark suite of make bench and write the results file")
+	fs.BoolVar(&m.overload, "overload", false, "run the over-capacity scenario: -rooms x -players play, then newcomers arrive past capacity")
+	fs.IntVar(&oc.Arrivals, "arrivals", 50, "with -overload: newcomer rooms a second")
+	fs.IntVar(&oc.Bots, "bots", 3, "with -overload: server bots in a newcomer room besides its one player")
+	fs.DurationVar(&oc.Push, "push", 30*time.Second, "with -overload: how long newcomers arrive")
+	fs.BoolVar(&m.unprotected, "unprotected", false, "run a started server with -overload=false: it takes every newcomer")
 	fs.StringVar(&sc.Out, "out", "BENCHMARKS.md", "results file of -suite, relative to the module root")
 	fs.StringVar(&m.baseline, "baseline", "", "internal: serve one baseline (floor, naive, gorilla) for the suite's readers")
 	fs.IntVar(&bl.Conns, "conns", 1000, "internal: baseline connections")
@@ -65,7 +72,8 @@ func Run(args []string, stdout, stderr io.Writer) int {
 		fs.Usage()
 		return 2
 	}
-	if err := execute(m, lc, sc, bl, stdout, stderr); err != nil {
+	oc.Config = lc
+	if err := execute(m, lc, oc, sc, bl, stdout, stderr); err != nil {
 		fmt.Fprintln(stderr, "loadgen:", err)
 		if errors.Is(err, baseline.ErrUnknownKind) {
 			return 2
@@ -80,12 +88,13 @@ type mode struct {
 	serve                     bool
 	baseline                  string
 	suite                     bool
+	overload, unprotected     bool
 	profile, dataDir, profDir string
 	jsonOut                   string
 	goroutineReads            bool
 }
 
-func execute(m mode, lc load.Config, sc suite.Config, bl suite.BaselineConfig, stdout, stderr io.Writer) error {
+func execute(m mode, lc load.Config, oc load.OverloadConfig, sc suite.Config, bl suite.BaselineConfig, stdout, stderr io.Writer) error {
 	if m.baseline != "" {
 		kind, err := baseline.ParseKind(m.baseline)
 		if err != nil {
@@ -104,8 +113,10 @@ func execute(m mode, lc load.Config, sc suite.Config, bl suite.BaselineConfig, s
 		}
 		defer pprof.StopCPUProfile()
 	}
-	if err := raiseFileLimit(); err != nil {
-		return err
+	// A scenario holds thousands of sockets, and the server and baseline children inherit
+	// the limit.
+	if _, _, err := listen.RaiseFileLimit(); err != nil {
+		return fmt.Errorf("raise the open-file limit: %w", err)
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
@@ -118,9 +129,21 @@ func execute(m mode, lc load.Config, sc suite.Config, bl suite.BaselineConfig, s
 	case m.suite:
 		return suite.Run(ctx, sc, stdout, stderr)
 	}
-	lc.Progress = stderr
 	if m.goroutineReads {
-		lc.ServerArgs = append(lc.ServerArgs, "-goroutine-reads")
+		lc.ServerFlags = append(lc.ServerFlags, "-goroutine-reads")
+	}
+	if m.unprotected {
+		lc.ServerFlags = append(lc.ServerFlags, "-overload=false")
+		oc.ServerFlags = lc.ServerFlags
+	}
+	lc.Progress, oc.Progress = stderr, stderr
+	if m.overload {
+		rep, err := load.Overload(ctx, oc)
+		if err != nil {
+			return err
+		}
+		rep.Print(stdout)
+		return writeJSON(m.jsonOut, rep, stdout)
 	}
 	rep, err := load.Run(ctx, lc)
 	if err != nil {
@@ -144,20 +167,4 @@ func writeJSON(path string, v any, stdout io.Writer) error {
 		return err
 	}
 	return os.WriteFile(path, b, 0o644)
-}
-
-// raiseFileLimit lifts the open-file limit to its maximum: a scenario holds thousands of
-// sockets, and the server and baseline children inherit the limit.
-func raiseFileLimit() error {
-	var lim syscall.Rlimit
-	if err := syscall.Getrlimit(syscall.RLIMIT_NOFILE, &lim); err != nil {
-		return fmt.Errorf("read the open-file limit: %w", err)
-	}
-	if lim.Cur < lim.Max {
-		lim.Cur = lim.Max
-		if err := syscall.Setrlimit(syscall.RLIMIT_NOFILE, &lim); err != nil {
-			return fmt.Errorf("raise the open-file limit: %w", err)
-		}
-	}
-	return nil
 }

@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"math"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -72,5 +73,58 @@ func smoke(t *testing.T, brains bool) {
 	rep.Print(&out)
 	if !strings.Contains(out.String(), "snapshots/s delivered") {
 		t.Errorf("the printed report lacks its rows:\n%s", out.String())
+	}
+}
+
+// TestOverloadSmoke runs the over-capacity scenario in miniature against a server that says
+// it is short of headroom once it has let in three newcomer rooms: those get in, the later
+// ones are refused and counted, and the running players play on. The long run against a
+// real server pinned to one core is make overload.
+func TestOverloadSmoke(t *testing.T) {
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	cfg := config.Default()
+	cfg.Addr, cfg.DataDir = "127.0.0.1:0", t.TempDir()
+	cfg.RoomsPerIP, cfg.MaxConnsPerIP = 0, 0
+	// The server asks once per room created and once per new player: 2 rooms and 4 players
+	// run, then each newcomer room brings one player.
+	const running, newcomers = 2 + 4, 3
+	var asked atomic.Int64
+	srv, err := app.Start(ctx, cfg, app.Options{
+		Room:       room.Config{Countdown: 100 * time.Millisecond},
+		Logger:     slog.New(slog.NewTextHandler(io.Discard, nil)),
+		Overloaded: func() bool { return asked.Add(1) > running+2*newcomers },
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer func() {
+		cancel()
+		<-srv.Done()
+	}()
+	rep, err := Overload(ctx, OverloadConfig{
+		Config: Config{Addr: srv.Addr().String(), Rooms: 2, Players: 2, TickRate: cfg.TickRate,
+			Warmup: time.Second, Duration: 2 * time.Second, ServerCPU: -1, ClientCPU: -1},
+		Arrivals: 5, Bots: 1, Push: 3 * time.Second,
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rep.Running != 4 || !(rep.Before.Rate > 0) || !(rep.During.Rate > 0) {
+		t.Errorf("%d running players at %v then %v snapshots/s each, want 4 playing throughout", rep.Running, rep.Before.Rate, rep.During.Rate)
+	}
+	if rep.RoomsCreated != newcomers || rep.RoomsRefused == 0 || rep.RoomsCreated+rep.RoomsRefused != rep.RoomsTried {
+		t.Errorf("new rooms: %d tried, %d created, %d refused; want %d created and the rest refused", rep.RoomsTried, rep.RoomsCreated, rep.RoomsRefused, newcomers)
+	}
+	if rep.PlayersSeated != newcomers || math.IsNaN(float64(rep.FirstRefusal)) {
+		t.Errorf("%d newcomers seated, first refusal after %v s; want %d seated and a refusal", rep.PlayersSeated, rep.FirstRefusal, newcomers)
+	}
+	if len(rep.Errors) > 0 {
+		t.Errorf("errors: %v", rep.Errors)
+	}
+	var out strings.Builder
+	rep.Print(&out)
+	if !strings.Contains(out.String(), "refused (503)") {
+		t.Errorf("the printed report lacks its lines:\n%s", out.String())
 	}
 }

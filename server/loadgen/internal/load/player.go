@@ -60,8 +60,8 @@ type player struct {
 }
 
 // runPlayer plays in room until ctx ends or the client stops for good. joined is called once
-// the server has welcomed it.
-func runPlayer(ctx context.Context, addr, room string, i int, st *playerStats, times *tickTimes, errs *errorList, joined func()) error {
+// the server has welcomed it. A player that tries once does not reconnect: a refusal ends it.
+func runPlayer(ctx context.Context, addr, room string, i int, st *playerStats, times *tickTimes, errs *errorList, joined func(), once bool) error {
 	p := &player{st: st, times: times, errs: errs, seat: -1, seed: uint64(i) + 1, joined: joined}
 	dial := func(ctx context.Context, network, a string) (net.Conn, error) {
 		var d net.Dialer
@@ -76,6 +76,8 @@ func runPlayer(ctx context.Context, addr, room string, i int, st *playerStats, t
 		Room: room,
 		Name: fmt.Sprintf("bot%d", i),
 		Dial: dial,
+		// A newcomer that is refused counts as refused, not as retrying.
+		NoReconnect: once,
 	}, client.Handler{
 		OnWelcome:  p.welcome,
 		OnSnapshot: p.snapshot,

@@ -11,9 +11,10 @@ import (
 	"time"
 )
 
-// createRoom asks the server for a room with seats seats and no bots and returns its id.
-func createRoom(ctx context.Context, c *http.Client, base string, seats int) (string, error) {
-	body, _ := json.Marshal(map[string]int{"seats": seats, "bots": 0})
+// createRoom asks the server for a room with seats seats, bots of them held by its bots, and
+// returns its id. A refusal is a *refusedError.
+func createRoom(ctx context.Context, c *http.Client, base string, seats, bots int) (string, error) {
+	body, _ := json.Marshal(map[string]int{"seats": seats, "bots": bots})
 	req, err := http.NewRequestWithContext(ctx, http.MethodPost, base+"/api/rooms", bytes.NewReader(body))
 	if err != nil {
 		return "", err
@@ -26,7 +27,7 @@ func createRoom(ctx context.Context, c *http.Client, base string, seats int) (st
 	defer resp.Body.Close()
 	b, _ := io.ReadAll(io.LimitReader(resp.Body, 64<<10))
 	if resp.StatusCode != http.StatusCreated {
-		return "", fmt.Errorf("create room: status %s: %s", resp.Status, bytes.TrimSpace(b))
+		return "", &refusedError{status: resp.StatusCode, body: string(bytes.TrimSpace(b))}
 	}
 	var created struct {
 		ID string `json:"id"`
@@ -35,6 +36,16 @@ func createRoom(ctx context.Context, c *http.Client, base string, seats int) (st
 		return "", fmt.Errorf("create room: unexpected answer %q", b)
 	}
 	return created.ID, nil
+}
+
+// refusedError is a room request the server answered with an error status.
+type refusedError struct {
+	status int
+	body   string
+}
+
+func (e *refusedError) Error() string {
+	return fmt.Sprintf("create room: status %d: %s", e.status, e.body)
 }
 
 // tickTimes remembers, for the last ticks of one room, when a player of the room first

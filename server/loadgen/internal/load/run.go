@@ -45,8 +45,6 @@ type Config struct {
 	Players    int // per room
 	Spectators int // spread over the rooms
 	TickRate   int
-	// ServerArgs are extra flags for a started server binary (not for a profiled one).
-	ServerArgs []string
 	// Brains makes every player a full client steered by a bot that rebuilds the world from
 	// each snapshot, at several times the generator's CPU per player of a wire player.
 	Brains bool
@@ -58,6 +56,8 @@ type Config struct {
 	ServerCPU, ClientCPU int
 	// Progress receives a line every few seconds; nil is quiet.
 	Progress io.Writer
+	// ServerFlags are more flags for a started server.
+	ServerFlags []string
 }
 
 // run is the state of one scenario.
@@ -73,6 +73,7 @@ type run struct {
 	times    []*tickTimes
 	progress io.Writer
 	errs     errorList
+	where    string // where the server runs, for the report
 }
 
 // Run runs the scenario and returns its report. Failures that leave the figures
@@ -81,31 +82,19 @@ func Run(ctx context.Context, cfg Config) (*Report, error) {
 	if cfg.Rooms <= 0 || cfg.Players <= 0 {
 		return nil, errors.New("a scenario needs at least one room with one player")
 	}
-	if cfg.ClientCPU >= 0 {
-		if err := affinity.Pin(cfg.ClientCPU); err != nil {
-			return nil, err
-		}
-	}
-	r := &run{cfg: cfg, http: &http.Client{Timeout: 10 * time.Second}, progress: cfg.Progress, pid: cfg.Pid}
-	if r.progress == nil {
-		r.progress = io.Discard
+	r, err := newRun(cfg)
+	if err != nil {
+		return nil, err
 	}
 	rep := &Report{Rooms: cfg.Rooms, Seats: cfg.Players, Spectators: cfg.Spectators, TickRate: cfg.TickRate,
 		RSSPerPlayer: Missing, HeapPerPlayer: Missing, StackPerPlayer: Missing,
 		RSSPerSpectator: Missing, HeapPerSpectator: Missing, StackPerSpectator: Missing}
-	addr := cfg.Addr
-	if addr == "" {
-		stop, err := r.startServer(ctx)
-		if err != nil {
-			return nil, err
-		}
-		defer stop()
-		addr = r.base[len("http://"):]
-		rep.Server = "started here, " + placement("server", cfg.ServerCPU) + "; " + placement("clients", cfg.ClientCPU)
-	} else {
-		r.base = "http://" + addr
-		rep.Server = "external at " + addr
+	addr, stop, err := r.server(ctx)
+	if err != nil {
+		return nil, err
 	}
+	defer stop()
+	rep.Server = r.where
 
 	clients, stopClients := context.WithCancel(ctx)
 	var wg sync.WaitGroup
@@ -155,12 +144,40 @@ func Run(ctx context.Context, cfg Config) (*Report, error) {
 	return rep, nil
 }
 
+// newRun pins the load generator as cfg says and returns the state of a scenario.
+func newRun(cfg Config) (*run, error) {
+	if cfg.ClientCPU >= 0 {
+		if err := affinity.Pin(cfg.ClientCPU); err != nil {
+			return nil, err
+		}
+	}
+	r := &run{cfg: cfg, http: &http.Client{Timeout: 10 * time.Second}, progress: cfg.Progress, pid: cfg.Pid}
+	if r.progress == nil {
+		r.progress = io.Discard
+	}
+	return r, nil
+}
+
+// server starts the server unless the scenario has an external one, and returns its address
+// and what stops it; r.where says which it is.
+func (r *run) server(ctx context.Context) (addr string, stop func(), err error) {
+	if r.cfg.Addr != "" {
+		r.base, r.where = "http://"+r.cfg.Addr, "external at "+r.cfg.Addr
+		return r.cfg.Addr, func() {}, nil
+	}
+	if stop, err = r.startServer(ctx); err != nil {
+		return "", nil, err
+	}
+	r.where = "started here, " + placement("server", r.cfg.ServerCPU) + "; " + placement("clients", r.cfg.ClientCPU)
+	return r.base[len("http://"):], stop, nil
+}
+
 func (r *run) startServer(ctx context.Context) (stop func(), err error) {
 	dir, err := os.MkdirTemp("", "skirmish-load-")
 	if err != nil {
 		return nil, fmt.Errorf("make a scratch directory: %w", err)
 	}
-	bin, flags := r.cfg.ServerBin, []string{"-tick", fmt.Sprint(r.cfg.TickRate)}
+	bin, flags := r.cfg.ServerBin, append([]string{"-tick", fmt.Sprint(r.cfg.TickRate)}, r.cfg.ServerFlags...)
 	if r.cfg.ProfileDir != "" {
 		if bin, err = os.Executable(); err != nil {
 			os.RemoveAll(dir)
@@ -168,6 +185,7 @@ func (r *run) startServer(ctx context.Context) (stop func(), err error) {
 		}
 		flags = append(flags, serverproc.ProfiledArgs(r.cfg.ProfileDir)...)
 	} else {
+		flags = append(flags, serverproc.LoadFlags...)
 		if bin == "" {
 			fmt.Fprintln(r.progress, "building the server")
 			if bin, err = serverproc.Build(ctx, dir); err != nil {
@@ -175,7 +193,6 @@ func (r *run) startServer(ctx context.Context) (stop func(), err error) {
 				return nil, err
 			}
 		}
-		flags = append(flags, r.cfg.ServerArgs...)
 	}
 	p, err := serverproc.Start(ctx, bin, r.cfg.ServerCPU, dir, flags...)
 	if err != nil {
@@ -193,7 +210,7 @@ func (r *run) startServer(ctx context.Context) (stop func(), err error) {
 
 func (r *run) createRooms(ctx context.Context) error {
 	for i := range r.cfg.Rooms {
-		id, err := createRoom(ctx, r.http, r.base, r.cfg.Players)
+		id, err := createRoom(ctx, r.http, r.base, r.cfg.Players, 0)
 		if err != nil {
 			return fmt.Errorf("room %d of %d: %w", i+1, r.cfg.Rooms, err)
 		}
@@ -236,7 +253,7 @@ func (r *run) connectPlayers(ctx context.Context, wg *sync.WaitGroup, addr strin
 	}
 	r.connectAll(ctx, wg, "players", total, &r.players.connected, func(i int, connected func()) {
 		room := i / r.cfg.Players
-		if err := runPlayer(ctx, addr, r.rooms[room], i, &r.players, r.times[room], &r.errs, connected); err != nil && ctx.Err() == nil {
+		if err := runPlayer(ctx, addr, r.rooms[room], i, &r.players, r.times[room], &r.errs, connected, false); err != nil && ctx.Err() == nil {
 			r.errs.add(fmt.Errorf("player: %w", err))
 		}
 	})

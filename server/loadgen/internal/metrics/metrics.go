@@ -94,6 +94,20 @@ func (s Scrape) Value(name string) (float64, error) {
 	return sum, nil
 }
 
+// Labeled returns the sum over the series of a counter or gauge family whose label has
+// value; 0 when there is none yet (a counter vector shows a series once it counts).
+func (s Scrape) Labeled(name, label, value string) float64 {
+	var sum float64
+	for _, m := range s[name].GetMetric() {
+		for _, l := range m.GetLabel() {
+			if l.GetName() == label && l.GetValue() == value {
+				sum += m.GetCounter().GetValue() + m.GetGauge().GetValue()
+			}
+		}
+	}
+	return sum
+}
+
 // Histogram is a cumulative histogram: Counts[i] observations were at most Bounds[i]; the
 // implicit last bucket (+Inf) holds Count.
 type Histogram struct {

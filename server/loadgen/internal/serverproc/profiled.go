@@ -10,6 +10,7 @@ import (
 	"path/filepath"
 	"runtime"
 	"runtime/pprof"
+	"strconv"
 	"syscall"
 
 	"skirmish/server/internal/app"
@@ -27,8 +28,11 @@ const (
 // process gets SIGUSR1 (the load generator sends it at the end of the players' window).
 // The server binary itself carries no profiler; this is the same code behind the same flags.
 func ServeProfiled(ctx context.Context, addr, dataDir string, tickRate int, profileDir string) error {
-	cfg := config.Default()
-	cfg.Addr, cfg.DataDir, cfg.TickRate = addr, dataDir, tickRate
+	args := append([]string{"-addr", addr, "-data", dataDir, "-tick", strconv.Itoa(tickRate)}, LoadFlags...)
+	cfg, err := config.Parse(args, func(string) string { return "" }, io.Discard)
+	if err != nil {
+		return err
+	}
 	f, err := os.Create(filepath.Join(profileDir, CPUProfile))
 	if err != nil {
 		return fmt.Errorf("create cpu profile: %w", err)

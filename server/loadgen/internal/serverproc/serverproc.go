@@ -42,6 +42,11 @@ func ModuleRoot(ctx context.Context) string {
 	return filepath.Dir(gomod)
 }
 
+// LoadFlags are the server flags every load scenario gives the server binary (a profiled
+// server sets them on its own): all its clients come from one loopback address and it
+// creates rooms by the hundred, so the per-address and room limits are off.
+var LoadFlags = []string{"-max-conns-per-ip", "0", "-rooms-per-ip", "0", "-max-spectators", "0", "-max-rooms", "0"}
+
 // Process is a running server.
 type Process struct {
 	// Addr is the host:port it serves on.

@@ -42,7 +42,7 @@ var (
 		Warmup: 5 * time.Second, Duration: 20 * time.Second, ServerCPU: serverCPU, ClientCPU: clientCPU}
 	// goroutineReadsA is scenario (a) without spectators on a server that reads every player
 	// on a goroutine of its own, as before rooms polled their players' sockets.
-	goroutineReadsA = load.Config{Rooms: 250, Players: 4, TickRate: 30, ServerArgs: []string{"-goroutine-reads"},
+	goroutineReadsA = load.Config{Rooms: 250, Players: 4, TickRate: 30, ServerFlags: []string{"-goroutine-reads"},
 		Warmup: 5 * time.Second, Duration: 20 * time.Second, ServerCPU: serverCPU, ClientCPU: clientCPU}
 )
 

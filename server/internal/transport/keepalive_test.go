@@ -1,0 +1,80 @@
+package transport
+
+import (
+	"bytes"
+	"errors"
+	"net"
+	"testing"
+	"time"
+
+	"github.com/gobwas/ws"
+)
+
+// TestSilenceIsTheClients: the keepalive sweep ends the read of a client that sent nothing
+// for longer than the read timeout, but not of one whose bytes wait in the socket because the
+// server did not get round to reading them (a server short of CPU must not blame its
+// clients).
+func TestSilenceIsTheClients(t *testing.T) {
+	opts := Options{PingInterval: 50 * time.Millisecond, ReadTimeout: 300 * time.Millisecond}
+	tests := []struct {
+		name  string
+		talks bool // the client keeps sending while the server reads nothing
+		want  error
+	}{
+		{"silent client", false, ErrTimeout},
+		{"client heard late", true, nil},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			server, client := pipe(t)
+			c := Wrap(server, opts)
+			defer c.Shutdown()
+			frame := masked(t, ws.OpBinary, []byte("input"))
+			deadline := time.Now().Add(4 * opts.ReadTimeout)
+			for time.Now().Before(deadline) {
+				if tt.talks {
+					if _, err := client.Write(frame); err != nil {
+						t.Fatal(err)
+					}
+				}
+				time.Sleep(opts.PingInterval / 2)
+			}
+			_, err := c.ReadMessage()
+			if !errors.Is(err, tt.want) {
+				t.Fatalf("the late read got %v, want %v", err, tt.want)
+			}
+		})
+	}
+}
+
+// pipe returns both ends of a loopback TCP connection.
+func pipe(t *testing.T) (server, client net.Conn) {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	client, err = net.Dial("tcp", ln.Addr().String())
+	if err != nil {
+		t.Fatal(err)
+	}
+	server, err = ln.Accept()
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		client.Close()
+		server.Close()
+	})
+	return server, client
+}
+
+func masked(t *testing.T, op ws.OpCode, p []byte) []byte {
+	t.Helper()
+	var b bytes.Buffer
+	if err := ws.WriteFrame(&b, ws.MaskFrame(ws.NewFrame(op, true, p))); err != nil {
+		t.Fatal(err)
+	}
+	return b.Bytes()
+}
