@@ -20,7 +20,9 @@ var goroutineReads bool
 
 // TestGoroutineReads runs the connection tests again on the goroutine path: pause and
 // resync, a half-open socket, leaving, a seat taken while its player is away, protocol abuse,
-// a client that stops reading and one that reconnects by itself.
+// a client that stops reading, one that reconnects by itself, and the per-connection budgets
+// (a flood closed with 1008, pings answered within bounds, a stalled reader dropped).
+// TestTLS plays over a real TLS connection, which takes this path too.
 func TestGoroutineReads(t *testing.T) {
 	goroutineReads = true
 	t.Cleanup(func() { goroutineReads = false })
@@ -36,6 +38,8 @@ func TestGoroutineReads(t *testing.T) {
 		{"abuse", TestProtocolAbuse},
 		{"slow reader", TestClientThatStopsReading},
 		{"reconnect by itself", TestClientReconnectsByItself},
+		{"budgets: flood, pings, stalled reader", TestConnectionBudgets},
+		{"invalid close frames", TestInvalidCloseFrames},
 	} {
 		t.Run(tt.name, tt.test)
 	}
