@@ -13,7 +13,7 @@ SUDO    := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 DEB_PACKAGES := curl gcc pkg-config libgl1-mesa-dev libxcursor-dev libxi-dev libxinerama-dev \
 	libxrandr-dev libxxf86vm-dev libasound2-dev xvfb xauth chromium fonts-noto-color-emoji
 
-.PHONY: run build web deps deps-system deps-web test vet test-go fuzz test-web bench bench-fleet chaos fleet overload clean
+.PHONY: run build web deps deps-system deps-web test vet test-go fuzz test-web bench bench-fleet chaos feel fleet overload clean
 
 run:
 	@echo "building the server (the first build takes a minute)..."
@@ -107,6 +107,12 @@ fleet: build
 overload:
 	$(GO) run ./server/loadgen -overload -rooms 100 -players 4 -warmup 5s -duration 10s \
 		-arrivals 50 -bots 3 -push 30s $(OVERLOAD_FLAGS)
+
+# feel plays the game over several networks with the desktop client's own code (and the
+# browser's modules on the same traffic) and writes FEEL.md; it takes about ten minutes. A
+# short run of it is part of test-go.
+feel: deps-web
+	$(GO) run ./client-desktop/feel -out FEEL.md
 
 clean:
 	rm -rf bin $(WEB)/test-results client-desktop/testdata/out

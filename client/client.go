@@ -162,11 +162,17 @@ func (c *Client) RTT() time.Duration { return time.Duration(c.rtt.Load()) }
 // ErrNotConnected is returned by the send methods while there is no connection.
 var ErrNotConnected = errors.New("not connected")
 
-// Input sends one tick of controls with the next sequence number and returns it, for the
-// caller's prediction. Sequence numbers keep rising across reconnections (the server accepts
-// any rising sequence on a new connection). It writes at once: a few bytes that a live
-// socket takes without waiting.
+// Input sends one tick of controls without a view tick (its shots are not compensated for
+// lag); see SendInput.
 func (c *Client) Input(buttons uint8, aimX, aimY int16) (uint32, error) {
+	return c.SendInput(protocol.Input{Buttons: buttons, AimX: aimX, AimY: aimY})
+}
+
+// SendInput sends in with the next sequence number in place of in.Seq and returns that
+// number, for the caller's prediction. Sequence numbers keep rising across reconnections (the
+// server accepts any rising sequence on a new connection). It writes at once: a few bytes
+// that a live socket takes without waiting.
+func (c *Client) SendInput(in protocol.Input) (uint32, error) {
 	c.mu.Lock()
 	c.seq++
 	seq, conn := c.seq, c.conn
@@ -174,7 +180,8 @@ func (c *Client) Input(buttons uint8, aimX, aimY int16) (uint32, error) {
 	if conn == nil {
 		return seq, ErrNotConnected
 	}
-	return seq, c.send(conn, &protocol.Input{Seq: seq, Buttons: buttons, AimX: aimX, AimY: aimY})
+	in.Seq = seq
+	return seq, c.send(conn, &in)
 }
 
 // Bye leaves the room on purpose (the room does not pause) and stops the client.

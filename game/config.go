@@ -29,6 +29,8 @@ const (
 	HitRadius          = 16   // a shot hits a ship whose centre is closer than this, pixels
 	FireCooldownMS     = 250  // time between two shots of one ship
 	RespawnDelayMS     = 2000 // time a fragged ship stays dead
+	DefaultRewindMS    = 500  // how far back a shot's hit tests may look by default (see Config.Rewind)
+	MaxRewindMS        = 1000 // the longest Config.Rewind, well under RespawnDelayMS
 	DefaultFragLimit   = 10
 	DefaultMatchLength = 3 * 60 // seconds
 )
@@ -44,18 +46,26 @@ type Config struct {
 	TimeLimit int    // match length in ticks; 0 means no limit
 	TickRate  int    // simulation steps per second, MinTickRate..MaxTickRate
 	Seed      uint64 // initial state of the World's PRNG
+	// Rewind is how many ticks into the past the hit tests of a shot may look to meet the
+	// shooter's view (lag compensation, rewind.go), at most MaxRewindMS; 0 turns it off.
+	Rewind int
 }
 
 // DefaultConfig returns the standard rules for seats ships at tickRate Hz: ten frags or three
-// minutes, seed zero.
+// minutes, seed zero, shots compensated for up to DefaultRewindMS of the shooter's lag.
 func DefaultConfig(seats, tickRate int) Config {
 	return Config{
 		Seats:     seats,
 		FragLimit: DefaultFragLimit,
 		TimeLimit: DefaultMatchLength * tickRate,
 		TickRate:  tickRate,
+		Rewind:    RewindTicks(DefaultRewindMS, tickRate),
 	}
 }
+
+// RewindTicks converts a rewind bound in milliseconds into whole ticks at tickRate Hz,
+// rounding down so that the bound is never exceeded.
+func RewindTicks(ms, tickRate int) int { return ms * tickRate / 1000 }
 
 // ErrConfig is wrapped by every error Validate returns.
 var ErrConfig = errors.New("invalid game config")
@@ -71,6 +81,8 @@ func (c Config) Validate() error {
 		return fmt.Errorf("%w: frag limit %d not in 1..1000", ErrConfig, c.FragLimit)
 	case c.TimeLimit < 0:
 		return fmt.Errorf("%w: negative time limit %d", ErrConfig, c.TimeLimit)
+	case c.Rewind < 0 || c.Rewind > RewindTicks(MaxRewindMS, c.TickRate):
+		return fmt.Errorf("%w: rewind %d ticks not in 0..%d (%d ms)", ErrConfig, c.Rewind, RewindTicks(MaxRewindMS, c.TickRate), MaxRewindMS)
 	}
 	return nil
 }

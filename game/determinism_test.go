@@ -12,7 +12,8 @@ import (
 var update = flag.Bool("update", false, "rewrite the golden files in testdata/")
 
 // match runs the reference match: 8 seats on arena at 30 Hz, seats 0..3 steered by bots of
-// every level and 4..7 by scripted inputs, one seat leaving and coming back. It returns the hash after every
+// every level and 4..7 by scripted inputs with their shots compensated for lag, one seat
+// leaving and coming back. It returns the hash after every
 // tick and the final World.
 func match(t testing.TB, ticks int) ([]uint64, *World) {
 	t.Helper()
@@ -54,7 +55,9 @@ func match(t testing.TB, ticks int) ([]uint64, *World) {
 	return hashes, w
 }
 
-// scripted is a fixed input pattern: wander in changing directions, sweep the aim, fire often.
+// scripted is a fixed input pattern: wander in changing directions, sweep the aim, fire often,
+// and see the others as late as a player on a good, a slow and a very slow link, or beyond
+// the bound of the rewind.
 func scripted(seat, tick int) Input {
 	dirs := [...]Buttons{ButtonUp, ButtonUp | ButtonRight, ButtonRight, ButtonDown | ButtonRight, ButtonDown, ButtonDown | ButtonLeft, ButtonLeft, ButtonUp | ButtonLeft}
 	in := Input{Seq: uint32(tick + 1), Buttons: dirs[(tick/(20+seat*3)+seat)%len(dirs)]}
@@ -63,6 +66,8 @@ func scripted(seat, tick int) Input {
 	}
 	in.AimX = int16((tick*13+seat*100)%400 - 200)
 	in.AimY = int16((tick*7+seat*50)%300 - 150)
+	lag := [...]int{0, 4, 9, 40}[seat%4]
+	in.View = uint32(max(tick+1-lag, 0))
 	return in
 }
 

@@ -48,71 +48,85 @@ type vectorStep struct {
 	Ship  vectorShip  `json:"ship"`
 }
 
-type vectorCase struct {
-	Name     string       `json:"name"`
-	Map      string       `json:"map"`
-	TickRate int          `json:"tickRate"`
-	Start    vectorShip   `json:"start"`
-	Steps    []vectorStep `json:"steps"`
+// vectorCase is one case of a vector file: a ship of type S stepped through steps of type T.
+type vectorCase[S, T any] struct {
+	Name     string `json:"name"`
+	Map      string `json:"map"`
+	TickRate int    `json:"tickRate"`
+	Start    S      `json:"start"`
+	Steps    []T    `json:"steps"`
 }
 
 func toVector(s Ship) vectorShip {
 	return vectorShip{s.Alive, s.Pos.X, s.Pos.Y, s.Vel.X, s.Vel.Y, s.AimX, s.AimY}
 }
 
-// moveVectors plays seeded random walks on every map at several tick rates: buttons held for
-// a while so that ships reach walls and slide along them, aims of every size including the
-// extremes and (0, 0), and a dead ship that must not move.
-func moveVectors(t *testing.T) []vectorCase {
-	var cases []vectorCase
-	rng := uint64(2026)
+// walks calls walk for every map at several tick rates with a ship at a spawn point, the
+// case's name and a generator seeded with seed, which the walks go on drawing from in turn.
+func walks(t *testing.T, seed uint64, walk func(name string, m *Map, cfg Config, s Ship, rand func(int) int)) {
+	rng := seed
 	rand := func(n int) int {
 		rng += 0x9e3779b97f4a7c15
 		return int(mix64(rng) % uint64(n))
 	}
-	aims := []int16{0, 1, -1, 127, -300, 32767, -32768}
 	for _, name := range MapNames() {
 		m, err := LoadMap(name)
 		if err != nil {
 			t.Fatal(err)
 		}
 		for _, rate := range []int{MinTickRate, 30, 60, MaxTickRate} {
-			cfg := DefaultConfig(2, rate)
 			s := Ship{Active: true, Alive: true, Pos: m.Spawns[rand(len(m.Spawns))], AimX: 127}
-			c := vectorCase{Name: fmt.Sprintf("%s-%dHz", name, rate), Map: name, TickRate: rate, Start: toVector(s)}
-			var in Input
-			steps := max(150, 3*rate)
-			for i := range steps {
-				if i%(rate/2+1) == 0 {
-					in.Buttons = Buttons(rand(32))
-				}
-				in.AimX, in.AimY = int16(rand(801)-400), int16(rand(801)-400)
-				if i%7 == 0 {
-					in.AimX, in.AimY = aims[rand(len(aims))], aims[rand(len(aims))]
-				}
-				if i == steps-1 {
-					s.Alive = false // the last step shows that a dead ship stays put
-				}
-				MoveShip(m, cfg, &s, in)
-				c.Steps = append(c.Steps, vectorStep{vectorInput{in.Buttons, in.AimX, in.AimY}, toVector(s)})
-			}
-			cases = append(cases, c)
+			walk(fmt.Sprintf("%s-%dHz", name, rate), m, DefaultConfig(2, rate), s, rand)
 		}
 	}
+}
+
+// moveVectors plays seeded random walks on every map at several tick rates: buttons held for
+// a while so that ships reach walls and slide along them, aims of every size including the
+// extremes and (0, 0), and a dead ship that must not move.
+func moveVectors(t *testing.T) []vectorCase[vectorShip, vectorStep] {
+	var cases []vectorCase[vectorShip, vectorStep]
+	aims := []int16{0, 1, -1, 127, -300, 32767, -32768}
+	walks(t, 2026, func(name string, m *Map, cfg Config, s Ship, rand func(int) int) {
+		rate := cfg.TickRate
+		c := vectorCase[vectorShip, vectorStep]{Name: name, Map: m.Name, TickRate: rate, Start: toVector(s)}
+		var in Input
+		steps := max(150, 3*rate)
+		for i := range steps {
+			if i%(rate/2+1) == 0 {
+				in.Buttons = Buttons(rand(32))
+			}
+			in.AimX, in.AimY = int16(rand(801)-400), int16(rand(801)-400)
+			if i%7 == 0 {
+				in.AimX, in.AimY = aims[rand(len(aims))], aims[rand(len(aims))]
+			}
+			if i == steps-1 {
+				s.Alive = false // the last step shows that a dead ship stays put
+			}
+			MoveShip(m, cfg, &s, in)
+			c.Steps = append(c.Steps, vectorStep{vectorInput{in.Buttons, in.AimX, in.AimY}, toVector(s)})
+		}
+		cases = append(cases, c)
+	})
 	return cases
 }
 
 func TestMoveVectors(t *testing.T) {
-	cases := moveVectors(t)
-	// One step a line keeps the file readable and its diffs small.
+	golden(t, "move_vectors.json", vectorFile(t, moveVectors(t)))
+}
+
+// vectorFile lays cases out as JSON with one step a line, which keeps the file readable and
+// its diffs small, and checks that it reads back.
+func vectorFile[S, T any](t *testing.T, cases []vectorCase[S, T]) string {
+	t.Helper()
 	var b strings.Builder
 	b.WriteString("{\"cases\": [\n")
 	for i, c := range cases {
 		head, err := json.Marshal(struct {
-			Name     string     `json:"name"`
-			Map      string     `json:"map"`
-			TickRate int        `json:"tickRate"`
-			Start    vectorShip `json:"start"`
+			Name     string `json:"name"`
+			Map      string `json:"map"`
+			TickRate int    `json:"tickRate"`
+			Start    S      `json:"start"`
 		}{c.Name, c.Map, c.TickRate, c.Start})
 		if err != nil {
 			t.Fatal(err)
@@ -137,9 +151,9 @@ func TestMoveVectors(t *testing.T) {
 	}
 	b.WriteString("]}\n")
 
-	var check struct{ Cases []vectorCase }
+	var check struct{ Cases []vectorCase[S, T] }
 	if err := json.Unmarshal([]byte(b.String()), &check); err != nil || len(check.Cases) != len(cases) {
 		t.Fatalf("the vectors do not read back: %v", err)
 	}
-	golden(t, "move_vectors.json", b.String())
+	return b.String()
 }

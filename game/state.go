@@ -13,6 +13,10 @@ type World struct {
 	RNG              uint64 // state of the splitmix64 generator all randomness comes from
 	Over             bool   // the match has ended; Step does nothing more
 	Winner           int    // the winning seat once Over, -1 before or if no seat is active
+	// Past holds where the ships were at the end of the last Config.Rewind ticks, for the
+	// hit tests of lag-compensated shots: the ghost of seat s at tick t is
+	// Past[(t%Rewind)*Seats+s].
+	Past []Ghost
 	// Events lists what happened during the last Step. Step reuses the slice: copy what must
 	// outlive the next Step. Events are output, not state: Hash leaves them out.
 	Events []Event
@@ -29,6 +33,7 @@ func NewWorld(cfg Config, m *Map) *World {
 		NextProjectileID: 1,
 		RNG:              cfg.Seed,
 		Winner:           -1,
+		Past:             make([]Ghost, cfg.Rewind*cfg.Seats),
 		Events:           make([]Event, 0, 2*cfg.Seats+1),
 	}
 }
@@ -48,6 +53,10 @@ func (w *World) SetActive(seat int, active bool) {
 		s.AimX = 127
 		w.spawn(seat)
 	}
+	// As far as rewound hit tests can see, the ship has always been where it is now.
+	for i := seat; i < len(w.Past); i += len(w.Ships) {
+		w.Past[i] = Ghost{Pos: s.Pos, Alive: s.Alive}
+	}
 }
 
 // Clone returns a deep copy of w that shares only the immutable Map.
@@ -55,6 +64,7 @@ func (w *World) Clone() *World {
 	c := *w
 	c.Ships = append([]Ship(nil), w.Ships...)
 	c.Projectiles = append(make([]Projectile, 0, cap(w.Projectiles)), w.Projectiles...)
+	c.Past = append([]Ghost(nil), w.Past...)
 	c.Events = append(make([]Event, 0, cap(w.Events)), w.Events...)
 	return &c
 }
@@ -70,6 +80,7 @@ func (w *World) Hash() uint64 {
 	h.u32(uint32(c.TimeLimit))
 	h.u32(uint32(c.TickRate))
 	h.u64(c.Seed)
+	h.u32(uint32(c.Rewind))
 	h.u32(uint32(len(w.Map.Name)))
 	for i := range len(w.Map.Name) {
 		h.byte(w.Map.Name[i])
@@ -102,6 +113,12 @@ func (w *World) Hash() uint64 {
 		h.u16(p.TTL)
 		h.vec(p.Pos)
 		h.vec(p.Vel)
+		h.u32(p.Seq)
+		h.byte(p.Lag)
+	}
+	for i := range w.Past {
+		h.flag(w.Past[i].Alive)
+		h.vec(w.Past[i].Pos)
 	}
 	return uint64(h)
 }

@@ -2,7 +2,8 @@ package game
 
 // Step advances the match by one tick with one input per seat, inputs[seat] (inputs of free
 // seats are ignored, missing ones count as empty): ships respawn, move, aim and fire in seat
-// order, then shots fly in ID order, then the match may end. It does nothing once the match
+// order, then shots fly in ID order, then the match may end, and where every ship is stays on
+// record for the rewound hit tests of lagging players' shots. It does nothing once the match
 // is over, and allocates nothing.
 func (w *World) Step(inputs []Input) {
 	if w.Over {
@@ -31,30 +32,47 @@ func (w *World) Step(inputs []Input) {
 			continue
 		}
 		MoveShip(w.Map, w.Config, s, in)
-		if s.Cooldown > 0 {
-			s.Cooldown--
-		}
-		if in.Buttons&ButtonFire != 0 && s.Cooldown == 0 {
-			w.fire(seat)
+		if Trigger(w.Config, s, in) {
+			p := NewShot(w.Config, s)
+			p.ID, p.Owner, p.Seq, p.Lag = w.NextProjectileID, uint8(seat), in.Seq, w.lag(in.View)
+			w.Projectiles = append(w.Projectiles, p)
+			w.NextProjectileID++
 		}
 	}
 	w.flyProjectiles()
 	w.checkEnd()
+	w.keepGhosts()
 }
 
-// fire launches a shot from the centre of a ship along its aim.
-func (w *World) fire(seat int) {
-	s := &w.Ships[seat]
-	speed := w.Config.ProjectileSpeed()
-	w.Projectiles = append(w.Projectiles, Projectile{
-		ID:    w.NextProjectileID,
-		Owner: uint8(seat),
-		Pos:   s.Pos,
-		Vel:   Vec{int32(s.AimX) * speed / 127, int32(s.AimY) * speed / 127},
-		TTL:   uint16(w.Config.Ticks(ProjectileLifeMS)),
-	})
-	w.NextProjectileID++
-	s.Cooldown = uint16(w.Config.Ticks(FireCooldownMS))
+// Trigger applies one tick of in to a live ship's gun: the cooldown runs down, and a held fire
+// button with the gun ready fires, which starts the cooldown again. It reports whether the
+// ship fired; NewShot is the shot. Step calls it right after MoveShip, and clients predict
+// their own shots with the two, the browser through a port that testdata/shot_vectors.json
+// checks.
+func Trigger(cfg Config, s *Ship, in Input) bool {
+	if !s.Alive {
+		return false
+	}
+	if s.Cooldown > 0 {
+		s.Cooldown--
+	}
+	if in.Buttons&ButtonFire == 0 || s.Cooldown > 0 {
+		return false
+	}
+	s.Cooldown = uint16(cfg.Ticks(FireCooldownMS))
+	return true
+}
+
+// NewShot returns the shot a ship fires: from its centre along its aim with a full life, not
+// yet numbered. It flies its first tick in the Step that fires it, so the snapshot of that
+// tick shows it one tick out.
+func NewShot(cfg Config, s *Ship) Projectile {
+	speed := cfg.ProjectileSpeed()
+	return Projectile{
+		Pos: s.Pos,
+		Vel: Vec{int32(s.AimX) * speed / 127, int32(s.AimY) * speed / 127},
+		TTL: uint16(cfg.Ticks(ProjectileLifeMS)),
+	}
 }
 
 // substep is the longest distance a shot covers between two collision tests, in world units:
@@ -75,14 +93,14 @@ func (w *World) flyProjectiles() {
 
 // fly moves one shot through its tick in short substeps and reports whether it lives on.
 func (w *World) fly(p *Projectile) bool {
-	n := max((max(abs(p.Vel.X), abs(p.Vel.Y))+substep-1)/substep, 1)
+	n := substeps(p.Vel)
 	start := p.Pos
 	for i := int32(1); i <= n; i++ {
 		p.Pos = Vec{start.X + p.Vel.X*i/n, start.Y + p.Vel.Y*i/n}
 		if w.Map.WallAt(p.Pos) {
 			return false
 		}
-		if victim := w.shipAt(p.Pos, int(p.Owner)); victim >= 0 {
+		if victim := w.shipAt(p.Pos, int(p.Owner), p.Lag); victim >= 0 {
 			w.hit(victim, int(p.Owner))
 			return false
 		}
@@ -91,20 +109,27 @@ func (w *World) fly(p *Projectile) bool {
 	return p.TTL > 0
 }
 
-// shipAt returns the lowest seat of a live ship other than owner within HitRadius of p, or -1.
-func (w *World) shipAt(p Vec, owner int) int {
-	const r = int64(HitRadius * SubPixel)
-	for seat := range w.Ships {
-		s := &w.Ships[seat]
-		if seat == owner || !s.Active || !s.Alive {
-			continue
+// substeps is the number of collision tests a shot of velocity v makes in one tick.
+func substeps(v Vec) int32 { return max((max(abs(v.X), abs(v.Y))+substep-1)/substep, 1) }
+
+// Flight returns how many more Steps the shot p survives when nothing but walls is in its
+// way: it is in the World after each of them and gone after the next. Clients use it to end
+// a shot at the wall it meets before the server says so.
+func (m *Map) Flight(p Projectile) int {
+	n := substeps(p.Vel)
+	for t := 0; ; t++ {
+		start := p.Pos
+		for i := int32(1); i <= n; i++ {
+			if m.WallAt(Vec{start.X + p.Vel.X*i/n, start.Y + p.Vel.Y*i/n}) {
+				return t
+			}
 		}
-		dx, dy := int64(s.Pos.X-p.X), int64(s.Pos.Y-p.Y)
-		if dx*dx+dy*dy < r*r {
-			return seat
+		p.Pos = Vec{start.X + p.Vel.X, start.Y + p.Vel.Y}
+		if p.TTL <= 1 {
+			return t
 		}
+		p.TTL--
 	}
-	return -1
 }
 
 // hit applies one shot's damage; a ship left without health is fragged and waits to respawn.

@@ -1,6 +1,7 @@
 package game
 
 import (
+	"fmt"
 	"slices"
 	"testing"
 )
@@ -265,5 +266,34 @@ func TestInputBookkeeping(t *testing.T) {
 	w.SetActive(1, true)
 	if s := w.Ships[1]; s.Frags != 0 || s.LastSeq != 0 || !s.Alive || s.Health != ShipHealth {
 		t.Errorf("a seat taken again does not start afresh: %+v", s)
+	}
+}
+
+// TestFlightMatchesStep: Map.Flight tells how many Steps a shot survives, counting the one
+// that fires it, as Step flies it with no ship in the way.
+func TestFlightMatchesStep(t *testing.T) {
+	cfg := DefaultConfig(2, 30)
+	m := mustMap(t, "long", long)
+	for _, aim := range [][2]int16{{1, 0}, {-1, 0}, {0, 1}, {0, -1}, {5, 1}, {1, 5}, {-3, -2}, {100, -7}} {
+		for _, tile := range [][2]int{{1, 1}, {30, 1}, {57, 1}, {1, 3}} {
+			t.Run(fmt.Sprintf("aim %v from %v", aim, tile), func(t *testing.T) {
+				w := NewWorld(cfg, m)
+				w.SetActive(0, true)
+				w.Ships[0].Pos = TileCentre(tile[0], tile[1])
+				in := Input{Buttons: ButtonFire, AimX: aim[0], AimY: aim[1]}
+				s := w.Ships[0]
+				MoveShip(m, cfg, &s, in)
+				want := m.Flight(NewShot(cfg, &s))
+				w.Step(hold(2, in))
+				survived := 0
+				for len(w.Projectiles) > 0 && w.Projectiles[0].ID == 1 {
+					survived++
+					w.Step(hold(2, Input{}))
+				}
+				if survived != want {
+					t.Errorf("the shot survived %d steps, Flight says %d", survived, want)
+				}
+			})
+		}
 	}
 }

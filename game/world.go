@@ -32,6 +32,9 @@ type Input struct {
 	// AimX and AimY point from the ship towards its target, in any length; (0, 0) keeps the
 	// previous aim.
 	AimX, AimY int16
+	// View is the tick at which the player saw the other ships when it made this input, 0 if
+	// unknown. The hit tests of a shot it fires look that far into the past (rewind.go).
+	View uint32
 }
 
 // Ship is the state of one seat's ship. A seat nobody holds is inactive and takes no part.
@@ -58,6 +61,11 @@ type Projectile struct {
 	Pos   Vec
 	Vel   Vec
 	TTL   uint16 // ticks left to live
+	// Seq is the Input.Seq that fired the shot (0 for none), so that the client that
+	// predicted it knows it.
+	Seq uint32
+	// Lag is how many ticks in the past the shot meets the other ships: the shooter's view.
+	Lag uint8
 }
 
 // EventKind says what an Event reports.

@@ -111,12 +111,13 @@ func validToken(t []byte) bool {
 const buttonsMask = 1<<5 - 1
 
 func (m *Input) encode(w *writer) {
-	w.array(5)
+	w.array(6)
 	w.int(int64(TypeInput))
 	w.int(int64(m.Seq))
 	w.int(int64(m.Buttons))
 	w.int(int64(m.AimX))
 	w.int(int64(m.AimY))
+	w.int(int64(m.View))
 }
 
 func (m *Input) decode(p *parser, n int) error {
@@ -140,7 +141,17 @@ func (m *Input) decode(p *parser, n int) error {
 		return err
 	}
 	*m = Input{Seq: uint32(seq), Buttons: uint8(buttons), AimX: int16(x), AimY: int16(y)}
-	return p.rest("input", n-4)
+	// The view came with a later revision of version 1: a client without it is not
+	// compensated for its lag.
+	if n == 4 {
+		return nil
+	}
+	view, err := p.int("input view", 0, math.MaxUint32)
+	if err != nil {
+		return err
+	}
+	m.View = uint32(view)
+	return p.rest("input", n-5)
 }
 
 func (m *Ping) encode(w *writer) {

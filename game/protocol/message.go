@@ -75,6 +75,9 @@ type Input struct {
 	Buttons uint8
 	// AimX and AimY point from the ship to the target in pixels; (0, 0) keeps the old aim.
 	AimX, AimY int16
+	// View is the tick at which the client drew the other ships when it made the input, 0 if
+	// unknown; the server compensates the shot it fires for the lag (PROTOCOL.md).
+	View uint32
 }
 
 // Ping asks for a Pong; ClientTime is echoed unchanged.

@@ -97,15 +97,16 @@ func TestExtraFields(t *testing.T) {
 		value []any
 		want  Message
 	}{
-		{"input", []any{2, 5, 16, 3, -4, "future", []any{1, 2}}, &Input{Seq: 5, Buttons: 16, AimX: 3, AimY: -4}},
+		{"input", []any{2, 5, 16, 3, -4, 77, "future", []any{1, 2}}, &Input{Seq: 5, Buttons: 16, AimX: 3, AimY: -4, View: 77}},
+		{"input of a client that sends no view", []any{2, 5, 16, 3, -4}, &Input{Seq: 5, Buttons: 16, AimX: 3, AimY: -4}},
 		{"bye", []any{4, map[string]int{"why": 1}}, &Bye{}},
 		{"start", []any{5, "now"}, &Start{}},
 		{"hello", []any{1, 1, "ada", "r", "", true}, &Hello{Version: 1, Name: "ada", Room: "r"}},
 		{"ship record", []any{17, 5, 3,
 			[]any{[]any{0, 3, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 99, "x"}},
-			[]any{[]any{1, 0, 1, 2, 3, 4, 5, nil}}, 0.5},
+			[]any{[]any{1, 0, 1, 2, 3, 4, 5, 6, nil}}, 0.5},
 			&Snapshot{Tick: 5, State: StateRunning, Ships: []ShipRecord{{0, 3, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12}},
-				Projectiles: []ProjectileRecord{{1, 0, 1, 2, 3, 4, 5}}}},
+				Projectiles: []ProjectileRecord{{1, 0, 1, 2, 3, 4, 5, 6}}}},
 		{"event", []any{19, []any{[]any{4, 1, 0, 0, "gg", []byte{1}}}}, &Events{List: []Event{{Kind: EventCheer, Tick: 1, Text: "gg"}}}},
 		{"unknown event kind", []any{19, []any{[]any{200, 1, 2, 3, ""}}}, &Events{List: []Event{{Kind: 200, Tick: 1, A: 2, B: 3}}}},
 	}

@@ -49,6 +49,7 @@ const (
 	ProjVX            // velocity, world units per tick
 	ProjVY            //
 	ProjTTL           // ticks left to live
+	ProjSeq           // the input seq that fired it, 0 for none
 	ProjFields        // the number of fields
 )
 
@@ -86,7 +87,7 @@ var shipDiffSpans = func() (d [ShipFields]span) {
 var projSpans = [ProjFields]span{
 	ProjID: spanU32, ProjOwner: spanU8,
 	ProjX: spanI32, ProjY: spanI32, ProjVX: spanI32, ProjVY: spanI32,
-	ProjTTL: spanU16,
+	ProjTTL: spanU16, ProjSeq: spanU32,
 }
 
 // ShipRecordOf returns the record of the ship in the given seat.
@@ -125,7 +126,7 @@ func ProjectileRecordOf(p *game.Projectile) ProjectileRecord {
 	return ProjectileRecord{
 		ProjID: int64(p.ID), ProjOwner: int64(p.Owner),
 		ProjX: int64(p.Pos.X), ProjY: int64(p.Pos.Y), ProjVX: int64(p.Vel.X), ProjVY: int64(p.Vel.Y),
-		ProjTTL: int64(p.TTL),
+		ProjTTL: int64(p.TTL), ProjSeq: int64(p.Seq),
 	}
 }
 
@@ -135,7 +136,7 @@ func (r *ProjectileRecord) Projectile() game.Projectile {
 		ID: uint32(r[ProjID]), Owner: uint8(r[ProjOwner]),
 		Pos: game.Vec{X: int32(r[ProjX]), Y: int32(r[ProjY])},
 		Vel: game.Vec{X: int32(r[ProjVX]), Y: int32(r[ProjVY])},
-		TTL: uint16(r[ProjTTL]),
+		TTL: uint16(r[ProjTTL]), Seq: uint32(r[ProjSeq]),
 	}
 }
 

@@ -77,7 +77,12 @@ func TestOperatorPagesAreOffWithoutAToken(t *testing.T) {
 // room, a removed player is told why and its seat goes to a bot, and a closed room closes for
 // its players with the operator's reason.
 func TestOperatorAPI(t *testing.T) {
-	s := startServer(t, func(c *config.Config, _ *app.Options) { c.AdminToken = adminToken })
+	// The match must outlast the test on a loaded machine: a frag limit reached by the bots
+	// ends it, and after the results a room of players who did not ask for another closes.
+	s := startServer(t, func(c *config.Config, o *app.Options) {
+		c.AdminToken = adminToken
+		o.Room.FragLimit = room.MaxFragLimit
+	})
 	id := s.createRoom(4, 2)
 	a, b := s.join(id, "ada"), s.join(id, "bob")
 	a.waitState(protocol.StateRunning, 0)

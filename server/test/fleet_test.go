@@ -167,8 +167,11 @@ func TestFleet(t *testing.T) {
 	})
 	took := time.Since(crashedAt)
 	t.Logf("the room of the crashed node %s runs on %s after %v (lease %v)", owner, rescuer, took.Round(time.Millisecond), fleetTTL)
-	if took > fleetTTL+time.Second {
-		t.Errorf("recovery took %v, more than the lease (%v) and a second", took, fleetTTL)
+	// The lease's expiry starts a rescue at once, and a look every half lease catches an
+	// expiry the watch missed; past two leases the rescue waited for something else. The
+	// bound leaves a loaded machine a second more than that.
+	if limit := 2*fleetTTL + time.Second; took > limit {
+		t.Errorf("recovery took %v, more than two leases (%v) and a second", took, fleetTTL)
 	}
 	q.waitFor("a welcome from the rescuer", func() bool { return len(q.welcomes) >= 2 })
 	q.waitState(protocol.StateRunning, q.statusCount()-1)

@@ -91,7 +91,7 @@ func TestConnectionBudgets(t *testing.T) {
 			id := s.createRoom(2, 1)
 			base := measure()
 			before := disconnects(t, s, tt.code)
-			by.during(func() {
+			by.during(t, func() {
 				c := dialSmallWindowWS(t, s)
 				c.sendMsg(&protocol.Hello{Version: protocol.Version, Name: "hostile", Room: id})
 				stop := make(chan struct{})
@@ -141,7 +141,7 @@ func TestInvalidCloseFrames(t *testing.T) {
 	}
 	by := s.bystander(60)
 	base := measure()
-	by.during(func() {
+	by.during(t, func() {
 		for _, tt := range tests {
 			t.Run(tt.name, func(t *testing.T) {
 				c := dialWS(t, s.url())
@@ -208,7 +208,7 @@ func TestSpectatorThatStopsReading(t *testing.T) {
 	by := s.bystander(60)
 	id := s.createRoom(4, 4)
 	base := measure()
-	by.during(func() {
+	by.during(t, func() {
 		ssetest.Open(t, "http://"+s.addr+"/rooms/"+id+"/events", ssetest.Options{RecvBuf: 2048, NoRead: true})
 		waitFor(t, waitTimeout, "the spectator dropped", func() bool {
 			return scrape(t, s, "skirmish_sse_streams_dropped_total") == "1"

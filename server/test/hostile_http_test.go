@@ -74,7 +74,7 @@ func TestHostileRequests(t *testing.T) {
 			fmt.Fprintf(nc, "POST /api/rooms HTTP/1.1\r\nHost: %s\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{\"seats\":", s.addr)
 		}, http.StatusRequestTimeout, "body_timeout"},
 	}
-	by.during(func() {
+	by.during(t, func() {
 		for _, tt := range tests {
 			t.Run(tt.name, func(t *testing.T) {
 				nc := dialRaw(t, s.addr)
@@ -109,7 +109,7 @@ func TestHeaderFlood(t *testing.T) {
 	by := s.bystander(60)
 	base := measure()
 	var peak uint64
-	by.during(func() {
+	by.during(t, func() {
 		var wg sync.WaitGroup
 		for _, path := range []string{"/ws", "/", "/api/rooms", "/events", "/metrics"} {
 			wg.Add(1)
@@ -157,7 +157,7 @@ func TestIdleAndStalledConnections(t *testing.T) {
 	s := startServer(t, hostileLimits)
 	by := s.bystander(60)
 	base := measure()
-	by.during(func() {
+	by.during(t, func() {
 		idle := dialRaw(t, s.addr)
 		get, _ := http.NewRequest(http.MethodGet, "http://"+s.addr+"/healthz", nil)
 		if status, _, _ := roundTrip(t, idle, bufio.NewReader(idle), get); status != http.StatusOK {
@@ -270,7 +270,7 @@ func TestDescriptorBudget(t *testing.T) {
 	by := s.bystander(60)
 	base := measure()
 	refused := 0
-	by.during(func() {
+	by.during(t, func() {
 		conns := make([]net.Conn, 0, flood)
 		for range flood {
 			nc, err := net.Dial("tcp", s.addr)

@@ -23,7 +23,7 @@ func TestRoomFlood(t *testing.T) {
 	})
 	by := s.bystander(60)
 	base := measure()
-	by.during(func() {
+	by.during(t, func() {
 		created := 0
 		for i := range 50 {
 			status, body, _ := request(t, s, "127.0.1.1", "", http.MethodPost, "/api/rooms", `{"seats":4,"bots":4}`)
@@ -69,7 +69,7 @@ func TestConnectionsPerAddress(t *testing.T) {
 	by := s.bystander(60)
 	id := s.createRoom(2, 2)
 	base := measure()
-	by.during(func() {
+	by.during(t, func() {
 		const from = "127.0.3.1"
 		// Players on both upgrade paths, and a spectator.
 		for i := range limit - 1 {
@@ -109,7 +109,7 @@ func TestSpectatorsPerRoom(t *testing.T) {
 	by := s.bystander(60)
 	id := s.createRoom(2, 2)
 	base := measure()
-	by.during(func() {
+	by.during(t, func() {
 		for i := range limit {
 			if status, _, _ := request(t, s, fmt.Sprintf("127.0.4.%d", i+1), "", http.MethodGet, "/rooms/"+id+"/events", ""); status != http.StatusOK {
 				t.Fatalf("spectator %d: %d", i, status)
@@ -130,7 +130,7 @@ func TestCheersPerRoom(t *testing.T) {
 	by := s.bystander(60)
 	id := s.createRoom(2, 2)
 	base := measure()
-	by.during(func() {
+	by.during(t, func() {
 		accepted, limited := 0, 0
 		for i := range 30 {
 			// Six addresses, five cheers each: every one within its own bucket.

@@ -28,7 +28,7 @@ func TestStandingLoad(t *testing.T) {
 	})
 	by := s.bystander(60)
 	base := measure()
-	by.during(func() {
+	by.during(t, func() {
 		ids := make([]string, 5)
 		for i := range ids {
 			ids[i] = s.createRoom(4, 4)
@@ -105,7 +105,7 @@ func TestLobbyUnderChurn(t *testing.T) {
 	es.Until("rooms")
 	created, seen, gone := map[string]bool{}, map[string]bool{}, map[string]bool{}
 	var start time.Time
-	by.during(func() {
+	by.during(t, func() {
 		start = time.Now()
 		for range rooms {
 			created[s.createRoom(2, 2)] = true

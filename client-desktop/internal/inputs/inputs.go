@@ -66,6 +66,19 @@ func (s *Sampler) Due(now time.Time) int {
 	return n
 }
 
+// Pull makes the next input due at once, for a press of the fire button: the shot leaves in
+// this frame rather than at the next tick, up to a tick later. The input after it keeps its
+// own time, so inputs never run more than one ahead of the tick rate and the server's queue
+// does not grow: a second pull waits until that input is due. It reports whether an input
+// is due now.
+func (s *Sampler) Pull(now time.Time) bool {
+	if !s.started || s.next.Sub(now) > s.tick {
+		return false
+	}
+	s.next = s.next.Add(s.tick)
+	return true
+}
+
 // Input returns c as an input without a seq, its aim scaled into the wire's int16 range.
 func (c Controls) Input() game.Input {
 	x, y := c.AimX, c.AimY

@@ -43,6 +43,41 @@ func TestAStallSkipsTicksInsteadOfFlooding(t *testing.T) {
 	}
 }
 
+func TestFirePullsTheNextInputForward(t *testing.T) {
+	const tick = time.Second / 30
+	s := NewSampler(30)
+	start := time.Unix(0, 0)
+	s.Due(start)
+	click := start.Add(tick / 3)
+	if s.Due(click) != 0 || !s.Pull(click) {
+		t.Fatal("a press a third into a tick does not send an input at once")
+	}
+	if s.Pull(click.Add(time.Millisecond)) {
+		t.Error("a second press right after the first pulled another input")
+	}
+	// The pulled input was the one due at the end of this tick: the next is due a tick later.
+	if n := s.Due(start.Add(tick)); n != 0 {
+		t.Errorf("%d inputs due when the pulled one would have been", n)
+	}
+	total := 1
+	for now := click; now.Sub(start) < 10*time.Second; now = now.Add(time.Second / 60) {
+		total += s.Due(now)
+		if now.Sub(start)%time.Second < time.Second/60 {
+			total += b2i(s.Pull(now))
+		}
+	}
+	if total < 299 || total > 302 {
+		t.Errorf("%d inputs in 10 s at 30 Hz with a press every second, want 300 and not a backlog", total)
+	}
+}
+
+func b2i(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
+}
+
 func TestControlsBecomeInputs(t *testing.T) {
 	tests := []struct {
 		name       string

@@ -1,6 +1,7 @@
 // Package interp draws other players' ships a little in the past, between two snapshots the
 // client already holds, so that they move smoothly although snapshots arrive at the tick rate
-// and with jitter (Gambetta's entity interpolation).
+// and with jitter (Gambetta's entity interpolation). How far in the past follows the jitter
+// measured (Playout).
 package interp
 
 import (
@@ -23,14 +24,16 @@ type Ship struct {
 	Active     bool
 	Alive      bool
 	X, Y       float64
+	VX, VY     float64 // velocity, pixels per tick
 	AimX, AimY float64 // a direction, not normalised
 	Health     int16
 }
 
 // Projectile is a shot as it should be drawn, in pixels.
 type Projectile struct {
-	ID    uint32
+	ID    uint32 // 0 for an own shot the server has not confirmed yet
 	Owner uint8
+	Seq   uint32 // the input that fired it, for the player's own shots
 	X, Y  float64
 }
 
@@ -41,48 +44,34 @@ type View struct {
 	Projectiles []Projectile
 }
 
-// Delay is how far behind the newest snapshot other ships are drawn: about 100 ms, and never
-// less than two snapshot intervals, so that one late or lost snapshot does not freeze them.
-const Delay = 100 * time.Millisecond
-
 // bufferSize bounds the frames kept: about a second at 30 Hz, far more than the delay needs.
 const bufferSize = 32
-
-// The clock estimate follows arrivals that come earlier than expected at once and later ones
-// slowly (1/driftDiv of the gap per snapshot), so jitter is absorbed by the delay instead of
-// shaking the picture. A gap beyond resyncGap (a pause, a reconnect) restarts the estimate.
-const (
-	driftDiv  = 32
-	resyncGap = 500 * time.Millisecond
-)
 
 // teleport is the distance, in pixels, beyond which a ship is not slid from one spot to the
 // other: it respawned or was pushed by a wall correction.
 const teleport = 3 * game.TileSize
 
-// Buffer holds the latest frames and maps the local clock onto server ticks. It is used by
-// one goroutine (the game loop); it does no locking.
+// Buffer holds the latest frames and, through its Playout, which tick to draw them at. It is
+// used by one goroutine (the game loop); it does no locking.
 type Buffer struct {
-	tick   time.Duration // one simulation step
-	delay  float64       // in ticks
-	frames []Frame       // oldest first, ticks strictly rising
-	base   time.Time     // when tick 0 would have arrived
-	synced bool
+	frames  []Frame // oldest first, ticks strictly rising
+	playout *Playout
 }
 
 // NewBuffer returns an empty Buffer for a room stepping tickRate times a second.
 func NewBuffer(tickRate int) *Buffer {
-	tick := time.Second / time.Duration(tickRate)
-	delay := math.Max(2, math.Round(float64(Delay)/float64(tick)))
-	return &Buffer{tick: tick, delay: delay, frames: make([]Frame, 0, bufferSize)}
+	return &Buffer{frames: make([]Frame, 0, bufferSize), playout: NewPlayout(tickRate)}
 }
 
-// Reset forgets every frame and the clock estimate, for a resync after a reconnect.
+// Reset forgets every frame and the playout's clock, for a resync after a reconnect.
 func (b *Buffer) Reset() {
 	clear(b.frames)
 	b.frames = b.frames[:0]
-	b.synced = false
+	b.playout.Reset()
 }
+
+// Playout returns the buffer's playout clock, for its statistics and the room's state.
+func (b *Buffer) Playout() *Playout { return b.playout }
 
 // Len returns the number of frames held.
 func (b *Buffer) Len() int { return len(b.frames) }
@@ -112,27 +101,7 @@ func (b *Buffer) Push(f Frame, at time.Time) {
 		b.frames = b.frames[:bufferSize-1]
 	}
 	b.frames = append(b.frames, f)
-
-	observed := at.Add(-time.Duration(f.Tick) * b.tick)
-	gap := observed.Sub(b.base)
-	switch {
-	case !b.synced || gap > resyncGap:
-		b.base, b.synced = observed, true
-	case gap < 0:
-		b.base = observed
-	default:
-		b.base = b.base.Add(gap / driftDiv)
-	}
-}
-
-// RenderTick returns the fractional tick to draw at time now, within the frames held.
-func (b *Buffer) RenderTick(now time.Time) float64 {
-	if len(b.frames) == 0 {
-		return 0
-	}
-	t := float64(now.Sub(b.base))/float64(b.tick) - b.delay
-	oldest, newest := float64(b.frames[0].Tick), float64(b.frames[len(b.frames)-1].Tick)
-	return math.Min(math.Max(t, oldest), newest)
+	b.playout.Arrive(f.Tick, at)
 }
 
 // Sample fills v with the room at the render tick for time now, reusing v's slices. It
@@ -142,7 +111,7 @@ func (b *Buffer) Sample(now time.Time, v *View) bool {
 	if len(b.frames) == 0 {
 		return false
 	}
-	rt := b.RenderTick(now)
+	rt := b.playout.Draw(now, b.frames[0].Tick, b.frames[len(b.frames)-1].Tick)
 	v.Tick = rt
 	i := len(b.frames) - 1
 	for i > 0 && float64(b.frames[i].Tick) > rt {
@@ -159,6 +128,14 @@ func (b *Buffer) Sample(now time.Time, v *View) bool {
 	}
 	for seat := range to.Ships {
 		v.Ships = append(v.Ships, blend(seat, from.Ships, to.Ships[seat], alpha))
+	}
+	// Past the newest frame (a late snapshot) ships carry on along their velocity.
+	if ahead := rt - float64(to.Tick); ahead > 0 {
+		for i := range v.Ships {
+			s := &to.Ships[i]
+			v.Ships[i].X += float64(s.Vel.X) * ahead / game.SubPixel
+			v.Ships[i].Y += float64(s.Vel.Y) * ahead / game.SubPixel
+		}
 	}
 	// Shots fly straight at constant speed, so the older frame extrapolated to the render
 	// tick places them exactly; they appear at most one tick late and vanish on time.
@@ -189,6 +166,8 @@ func blend(seat int, from []game.Ship, to game.Ship, alpha float64) Ship {
 	}
 	out.X = a.X + (out.X-a.X)*alpha
 	out.Y = a.Y + (out.Y-a.Y)*alpha
+	out.VX = a.VX + (out.VX-a.VX)*alpha
+	out.VY = a.VY + (out.VY-a.VY)*alpha
 	out.AimX = a.AimX + (out.AimX-a.AimX)*alpha
 	out.AimY = a.AimY + (out.AimY-a.AimY)*alpha
 	if alpha < 0.5 {
@@ -205,6 +184,8 @@ func pixels(seat int, s game.Ship) Ship {
 		Alive:  s.Alive,
 		X:      float64(s.Pos.X) / game.SubPixel,
 		Y:      float64(s.Pos.Y) / game.SubPixel,
+		VX:     float64(s.Vel.X) / game.SubPixel,
+		VY:     float64(s.Vel.Y) / game.SubPixel,
 		AimX:   float64(s.AimX),
 		AimY:   float64(s.AimY),
 		Health: s.Health,

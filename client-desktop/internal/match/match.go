@@ -82,6 +82,9 @@ type Model struct {
 	newest  protocol.Snapshot
 	joined  bool // a welcome has arrived on this join
 
+	fire  bool     // the fire button was held at the last Inputs
+	spent []uint32 // seqs of own shots seen meeting a ship, see shots.go
+
 	bot     *game.Bot   // steers for the player with Autopilot
 	scratch *game.World // the newest state as a World, for the bot to look at
 	travel  float64     // pixels the own ship moved according to the server
@@ -179,6 +182,9 @@ func (m *Model) message(n Note) {
 			m.cue("start", 1)
 		}
 		m.Status, m.StatusAt = *msg, n.At
+		if m.buf != nil {
+			m.buf.Playout().SetLive(msg.State == protocol.StateRunning)
+		}
 		m.Screen = screen.Next(m.Screen, screen.Event{Kind: screen.Status, Room: msg.State})
 		m.Problem = ""
 	case *protocol.Events:
@@ -252,6 +258,7 @@ func (m *Model) welcome(w *protocol.Welcome) {
 	m.bot = game.NewBot(w.Seat, uint64(time.Now().UnixNano()), game.BotNormal)
 	m.scratch = game.NewWorld(m.cfg, mp)
 	m.hasPos = false
+	m.spent = m.spent[:0]
 }
 
 func (m *Model) snapshot(s *protocol.Snapshot, at time.Time) {
@@ -305,7 +312,7 @@ func (m *Model) feel(evs []fx.Event) {
 			m.cue("respawn", 1)
 		}
 	}
-	lead := float64(interp.Delay) * float64(m.Welcome.TickRate) / float64(time.Second)
+	lead := m.buf.Playout().Delay().Seconds() * float64(m.Welcome.TickRate)
 	own := slices.DeleteFunc(slices.Clone(evs), func(e fx.Event) bool { return e.Seat != seat })
 	others := slices.DeleteFunc(evs, func(e fx.Event) bool { return e.Seat == seat })
 	m.FX.Add(others, 0)
@@ -411,14 +418,25 @@ func (m *Model) Summary() Summary {
 // Inputs turns the controls at time now into the inputs due: each goes to send, which
 // returns the seq the connection numbered it with, and then to the predicted ship. It
 // returns how many were sent. Inputs flow only while the match runs: in a countdown, pause
-// or results nothing steps on the server.
+// or results nothing steps on the server. A press of the fire button with the gun ready
+// sends its input at once, so the shot leaves in this frame. Each input carries the tick the
+// other ships are drawn at, for the server's lag compensation.
 func (m *Model) Inputs(now time.Time, c inputs.Controls, send func(game.Input) uint32) int {
 	if m.Screen != screen.Playing || m.pred == nil || !m.pred.Known() {
 		return 0
 	}
 	n := m.sampler.Due(now)
+	pressed := c.Fire && !m.fire
+	m.fire = c.Fire
+	if own := m.pred.Ship(); n == 0 && pressed && own.Alive && own.Cooldown <= 1 && m.sampler.Pull(now) {
+		n = 1
+	}
+	// The other ships are on the screen as of the tick drawn last: the server judges our
+	// shots against them there.
+	view := uint32(math.Round(m.buf.Playout().Drawn()))
 	for range n {
 		in := c.Input()
+		in.View = view
 		in.Seq = send(in)
 		m.pred.Input(in)
 	}
@@ -438,8 +456,25 @@ func (m *Model) Sample(now time.Time, v *interp.View) bool {
 		s := &v.Ships[seat]
 		s.Active, s.Alive, s.X, s.Y = own.Active, own.Alive, x, y
 		s.AimX, s.AimY, s.Health = float64(own.AimX), float64(own.AimY), own.Health
+		m.ownShots(v)
 	}
 	return true
+}
+
+// Feel is how prediction and interpolation have fared since the client started.
+type Feel struct {
+	Prediction predict.Stats
+	Playout    interp.PlayoutStats
+	Delay      time.Duration // the interpolation delay now
+}
+
+// Feel reports how prediction and interpolation have fared so far.
+func (m *Model) Feel() Feel {
+	if m.pred == nil {
+		return Feel{}
+	}
+	p := m.buf.Playout()
+	return Feel{Prediction: m.pred.Stats(), Playout: p.Stats(), Delay: p.Delay()}
 }
 
 // Tick returns the newest server tick the client holds.

@@ -2,6 +2,7 @@ package match
 
 import (
 	"errors"
+	"math"
 	"slices"
 	"strings"
 	"testing"
@@ -16,8 +17,9 @@ import (
 
 // room is a real simulation standing in for the server's side of the messages.
 type room struct {
-	w   *game.World
-	now time.Time
+	w    *game.World
+	now  time.Time
+	seat int // the player's
 }
 
 func newRoom(t *testing.T) *room {
@@ -38,14 +40,14 @@ func (r *room) note(msg protocol.Message) Note {
 
 func (r *room) welcome() Note {
 	c := r.w.Config
-	return r.note(&protocol.Welcome{Seat: 0, Token: strings.Repeat("a", 32), TickRate: c.TickRate, Map: "arena",
+	return r.note(&protocol.Welcome{Seat: r.seat, Token: strings.Repeat("a", 32), TickRate: c.TickRate, Map: "arena",
 		Seats: c.Seats, Room: "r1", FragLimit: c.FragLimit, TimeLimit: c.TimeLimit})
 }
 
-// step advances the room one tick with seat 0's input and returns the keyframe.
+// step advances the room one tick with the player's input and returns the keyframe.
 func (r *room) step(in game.Input) Note {
 	inputs := make([]game.Input, r.w.Config.Seats)
-	inputs[0] = in
+	inputs[r.seat] = in
 	r.w.Step(inputs)
 	r.now = r.now.Add(time.Second / 30)
 	s := &protocol.Snapshot{}
@@ -204,7 +206,14 @@ func TestWelcomeBeyondThisClientIsRefused(t *testing.T) {
 // joined returns a room and a model welcomed into it with a first keyframe.
 func joined(t *testing.T) (*room, *Model) {
 	t.Helper()
+	return joinedAs(t, 0)
+}
+
+// joinedAs is joined with the player in seat.
+func joinedAs(t *testing.T, seat int) (*room, *Model) {
+	t.Helper()
 	r := newRoom(t)
+	r.seat = seat
 	m := New()
 	m.Join("r1")
 	m.Handle(r.welcome())
@@ -306,5 +315,85 @@ func TestSoundsFollowTheRoom(t *testing.T) {
 	}
 	if again := m.Sounds(r.now, nil); len(again) != 0 {
 		t.Errorf("sounds played twice: %v", again)
+	}
+}
+
+// ownShots returns the own projectiles in v.
+func ownShots(v *interp.View, seat int) []interp.Projectile {
+	var own []interp.Projectile
+	for _, p := range v.Projectiles {
+		if int(p.Owner) == seat {
+			own = append(own, p)
+		}
+	}
+	return own
+}
+
+// TestAnOwnShotIsDrawnAtOnceAndTheServersRecordTakesOver: a press of fire mid-tick sends
+// its input at once and the shot is in the very next picture, at the ship. When the server's
+// snapshot brings its record of the shot, it is drawn where the predicted one was.
+func TestAnOwnShotIsDrawnAtOnceAndTheServersRecordTakesOver(t *testing.T) {
+	r, m := joined(t)
+	m.Handle(r.note(status(protocol.StateRunning, 0)))
+	var sent []game.Input
+	send := func(in game.Input) uint32 {
+		in.Seq = uint32(len(sent) + 1)
+		sent = append(sent, in)
+		return in.Seq
+	}
+	now := r.now
+	m.Inputs(now, inputs.Controls{Left: true, AimX: -1}, send)
+	now = now.Add(time.Second / 90)
+	if n := m.Inputs(now, inputs.Controls{Left: true, AimX: -1, Fire: true}, send); n != 1 {
+		t.Fatalf("%d inputs sent on a press of fire a third into a tick, want 1 at once", n)
+	}
+	var v interp.View
+	m.Sample(now, &v)
+	shots := ownShots(&v, r.seat)
+	own, _ := m.Own()
+	if len(shots) != 1 || shots[0].Seq != 2 {
+		t.Fatalf("own shots drawn right after the press: %+v, want the one of input 2", shots)
+	}
+	if d := math.Hypot(shots[0].X-float64(own.Pos.X)/game.SubPixel, shots[0].Y-float64(own.Pos.Y)/game.SubPixel); d > game.ProjectileSpeed/30+1 {
+		t.Errorf("the shot is drawn %.0f px from the ship, more than a tick of its flight", d)
+	}
+
+	// A few more inputs, then the server applies the first two: the shot's record arrives
+	// while the prediction runs ahead; the picture does not change.
+	for range 3 {
+		now = now.Add(time.Second / 30)
+		m.Inputs(now, inputs.Controls{Left: true, AimX: -1, Fire: true}, send)
+	}
+	m.Sample(now, &v)
+	before := ownShots(&v, r.seat)
+	m.Handle(r.step(sent[0]))
+	m.Handle(r.step(sent[1]))
+	if len(r.w.Projectiles) != 1 || r.w.Projectiles[0].Seq != 2 {
+		t.Fatalf("the server fired %+v, want the shot of input 2", r.w.Projectiles)
+	}
+	m.Sample(now, &v)
+	after := ownShots(&v, r.seat)
+	if len(before) != 1 || len(after) != 1 || after[0].ID == 0 || math.Abs(after[0].X-before[0].X) > 1e-9 || math.Abs(after[0].Y-before[0].Y) > 1e-9 {
+		t.Errorf("own shots before the server's record %+v, after %+v: want the same spot, now with the server's id", before, after)
+	}
+}
+
+// TestARefusedOwnShotVanishes: the server did not fire a shot the client predicted (its
+// ship was fragged first); once the server has applied the input, the shot is not drawn. The
+// player holds seat 1 here: own shots are the seat's, whichever it is.
+func TestARefusedOwnShotVanishes(t *testing.T) {
+	r, m := joinedAs(t, 1)
+	m.Handle(r.note(status(protocol.StateRunning, 0)))
+	seq := uint32(0)
+	send := func(game.Input) uint32 { seq++; return seq }
+	m.Inputs(r.now, inputs.Controls{Fire: true, AimX: -1}, send)
+	var v interp.View
+	if m.Sample(r.now, &v); len(ownShots(&v, r.seat)) != 1 {
+		t.Fatalf("own shots %+v, want the predicted one", ownShots(&v, r.seat))
+	}
+	r.w.Ships[1].Alive, r.w.Ships[1].RespawnIn = false, 60
+	m.Handle(r.step(game.Input{Seq: seq, Buttons: game.ButtonFire, AimX: -1}))
+	if m.Sample(r.now, &v); len(ownShots(&v, r.seat)) != 0 {
+		t.Errorf("own shots %+v after the server refused the shot", ownShots(&v, r.seat))
 	}
 }

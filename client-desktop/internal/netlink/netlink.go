@@ -186,7 +186,7 @@ func (l *Link) send(in game.Input) {
 	c := l.c
 	l.mu.Unlock()
 	// Not being connected is reported through OnState; the input is simply lost.
-	_, _ = c.Input(uint8(in.Buttons), in.AimX, in.AimY)
+	_, _ = c.SendInput(protocol.Input{Buttons: uint8(in.Buttons), AimX: in.AimX, AimY: in.AimY, View: in.View})
 }
 
 // Notes appends what the network reported since the last call to dst.

@@ -1,7 +1,9 @@
-// Package predict moves the player's own ship at once on every input, with the same
-// game.MoveShip the server runs, and reconciles with each snapshot: the server's ship at the
-// last input it applied, plus the inputs it has not applied yet, replayed (Gambetta's
-// client-side prediction and server reconciliation).
+// Package predict moves the player's own ship and fires its gun at once on every input, with
+// the same game.MoveShip and game.Trigger the server runs, and reconciles with each snapshot:
+// the server's ship at the last input it applied, plus the inputs it has not applied yet,
+// replayed (Gambetta's client-side prediction and server reconciliation). The shots of those
+// inputs are the predicted shots; the server's own record of each replaces it in the snapshot
+// that acknowledges its input.
 package predict
 
 import (
@@ -29,13 +31,32 @@ type Predictor struct {
 	ship    game.Ship
 	known   bool         // a snapshot has given the ship's state
 	pending []game.Input // applied locally, not yet acknowledged, seq rising
+	shots   []Shot       // fired by pending inputs, seq rising
 	errX    float64      // the part of the last corrections still to blend away, pixels
 	errY    float64
+	stats   Stats
+}
+
+// Stats counts how often a snapshot moved the predicted ship: a correction is a reconcile
+// after which the ship is elsewhere than predicted, by less than a respawn's jump.
+type Stats struct {
+	Reconciles  int
+	Corrections int
+	Largest     float64 // the largest correction, pixels
+}
+
+// Shot is an own shot fired by an input the server has not acknowledged yet.
+type Shot struct {
+	Seq uint32 // the input that fired it
+	// P is the shot as game.NewShot made it, at the ship's centre before it flew, and
+	// Flight its game.Map.Flight: it flies Flight ticks after the one that fires it.
+	P      game.Projectile
+	Flight int
 }
 
 // New returns a Predictor for a match of cfg on m.
 func New(m *game.Map, cfg game.Config) *Predictor {
-	return &Predictor{m: m, cfg: cfg, pending: make([]game.Input, 0, maxPending)}
+	return &Predictor{m: m, cfg: cfg, pending: make([]game.Input, 0, maxPending), shots: make([]Shot, 0, 8)}
 }
 
 // Known reports whether a snapshot has given the ship's state yet; until then there is
@@ -48,17 +69,41 @@ func (p *Predictor) Ship() game.Ship { return p.ship }
 // Pending returns the number of inputs the server has not acknowledged.
 func (p *Predictor) Pending() int { return len(p.pending) }
 
+// Newest returns the seq of the newest input the server has not acknowledged, 0 if none.
+func (p *Predictor) Newest() uint32 {
+	if len(p.pending) == 0 {
+		return 0
+	}
+	return p.pending[len(p.pending)-1].Seq
+}
+
+// Shots returns the shots of the inputs the server has not acknowledged, oldest first. The
+// slice is valid until the next Input, Reconcile or Reset.
+func (p *Predictor) Shots() []Shot { return p.shots }
+
 // Input applies in to the predicted ship at once and keeps it until the server acknowledges
 // it. Seqs must rise.
 func (p *Predictor) Input(in game.Input) {
 	if len(p.pending) == maxPending {
 		p.pending = append(p.pending[:0], p.pending[1:]...)
+		if len(p.shots) > 0 && p.shots[0].Seq < p.pending[0].Seq {
+			p.shots = append(p.shots[:0], p.shots[1:]...)
+		}
 	}
 	p.pending = append(p.pending, in)
 	p.errX *= smoothing
 	p.errY *= smoothing
 	if p.known {
-		game.MoveShip(p.m, p.cfg, &p.ship, in)
+		p.apply(in)
+	}
+}
+
+// apply runs one input on the predicted ship as Step does: move, then the gun.
+func (p *Predictor) apply(in game.Input) {
+	game.MoveShip(p.m, p.cfg, &p.ship, in)
+	if game.Trigger(p.cfg, &p.ship, in) {
+		shot := game.NewShot(p.cfg, &p.ship)
+		p.shots = append(p.shots, Shot{Seq: in.Seq, P: shot, Flight: p.m.Flight(shot)})
 	}
 }
 
@@ -79,14 +124,20 @@ func (p *Predictor) Reconcile(server game.Ship) {
 
 	before, wasKnown := p.ship.Pos, p.known
 	p.ship, p.known = server, true
+	p.shots = p.shots[:0]
 	for _, in := range p.pending {
-		game.MoveShip(p.m, p.cfg, &p.ship, in)
+		p.apply(in)
 	}
 	if !wasKnown {
 		return
 	}
 	dx := float64(before.X-p.ship.Pos.X) / game.SubPixel
 	dy := float64(before.Y-p.ship.Pos.Y) / game.SubPixel
+	p.stats.Reconciles++
+	if d := math.Hypot(dx, dy); d > 0 && d <= snap {
+		p.stats.Corrections++
+		p.stats.Largest = max(p.stats.Largest, d)
+	}
 	p.errX += dx
 	p.errY += dy
 	if math.Hypot(p.errX, p.errY) > snap {
@@ -94,10 +145,14 @@ func (p *Predictor) Reconcile(server game.Ship) {
 	}
 }
 
+// Stats returns the counts of reconciles and corrections so far.
+func (p *Predictor) Stats() Stats { return p.stats }
+
 // Reset forgets the ship and every pending input, for a new seat or a resync.
 func (p *Predictor) Reset() {
 	p.ship, p.known = game.Ship{}, false
 	p.pending = p.pending[:0]
+	p.shots = p.shots[:0]
 	p.errX, p.errY = 0, 0
 }
 

@@ -27,24 +27,27 @@ type snapshot struct {
 	ship    game.Ship
 }
 
-// TestPredictionMatchesTheServer plays a client against the real simulation over a link with
-// fixed delays: each input reaches the server up ticks after it was made, each snapshot
-// reaches the client down ticks after its tick. Whenever the server has applied input n, its
-// ship must be exactly where the client predicted it right after making input n.
+// links are the lines the prediction tests play over: each input reaches the server up ticks
+// after it was made, each snapshot reaches the client down ticks after its tick.
+var links = []struct {
+	name     string
+	up, down int
+}{
+	{"loopback", 0, 0},
+	{"typical", 2, 3},
+	{"slow uplink", 6, 1},
+	{"slow", 5, 5},
+}
+
+// TestPredictionMatchesTheServer plays a client against the real simulation over links with
+// fixed delays. Whenever the server has applied input n, its ship must be exactly where the
+// client predicted it right after making input n.
 func TestPredictionMatchesTheServer(t *testing.T) {
-	tests := []struct {
-		name     string
-		up, down int
-	}{
-		{"loopback", 0, 0},
-		{"typical", 2, 3},
-		{"slow uplink", 6, 1},
-	}
 	m, err := game.LoadMap("arena")
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, tt := range tests {
+	for _, tt := range links {
 		t.Run(tt.name, func(t *testing.T) {
 			cfg := game.DefaultConfig(4, 30)
 			w := game.NewWorld(cfg, m)
@@ -174,5 +177,100 @@ func TestStaleEchoAfterARestartAcknowledgesNothing(t *testing.T) {
 	}
 	if p.Ship().Pos.Y <= w.Ships[0].Pos.Y {
 		t.Errorf("the stale echo undid the predicted move: y %d, server %d", p.Ship().Pos.Y, w.Ships[0].Pos.Y)
+	}
+}
+
+// TestPredictedShotsMatchTheServer plays a client that fires in bursts, alone in the arena,
+// against the real simulation over links with fixed delays. Every shot the server fires for
+// an input is the one the client predicted for it, at the same spot; no predicted shot is
+// refused; and a predicted shot is given up in the snapshot that brings the server's record.
+func TestPredictedShotsMatchTheServer(t *testing.T) {
+	for _, tt := range links {
+		t.Run(tt.name, func(t *testing.T) {
+			w, p := oneShip(t)
+			p.Reconcile(w.Ships[0]) // the keyframe that follows a welcome
+			cfg := w.Config
+			const ticks = 600
+			predicted := map[uint32]game.Projectile{} // by seq, after its first tick of flight
+			var inFlight []snapshot
+			inputs := make([]game.Input, cfg.Seats)
+			confirmed := 0
+			for tick := 1; tick <= ticks; tick++ {
+				for len(inFlight) > 0 && inFlight[0].arrives <= tick {
+					p.Reconcile(inFlight[0].ship)
+					for _, s := range p.Shots() {
+						if s.Seq <= inFlight[0].ship.LastSeq {
+							t.Fatalf("tick %d: the shot of input %d is still predicted after the server applied it", tick, s.Seq)
+						}
+					}
+					inFlight = inFlight[1:]
+				}
+				seq := uint32(tick)
+				in := steer(seq)
+				if seq%40 < 25 {
+					in.Buttons |= game.ButtonFire
+				}
+				p.Input(in)
+				// A shot that meets a wall in the tick that fires it is never seen.
+				if shots := p.Shots(); len(shots) > 0 && shots[len(shots)-1].Seq == seq && shots[len(shots)-1].Flight > 0 {
+					s := shots[len(shots)-1]
+					s.P.Pos.X += s.P.Vel.X
+					s.P.Pos.Y += s.P.Vel.Y
+					s.P.TTL--
+					predicted[seq] = s.P
+				}
+
+				inputs[0] = game.Input{}
+				if sent := tick - tt.up; sent >= 1 {
+					inputs[0] = steer(uint32(sent))
+					if uint32(sent)%40 < 25 {
+						inputs[0].Buttons |= game.ButtonFire
+					}
+					inputs[0].Seq = uint32(sent)
+				}
+				w.Step(inputs)
+				for _, got := range w.Projectiles {
+					if got.Seq == 0 || got.Seq != w.Ships[0].LastSeq || inputs[0].Seq != got.Seq {
+						continue // not fired in this tick
+					}
+					want, ok := predicted[got.Seq]
+					if !ok {
+						t.Fatalf("tick %d: the server fired for input %d, which the client did not predict", tick, got.Seq)
+					}
+					if got.Pos != want.Pos || got.Vel != want.Vel || got.TTL != want.TTL {
+						t.Fatalf("tick %d: server shot %+v, predicted %+v", tick, got, want)
+					}
+					delete(predicted, got.Seq)
+					confirmed++
+				}
+				inFlight = append(inFlight, snapshot{arrives: tick + tt.down + 1, ship: w.Ships[0]})
+			}
+			for seq := range predicted {
+				if seq+uint32(tt.up) < ticks {
+					t.Errorf("the server never fired the shot predicted for input %d", seq)
+				}
+			}
+			if confirmed < ticks/(40*2) {
+				t.Errorf("only %d shots confirmed in %d ticks", confirmed, ticks)
+			}
+		})
+	}
+}
+
+// TestARefusedShotDisappears: a shot the server does not fire (its ship was fragged before
+// the input arrived) is dropped with the input that predicted it, and nothing replaces it.
+func TestARefusedShotDisappears(t *testing.T) {
+	w, p := oneShip(t)
+	p.Reconcile(w.Ships[0])
+	p.Input(game.Input{Seq: 1, Buttons: game.ButtonFire, AimX: 1})
+	if len(p.Shots()) != 1 {
+		t.Fatalf("%d shots predicted for a press of fire with the gun ready, want 1", len(p.Shots()))
+	}
+	dead := w.Ships[0]
+	dead.Alive, dead.LastSeq = false, 1
+	p.Reconcile(dead)
+	p.Input(game.Input{Seq: 2, Buttons: game.ButtonFire, AimX: 1})
+	if len(p.Shots()) != 0 {
+		t.Errorf("shots %+v predicted after the server refused one and the ship is dead", p.Shots())
 	}
 }

@@ -84,17 +84,18 @@ func (g *Game) drawArena(dst *ebiten.Image, l matchLayout, now time.Time) bool {
 		return false
 	}
 	g.live = m.FX.Live(g.live, t)
-	g.trails.next = emptied(g.trails.next)
-	for _, p := range g.view.Projectiles {
-		g.drawProjectile(dst, p)
-	}
-	g.trails.last, g.trails.next = g.trails.next, g.trails.last
 	g.drawEffects(dst, t, false)
 	for _, s := range g.view.Ships {
 		if s.Active && s.Alive {
 			g.drawShip(dst, s, s.Seat == m.Welcome.Seat, m.FX.Flash(s.Seat, t))
 		}
 	}
+	// Shots over ships: a shot leaving its ship is seen at once, not from under the sprite.
+	g.trails.next = emptied(g.trails.next)
+	for _, p := range g.view.Projectiles {
+		g.drawProjectile(dst, p)
+	}
+	g.trails.last, g.trails.next = g.trails.next, g.trails.last
 	g.drawEffects(dst, t, true)
 	for _, s := range g.view.Ships {
 		if s.Active && s.Alive {
@@ -106,13 +107,23 @@ func (g *Game) drawArena(dst *ebiten.Image, l matchLayout, now time.Time) bool {
 
 // trails remembers where each shot was drawn in the last frame, to draw its trail.
 type trails struct {
-	last, next map[uint32][2]float64
+	last, next map[uint64][2]float64
+}
+
+// shotKey tells shots apart from frame to frame: the player's own by the input that fired
+// them, which a shot keeps when the server's record takes over from the prediction (id 0);
+// the others by id.
+func shotKey(p interp.Projectile) uint64 {
+	if p.Seq != 0 {
+		return 1<<32 | uint64(p.Seq)
+	}
+	return uint64(p.ID)
 }
 
 // emptied returns m emptied for reuse, or a new map.
-func emptied(m map[uint32][2]float64) map[uint32][2]float64 {
+func emptied(m map[uint64][2]float64) map[uint64][2]float64 {
 	if m == nil {
-		return map[uint32][2]float64{}
+		return map[uint64][2]float64{}
 	}
 	clear(m)
 	return m
@@ -189,8 +200,9 @@ func (g *Game) drawProjectile(dst *ebiten.Image, p interp.Projectile) {
 	ar, img := g.arena, g.art.projectile
 	b := img.Bounds()
 	x, y := ar.toScreen(p.X, p.Y)
-	g.trails.next[p.ID] = [2]float64{p.X, p.Y}
-	if last, ok := g.trails.last[p.ID]; ok {
+	key := shotKey(p)
+	g.trails.next[key] = [2]float64{p.X, p.Y}
+	if last, ok := g.trails.last[key]; ok {
 		// A trail behind the shot, along the way it came since the last frame.
 		dx, dy := p.X-last[0], p.Y-last[1]
 		if d := math.Hypot(dx, dy); d > 0.5 {

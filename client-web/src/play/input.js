@@ -17,11 +17,14 @@ const keyButtons = {
 /**
  * InputSampler listens to the keyboard and the pointer while attached. Keys are kept as
  * held, not as events, so a tick sees what is down at that moment; losing focus releases
- * everything, so a ship does not run on with a key nobody holds.
+ * everything, so a ship does not run on with a key nobody holds. onFire, if set, is called at
+ * each press of fire (a click on the arena or the space bar), with the event's time, so that
+ * the shot need not wait for the next tick.
  */
 export class InputSampler {
   constructor(canvas) {
     this.canvas = canvas;
+    this.onFire = null;
     this.held = 0;
     this.mouseFire = false;
     this.mouse = null; // last pointer position in CSS pixels relative to the canvas
@@ -35,7 +38,10 @@ export class InputSampler {
       pointermove: (e) => this.point(e),
       pointerdown: (e) => {
         this.point(e);
-        if (e.button === 0) this.mouseFire = true;
+        if (e.button === 0) {
+          this.mouseFire = true;
+          this.onFire?.(e.timeStamp);
+        }
       },
       pointerup: (e) => {
         if (e.button === 0) this.mouseFire = false;
@@ -70,6 +76,7 @@ export class InputSampler {
     if (b === undefined || e.target instanceof HTMLInputElement || e.ctrlKey || e.metaKey || e.altKey) return;
     e.preventDefault();
     this.held = down ? this.held | b : this.held & ~b;
+    if (down && b === Buttons.fire && !e.repeat) this.onFire?.(e.timeStamp);
   }
 
   point(e) {

@@ -4,7 +4,7 @@
 // (document.body.dataset.state, .room, .tick, .seat) current.
 import { loadMap } from '../shared/assets.js';
 import { Effects, detect } from '../shared/effects.js';
-import { StateBuffer, TickClock, lerp, projectilesAt, shipsAt } from '../shared/interpolate.js';
+import { Playout, StateBuffer, lerp, projectilesAt, shipsAt } from '../shared/interpolate.js';
 import { SubPixel } from '../shared/map.js';
 import { Renderer } from '../shared/render.js';
 import { HUD } from './hud.js';
@@ -12,11 +12,9 @@ import { InputSampler, turnButtons } from './input.js';
 import { Code, Reconnector, Session } from './net.js';
 import { Buttons, EventKind, RoomState, RoomStateCode, encodeInput, encodeStart, isActive, isAlive } from './protocol.js';
 import { Predictor } from './predict.js';
+import { OwnShots } from './shots.js';
 import { Sound } from './sound.js';
 import { TouchSticks } from './touch.js';
-
-/** interpolationMs is how far behind the newest snapshot other ships are drawn. */
-const interpolationMs = 100;
 
 /** snapDistance is the prediction error (world units) that is corrected at once, not smoothed. */
 const snapDistance = 4 * 32 * 8;
@@ -47,7 +45,7 @@ function toFrame(rs) {
   return {
     tick: rs.tick,
     ships: rs.ships.filter(isActive).map((s) => ({
-      seat: s.seat, x: s.x, y: s.y, aimX: s.aimX, aimY: s.aimY, alive: isAlive(s), health: s.health,
+      seat: s.seat, x: s.x, y: s.y, vx: s.vx, vy: s.vy, aimX: s.aimX, aimY: s.aimY, alive: isAlive(s), health: s.health,
     })),
     projectiles: rs.projectiles,
   };
@@ -93,6 +91,7 @@ export class Match {
     };
     this.hud = new HUD(root, art.palette);
     this.input = new InputSampler(this.canvas);
+    this.input.onFire = (at) => this.firePressed(at);
     this.sticks = new TouchSticks(root);
     this.rc = new Reconnector({ room, name, tokens });
     this.session = new Session({
@@ -107,7 +106,8 @@ export class Match {
     this.welcome = null;
     this.map = null;
     this.predictor = null;
-    this.clock = null;
+    this.shots = null; // OwnShots, with the predictor
+    this.playout = null; // which tick to draw the others at, for the room's tick rate
     this.buffer = new StateBuffer();
     this.rs = null; // the newest RoomState
     this.roomCode = 0; // the newest room state code, from a snapshot or a status
@@ -118,6 +118,9 @@ export class Match {
     this.nextInputAt = 0;
     this.own = null; // {prev, cur, at, offX, offY}: the own ship's predicted motion on screen
     this.frameAt = 0;
+    this.frames = 0; // animation frames drawn
+    this.view = 0; // the tick the other ships were last drawn at, which inputs tell the server
+    this.press = null; // {at, frame, seq}: the last press of fire that sent an input at once
     this.exited = false;
     // After a match ends the next one starts from nothing: until its first snapshot the old
     // positions and scores are not shown.
@@ -125,8 +128,10 @@ export class Match {
     this.resultsDone = false; // the player chose to play again while the results show
     // stats counts how well prediction agrees with the server, for people and tests:
     // snapshots reconciled, how many of them moved the own ship, and the largest move
-    // (world units, not counting respawns).
-    this.stats = { reconciled: 0, corrected: 0, maxError: 0, welcomes: 0 };
+    // (world units, not counting respawns); for the last press of fire that fired, the
+    // frames and milliseconds until its shot was drawn, and where on the canvas (device
+    // pixels); and the Playout's counts of extrapolation and stalls.
+    this.stats = { reconciled: 0, corrected: 0, maxError: 0, welcomes: 0, shot: null, playout: null };
     // The effects shown so far by kind, and those on the canvas in the last frame with their
     // age in seconds and their place in canvas pixels.
     this.stats.effects = this.effects.counts;
@@ -265,7 +270,12 @@ export class Match {
     this.rs = null;
     this.buffer.clear();
     this.own = null;
-    this.clock = new TickClock(w.tickRate);
+    if (this.playout?.tickMs === 1000 / w.tickRate) {
+      this.playout.reset();
+    } else {
+      this.playout = new Playout(w.tickRate);
+      this.stats.playout = this.playout.stats;
+    }
     if (this.map === null || this.map.name !== w.map) {
       this.map = null;
       this.predictor = null;
@@ -274,9 +284,11 @@ export class Match {
         this.map = map;
         this.renderer.setMap(map);
         this.predictor = new Predictor(map, w.tickRate);
+        this.shots = new OwnShots(map, w.seat);
       }, (err) => this.hud.say(`Cannot load map ${w.map}: ${err.message}`));
     } else {
       this.predictor = new Predictor(this.map, w.tickRate);
+      this.shots = new OwnShots(this.map, w.seat);
     }
   }
 
@@ -296,7 +308,7 @@ export class Match {
     const prev = this.buffer.newest();
     if (prev !== undefined && frame.tick > prev.tick) this.feel(detect(prev, frame));
     this.buffer.push(frame);
-    this.clock?.observe(rs.tick, now);
+    this.playout?.arrive(rs.tick, now);
     const server = rs.ship(this.welcome.seat);
     if (server !== undefined) {
       this.nextSeq = Math.max(this.nextSeq, server.lastSeq + 1);
@@ -310,7 +322,7 @@ export class Match {
   // ship, which is drawn in the present, shows at once.
   feel(events) {
     const seat = this.welcome.seat;
-    const lead = (interpolationMs * this.welcome.tickRate) / 1000;
+    const lead = (this.playout.delayMs * this.welcome.tickRate) / 1000;
     this.effects.add(events.filter((e) => e.seat !== seat));
     this.effects.add(events.filter((e) => e.seat === seat), lead);
     for (const e of events) {
@@ -345,40 +357,66 @@ export class Match {
     o.cur = pos;
   }
 
+  // playing reports whether inputs flow: welcomed, connected, and the match running.
+  playing() {
+    return this.welcome !== null && this.rc.state === 'open' && this.roomCode === RoomStateCode.running && this.rs !== null;
+  }
+
   // sendInputs sends every input that is due, one per simulation tick, while the match runs.
   sendInputs() {
     const now = performance.now();
-    const w = this.welcome;
-    if (w === null || this.rc.state !== 'open' || this.roomCode !== RoomStateCode.running || this.rs === null) {
+    if (!this.playing()) {
       this.nextInputAt = now;
       return;
     }
-    const tickMs = 1000 / w.tickRate;
+    const tickMs = 1000 / this.welcome.tickRate;
     if (now - this.nextInputAt > 4 * tickMs) this.nextInputAt = now; // after a stall, do not burst
     while (now >= this.nextInputAt) {
       this.nextInputAt += tickMs;
-      const ship = this.predictor?.ship ?? null;
-      const at = ship !== null ? { x: ship.x / 8, y: ship.y / 8 } : null;
-      const input = { seq: this.nextSeq++, ...this.input.sample((x, y) => this.renderer.screenToWorld(x, y), at) };
-      const touch = this.sticks.sample();
-      input.buttons = turnButtons(input.buttons | touch.buttons, this.renderer.turned);
-      if (touch.aim !== null) {
-        const a = this.renderer.screenToArena(touch.aim.x, touch.aim.y);
-        const len = Math.hypot(a.x, a.y);
-        input.aimX = Math.round((a.x / len) * 100);
-        input.aimY = Math.round((a.y / len) * 100);
-        input.buttons |= Buttons.fire;
-      }
-      this.session.send(encodeInput(input.seq, input.buttons, input.aimX, input.aimY));
-      if (this.predictor !== null) {
-        this.predictor.apply(input);
-        if (this.own !== null && this.predictor.ship !== null) {
-          this.own.prev = this.own.cur;
-          this.own.cur = { x: this.predictor.ship.x, y: this.predictor.ship.y };
-          this.own.at = now;
-        }
+      this.sendInput(now);
+    }
+  }
+
+  // firePressed sends the next input at once when fire is pressed with the gun ready, so the
+  // shot leaves in the next frame rather than up to a tick later. The input after it keeps
+  // its time, so inputs never run more than one ahead of the tick rate and the server's queue
+  // does not grow: a second press waits until that input is due.
+  firePressed(at) {
+    const ship = this.predictor?.ship ?? null;
+    if (!this.playing() || ship === null || !isAlive(ship) || ship.cooldown > 1) return;
+    const now = performance.now();
+    const tickMs = 1000 / this.welcome.tickRate;
+    if (this.nextInputAt - now > tickMs) return;
+    this.nextInputAt += tickMs;
+    const seq = this.sendInput(now);
+    this.press = { at, frame: this.frames, seq };
+  }
+
+  // sendInput samples the controls (keyboard and mouse, or the touch sticks), sends them as
+  // the next input, predicts it, and returns its seq.
+  sendInput(now) {
+    const ship = this.predictor?.ship ?? null;
+    const at = ship !== null ? { x: ship.x / 8, y: ship.y / 8 } : null;
+    const input = { seq: this.nextSeq++, ...this.input.sample((x, y) => this.renderer.screenToWorld(x, y), at) };
+    const touch = this.sticks.sample();
+    input.buttons = turnButtons(input.buttons | touch.buttons, this.renderer.turned);
+    if (touch.aim !== null) {
+      const a = this.renderer.screenToArena(touch.aim.x, touch.aim.y);
+      const len = Math.hypot(a.x, a.y);
+      input.aimX = Math.round((a.x / len) * 100);
+      input.aimY = Math.round((a.y / len) * 100);
+      input.buttons |= Buttons.fire;
+    }
+    this.session.send(encodeInput(input.seq, input.buttons, input.aimX, input.aimY, this.view));
+    if (this.predictor !== null) {
+      this.predictor.apply(input);
+      if (this.own !== null && this.predictor.ship !== null) {
+        this.own.prev = this.own.cur;
+        this.own.cur = { x: this.predictor.ship.x, y: this.predictor.ship.y };
+        this.own.at = now;
       }
     }
+    return input.seq;
   }
 
   announce(e) {
@@ -521,6 +559,7 @@ export class Match {
   draw(now) {
     const dt = this.frameAt === 0 ? 0 : now - this.frameAt;
     this.frameAt = now;
+    this.frames++;
     if (this.status !== null && this.roomCode !== RoomStateCode.running) this.overlay(now);
     this.connection(now);
     this.banner(now);
@@ -531,25 +570,45 @@ export class Match {
       this.renderer.draw();
       return;
     }
-    const delay = (interpolationMs * w.tickRate) / 1000;
-    const t = (this.clock.now(now) ?? this.buffer.newest().tick) - delay;
+    // Only a running room sends snapshots: otherwise a missing one is not late.
+    this.playout.setLive(this.roomCode === RoomStateCode.running);
+    const t = this.playout.draw(now, this.buffer.oldest().tick, this.buffer.newest().tick);
     this.showClock(this.rs?.tick ?? 0);
     const sample = this.buffer.at(t);
+    this.view = t;
     const ships = shipsAt(sample).map((s) => ({ ...s, name: this.names.get(s.seat)?.name ?? '', own: s.seat === w.seat }));
     const mine = ships.find((s) => s.own);
     const predicted = this.predictor?.ship;
+    const alpha = this.own === null ? 1 : Math.min(1, (now - this.own.at) * w.tickRate / 1000);
     if (mine !== undefined && this.own !== null && predicted != null && isAlive(predicted)) {
       const o = this.own;
       const fade = Math.exp(-dt / smoothingMs);
       o.offX *= fade;
       o.offY *= fade;
-      const alpha = Math.min(1, (now - o.at) * w.tickRate / 1000);
       mine.x = lerp(o.prev.x, o.cur.x, alpha) + o.offX;
       mine.y = lerp(o.prev.y, o.cur.y, alpha) + o.offY;
       mine.angle = Math.atan2(predicted.aimY, predicted.aimX);
       mine.alive = true;
     }
-    this.renderer.draw({ ships, projectiles: projectilesAt(sample, t), effects: this.effects, t });
+    const projectiles = projectilesAt(sample, t).filter((p) => p.owner !== w.seat);
+    if (this.shots !== null && this.predictor?.ship != null) {
+      // The own ship is drawn between the last two predictions: a tick behind the newest one.
+      const own = this.shots.place(this.rs.projectiles, this.predictor, this.predictor.pending.length - 1 + alpha, ships);
+      this.timeShot(own);
+      projectiles.push(...own);
+    }
+    this.renderer.draw({ ships, projectiles, effects: this.effects, t });
     this.stats.showing = this.effects.live(t).map((e) => ({ kind: e.kind, seat: e.seat, age: this.effects.age(e, t), ...this.renderer.toScreen(e.x / SubPixel, e.y / SubPixel) }));
+  }
+
+  // timeShot notes, the first time the shot of the last press of fire is drawn, how long
+  // after the press that was, in frames and milliseconds, and where it is on the canvas.
+  timeShot(own) {
+    const press = this.press;
+    const shot = press === null ? undefined : own.find((p) => p.seq === press.seq);
+    if (shot === undefined) return;
+    this.press = null;
+    const at = this.renderer.toScreen(shot.x / SubPixel, shot.y / SubPixel);
+    this.stats.shot = { seq: shot.seq, frames: this.frames - press.frame, ms: performance.now() - press.at, x: at.x, y: at.y };
   }
 }

@@ -1,19 +1,34 @@
-// predict.js moves the player's own ship ahead of the server with a port of game.MoveShip and
-// reconciles with every snapshot: inputs the server has applied (up to the echoed lastSeq) are
-// dropped, the rest are replayed on top of the authoritative ship.
-import { SubPixel } from '../shared/map.js';
+// predict.js moves the player's own ship and fires its gun ahead of the server with ports of
+// game.MoveShip, game.Trigger and game.NewShot, and reconciles with every snapshot: inputs the
+// server has applied (up to the echoed lastSeq) are dropped, the rest are replayed on top of
+// the authoritative ship. The shots those inputs fire are the predicted shots; the server's
+// record of each comes in the snapshot that acknowledges its input.
+import { SubPixel, TileSize, isSolid } from '../shared/map.js';
 import { Buttons, isAlive } from './protocol.js';
 
-/** Tuning of game/config.go that movement depends on. */
+/** Tuning of game/config.go that movement and firing depend on. */
 const shipSpeedPx = 220; // game.ShipSpeed, pixels per second
 const shipHalfPx = 12; // game.ShipHalf
+const projectileSpeedPx = 600; // game.ProjectileSpeed
+const projectileLifeMs = 1200; // game.ProjectileLifeMS
+const fireCooldownMs = 250; // game.FireCooldownMS
 const diagonal = 181; // game.diagonal, 1/sqrt(2) in 256ths
+const substep = 8 * SubPixel; // game.substep
+const tileUnits = TileSize * SubPixel;
 
-/** moveConfig derives the per-tick movement constants of a room running at tickRate Hz. */
+/** ticks is game.Config.Ticks: a duration in ms as whole ticks, rounded up, at least one. */
+function ticks(ms, tickRate) {
+  return Math.max(1, Math.trunc((ms * tickRate + 999) / 1000));
+}
+
+/** moveConfig derives the per-tick constants of movement and firing at tickRate Hz. */
 export function moveConfig(tickRate) {
   return {
     shipSpeed: Math.trunc((shipSpeedPx * SubPixel) / tickRate),
     shipAccel: Math.min(256, Math.trunc(2048 / tickRate)),
+    projectileSpeed: Math.trunc((projectileSpeedPx * SubPixel) / tickRate),
+    cooldownTicks: ticks(fireCooldownMs, tickRate),
+    lifeTicks: ticks(projectileLifeMs, tickRate),
   };
 }
 
@@ -91,18 +106,70 @@ export function moveShip(map, cfg, ship, input) {
   collide(map.walls, ship, false);
 }
 
+/**
+ * trigger is game.Trigger: one tick of input on a live ship's gun. The cooldown runs down, and
+ * a held fire button with the gun ready fires and starts it again. It mutates ship and reports
+ * whether the ship fired; newShot is the shot.
+ */
+export function trigger(cfg, ship, input) {
+  if (!isAlive(ship)) return false;
+  if (ship.cooldown > 0) ship.cooldown--;
+  if ((input.buttons & Buttons.fire) === 0 || ship.cooldown > 0) return false;
+  ship.cooldown = cfg.cooldownTicks;
+  return true;
+}
+
+/**
+ * newShot is game.NewShot: `{x, y, vx, vy, ttl}`, the shot a ship fires from its centre along
+ * its aim with a full life, before the tick that fires it moves it.
+ */
+export function newShot(cfg, ship) {
+  return {
+    x: ship.x,
+    y: ship.y,
+    vx: div(ship.aimX * cfg.projectileSpeed, 127),
+    vy: div(ship.aimY * cfg.projectileSpeed, 127),
+    ttl: cfg.lifeTicks,
+  };
+}
+
+function wallAt(map, x, y) {
+  return x < 0 || y < 0 || isSolid(map, div(x, tileUnits), div(y, tileUnits));
+}
+
+/**
+ * flight is game.Map.Flight: how many more ticks the shot p (`{x, y, vx, vy, ttl}`) survives
+ * when nothing but walls is in its way; it is gone in the tick after them.
+ */
+export function flight(map, p) {
+  const n = Math.max(div(Math.max(Math.abs(p.vx), Math.abs(p.vy)) + substep - 1, substep), 1);
+  let { x, y, ttl } = p;
+  for (let t = 0; ; t++) {
+    for (let i = 1; i <= n; i++) {
+      if (wallAt(map, x + div(p.vx * i, n), y + div(p.vy * i, n))) return t;
+    }
+    x += p.vx;
+    y += p.vy;
+    if (ttl <= 1) return t;
+    ttl--;
+  }
+}
+
 /** maxPending bounds the unacknowledged inputs kept for replay (a few seconds of play). */
 const maxPending = 256;
 
 /**
  * Predictor keeps the player's own ship ahead of the server. apply runs each input the client
  * sends at once; reconcile restarts from the server's ship and replays what it has not applied.
+ * shots holds the shots of the inputs not yet applied, `{seq, x, y, vx, vy, ttl, flight}` as
+ * newShot and flight give them, oldest first.
  */
 export class Predictor {
   constructor(map, tickRate) {
     this.map = map;
     this.cfg = moveConfig(tickRate);
     this.pending = [];
+    this.shots = [];
     this.ship = null;
   }
 
@@ -110,7 +177,22 @@ export class Predictor {
   apply(input) {
     this.pending.push(input);
     if (this.pending.length > maxPending) this.pending.shift();
-    if (this.ship !== null) moveShip(this.map, this.cfg, this.ship, input);
+    while (this.shots.length > 0 && this.shots[0].seq < this.pending[0].seq) this.shots.shift();
+    if (this.ship !== null) this.step(this.ship, input);
+  }
+
+  // step runs one input on ship as game.Step does: move, then the gun.
+  step(ship, input) {
+    moveShip(this.map, this.cfg, ship, input);
+    if (trigger(this.cfg, ship, input)) {
+      const shot = newShot(this.cfg, ship);
+      this.shots.push({ seq: input.seq, ...shot, flight: flight(this.map, shot) });
+    }
+  }
+
+  /** newestSeq returns the seq of the newest input the server has not applied, 0 if none. */
+  newestSeq() {
+    return this.pending.length > 0 ? this.pending[this.pending.length - 1].seq : 0;
   }
 
   /**
@@ -120,7 +202,8 @@ export class Predictor {
   reconcile(serverShip) {
     while (this.pending.length > 0 && this.pending[0].seq <= serverShip.lastSeq) this.pending.shift();
     const ship = { ...serverShip };
-    for (const input of this.pending) moveShip(this.map, this.cfg, ship, input);
+    this.shots = [];
+    for (const input of this.pending) this.step(ship, input);
     this.ship = ship;
     return ship;
   }
@@ -128,6 +211,7 @@ export class Predictor {
   /** reset forgets every pending input, for a resync whose keyframe replaces local state. */
   reset() {
     this.pending = [];
+    this.shots = [];
     this.ship = null;
   }
 }

@@ -47,7 +47,7 @@ export const ShipFields = Object.freeze([
   'health', 'frags', 'deaths', 'respawnIn', 'lastSeq', 'cooldown',
 ]);
 
-const projectileFields = Object.freeze(['id', 'owner', 'x', 'y', 'vx', 'vy', 'ttl']);
+const projectileFields = Object.freeze(['id', 'owner', 'x', 'y', 'vx', 'vy', 'ttl', 'seq']);
 
 /** ProtocolError is thrown for a frame that does not follow the protocol. */
 export class ProtocolError extends Error {
@@ -258,11 +258,15 @@ function clampInt(v, lo, hi) {
 }
 
 /**
- * encodeInput builds an input frame. Aim components are rounded and clamped to int16 because
- * the encoder would write any fraction as a float64, which the server refuses.
+ * encodeInput builds an input frame. view is the tick at which the page drew the other ships
+ * (0 if unknown), for the server's lag compensation. Aim components and view are rounded and
+ * clamped to their ranges because the encoder would write any fraction as a float64, which
+ * the server refuses.
  */
-export function encodeInput(seq, buttons, aimX, aimY) {
-  return encoder.encode([Tag.input, seq, buttons & 0xff, clampInt(aimX, -32768, 32767), clampInt(aimY, -32768, 32767)]);
+export function encodeInput(seq, buttons, aimX, aimY, view = 0) {
+  return encoder.encode([
+    Tag.input, seq, buttons & 0xff, clampInt(aimX, -32768, 32767), clampInt(aimY, -32768, 32767), clampInt(view, 0, 2 ** 32 - 1),
+  ]);
 }
 
 /** encodePing builds a ping carrying a whole-millisecond client time to be echoed. */

@@ -153,9 +153,10 @@ export class Renderer {
     ctx.drawImage(this.layer, 0, 0);
     ctx.imageSmoothingEnabled = true;
     const ships = view.ships ?? [];
-    for (const p of view.projectiles ?? []) this.drawProjectile(p);
     fx?.drawUnder(ctx, view.t, (seat) => seatColor(this.palette, seat));
     for (const s of ships) if (s.alive) this.drawShip(s, fx?.flash(s.seat, view.t) ?? 0);
+    // Shots over ships: a shot leaving its ship is seen at once, not from under the sprite.
+    for (const p of view.projectiles ?? []) this.drawProjectile(p);
     fx?.drawOver(ctx, view.t);
     // Words and bars are drawn upright and at a readable size, however small the arena is.
     ctx.setTransform(1, 0, 0, 1, 0, 0);

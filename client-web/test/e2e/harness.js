@@ -188,11 +188,13 @@ export function watchPage(page) {
  * Proxy forwards TCP connections from its own loopback port to target. A page loaded through
  * it keeps its WebSocket on it, so cut() can break that page's connections like a network
  * failure (both directions reset at once) without touching other pages; until restore(), new
- * connections are refused the same way. freeze() makes the network silent instead.
+ * connections are refused the same way. freeze() makes the network silent instead. With
+ * delayMs, every byte takes that long each way, as over a long line.
  */
 export class Proxy {
-  constructor(targetPort) {
+  constructor(targetPort, { delayMs = 0 } = {}) {
     this.targetPort = targetPort;
+    this.delayMs = delayMs;
     this.open = true;
     this.frozen = false;
     this.pairs = new Set();
@@ -226,12 +228,33 @@ export class Proxy {
     };
     client.on('error', end).on('close', end);
     upstream.on('error', end).on('close', end);
-    if (!this.frozen) this.flow(pair);
+    if (this.delayMs > 0) {
+      this.delay(client, upstream);
+      this.delay(upstream, client);
+    }
+    if (this.frozen) {
+      client.pause();
+      upstream.pause();
+    } else {
+      this.flow(pair);
+    }
   }
 
   flow({ client, upstream }) {
+    if (this.delayMs > 0) {
+      client.resume();
+      upstream.resume();
+      return;
+    }
     client.pipe(upstream);
     upstream.pipe(client);
+  }
+
+  // delay copies from one socket to the other, each chunk delayMs late. Timers of equal delay
+  // fire in the order they were set, so the bytes keep their order.
+  delay(from, to) {
+    from.on('data', (chunk) => setTimeout(() => to.writable && to.write(chunk), this.delayMs));
+    from.on('end', () => setTimeout(() => to.end(), this.delayMs));
   }
 
   /**

@@ -12,8 +12,10 @@ describe('client messages have the layout of PROTOCOL.md', () => {
   const cases = [
     { name: 'hello new seat', frame: encodeHello('ada', 'k3x9q'), want: [1, 1, 'ada', 'k3x9q', ''] },
     { name: 'hello resume', frame: encodeHello('ada', 'k3x9q', token), want: [1, 1, 'ada', 'k3x9q', token] },
-    { name: 'input', frame: encodeInput(7, 1 | 8 | 16, -120, 45), want: [2, 7, 25, -120, 45] },
-    { name: 'input rounds and clamps aim to int16', frame: encodeInput(8, 2, 12.6, -99999.2), want: [2, 8, 2, 13, -32768] },
+    { name: 'input', frame: encodeInput(7, 1 | 8 | 16, -120, 45, 4411), want: [2, 7, 25, -120, 45, 4411] },
+    { name: 'input rounds and clamps aim to int16', frame: encodeInput(8, 2, 12.6, -99999.2), want: [2, 8, 2, 13, -32768, 0] },
+    { name: 'input rounds the view and keeps it a tick', frame: encodeInput(9, 0, 0, 0, 70.6), want: [2, 9, 0, 0, 0, 71] },
+    { name: 'input with a view before the first tick', frame: encodeInput(9, 0, 0, 0, -3.5), want: [2, 9, 0, 0, 0, 0] },
     { name: 'ping', frame: encodePing(1234.56), want: [3, 1235] },
     { name: 'bye', frame: encodeBye(), want: [4] },
     { name: 'start', frame: encodeStart(), want: [5] },
@@ -23,14 +25,14 @@ describe('client messages have the layout of PROTOCOL.md', () => {
   }
 
   test('inputs carry no floats, which the server refuses', () => {
-    const frame = encodeInput(1, 0, 0.4, -0.4);
+    const frame = encodeInput(1, 0, 0.4, -0.4, 12.5);
     assert.ok(!frame.includes(0xcb) && !frame.includes(0xca), `frame ${Buffer.from(frame).toString('hex')}`);
   });
 });
 
 const ship0 = [0, 3, 8000, 6400, -29, 58, 127, 0, 100, 3, 1, 0, 1234, 5];
 const ship1 = [1, 1, 2000, 3000, 0, 0, -128, -90, 0, 0, 2, 60, 17, 0];
-const keyframe = [17, 70000, 3, [ship0, ship1], [[7, 0, 8100, 6400, 160, 0, 36], [9, 1, 500, 500, -160, 3, 10]]];
+const keyframe = [17, 70000, 3, [ship0, ship1], [[7, 0, 8100, 6400, 160, 0, 36, 41], [9, 1, 500, 500, -160, 3, 10, 0]]];
 
 describe('decode', () => {
   test('welcome', () => {
@@ -47,7 +49,7 @@ describe('decode', () => {
       seat: 0, flags: 3, x: 8000, y: 6400, vx: -29, vy: 58, aimX: 127, aimY: 0,
       health: 100, frags: 3, deaths: 1, respawnIn: 0, lastSeq: 1234, cooldown: 5,
     });
-    assert.deepEqual(m.projectiles[1], { id: 9, owner: 1, x: 500, y: 500, vx: -160, vy: 3, ttl: 10 });
+    assert.deepEqual(m.projectiles[1], { id: 9, owner: 1, x: 500, y: 500, vx: -160, vy: 3, ttl: 10, seq: 0 });
   });
 
   test('status', () => {
@@ -71,8 +73,9 @@ describe('decode', () => {
   test('ignores fields a later version appends', () => {
     const m = decode(encode([21, 1, 2, 'new', [1, 2]]));
     assert.deepEqual(m, { type: 'pong', clientTime: 1, tick: 2 });
-    const k = decode(encode([17, 1, 3, [[...ship0, 99]], [[7, 0, 1, 2, 3, 4, 5, 6]], 'more']));
+    const k = decode(encode([17, 1, 3, [[...ship0, 99]], [[7, 0, 1, 2, 3, 4, 5, 6, 7]], 'more']));
     assert.equal(k.ships[0].cooldown, 5);
+    assert.equal(k.projectiles[0].seq, 6);
   });
 
   test('a server message type of a later version is passed on as unknown', () => {
@@ -89,6 +92,7 @@ describe('decode', () => {
     { name: 'string for an integer', frame: encode([21, 'x', 1]), want: /clientTime/ },
     { name: 'float for an integer', frame: encode([21, 1.5, 1]), want: /clientTime/ },
     { name: 'short ship', frame: encode([17, 1, 3, [[0, 3, 1]], []]), want: /ship/ },
+    { name: 'a projectile without the seq that fired it', frame: encode([17, 1, 3, [], [[7, 0, 1, 2, 3, 4, 5]]]), want: /projectile/ },
     ...[
       { name: 'a delta ship entry with no mask', entry: [0], want: /ship delta: 1 elements/ },
       { name: 'a delta ship mask of 0', entry: [0, 0], want: /mask 0 out of range/ },
@@ -122,10 +126,10 @@ describe('RoomState', () => {
 
   test('shots fly on, spawn, change course and end', () => {
     const next = base.applyDelta(decode(encode([18, 70001, 70000, 3, [],
-      [[9, 1, 0, 0, 5, 5, 4], [10, 0, 8000, 6400, 160, 0, 36]], [7]])));
+      [[9, 1, 0, 0, 5, 5, 4, 0], [10, 0, 8000, 6400, 160, 0, 36, 42]], [7]])));
     assert.deepEqual(next.projectiles, [
-      { id: 9, owner: 1, x: 0, y: 0, vx: 5, vy: 5, ttl: 4 },
-      { id: 10, owner: 0, x: 8000, y: 6400, vx: 160, vy: 0, ttl: 36 },
+      { id: 9, owner: 1, x: 0, y: 0, vx: 5, vy: 5, ttl: 4, seq: 0 },
+      { id: 10, owner: 0, x: 8000, y: 6400, vx: 160, vy: 0, ttl: 36, seq: 42 },
     ]);
     const later = next.applyDelta(decode(encode([18, 70002, 70001, 3, [], [], []])));
     assert.deepEqual(later.projectiles.map((p) => [p.id, p.x, p.y, p.ttl]), [[9, 5, 5, 3], [10, 8160, 6400, 35]]);
@@ -152,7 +156,7 @@ describe('golden messages from the Go encoder', () => {
   // Each client message is rebuilt through this page's encoder from its fields.
   const encoders = {
     1: ([, , name, room, token]) => encodeHello(name, room, token),
-    2: ([, seq, buttons, aimX, aimY]) => encodeInput(seq, buttons, aimX, aimY),
+    2: ([, seq, buttons, aimX, aimY, view]) => encodeInput(seq, buttons, aimX, aimY, view),
     3: ([, clientTime]) => encodePing(clientTime),
     4: () => encodeBye(),
     5: () => encodeStart(),

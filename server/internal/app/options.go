@@ -103,6 +103,9 @@ func (o Options) withDefaults(cfg config.Config) Options {
 	if o.Room.TimeLimit == 0 {
 		o.Room.TimeLimit = int(cfg.TimeLimit * time.Duration(o.Room.TickRate) / time.Second)
 	}
+	if o.Room.MaxRewind == 0 {
+		o.Room.MaxRewind = cfg.MaxRewind
+	}
 	if o.Room.Conn.MaxRate == 0 {
 		o.Room.Conn.MaxRate = inputsPerTick*o.Room.TickRate + controlsPerSecond
 	}

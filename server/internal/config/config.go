@@ -74,6 +74,9 @@ type Config struct {
 	MetricsAddr string // serve /metrics on this address instead of the main one
 	TLSCert     string // certificate file (PEM); with TLSKey the server speaks https and wss
 	TLSKey      string // private key file (PEM)
+
+	// MaxRewind bounds the lag compensation of shots (PROTOCOL.md); 0 turns it off.
+	MaxRewind time.Duration
 }
 
 // roomsPerCore is how many rooms the default -max-rooms allows per core: a room that only
@@ -87,6 +90,7 @@ func Default() Config {
 		Map: game.MapNames()[0], FragLimit: game.DefaultFragLimit, TimeLimit: game.DefaultMatchLength * time.Second,
 		MaxRooms: roomsPerCore * runtime.GOMAXPROCS(0), RoomsPerIP: 30, MaxConnsPerIP: 100, MaxSpectators: 1000,
 		RecordsMaxSize: 1 << 30, Overload: true,
+		MaxRewind: game.DefaultRewindMS * time.Millisecond,
 	}
 }
 
@@ -131,6 +135,8 @@ func Parse(args []string, getenv func(string) string, out io.Writer) (Config, er
 	fs.StringVar(&cfg.MetricsAddr, "metrics-addr", "", "serve /metrics on this address only (default: on -addr, public)")
 	fs.StringVar(&cfg.TLSCert, "tls-cert", "", "certificate file (PEM): serve https and wss, HTTP/2 included")
 	fs.StringVar(&cfg.TLSKey, "tls-key", "", "private key file (PEM) of -tls-cert")
+	fs.DurationVar(&cfg.MaxRewind, "max-rewind", cfg.MaxRewind,
+		fmt.Sprintf("how far back a shot's hit tests may look to meet the shooter's view (0..%dms, 0 turns lag compensation off)", game.MaxRewindMS))
 	if err := fs.Parse(args); err != nil {
 		return cfg, fmt.Errorf("%w: %w", ErrUsage, err)
 	}
@@ -172,6 +178,8 @@ func (c Config) validate() error {
 		return errors.New("-max-rooms, -rooms-per-ip, -max-conns-per-ip, -max-spectators, -keep-matches and -records-max-size must not be negative")
 	case (c.TLSCert == "") != (c.TLSKey == ""):
 		return errors.New("-tls-cert and -tls-key go together")
+	case c.MaxRewind < 0 || c.MaxRewind > game.MaxRewindMS*time.Millisecond:
+		return fmt.Errorf("-max-rewind %v is not in 0..%dms", c.MaxRewind, game.MaxRewindMS)
 	}
 	if c.NATS == "" && (c.NodeID != "" || c.PublicURL != "") {
 		return errors.New("-node-id and -public-url name a node of a fleet: give -nats too")

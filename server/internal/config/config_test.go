@@ -18,7 +18,7 @@ func TestParse(t *testing.T) {
 	}{
 		{name: "defaults", want: func(c *Config) bool {
 			return c.Addr == ":8080" && c.TickRate == 30 && c.SpectatorRate == 10 && c.Grace == time.Minute &&
-				c.Map == "arena" && c.FragLimit == 10 && c.TimeLimit == 3*time.Minute && c.Overload
+				c.Map == "arena" && c.FragLimit == 10 && c.TimeLimit == 3*time.Minute && c.Overload && c.MaxRewind == 500*time.Millisecond
 		}},
 		{name: "match flags", args: []string{"-map", "pillars", "-frag-limit", "5", "-time-limit", "90s"}, want: func(c *Config) bool {
 			return c.Map == "pillars" && c.FragLimit == 5 && c.TimeLimit == 90*time.Second
@@ -28,9 +28,9 @@ func TestParse(t *testing.T) {
 		{name: "match too long", args: []string{"-time-limit", "2h"}, bad: true},
 		{name: "env address", env: map[string]string{"SKIRMISH_ADDR": ":9000"}, want: func(c *Config) bool { return c.Addr == ":9000" }},
 		{name: "flag beats env", args: []string{"-addr", ":9001"}, env: map[string]string{"SKIRMISH_ADDR": ":9000"}, want: func(c *Config) bool { return c.Addr == ":9001" }},
-		{name: "all flags", args: []string{"-tick", "60", "-spectator-rate", "5", "-grace", "5s", "-origins", "https://a.example, https://b.example/", "-data", "d"},
+		{name: "all flags", args: []string{"-tick", "60", "-spectator-rate", "5", "-grace", "5s", "-origins", "https://a.example, https://b.example/", "-data", "d", "-max-rewind", "250ms"},
 			want: func(c *Config) bool {
-				return c.TickRate == 60 && c.SpectatorRate == 5 && c.Grace == 5*time.Second && c.DataDir == "d" &&
+				return c.TickRate == 60 && c.SpectatorRate == 5 && c.Grace == 5*time.Second && c.DataDir == "d" && c.MaxRewind == 250*time.Millisecond &&
 					slices.Equal(c.Origins, []string{"https://a.example", "https://b.example"})
 			}},
 		{name: "limits", args: []string{"-max-rooms", "7", "-rooms-per-ip", "0", "-max-conns-per-ip", "3", "-max-spectators", "9", "-records-max-size", "1000"},
@@ -51,6 +51,9 @@ func TestParse(t *testing.T) {
 		{name: "spectator rate too low", args: []string{"-spectator-rate", "0"}, bad: true},
 		{name: "spectator rate too high", args: []string{"-spectator-rate", "31"}, bad: true},
 		{name: "negative grace", args: []string{"-grace", "-1s"}, bad: true},
+		{name: "lag compensation off", args: []string{"-max-rewind", "0"}, want: func(c *Config) bool { return c.MaxRewind == 0 }},
+		{name: "rewind beyond the bound", args: []string{"-max-rewind", "1001ms"}, bad: true},
+		{name: "negative rewind", args: []string{"-max-rewind", "-5ms"}, bad: true},
 		{name: "records kept", args: []string{"-keep-matches", "50"}, want: func(c *Config) bool { return c.KeepMatches == 50 }},
 		{name: "records kept by default", want: func(c *Config) bool { return c.KeepMatches == 1000 }},
 		{name: "negative records kept", args: []string{"-keep-matches", "-1"}, bad: true},

@@ -8,14 +8,16 @@
 //     a seat, and a replay runs the same brain (game.Bot is deterministic);
 //   - a player's input is stored as its change from the seat's previous one, in a byte of
 //     flags and the fields that changed, so a player who holds still costs a byte a tick;
-//   - a check byte after every step (a digest of the ships and the world's counters) lets a
-//     replay name the first tick at which it departs from the match that was played.
+//   - a check byte after every step (a digest of the ships, the world's counters and the
+//     shots' lag) lets a replay name the first tick at which it departs from the match that
+//     was played.
 //
 // # Layout
 //
-// A record is the line "skirmish record 1", a line of JSON (Header) and then frames. A frame
-// is a kind byte, the length of its payload as a uvarint, and the payload; numbers are
-// uvarints, strings a uvarint length and UTF-8 bytes:
+// A record is the line "skirmish record 2" (the format's version; a server reads its own
+// only), a line of JSON (Header) and then frames. A frame is a kind byte, the length of its
+// payload as a uvarint, and the payload; numbers are uvarints, strings a uvarint length and
+// UTF-8 bytes:
 //
 //	a  after, seat, on (byte 0 or 1)            World.SetActive(seat, on) after tick after
 //	p  after, seat, name                        from the next step the seat's inputs are in
@@ -40,6 +42,16 @@
 //	0x04  Buttons follow (a byte)
 //	0x08  the aim moved by dx, dy in -8..7: one byte (dx+8)<<4 | (dy+8)
 //	0x10  the aim moved by more: dx, dy follow as zigzag varints
+//	0x20  View is 0: the client did not say what it saw (a repeated input never does)
+//	0x40  the view lags one tick more than the seat's last view did
+//	0x80  the view lags one tick less
+//	0xc0  the view's lag changed by more: the change follows as a zigzag varint
+//
+// A view's lag is the input's tick (the one its step produced) minus its View, the distance
+// lag compensation rewinds (game.Input.View). It stands still while the client's latency
+// does, and moves by a tick as it drifts, so a view costs no byte in most ticks. An input
+// with none of 0x20, 0x40 and 0x80 lags as much as the seat's last input with a view (0 at
+// the start of a frame).
 //
 // Rooms hand their frames to one writer goroutine about once a second (a "t" frame holds at
 // most flushTicks ticks), so a tick never waits on the disk and a match's log never piles up
@@ -50,15 +62,33 @@
 package record
 
 import (
+	"bytes"
 	"encoding/binary"
 	"errors"
+	"fmt"
 	"time"
 
 	"skirmish/game"
 )
 
-// magic is the first line of every record, with the format's version.
-const magic = "skirmish record 1\n"
+// magic is the first line of every record, with the format's version: 2 since inputs carry
+// their view.
+const magic = "skirmish record 2\n"
+
+// magicPrefix starts the first line of a record of any version.
+const magicPrefix = "skirmish record "
+
+// checkMagic returns nil if line is the first line of a record of this format, and otherwise
+// an error that tells a record of another version from a file that is no record.
+func checkMagic(line []byte) error {
+	if bytes.Equal(line, []byte(magic)) {
+		return nil
+	}
+	if v, ok := bytes.CutPrefix(bytes.TrimSuffix(line, []byte("\n")), []byte(magicPrefix)); ok {
+		return fmt.Errorf("%w: a record of format %q, this server reads format %q only", ErrRecord, v, magic[len(magicPrefix):len(magic)-1])
+	}
+	return fmt.Errorf("%w: not a match record (it must start with %q)", ErrRecord, magic[:len(magic)-1])
+}
 
 // Ext is the file name extension of a record.
 const Ext = ".rec"
@@ -107,17 +137,22 @@ const (
 	inButtons  = 0x04
 	inAimSmall = 0x08
 	inAim      = 0x10
-	inKnown    = inRepeat | inSeq | inButtons | inAimSmall | inAim
+	inNoView   = 0x20
+	inLagUp    = 0x40
+	inLagDown  = 0x80
+	inLag      = inLagUp | inLagDown // both: the lag's change follows
 )
 
 // inputCoder holds what a seat's next input is coded against.
 type inputCoder struct {
 	prev    game.Input
 	lastSeq uint32 // the last nonzero Seq
+	lastLag int64  // the tick minus the View of the last input with a view
 }
 
-// appendInput appends in, coded against the seat's previous input.
-func (c *inputCoder) appendInput(b []byte, in game.Input) []byte {
+// appendInput appends in, the input of the step that produced tick, coded against the seat's
+// previous input.
+func (c *inputCoder) appendInput(b []byte, tick uint32, in game.Input) []byte {
 	var flags byte
 	at := len(b)
 	b = append(b, 0)
@@ -143,16 +178,32 @@ func (c *inputCoder) appendInput(b []byte, in game.Input) []byte {
 		b = binary.AppendVarint(b, dx)
 		b = binary.AppendVarint(b, dy)
 	}
+	if in.View == 0 {
+		flags |= inNoView
+	} else {
+		lag := int64(tick) - int64(in.View)
+		switch lag - c.lastLag {
+		case 0:
+		case 1:
+			flags |= inLagUp
+		case -1:
+			flags |= inLagDown
+		default:
+			flags |= inLag
+			b = binary.AppendVarint(b, lag-c.lastLag)
+		}
+		c.lastLag = lag
+	}
 	b[at] = flags
 	c.see(in)
 	return b
 }
 
-// readInput decodes an input coded by appendInput from r.
-func (c *inputCoder) readInput(r *reader) game.Input {
+// readInput decodes an input of the step that produced tick, coded by appendInput, from r.
+func (c *inputCoder) readInput(r *reader, tick uint32) game.Input {
 	flags := r.byte()
-	if flags&^inKnown != 0 {
-		r.fail("unknown input flags %#x", flags)
+	if flags&inNoView != 0 && flags&inLag != 0 {
+		r.fail("input flags %#x: a view that is 0 and moves", flags)
 		return game.Input{}
 	}
 	in := game.Input{Buttons: c.prev.Buttons, AimX: c.prev.AimX, AimY: c.prev.AimY, Seq: c.lastSeq + 1}
@@ -174,6 +225,17 @@ func (c *inputCoder) readInput(r *reader) game.Input {
 		dx, dy = r.varint(), r.varint()
 	}
 	in.AimX, in.AimY = r.aim(int64(c.prev.AimX)+dx), r.aim(int64(c.prev.AimY)+dy)
+	if flags&inNoView == 0 {
+		switch flags & inLag {
+		case inLagUp:
+			c.lastLag++
+		case inLagDown:
+			c.lastLag--
+		case inLag:
+			c.lastLag += r.varint()
+		}
+		in.View = r.view(int64(tick) - c.lastLag)
+	}
 	c.see(in)
 	return in
 }
@@ -185,10 +247,11 @@ func (c *inputCoder) see(in game.Input) {
 	}
 }
 
-// check is the check byte of a world after a step: a digest of every ship and of the world's
-// counters. Inputs act on the ships first (a move, an aim, a shot's cooldown), so an input
-// that changes anything changes the check of its own tick, with a chance of 255 in 256; it
-// costs far less than World.Hash, which also covers every shot in flight.
+// check is the check byte of a world after a step: a digest of every ship, of the world's
+// counters and of the lag of every shot in flight. Inputs act on the ships first (a move, an
+// aim, a shot's cooldown) and on the shots they fire (the lag their view gives them), so an
+// input that changes anything changes the check of its own tick, with a chance of 255 in
+// 256; it costs far less than World.Hash, which also covers where every shot is.
 func check(w *game.World) uint8 {
 	h := uint64(14695981039346656037)
 	mix := func(v uint64) { h = (h ^ v) * 1099511628211 }
@@ -211,6 +274,9 @@ func check(w *game.World) uint8 {
 			flags |= 2
 		}
 		mix(flags)
+	}
+	for i := range w.Projectiles {
+		mix(uint64(w.Projectiles[i].Lag))
 	}
 	return uint8(h ^ h>>8 ^ h>>16 ^ h>>24 ^ h>>32 ^ h>>40 ^ h>>48 ^ h>>56)
 }

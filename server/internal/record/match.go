@@ -1,7 +1,6 @@
 package record
 
 import (
-	"bytes"
 	"encoding/binary"
 	"encoding/json"
 	"fmt"
@@ -122,7 +121,7 @@ func (l *Match) step(tick uint32, check uint8, inputs []game.Input) bool {
 	l.ticks = append(l.ticks, check)
 	for seat, in := range inputs {
 		if l.players[seat] {
-			l.ticks = l.coders[seat].appendInput(l.ticks, in)
+			l.ticks = l.coders[seat].appendInput(l.ticks, tick, in)
 		}
 	}
 	l.nticks++
@@ -278,12 +277,12 @@ func (w *Writer) Continue(p Position, seats int) (*Match, error) {
 		return nil, fmt.Errorf("continue record: %w", err)
 	}
 	head := make([]byte, len(magic))
-	_, err = f.ReadAt(head, 0)
+	n, _ := f.ReadAt(head, 0)
 	st, statErr := f.Stat()
 	f.Close()
-	switch {
-	case err != nil || !bytes.Equal(head, []byte(magic)):
-		return nil, fmt.Errorf("continue record %s: not a record of this server's format", p.File)
+	switch err := checkMagic(head[:n]); {
+	case err != nil:
+		return nil, fmt.Errorf("continue record %s: %w", p.File, err)
 	case statErr != nil:
 		return nil, fmt.Errorf("continue record: %w", statErr)
 	case st.Size() < p.Bytes:

@@ -2,7 +2,6 @@ package record
 
 import (
 	"bufio"
-	"bytes"
 	"encoding/binary"
 	"encoding/json"
 	"errors"
@@ -59,9 +58,9 @@ func ReadFile(path string) (*Record, error) {
 // Read reads a record.
 func Read(r io.Reader) (*Record, error) {
 	br := bufio.NewReader(r)
-	head := make([]byte, len(magic))
-	if _, err := io.ReadFull(br, head); err != nil || !bytes.Equal(head, []byte(magic)) {
-		return nil, fmt.Errorf("%w: not a match record (it must start with %q)", ErrRecord, magic[:len(magic)-1])
+	head, _ := br.ReadSlice('\n')
+	if err := checkMagic(head); err != nil {
+		return nil, err
 	}
 	line, err := br.ReadBytes('\n')
 	if err != nil {
@@ -120,11 +119,12 @@ func Read(r io.Reader) (*Record, error) {
 			f.Tick = rd.u32()
 			coders := make([]inputCoder, seats)
 			for rd.err == nil && len(rd.b) > 0 {
+				tick := f.Tick + uint32(len(f.Checks))
 				f.Checks = append(f.Checks, rd.byte())
 				inputs := make([]game.Input, seats)
 				for seat, on := range players {
 					if on {
-						inputs[seat] = coders[seat].readInput(rd)
+						inputs[seat] = coders[seat].readInput(rd, tick)
 					}
 				}
 				f.Inputs = append(f.Inputs, inputs)
@@ -231,6 +231,14 @@ func (r *reader) aim(v int64) int16 {
 		r.fail("aim %d is out of range", v)
 	}
 	return int16(v)
+}
+
+// view checks that a view is a tick: 1 or more (0, no view, has its flag) and a uint32.
+func (r *reader) view(v int64) uint32 {
+	if v < 1 || v > math.MaxUint32 {
+		r.fail("view %d is out of range", v)
+	}
+	return uint32(v)
 }
 
 func (r *reader) string() string {

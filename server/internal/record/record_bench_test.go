@@ -7,7 +7,7 @@ import (
 )
 
 // BenchmarkMatchStep is what recording costs a room's tick: the check byte and a player's
-// input coded, for four seats of which two are players.
+// input coded, with the view it carries, for four seats of which two are players.
 func BenchmarkMatchStep(b *testing.B) {
 	cfg := game.DefaultConfig(4, 30)
 	cfg.Seed, cfg.FragLimit = 5, 1000
@@ -32,7 +32,7 @@ func BenchmarkMatchStep(b *testing.B) {
 		in := make([]game.Input, 4)
 		for seat, br := range brains {
 			in[seat] = br.Think(world)
-			in[seat].Seq = uint32(tick + 1)
+			in[seat].Seq, in[seat].View = uint32(tick+1), uint32(max(tick-lagOf(seat, tick), 0))
 		}
 		world.Step(in)
 		worlds, inputs = append(worlds, world.Clone()), append(inputs, in)

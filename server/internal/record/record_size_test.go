@@ -1,6 +1,7 @@
 package record
 
 import (
+	"bytes"
 	"os"
 	"testing"
 
@@ -14,15 +15,18 @@ func TestRecordSize(t *testing.T) {
 	for _, tt := range []struct {
 		name    string
 		players int
-		max     int // bytes per minute
+		views   bool // the players' inputs say what they saw, by a lag that drifts
+		max     int  // bytes per minute
 	}{
-		{"bots only", 0, 2_500},
-		{"one player and three bots", 1, 7_000},
-		{"four players", 4, 22_000},
+		{"bots only", 0, false, 2_500},
+		{"one player and three bots", 1, false, 7_000},
+		{"one player with views and three bots", 1, true, 7_000},
+		{"four players", 4, false, 22_000},
+		{"four players with views", 4, true, 22_000},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
-			size := recordMinute(t, tt.players)
-			t.Logf("%s: %d bytes per minute", tt.name, size)
+			size, views := recordMinute(t, tt.players, tt.views)
+			t.Logf("%s: %d bytes per minute, %d of them for the views", tt.name, size, views)
 			if size > tt.max {
 				t.Errorf("%s: %d bytes per minute, want at most %d", tt.name, size, tt.max)
 			}
@@ -30,9 +34,10 @@ func TestRecordSize(t *testing.T) {
 	}
 }
 
-// recordMinute records a minute of a four-seat match whose first players seats are players
-// and returns the record's size.
-func recordMinute(t *testing.T, players int) int {
+// recordMinute records a minute of a four-seat match whose first players seats are players,
+// whose inputs carry views if views is set, and returns the record's size and how much
+// smaller the same record is with every view left out.
+func recordMinute(t *testing.T, players int, views bool) (size, viewBytes int) {
 	dir := t.TempDir()
 	cfg := game.DefaultConfig(4, 30)
 	cfg.Seed, cfg.FragLimit = 7, 1000
@@ -55,15 +60,33 @@ func recordMinute(t *testing.T, players int) int {
 			if seat < players {
 				inputs[seat].Seq = uint32(tick + 1)
 			}
+			if seat < players && views {
+				inputs[seat].View = uint32(max(tick-lagOf(seat, tick), 0))
+			}
 		}
 		world.Step(inputs)
 		m.Step(world, inputs)
 	}
 	m.End(world)
 	w.Close()
-	st, err := os.Stat(Path(dir, "size-0"))
+	data, err := os.ReadFile(Path(dir, "size-0"))
 	if err != nil {
 		t.Fatal(err)
 	}
-	return int(st.Size())
+	rec, err := Read(bytes.NewReader(data))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, f := range rec.Frames {
+		for _, tick := range f.Inputs {
+			for seat := range tick {
+				tick[seat].View = 0
+			}
+		}
+	}
+	bare, err := rec.Encode()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return len(data), len(data) - len(bare)
 }

@@ -35,13 +35,20 @@ type match struct {
 	path   string
 	world  *game.World
 	inputs [][]game.Input // per tick, per seat
+	// rewound counts the hits that lag compensation decided: ships hit that would not have
+	// been had every shot met the others where they were in the present.
+	rewound int
+	// lagged lists, per seat, the ticks at which it fired a shot compensated for its lag.
+	lagged [4][]uint32
 }
 
 // play records a match of ticks ticks on a fresh writer under dir: seats 0 and 1 are players
 // (whose inputs a brain chooses, as a person would, numbered as a client numbers them), seat
 // 2 a bot, and seat 3 a player who joins halfway, after the bot that held it until then.
-// alter, when set, changes what the record is told a step's inputs were, not what the match
-// played: a record whose input log was altered.
+// Players see the others a few ticks late, by a lag that drifts as a network's does, aim at
+// them there and say so in each input's View, so their shots are compensated; seat 3's
+// client does not say for a while. alter, when set, changes what the record is told a step's
+// inputs were, not what the match played: a record whose input log was altered.
 func play(t *testing.T, dir string, ticks int, alter func(tick uint32, inputs []game.Input)) match {
 	t.Helper()
 	cfg := game.DefaultConfig(4, 30)
@@ -61,6 +68,7 @@ func play(t *testing.T, dir string, ticks int, alter func(tick uint32, inputs []
 	m.Bot(0, 3, 10, game.BotEasy, "bot 4")
 	brains[2], brains[3] = game.NewBot(2, 9, game.BotHard), game.NewBot(3, 10, game.BotEasy)
 	played := match{path: Path(dir, "room1-0"), inputs: make([][]game.Input, ticks)}
+	past := []*game.World{world.Clone()} // the world after every tick so far
 	told := make([]game.Input, 4)
 	for tick := range ticks {
 		if tick == ticks/2 {
@@ -72,19 +80,33 @@ func play(t *testing.T, dir string, ticks int, alter func(tick uint32, inputs []
 		}
 		inputs := make([]game.Input, 4)
 		for seat, b := range brains {
-			inputs[seat] = b.Think(world)
-			if seat < 2 || seat == 3 && tick >= ticks/2 {
-				// A client numbers its inputs; now and then one is late and repeated.
-				if tick%17 != 5 {
-					inputs[seat].Seq = uint32(tick + 1)
-				} else {
-					inputs[seat] = played.inputs[max(tick-1, 0)][seat]
-					inputs[seat].Seq = 0
-				}
+			if seat == 2 || seat == 3 && tick < ticks/2 {
+				inputs[seat] = b.Think(world)
+				continue
+			}
+			seen := past[max(tick-lagOf(seat, tick), 0)]
+			inputs[seat] = b.Think(sight(world, seen, seat))
+			// A client numbers its inputs and says what it saw; now and then one is late
+			// and the room repeats the last, which says nothing.
+			inputs[seat].Seq, inputs[seat].View = uint32(tick+1), seen.Tick
+			if seat == 3 && tick%100 < 20 {
+				inputs[seat].View = 0
+			}
+			if tick%17 == 5 {
+				inputs[seat] = played.inputs[max(tick-1, 0)][seat]
+				inputs[seat].Seq, inputs[seat].View = 0, 0
 			}
 		}
 		played.inputs[tick] = inputs
+		before := world.Clone()
 		world.Step(inputs)
+		played.rewound += rewoundHits(before, inputs, world)
+		for _, p := range world.Projectiles {
+			if p.ID >= before.NextProjectileID && p.Lag > 0 {
+				played.lagged[p.Owner] = append(played.lagged[p.Owner], world.Tick)
+			}
+		}
+		past = append(past, world.Clone())
 		copy(told, inputs)
 		if alter != nil {
 			alter(world.Tick, told)
@@ -97,8 +119,53 @@ func play(t *testing.T, dir string, ticks int, alter func(tick uint32, inputs []
 	return played
 }
 
+// lagOf is how many ticks behind the present a player in seat sees the others at tick: a few
+// ticks that drift by one as a network's latency does, with now and then a spike.
+func lagOf(seat, tick int) int {
+	drift := [...]int{0, 1, 1, 0, -1, 0}[(tick/11+seat)%6]
+	lag := [...]int{4, 8, 5, 6}[seat] + drift
+	if seat == 1 && tick%97 >= 90 {
+		lag += 5
+	}
+	return lag
+}
+
+// sight is the world as the player in seat sees it at now: its own ship where it is (the
+// client predicts it), the others as they were in then.
+func sight(now, then *game.World, seat int) *game.World {
+	w := then.Clone()
+	w.Tick = now.Tick
+	w.Ships[seat] = now.Ships[seat]
+	return w
+}
+
+// rewoundHits returns how many ships the step from before with inputs left hit in after that
+// would not have been hit had no shot been compensated for lag.
+func rewoundHits(before *game.World, inputs []game.Input, after *game.World) int {
+	present := before.Clone()
+	for i := range present.Projectiles {
+		present.Projectiles[i].Lag = 0
+	}
+	unseen := slices.Clone(inputs)
+	for i := range unseen {
+		unseen[i].View = 0
+	}
+	present.Step(unseen)
+	n := 0
+	for i, s := range after.Ships {
+		if p := present.Ships[i]; s.Health < p.Health || !s.Alive && p.Alive {
+			n++
+		}
+	}
+	return n
+}
+
 func TestRecordReplaysPlayersAndBots(t *testing.T) {
 	played := play(t, t.TempDir(), 400, nil)
+	t.Logf("%d hits decided by lag compensation", played.rewound)
+	if played.rewound < 3 {
+		t.Fatalf("%d hits decided by lag compensation, want a match where some are", played.rewound)
+	}
 	rec, err := ReadFile(played.path)
 	if err != nil {
 		t.Fatal(err)
@@ -141,21 +208,39 @@ func TestRecordEncodesAsWritten(t *testing.T) {
 }
 
 // TestAlteredInputNamesItsTick: a record told another input than the one played departs from
-// the match at that input's tick, and the replay says so.
+// the match at that input's tick, and the replay says so. A view matters where it makes a
+// shot: the shot is rewound otherwise, from the tick it is fired in.
 func TestAlteredInputNamesItsTick(t *testing.T) {
+	// lagged is the first tick from tick on at which seat fired a shot compensated for lag.
+	lagged := func(seat int, tick uint32) func(match) uint32 {
+		return func(m match) uint32 {
+			for _, at := range m.lagged[seat] {
+				if at >= tick {
+					return at
+				}
+			}
+			t.Fatalf("seat %d fired no compensated shot from tick %d on", seat, tick)
+			return 0
+		}
+	}
+	at := func(tick uint32) func(match) uint32 { return func(match) uint32 { return tick } }
 	for _, tt := range []struct {
 		name  string
-		tick  uint32
+		tick  func(match) uint32
 		seat  int
 		alter func(*game.Input)
 	}{
-		{"buttons", 123, 0, func(in *game.Input) { in.Buttons ^= game.ButtonLeft | game.ButtonUp }},
-		{"a shot", 262, 1, func(in *game.Input) { in.Buttons ^= game.ButtonFire }},
-		{"the late joiner's aim", 320, 3, func(in *game.Input) { in.AimX, in.AimY = -in.AimY-40, in.AimX+40 }},
+		{"buttons", at(123), 0, func(in *game.Input) { in.Buttons ^= game.ButtonLeft | game.ButtonUp }},
+		{"a shot", at(262), 1, func(in *game.Input) { in.Buttons ^= game.ButtonFire }},
+		{"the late joiner's aim", at(320), 3, func(in *game.Input) { in.AimX, in.AimY = -in.AimY-40, in.AimX+40 }},
+		{"a compensated shot without its view", lagged(1, 100), 1, func(in *game.Input) { in.View = 0 }},
+		{"a view a tick later", lagged(0, 200), 0, func(in *game.Input) { in.View++ }},
+		{"the late joiner's view a tick earlier", lagged(3, 300), 3, func(in *game.Input) { in.View-- }},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
-			played := play(t, t.TempDir(), 400, func(tick uint32, inputs []game.Input) {
-				if tick == tt.tick {
+			tick := tt.tick(play(t, t.TempDir(), 400, nil))
+			played := play(t, t.TempDir(), 400, func(at uint32, inputs []game.Input) {
+				if at == tick {
 					tt.alter(&inputs[tt.seat])
 				}
 			})
@@ -165,8 +250,8 @@ func TestAlteredInputNamesItsTick(t *testing.T) {
 			}
 			_, err = rec.Replay(nil)
 			var d *Divergence
-			if !errors.As(err, &d) || d.Tick != tt.tick || !errors.Is(err, ErrRecord) {
-				t.Fatalf("replay: %v, want a departure at tick %d", err, tt.tick)
+			if !errors.As(err, &d) || d.Tick != tick || !errors.Is(err, ErrRecord) {
+				t.Fatalf("replay: %v, want a departure at tick %d", err, tick)
 			}
 		})
 	}
@@ -305,7 +390,7 @@ func TestRetention(t *testing.T) {
 	// An idle match's record is a header of about 200 bytes and a byte a tick.
 	recordIdle(w, world, "a", 64, true)   // about 250 bytes: with the old record it fits
 	recordIdle(w, world, "b", 64, false)  // still being written when the next one pushes past the bound
-	recordIdle(w, world, "c", 1400, true) // about 1.6 KB: the old record and a go, b stays
+	recordIdle(w, world, "c", 1300, true) // about 1.7 KB: the old record and a go, b stays
 	w.Close()
 	for id, want := range map[string]bool{"old-0": false, "a-0": false, "b-0": true, "c-0": true} {
 		if _, err := os.Stat(Path(dir, id)); (err == nil) != want {

@@ -27,7 +27,7 @@ func begin(tb testing.TB, dir, room, mapName string, cfg game.Config) (*record.W
 }
 
 // recorded plays a match of ticks ticks on the pillars map, with a player in seat 0 (whose
-// inputs a brain chooses) and bots in the other three, records it under dir and returns the
+// inputs a brain chooses, its shots compensated for lag) and bots in the other three, records it under dir and returns the
 // record read back and the world's hash after every tick.
 func recorded(tb testing.TB, dir string, ticks int) (*record.Record, []uint64) {
 	tb.Helper()
@@ -51,7 +51,9 @@ func recorded(tb testing.TB, dir string, ticks int) (*record.Record, []uint64) {
 		for seat, b := range brains {
 			inputs[seat] = b.Think(world)
 		}
-		inputs[0].Seq = world.Tick + 1
+		// The player sees the others five ticks late: its shots are rewound, from the
+		// ships' past that a keyframe keeps.
+		inputs[0].Seq, inputs[0].View = world.Tick+1, max(world.Tick, 5)-5
 		world.Step(inputs)
 		m.Step(world, inputs)
 		hashes = append(hashes, world.Hash())

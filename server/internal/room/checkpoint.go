@@ -20,8 +20,9 @@ import (
 // Checkpoints. A room writes its whole state to the data directory
 // (checkpoints/ROOM.json) every Config.CheckpointEvery while it runs and once more when the
 // server shuts down, so that a restart, even a crash, costs at most a few seconds of play.
-// A checkpoint holds the world, the seats with their tokens, the life-cycle state, the
-// position of the match record and the spectator feed's ids and history. The server restores
+// A checkpoint holds the world (with the ships' past that lag compensation rewinds to), the
+// seats with their tokens, the life-cycle state, the position of the match record and the
+// spectator feed's ids and history. The server restores
 // every room from its checkpoint at start: a match in play comes back paused, waiting for its
 // players to reconnect with their tokens, and goes on from the tick it was saved at.
 //
@@ -48,6 +49,43 @@ type FeedStore interface {
 	// state was saved last thing before the shutdown; otherwise the feed may have issued ids
 	// after it that the restored feed must not reuse.
 	RestoreFeed(room string, state json.RawMessage, exact bool) error
+}
+
+// worldState is a World as a checkpoint holds it. The ships' past, which lag compensation
+// rewinds to (World.Past), is most of a world that keeps one; it goes as [x, y, alive]
+// triples rather than objects that name their fields, which are three times the size.
+type worldState struct {
+	*game.World
+	Past [][3]int32 `json:"Past"` // alive is 1 or 0
+}
+
+func newWorldState(w *game.World) worldState {
+	s := worldState{World: w, Past: make([][3]int32, len(w.Past))}
+	for i, g := range w.Past {
+		s.Past[i] = [3]int32{g.Pos.X, g.Pos.Y, 0}
+		if g.Alive {
+			s.Past[i][2] = 1
+		}
+	}
+	return s
+}
+
+// restoreWorld decodes a checkpoint's world into w, a new World of its config. A restored
+// room must rewind shots to the same past as the saved one, so a past that does not fit the
+// rules is refused. A checkpoint written before lag compensation has neither rewind nor past.
+func restoreWorld(w *game.World, data json.RawMessage) error {
+	s := worldState{World: w}
+	if err := json.Unmarshal(data, &s); err != nil {
+		return fmt.Errorf("%w: world: %v", ErrCheckpoint, err)
+	}
+	if want := w.Config.Rewind * w.Config.Seats; len(s.Past) != want || len(w.Past) != want {
+		return fmt.Errorf("%w: the ships' past holds %d positions, %d ticks of %d seats are %d",
+			ErrCheckpoint, len(s.Past), w.Config.Rewind, w.Config.Seats, want)
+	}
+	for i, g := range s.Past {
+		w.Past[i] = game.Ghost{Pos: game.Vec{X: g[0], Y: g[1]}, Alive: g[2] == 1}
+	}
+	return nil
 }
 
 // checkpoint is a room's state on disk.
@@ -113,7 +151,7 @@ func (c *core) saveCheckpoint(now time.Time, final bool) {
 func (c *core) checkpoint(now time.Time, final bool) ([]byte, error) {
 	w := *c.world
 	w.Map, w.Events = nil, nil
-	world, err := json.Marshal(&w)
+	world, err := json.Marshal(newWorldState(&w))
 	if err != nil {
 		return nil, err
 	}
@@ -189,8 +227,8 @@ func restoreCore(cp *checkpoint, cfg Config, e env, now time.Time, lease Lease) 
 		return nil, fmt.Errorf("%w: %v", ErrCheckpoint, err)
 	}
 	world := game.NewWorld(wc.Config, mp)
-	if err := json.Unmarshal(cp.World, world); err != nil {
-		return nil, fmt.Errorf("%w: world: %v", ErrCheckpoint, err)
+	if err := restoreWorld(world, cp.World); err != nil {
+		return nil, err
 	}
 	world.Map = mp
 	if len(world.Ships) != wc.Config.Seats || len(cp.Seats) != wc.Config.Seats {

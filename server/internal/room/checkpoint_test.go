@@ -3,6 +3,7 @@ package room
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
 	"io"
 	"log/slog"
@@ -57,7 +58,7 @@ func (f *fixture) restored(final bool) *core {
 }
 
 func TestCheckpointRestoresTheMatchPaused(t *testing.T) {
-	f := newFixture(t, 4, 2)
+	f := newFixture(t, 4, 2, func(c *Config) { c.MaxRewind = 500 * time.Millisecond })
 	a, b := f.mustJoin("ada"), f.mustJoin("bob")
 	f.until(protocol.StateRunning, 5*time.Second)
 	f.advance(5 * time.Second)
@@ -65,6 +66,10 @@ func TestCheckpointRestoresTheMatchPaused(t *testing.T) {
 
 	if c.world.Hash() != f.c.world.Hash() || c.world.Tick != f.c.world.Tick {
 		t.Fatalf("restored world at tick %d hash %x, saved at tick %d hash %x", c.world.Tick, c.world.Hash(), f.c.world.Tick, f.c.world.Hash())
+	}
+	// The ships' past comes back with them, so that shots are rewound to the same places.
+	if c.world.Config.Rewind != 15 || !slices.Equal(c.world.Past, f.c.world.Past) {
+		t.Fatalf("restored a rewind of %d ticks over a past of %d positions, want 15 and the %d saved", c.world.Config.Rewind, len(c.world.Past), len(f.c.world.Past))
 	}
 	if c.state != protocol.StatePaused || !slices.Equal(c.missing(), []int{a.seat, b.seat}) {
 		t.Fatalf("restored state %s missing %v, want paused for both players", c.state, c.missing())
@@ -75,17 +80,28 @@ func TestCheckpointRestoresTheMatchPaused(t *testing.T) {
 		}
 	}
 
-	// The restored world goes on exactly as the saved one would have.
+	// The restored world goes on exactly as the saved one would have, its shots rewound as
+	// far as their players' views, from the first tick on.
 	inputs := make([]game.Input, 4)
+	rewound := 0
 	for tick := range 300 {
 		for i := range inputs {
-			inputs[i] = game.Input{Buttons: game.Buttons(tick*7+i) & (game.ButtonFire | game.ButtonUp | game.ButtonLeft), AimX: int16(tick % 50), AimY: 30}
+			view := c.world.Tick + 1 - uint32(2+3*i+tick%3)
+			inputs[i] = game.Input{Buttons: game.Buttons(tick*7+i) & (game.ButtonFire | game.ButtonUp | game.ButtonLeft), AimX: int16(tick % 50), AimY: 30, View: view}
 		}
 		f.c.world.Step(inputs)
 		c.world.Step(inputs)
 		if c.world.Hash() != f.c.world.Hash() {
 			t.Fatalf("the restored world differs %d ticks after the checkpoint", tick+1)
 		}
+		for _, p := range c.world.Projectiles {
+			if p.Lag > 0 && p.ID+1 == c.world.NextProjectileID {
+				rewound++
+			}
+		}
+	}
+	if rewound == 0 {
+		t.Fatal("no shot was rewound after the restore")
 	}
 
 	// The players take their seats back with their tokens; the match counts down and runs.
@@ -174,6 +190,64 @@ func TestCheckpointContinuesTheRecord(t *testing.T) {
 	if _, err := rec.Replay(nil); err != nil {
 		t.Fatalf("the record of a match restored after a crash does not replay: %v", err)
 	}
+}
+
+// TestCheckpointRefusesAPastThatDoesNotFit: a restored room rewinds shots to the saved past or
+// not at all: a world whose past does not fit its rules is refused, and one saved before lag
+// compensation, without rewind or past, plays on without it.
+func TestCheckpointRefusesAPastThatDoesNotFit(t *testing.T) {
+	f := newFixture(t, 2, 2, func(c *Config) { c.MaxRewind = 500 * time.Millisecond })
+	f.until(protocol.StateRunning, 5*time.Second)
+	f.advance(time.Second)
+	restore := func(edit func(world map[string]any)) (*core, error) {
+		data, err := f.c.checkpoint(f.now, true)
+		if err != nil {
+			t.Fatal(err)
+		}
+		cp, err := readCheckpoint(data)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var world map[string]any
+		if err := json.Unmarshal(cp.World, &world); err != nil {
+			t.Fatal(err)
+		}
+		edit(world)
+		if cp.World, err = json.Marshal(world); err != nil {
+			t.Fatal(err)
+		}
+		e := f.c.env
+		e.metrics, e.obs, e.dir = metrics.New(), &observerLog{}, lobby.NewMemory(nil)
+		return restoreCore(cp, f.c.cfg, e, f.now, nil)
+	}
+	for _, tt := range []struct {
+		name string
+		edit func(world map[string]any)
+	}{
+		{"no past", func(w map[string]any) { delete(w, "Past") }},
+		{"a past cut short", func(w map[string]any) { w["Past"] = w["Past"].([]any)[1:] }},
+		{"a past of objects", func(w map[string]any) {
+			w["Past"] = []any{map[string]any{"Pos": map[string]any{"X": 1, "Y": 2}, "Alive": true}}
+		}},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			if _, err := restore(tt.edit); !errors.Is(err, ErrCheckpoint) {
+				t.Fatalf("got %v, want a refused checkpoint", err)
+			}
+		})
+	}
+	t.Run("saved before lag compensation", func(t *testing.T) {
+		c, err := restore(func(w map[string]any) {
+			delete(w, "Past")
+			delete(w["Config"].(map[string]any), "Rewind")
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if c.world.Config.Rewind != 0 || len(c.world.Past) != 0 {
+			t.Fatalf("restored a rewind of %d ticks over %d positions, want none", c.world.Config.Rewind, len(c.world.Past))
+		}
+	})
 }
 
 func TestDamagedCheckpointsAreRefused(t *testing.T) {

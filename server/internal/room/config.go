@@ -22,6 +22,9 @@ type Config struct {
 	BotLevel  game.BotLevel // how well the bots play; the zero value is normal
 	// MaxBacklog is how many inputs of one seat may wait; older ones are trimmed. Default 4.
 	MaxBacklog int
+	// MaxRewind bounds the lag compensation of shots, in whole ticks rounding down; 0 turns
+	// it off.
+	MaxRewind time.Duration
 	// HelloTimeout is how long a new connection may take to say hello; default 5 s.
 	HelloTimeout time.Duration
 	// MaxRooms bounds the rooms open at once; 0 means no bound.

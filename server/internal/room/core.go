@@ -91,6 +91,7 @@ func (c *core) gameConfig(mp *game.Map) game.Config {
 	cfg.FragLimit = c.cfg.FragLimit
 	cfg.TimeLimit = c.cfg.TimeLimit
 	cfg.Seed = seedOf(c.id, c.matches)
+	cfg.Rewind = game.RewindTicks(int(c.cfg.MaxRewind.Milliseconds()), c.cfg.TickRate)
 	return cfg
 }
 

@@ -149,6 +149,9 @@ func (m *Manager) Create(s Settings) (string, error) {
 		return "", fmt.Errorf("create room: %w", err)
 	}
 	c.lease = lease
+	// A room whose seats bots hold all counts down from its creation, so that the directory
+	// and quick play see it as a match about to start, not as someone's waiting room.
+	c.maybeStart(now)
 	m.launch(newRoom(c, m.cfg.MaxBacklog), now)
 	m.log.Info("room created", "room", id, "seats", s.Seats, "bots", s.Bots, "map", s.Map, "frag_limit", s.FragLimit, "time_limit", s.TimeLimit, "bot_level", s.BotLevel)
 	return id, nil

@@ -86,13 +86,14 @@ func (s *seat) next(max int) game.Input {
 		s.deep = 0
 	}
 	if len(s.queue) == 0 {
-		s.last.Seq = 0
+		// A repeated input is none the player made: its shots are not compensated for lag.
+		s.last.Seq, s.last.View = 0, 0
 		return s.last
 	}
 	in := s.queue[0]
 	s.queue = s.queue[:copy(s.queue, s.queue[1:])]
 	s.applied = in.Seq
-	s.last = game.Input{Seq: in.Seq, Buttons: game.Buttons(in.Buttons), AimX: in.AimX, AimY: in.AimY}
+	s.last = game.Input{Seq: in.Seq, Buttons: game.Buttons(in.Buttons), AimX: in.AimX, AimY: in.AimY, View: in.View}
 	return s.last
 }
 
