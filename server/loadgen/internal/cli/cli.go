@@ -121,16 +121,16 @@ func execute(m mode, lc load.Config, oc load.OverloadConfig, sc suite.Config, bl
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 
+	if m.goroutineReads {
+		lc.ServerFlags = append(lc.ServerFlags, "-goroutine-reads")
+	}
 	switch {
 	case m.serve:
-		return serverproc.ServeProfiled(ctx, lc.Addr, m.dataDir, lc.TickRate, m.profDir)
+		return serverproc.ServeProfiled(ctx, lc.Addr, m.dataDir, lc.TickRate, m.profDir, lc.ServerFlags...)
 	case m.baseline != "":
 		return suite.ServeBaseline(ctx, bl, stdout)
 	case m.suite:
 		return suite.Run(ctx, sc, stdout, stderr)
-	}
-	if m.goroutineReads {
-		lc.ServerFlags = append(lc.ServerFlags, "-goroutine-reads")
 	}
 	if m.unprotected {
 		lc.ServerFlags = append(lc.ServerFlags, "-overload=false")
