@@ -13,19 +13,18 @@ import (
 	"skirmish/server/internal/config"
 )
 
-// goroutineReads makes the test servers read every player on a goroutine of its own, the
-// path of connections a room cannot poll (TLS), instead of polling the sockets from the
-// rooms' goroutines.
-var goroutineReads bool
+// polledReads makes the test servers' rooms read their players' sockets themselves, once a
+// tick (-polled-reads), instead of a goroutine per player, the default and the path of TLS
+// connections.
+var polledReads bool
 
-// TestGoroutineReads runs the connection tests again on the goroutine path: pause and
-// resync, a half-open socket, leaving, a seat taken while its player is away, protocol abuse,
-// a client that stops reading, one that reconnects by itself, and the per-connection budgets
-// (a flood closed with 1008, pings answered within bounds, a stalled reader dropped).
-// TestTLS plays over a real TLS connection, which takes this path too.
-func TestGoroutineReads(t *testing.T) {
-	goroutineReads = true
-	t.Cleanup(func() { goroutineReads = false })
+// TestPolledReads runs the connection tests again on the polled path: pause and resync, a
+// half-open socket, leaving, a seat taken while its player is away, protocol abuse, a client
+// that stops reading, one that reconnects by itself, and the per-connection budgets (a flood
+// closed with 1008, pings answered within bounds, a stalled reader dropped).
+func TestPolledReads(t *testing.T) {
+	polledReads = true
+	t.Cleanup(func() { polledReads = false })
 	for _, tt := range []struct {
 		name string
 		test func(*testing.T)
@@ -50,15 +49,15 @@ func TestGoroutineReads(t *testing.T) {
 func TestPolledPlayersHaveNoGoroutine(t *testing.T) {
 	const players = 24
 	for _, tt := range []struct {
-		name      string
-		goroutine bool
-		min, max  int // goroutines the seated players may add
+		name     string
+		polled   bool
+		min, max int // goroutines the seated players may add
 	}{
-		{"polled", false, 0, players / 4},
-		{"goroutine reads", true, players, 2 * players},
+		{"polled", true, 0, players / 4},
+		{"goroutine reads", false, players, 2 * players},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
-			s := startServer(t, func(_ *config.Config, opts *app.Options) { opts.Room.Conn.GoroutineReads = tt.goroutine })
+			s := startServer(t, func(_ *config.Config, opts *app.Options) { opts.Room.Conn.PolledReads = tt.polled })
 			rooms := make([]string, players/4)
 			for i := range rooms {
 				rooms[i] = s.createRoom(4, 0)

@@ -6,14 +6,14 @@
 //     goroutine, reads no clock and owns no socket: players are Peers, and what the core says
 //     goes to them, to the Observer (the spectator feed) and to the room directory;
 //   - the driver (driver.go, reads.go): one goroutine per room that owns its core, keeps the
-//     clock (a fixed-step loop on absolute deadlines), reads its players' sockets itself once
-//     a tick without blocking, and feeds the core what they sent, with the commands and the
-//     inputs that connections read by a goroutine (TLS) queue.
+//     clock (a fixed-step loop on absolute deadlines), and feeds the core the commands and
+//     the inputs that its players' connections queue; with transport.Options.PolledReads it
+//     reads its players' plain TCP sockets itself, once a tick without blocking, instead.
 //
 // The Manager creates and finds rooms and serves player connections (session.go): it reads a
-// connection's hello on the goroutine that upgraded it, and once the player is seated the
-// room reads the connection from then on, or, for one it cannot poll, that goroutine goes on
-// reading it.
+// connection's hello on the goroutine that upgraded it, and once the player is seated that
+// goroutine goes on reading it, or, for a connection the room can poll, the room reads it
+// from then on.
 //
 // # Life cycle
 //

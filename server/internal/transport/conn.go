@@ -5,10 +5,10 @@
 // write straight from the sender when the socket takes it, else a bounded outbox drained with
 // one write per batch by a writer goroutine that exists only while frames wait, so that the
 // room's tick never waits on a socket. One goroutine per ping interval pings every connection,
-// ends the reads of silent ones and closes those whose sockets stopped draining. Reads are
-// polled (poll.go): the owner of a plain TCP connection reads it without blocking when it
-// chooses, so a connection needs no goroutine of its own; one that cannot be polled (TLS) is
-// read by its reader goroutine with ReadMessage, under the same budgets.
+// ends the reads of silent ones and closes those whose sockets stopped draining. A connection
+// is read by a goroutine of its own with ReadMessage; with Options.PolledReads the owner of a
+// plain TCP connection may instead poll it (poll.go): read it without blocking when it
+// chooses, under the same budgets, so that it needs no goroutine of its own.
 package transport
 
 import (
@@ -62,10 +62,12 @@ type Options struct {
 	// QueuedWrites sends every frame through a writer goroutine, as before direct writes;
 	// the benchmarks measure what direct writes save.
 	QueuedWrites bool
-	// GoroutineReads makes every connection unpollable (see Conn.Pollable), so that it is
-	// read by a goroutine of its own as a TLS connection is; the benchmarks measure what
-	// polling saves.
-	GoroutineReads bool
+	// PolledReads makes a plain TCP connection pollable (see Conn.Pollable): its owner reads
+	// it without blocking when it chooses, and it needs no reader goroutine. Off by default:
+	// players polled by their rooms cost half the memory but no less CPU, and on a server
+	// short of CPU their rooms' ticks run late more often, every read being on the tick
+	// (BENCHMARKS.md, ablation).
+	PolledReads bool
 }
 
 // Stats receives the writer's counters. Its methods are called from connection goroutines.
@@ -191,7 +193,7 @@ func newConn(nc net.Conn, early []byte, opts Options, release func()) *Conn {
 	c.tokens, c.tokenAt = rateBurst*float64(opts.MaxRate), monotonic()
 	if c.raw = rawConn(nc); c.raw != nil {
 		c.rawFn = c.writeFD
-		if !opts.GoroutineReads {
+		if opts.PolledReads {
 			c.pollFn, c.readFn = c.fillPolled, c.readFD
 		}
 	}

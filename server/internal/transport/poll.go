@@ -19,9 +19,9 @@ import (
 // errDrained says a poll found no more bytes this round.
 var errDrained = errors.New("nothing more to read this round")
 
-// Pollable reports whether Poll can read the connection: a plain TCP socket with nothing
-// buffered ahead of it. A TLS connection (or anything else without a raw descriptor) is read
-// by a goroutine with ReadMessage.
+// Pollable reports whether Poll can read the connection: Options.PolledReads asked for it,
+// and it is a plain TCP socket with nothing buffered ahead of it. Any other connection (TLS
+// among them) is read by a goroutine with ReadMessage.
 func (c *Conn) Pollable() bool { return c.pollFn != nil }
 
 // Poll returns the next whole binary message among what the connection holds, or nil when

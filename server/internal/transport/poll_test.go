@@ -1,7 +1,6 @@
 package transport
 
 import (
-	"bytes"
 	"errors"
 	"net"
 	"testing"
@@ -13,31 +12,17 @@ import (
 // pollPair returns a polled server connection and the client's end of it, over loopback TCP.
 func pollPair(t *testing.T, opts Options) (*Conn, net.Conn) {
 	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer ln.Close()
-	cc, err := net.Dial("tcp", ln.Addr().String())
-	if err != nil {
-		t.Fatal(err)
-	}
-	sc, err := ln.Accept()
-	if err != nil {
-		t.Fatal(err)
-	}
-	c := Wrap(sc, opts)
-	t.Cleanup(func() { c.Shutdown(); cc.Close() })
-	return c, cc
+	opts.PolledReads = true
+	return tcpPair(t, opts)
 }
 
-func clientBytes(t *testing.T, op ws.OpCode, payload []byte) []byte {
+// tcpPair returns a server connection and the client's end of it, over loopback TCP.
+func tcpPair(t *testing.T, opts Options) (*Conn, net.Conn) {
 	t.Helper()
-	var b bytes.Buffer
-	if err := ws.WriteFrame(&b, ws.MaskFrame(ws.NewFrame(op, true, payload))); err != nil {
-		t.Fatal(err)
-	}
-	return b.Bytes()
+	sc, cc := pipe(t)
+	c := Wrap(sc, opts)
+	t.Cleanup(c.Shutdown)
+	return c, cc
 }
 
 // pollUntil polls c once per millisecond, as a room polls once per tick, until it returns a
@@ -71,7 +56,7 @@ func TestPoll(t *testing.T) {
 	})
 	t.Run("whole frames only, several per read", func(t *testing.T) {
 		c, cc := pollPair(t, Options{})
-		a, b := clientBytes(t, ws.OpBinary, []byte("first")), clientBytes(t, ws.OpBinary, []byte("second"))
+		a, b := masked(t, ws.OpBinary, []byte("first")), masked(t, ws.OpBinary, []byte("second"))
 		if _, err := cc.Write(append(a, b[:3]...)); err != nil {
 			t.Fatal(err)
 		}
@@ -90,7 +75,7 @@ func TestPoll(t *testing.T) {
 	})
 	t.Run("one read per round", func(t *testing.T) {
 		c, cc := pollPair(t, Options{})
-		one := clientBytes(t, ws.OpBinary, []byte("x"))
+		one := masked(t, ws.OpBinary, []byte("x"))
 		if _, err := cc.Write(one); err != nil {
 			t.Fatal(err)
 		}
@@ -112,7 +97,7 @@ func TestPoll(t *testing.T) {
 	t.Run("a round of PollAll reads the end behind the last message", func(t *testing.T) {
 		for _, all := range []bool{false, true} {
 			c, cc := pollPair(t, Options{})
-			if _, err := cc.Write(clientBytes(t, ws.OpBinary, []byte("last"))); err != nil {
+			if _, err := cc.Write(masked(t, ws.OpBinary, []byte("last"))); err != nil {
 				t.Fatal(err)
 			}
 			cc.Close()
@@ -135,7 +120,7 @@ func TestPoll(t *testing.T) {
 	})
 	t.Run("ping answered, close reported", func(t *testing.T) {
 		c, cc := pollPair(t, Options{})
-		msg := append(clientBytes(t, ws.OpPing, []byte("hi")), clientBytes(t, ws.OpClose, ws.NewCloseFrameBody(ws.StatusNormalClosure, ""))...)
+		msg := append(masked(t, ws.OpPing, []byte("hi")), masked(t, ws.OpClose, ws.NewCloseFrameBody(ws.StatusNormalClosure, ""))...)
 		if _, err := cc.Write(msg); err != nil {
 			t.Fatal(err)
 		}
@@ -154,10 +139,10 @@ func TestPoll(t *testing.T) {
 			t.Fatalf("err = %v, want ErrTimeout", err)
 		}
 	})
-	t.Run("goroutine reads asked for", func(t *testing.T) {
-		c, _ := pollPair(t, Options{GoroutineReads: true})
+	t.Run("polled reads not asked for", func(t *testing.T) {
+		c, _ := tcpPair(t, Options{})
 		if c.Pollable() {
-			t.Fatal("a connection with GoroutineReads is pollable")
+			t.Fatal("a connection without PolledReads is pollable")
 		}
 	})
 }

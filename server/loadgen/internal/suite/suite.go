@@ -40,9 +40,9 @@ var (
 		Warmup: 5 * time.Second, Duration: 20 * time.Second, ServerCPU: serverCPU, ClientCPU: clientCPU}
 	scenarioC = load.Config{Rooms: 1250, Players: 4, TickRate: 30,
 		Warmup: 5 * time.Second, Duration: 20 * time.Second, ServerCPU: serverCPU, ClientCPU: clientCPU}
-	// goroutineReadsA is scenario (a) without spectators on a server that reads every player
-	// on a goroutine of its own, as before rooms polled their players' sockets.
-	goroutineReadsA = load.Config{Rooms: 250, Players: 4, TickRate: 30, ServerFlags: []string{"-goroutine-reads"},
+	// polledReadsA is scenario (a) without spectators on a server whose rooms read their
+	// players' sockets themselves once a tick, instead of a goroutine per player.
+	polledReadsA = load.Config{Rooms: 250, Players: 4, TickRate: 30, ServerFlags: []string{"-polled-reads"},
 		Warmup: 5 * time.Second, Duration: 20 * time.Second, ServerCPU: serverCPU, ClientCPU: clientCPU}
 )
 
@@ -88,7 +88,7 @@ func Run(ctx context.Context, cfg Config, out, progress io.Writer) error {
 	a := scenario("a", scenarioA)
 	b := scenario("b", scenarioB)
 	c := scenario("c", scenarioC)
-	ga := scenario("a with goroutine reads", goroutineReadsA)
+	pa := scenario("a with polled reads", polledReadsA)
 
 	frame, event := 0, 300
 	if a != nil && a.Players != nil && !bad(float64(a.Players.FrameBytes)) {
@@ -129,7 +129,7 @@ func Run(ctx context.Context, cfg Config, out, progress io.Writer) error {
 	if g := autogroup(); g != "" {
 		fmt.Fprintf(&doc, "Scheduling: %s.\n\n", g)
 	}
-	t := build(m, runs{a: a, b: b, c: c, goroutineReadsA: ga}, bases, frame, event)
+	t := build(m, runs{a: a, b: b, c: c, polledReadsA: pa}, bases, frame, event)
 	t.markdown(&doc)
 	if len(m.errs)+len(errs) > 0 {
 		fmt.Fprintf(&doc, "\nProblems during the run:\n\n")
@@ -180,8 +180,8 @@ const notes = `How the figures are measured:
   both cores saturate (its delivery share, reconnects and latencies are those of an overloaded
   machine), not a pass.
 - The ablation runs scenario (a) again, without spectators, on a server started with
-  -goroutine-reads (every player read by a goroutine of its own, the path TLS connections
-  take); the keyframe and write rows are micro-benchmarks of the room package
+  -polled-reads (each room reads its players' sockets itself, once a tick, without blocking;
+  by default a goroutine per player reads it, as TLS connections are read); the keyframe and write rows are micro-benchmarks of the room package
   (BenchmarkTickFrames, BenchmarkFanout) run beside the floor in the same suite.
 - Memory per connection: growth of the server's resident set (RSS) and of its live Go heap plus
   goroutine stacks from before the clients connected to after the warm-up, divided by the
