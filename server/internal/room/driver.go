@@ -47,18 +47,19 @@ type Room struct {
 }
 
 // tickTimes holds how long a room's recent ticks took, until the operators' monitor takes
-// them (Manager.TakeTickTimes). It keeps at most maxTickTimes: a server without a monitor
-// pays a lock a tick and nothing more.
+// them (Manager.TakeTickTimes). It keeps at most maxTickTimes, and none before the monitor
+// first takes them: a server without a monitor pays a lock a tick and nothing more (it held
+// 2 KiB a room).
 type tickTimes struct {
 	mu sync.Mutex
-	d  []time.Duration
+	d  []time.Duration // nil until the first take
 }
 
 const maxTickTimes = 256
 
 func (t *tickTimes) add(d time.Duration) {
 	t.mu.Lock()
-	if len(t.d) < maxTickTimes {
+	if t.d != nil && len(t.d) < maxTickTimes {
 		t.d = append(t.d, d)
 	}
 	t.mu.Unlock()
