@@ -84,6 +84,7 @@ func quickRooms() room.Config {
 			PingInterval: 200 * time.Millisecond,
 			ReadTimeout:  2 * time.Second,
 			WriteTimeout: 500 * time.Millisecond,
+			PolledReads:  polledReads,
 		},
 	}
 }

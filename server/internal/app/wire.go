@@ -90,6 +90,7 @@ func wire(cfg config.Config, opts Options) (p parts, err error) {
 	p.wirePolicy(cfg, opts)
 	p.roomCfg = opts.Room
 	p.roomCfg.Conn.Stats = writerStats{p.metrics}
+	p.roomCfg.Conn.PolledReads = p.roomCfg.Conn.PolledReads || cfg.PolledReads
 	if cfg.NATS != "" {
 		p.node, err = joinFleet(cfg, opts, ln.Addr(), p.metrics, p.log)
 	}

@@ -55,13 +55,13 @@ func (p *fakePeer) SendOwned(f *transport.Frame) {
 	f.Release()
 }
 
-func (p *fakePeer) SendSnapshot(key, delta *transport.Frame, _ uint32) {
+func (p *fakePeer) SendSnapshot(key transport.KeySource, delta *transport.Frame, _ uint32) {
 	switch {
 	case p.closed:
 	case p.keyed && delta != nil:
 		p.record(delta)
 	default:
-		p.record(key)
+		p.record(key.Keyframe())
 		p.keyed = true
 	}
 }
@@ -657,5 +657,29 @@ func TestIllegalEdgesAreRefused(t *testing.T) {
 				}
 			})
 		}
+	}
+}
+
+// TestKeyframeOnlyWhenNeeded checks that a tick whose players all take the delta encodes no
+// keyframe, and that a newcomer still gets one of the state it joins.
+func TestKeyframeOnlyWhenNeeded(t *testing.T) {
+	f, _ := running(t, 3, 1, "ada", "bob")
+	f.advance(time.Second)
+	if f.c.fan.keyed {
+		t.Fatal("a tick of players who all had the previous one encoded a keyframe")
+	}
+	c := f.mustJoin("cat")
+	snap, ok := last[*protocol.Snapshot](c.fakePeer)
+	if !ok {
+		t.Fatal("the newcomer got no keyframe")
+	}
+	var want protocol.Snapshot
+	want.Fill(f.c.world, f.c.state)
+	if snap.Tick != want.Tick || !slices.Equal(snap.Ships, want.Ships) || !slices.Equal(snap.Projectiles, want.Projectiles) {
+		t.Fatalf("the newcomer's keyframe is of tick %d with %v, want tick %d with %v", snap.Tick, snap.Ships, want.Tick, want.Ships)
+	}
+	f.advance(time.Second / testRate)
+	if got := c.types(0); slices.Contains(got[len(got)-1:], protocol.TypeDelta) {
+		t.Fatalf("the tick after a join sent a delta to the newcomer (%v), want a keyframe to all", got)
 	}
 }

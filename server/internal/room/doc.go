@@ -5,11 +5,15 @@
 //     events (join, input, leave, lost, start, cheer, tick) that carry the time. It has no
 //     goroutine, reads no clock and owns no socket: players are Peers, and what the core says
 //     goes to them, to the Observer (the spectator feed) and to the room directory;
-//   - the driver (driver.go): one goroutine per room that owns its core, keeps the clock (a
-//     fixed-step loop on absolute deadlines), and feeds it the commands and inputs that
-//     player connections queue.
+//   - the driver (driver.go, reads.go): one goroutine per room that owns its core, keeps the
+//     clock (a fixed-step loop on absolute deadlines), and feeds the core the commands and
+//     the inputs that its players' connections queue; with transport.Options.PolledReads it
+//     reads its players' plain TCP sockets itself, once a tick without blocking, instead.
 //
-// The Manager creates and finds rooms and serves player connections (session.go).
+// The Manager creates and finds rooms and serves player connections (session.go): it reads a
+// connection's hello on the goroutine that upgraded it, and once the player is seated that
+// goroutine goes on reading it, or, for a connection the room can poll, the room reads it
+// from then on.
 //
 // # Life cycle
 //

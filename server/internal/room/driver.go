@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"skirmish/game/protocol"
+	"skirmish/server/internal/transport"
 )
 
 // inputMsg is an input on its way from a connection to its seat, tagged with the connection's
@@ -23,8 +24,11 @@ type Room struct {
 	id   string
 	core *core // owned by the room's goroutine
 	cmds chan func()
-	in   []chan inputMsg
-	done chan struct{} // closed when the room's goroutine has finished
+	// in holds, per seat, the inputs that a connection's goroutine read (nil until one does);
+	// backlog is each queue's room.
+	in      []chan inputMsg
+	backlog int
+	done    chan struct{} // closed when the room's goroutine has finished
 
 	// curTick mirrors the world's tick for answering pings without a round trip.
 	curTick atomic.Uint32
@@ -32,21 +36,30 @@ type Room struct {
 	cost  atomic.Int64
 	rate  int // ticks per second
 	times tickTimes
+
+	// The connections the room reads itself (reads.go), owned by the room's goroutine, and
+	// what it decodes their messages with.
+	polls []polled
+	rd    protocol.Reader
+	enc   protocol.Encoder
+	// release takes a polled connection the room no longer reads and closes it.
+	release func(*transport.Conn)
 }
 
 // tickTimes holds how long a room's recent ticks took, until the operators' monitor takes
-// them (Manager.TakeTickTimes). It keeps at most maxTickTimes: a server without a monitor
-// pays a lock a tick and nothing more.
+// them (Manager.TakeTickTimes). It keeps at most maxTickTimes, and none before the monitor
+// first takes them: a server without a monitor pays a lock a tick and nothing more (it held
+// 2 KiB a room).
 type tickTimes struct {
 	mu sync.Mutex
-	d  []time.Duration
+	d  []time.Duration // nil until the first take
 }
 
 const maxTickTimes = 256
 
 func (t *tickTimes) add(d time.Duration) {
 	t.mu.Lock()
-	if len(t.d) < maxTickTimes {
+	if t.d != nil && len(t.d) < maxTickTimes {
 		t.d = append(t.d, d)
 	}
 	t.mu.Unlock()
@@ -70,10 +83,17 @@ func newRoom(c *core, maxBacklog int) *Room {
 		rate: c.cfg.TickRate,
 	}
 	r.cost.Store(int64(priorTickCost))
-	for i := range r.in {
-		r.in[i] = make(chan inputMsg, 4*maxBacklog)
-	}
+	r.backlog = 4 * maxBacklog
 	return r
+}
+
+// inputs returns the queue of a seat's inputs from connections read by goroutines, made on
+// first use: a room whose players it polls needs none. It runs on the room's goroutine.
+func (r *Room) inputs(seat int) chan inputMsg {
+	if r.in[seat] == nil {
+		r.in[seat] = make(chan inputMsg, r.backlog)
+	}
+	return r.in[seat]
 }
 
 // do runs fn on the room's goroutine. It waits for room in the queue but gives up when ctx
@@ -126,6 +146,7 @@ func (r *Room) busy() float64 {
 // at start + n*period, so sleeping never drifts), with commands handled between ticks.
 func (r *Room) run(ctx context.Context) {
 	defer close(r.done)
+	defer r.releaseAll()
 	c := r.core
 	period := time.Second / time.Duration(c.cfg.TickRate)
 	start := time.Now()
@@ -170,6 +191,7 @@ func (r *Room) run(ctx context.Context) {
 					start, n = now, 0
 				}
 			}
+			r.pollReads(now, false)
 			r.drainInputs()
 			idle := c.tick(now)
 			if !now.Before(nextCheckpoint) {

@@ -11,24 +11,31 @@ import (
 const opBinary = ws.OpBinary
 
 // fanout turns the room's state into ready WebSocket frames, each encoded once and shared by
-// every connection: per tick a keyframe and a delta against the previous tick, plus events
-// and status as they happen. It reuses its snapshots, encoder and frames, so a tick
-// allocates nothing in steady state.
+// every connection: per tick a delta against the previous tick, the keyframe only when a
+// connection asks for one (a join, a resync, a client that fell behind), plus events and
+// status as they happen. It reuses its snapshots, encoder and frames, so a tick allocates
+// nothing in steady state.
 type fanout struct {
 	pool      *transport.Pool
 	enc       protocol.Encoder
 	buf       []byte
-	prev, cur protocol.Snapshot
+	prev, cur protocol.Snapshot // the state sent the tick before, and the newest one
 	delta     protocol.Delta
 	evs       protocol.Events
 	// prevOK says prev is the state every connection was last sent, so a delta against it
 	// is valid; a change outside a step (a seat taken, a state change) clears it.
 	prevOK bool
-	key    *transport.Frame // keyframe of the current state, held by the fanout
-	fresh  bool             // key matches the current world and state
+	stale  bool             // the world or state changed since cur was filled
+	key    *transport.Frame // keyframe of cur once encoded, held by the fanout
+	keyed  bool             // key encodes cur
+	// eager encodes the keyframe every tick whether anyone needs it or not, as the room did
+	// before keyframes were built on demand; the benchmarks measure what that cost.
+	eager bool
+	// keyframes counts the keyframes encoded, for the benchmarks.
+	keyframes int
 }
 
-func (f *fanout) init(pool *transport.Pool) { f.pool = pool }
+func (f *fanout) init(pool *transport.Pool) { f.pool, f.stale = pool, true }
 
 // newFramePool returns a room's own pool of frames: enough for the frames of a tick in flight
 // to its players.
@@ -38,7 +45,7 @@ func newFramePool() *transport.Pool { return transport.NewPool(32) }
 // as a keyframe to everyone.
 func (f *fanout) touch() {
 	f.prevOK = false
-	f.fresh = false
+	f.stale = true
 }
 
 // encode returns the encoding of m, valid until the next call.
@@ -54,28 +61,41 @@ func (f *fanout) encode(m protocol.Message) []byte {
 
 func (f *fanout) frame(m protocol.Message) *transport.Frame { return f.pool.Binary(f.encode(m)) }
 
-// snapshot encodes the state after a step: the keyframe and, when every connection was sent
-// the previous tick's state, the delta against it (else nil). The caller releases the delta;
-// the keyframe stays held by the fanout for players who join before the next tick.
-func (f *fanout) snapshot(w *game.World, state protocol.State) (key, delta *transport.Frame) {
+// snapshot takes the state after a step and returns the delta against the previous tick when
+// every connection was sent that (else nil), which the caller releases. The fanout itself is
+// the source of the tick's keyframe, encoded on the first Keyframe call.
+func (f *fanout) snapshot(w *game.World, state protocol.State) (key transport.KeySource, delta *transport.Frame) {
+	f.prev, f.cur = f.cur, f.prev
 	f.cur.Fill(w, state)
-	f.setKey(f.frame(&f.cur))
+	f.stale, f.keyed = false, false
 	if f.prevOK && f.delta.Diff(&f.prev, &f.cur) == nil {
 		delta = f.frame(&f.delta)
 	}
-	f.prev, f.cur = f.cur, f.prev
-	f.prevOK, f.fresh = true, true
-	return f.key, delta
+	f.prevOK = true
+	if f.eager {
+		f.Keyframe()
+	}
+	return f, delta
 }
 
-// keyframe returns a keyframe of the current state without disturbing the delta base.
-func (f *fanout) keyframe(w *game.World, state protocol.State) *transport.Frame {
-	if !f.fresh || f.key == nil {
-		f.cur.Fill(w, state)
+// Keyframe implements transport.KeySource: the keyframe of the newest state, encoded once.
+func (f *fanout) Keyframe() *transport.Frame {
+	if !f.keyed || f.key == nil {
 		f.setKey(f.frame(&f.cur))
-		f.fresh = true
+		f.keyed = true
+		f.keyframes++
 	}
 	return f.key
+}
+
+// keyframe returns the source of a keyframe of the current state, taking the state afresh if
+// it changed outside a step.
+func (f *fanout) keyframe(w *game.World, state protocol.State) transport.KeySource {
+	if f.stale {
+		f.cur.Fill(w, state)
+		f.stale, f.keyed = false, false
+	}
+	return f
 }
 
 func (f *fanout) setKey(k *transport.Frame) {
@@ -96,4 +116,5 @@ func (f *fanout) status(st *protocol.Status) *transport.Frame { return f.frame(s
 
 func (f *fanout) release() {
 	f.setKey(nil)
+	f.keyed = false
 }

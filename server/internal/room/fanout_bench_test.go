@@ -17,17 +17,40 @@ import (
 	"skirmish/server/internal/transport"
 )
 
-// fanoutCases are the audiences of the fan-out benchmark.
-var fanoutCases = []int{4, 100, 1000}
+// fanoutCase is one audience of the fan-out benchmark and the design steps it leaves out, so
+// that make bench shows what each step buys.
+type fanoutCase struct {
+	players int
+	// eagerKeyframe encodes the keyframe every tick, as before keyframes were built on demand.
+	eagerKeyframe bool
+	// queuedWrites sends through a writer goroutine per connection, as before direct writes.
+	queuedWrites bool
+}
+
+func (c fanoutCase) name() string {
+	s := fmt.Sprintf("players=%d", c.players)
+	if c.eagerKeyframe {
+		s += "/eager-keyframe"
+	}
+	if c.queuedWrites {
+		s += "/queued-writes"
+	}
+	return s
+}
+
+var fanoutCases = []fanoutCase{
+	{players: 4}, {players: 100}, {players: 1000}, {players: 1000, queuedWrites: true},
+}
 
 // BenchmarkFanout measures one tick's trip from the world to N players over loopback TCP:
 // a simulation step of 8 ships, encoding the keyframe and the delta once, and sending the
 // shared frame to every connection with one write each. Each iteration waits until
 // every player has read the tick, so the writers' work is inside the measurement.
 func BenchmarkFanout(b *testing.B) {
-	for _, n := range fanoutCases {
-		b.Run(fmt.Sprintf("players=%d", n), func(b *testing.B) {
-			conns, sink := loopbackPlayers(b, n)
+	for _, fc := range fanoutCases {
+		n := fc.players
+		b.Run(fc.name(), func(b *testing.B) {
+			conns, sink := loopbackPlayers(b, n, transport.Options{QueuedWrites: fc.queuedWrites})
 			mp, err := game.LoadMap(game.MapNames()[0])
 			if err != nil {
 				b.Fatal(err)
@@ -41,6 +64,7 @@ func BenchmarkFanout(b *testing.B) {
 			inputs := make([]game.Input, 8)
 			var fan fanout
 			fan.init(transport.NewPool(64))
+			fan.eager = fc.eagerKeyframe
 			deltaBytes := 0
 			tick := func() {
 				// Scripted inputs (bots would dominate the time): every ship circles and fires.
@@ -83,6 +107,70 @@ func BenchmarkFanout(b *testing.B) {
 	}
 }
 
+// BenchmarkTickFrames measures what a room's tick spends on its frames for four players who
+// all had the previous tick: a step of scripted inputs, the delta, and the keyframe that
+// nobody takes when it is built every tick. The two cases differ by the keyframe alone; it
+// reports how many keyframes a tick encoded.
+func BenchmarkTickFrames(b *testing.B) {
+	for _, eager := range []bool{false, true} {
+		name := "keyframe=lazy"
+		if eager {
+			name = "keyframe=eager"
+		}
+		b.Run(name, func(b *testing.B) {
+			mp, err := game.LoadMap(game.MapNames()[0])
+			if err != nil {
+				b.Fatal(err)
+			}
+			cfg := game.DefaultConfig(4, 30)
+			cfg.FragLimit, cfg.TimeLimit = 1000, 0
+			w := game.NewWorld(cfg, mp)
+			for i := range 4 {
+				w.SetActive(i, true)
+			}
+			inputs := make([]game.Input, 4)
+			var fan fanout
+			fan.init(transport.NewPool(64))
+			fan.eager = eager
+			peers := make([]deltaPeer, 4)
+			tick := func() {
+				for i := range inputs {
+					dir := (int(w.Tick)/20 + i) % 4
+					inputs[i] = game.Input{Buttons: game.ButtonFire | []game.Buttons{game.ButtonUp, game.ButtonRight, game.ButtonDown, game.ButtonLeft}[dir], AimX: int16(dir*40 - 60), AimY: 50}
+				}
+				w.Step(inputs)
+				key, delta := fan.snapshot(w, protocol.StateRunning)
+				for i := range peers {
+					peers[i].SendSnapshot(key, delta, w.Tick)
+				}
+				if delta != nil {
+					delta.Release()
+				}
+			}
+			for range 300 { // a match under way: ships spread out, shots in flight
+				tick()
+			}
+			keyframes := fan.keyframes
+			b.ReportAllocs()
+			for b.Loop() {
+				tick()
+			}
+			b.ReportMetric(float64(fan.keyframes-keyframes)/float64(b.N), "keyframes/tick")
+		})
+	}
+}
+
+// deltaPeer takes the delta whenever there is one, as a player that keeps up does.
+type deltaPeer struct{ bytes int }
+
+func (p *deltaPeer) SendSnapshot(key transport.KeySource, delta *transport.Frame, _ uint32) {
+	if delta == nil {
+		p.bytes += len(key.Keyframe().Bytes())
+		return
+	}
+	p.bytes += len(delta.Bytes())
+}
+
 // sink counts the frames the players receive and signals when a tick reached them all.
 type sink struct {
 	received, target atomic.Int64
@@ -92,19 +180,39 @@ type sink struct {
 // expect raises the target by n frames; done receives once the players have them.
 func (s *sink) expect(n int64) {
 	if s.target.Add(n) <= s.received.Load() {
-		s.done <- struct{}{}
+		s.signal()
 	}
 }
 
 func (s *sink) got() {
 	if s.received.Add(1) == s.target.Load() {
-		s.done <- struct{}{}
+		s.signal()
+	}
+}
+
+// signal wakes the waiting tick; one wake-up pending is enough.
+func (s *sink) signal() {
+	select {
+	case s.done <- struct{}{}:
+	default:
+	}
+}
+
+// Sent implements transport.Stats.
+func (s *sink) Sent(int, int) {}
+
+// SnapshotsDropped implements transport.Stats: a connection whose writer stalled (a busy
+// machine can starve the in-process readers for long enough) sends only the newest of its
+// waiting snapshots, and the ones dropped count as delivered, or the tick would never end.
+func (s *sink) SnapshotsDropped(n int) {
+	for range n {
+		s.got()
 	}
 }
 
 // loopbackPlayers connects n loopback TCP pairs: the server ends wrapped as player connections,
 // the client ends read by goroutines that count the binary frames they receive.
-func loopbackPlayers(b *testing.B, n int) ([]*transport.Conn, *sink) {
+func loopbackPlayers(b *testing.B, n int, opts transport.Options) ([]*transport.Conn, *sink) {
 	b.Helper()
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
@@ -112,6 +220,7 @@ func loopbackPlayers(b *testing.B, n int) ([]*transport.Conn, *sink) {
 	}
 	defer ln.Close()
 	s := &sink{done: make(chan struct{}, 1)}
+	opts.Stats = s
 	conns := make([]*transport.Conn, 0, n)
 	for range n {
 		cc, err := net.Dial("tcp", ln.Addr().String())
@@ -122,7 +231,7 @@ func loopbackPlayers(b *testing.B, n int) ([]*transport.Conn, *sink) {
 		if err != nil {
 			b.Fatal(err)
 		}
-		c := transport.Wrap(sc, transport.Options{})
+		c := transport.Wrap(sc, opts)
 		conns = append(conns, c)
 		b.Cleanup(func() { c.Shutdown(); cc.Close() })
 		go countFrames(bufio.NewReader(cc), s)

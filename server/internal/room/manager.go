@@ -227,6 +227,7 @@ func (m *Manager) start(r *Room, seat int, gen uint64) {
 // /api/rooms/{id}, the spectator feed) must find it. The goroutine is not running yet, so
 // nothing else touches the core.
 func (m *Manager) launch(r *Room, now time.Time) {
+	r.release = m.closeOut
 	m.rooms[r.id] = r
 	r.core.publish(now)
 	m.wg.Add(1)

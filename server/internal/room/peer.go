@@ -13,8 +13,8 @@ type Peer interface {
 	// SendOwned queues a frame and takes over the caller's reference.
 	SendOwned(f *transport.Frame)
 	// SendSnapshot queues the state of tick: the delta (nil when there is none) if the peer
-	// has everything before it, else the keyframe.
-	SendSnapshot(key, delta *transport.Frame, tick uint32)
+	// has everything before it, else the keyframe, which it asks of key only then.
+	SendSnapshot(key transport.KeySource, delta *transport.Frame, tick uint32)
 	// Close sends msg (may be nil) and a close frame with code and reason, then closes.
 	Close(msg *transport.Frame, code uint16, reason string)
 }

@@ -25,8 +25,15 @@ func (m *Manager) Serve(c *transport.Conn) {
 	}
 	m.sessions.Add(1)
 	m.mu.Unlock()
-	defer m.sessions.Done()
-	defer m.finish(c)
+	// A connection the room reads itself is the room's from its join on: the room hands it
+	// back to closeOut when it ends.
+	handed := false
+	defer func() {
+		if !handed {
+			m.finish(c)
+			m.sessions.Done()
+		}
+	}()
 	var rd protocol.Reader
 	// Pongs keep a connection alive, so a client that never says hello needs its own limit.
 	noHello := time.AfterFunc(m.cfg.HelloTimeout, func() {
@@ -67,17 +74,26 @@ func (m *Manager) Serve(c *transport.Conn) {
 		return
 	}
 	type joined struct {
-		seat int
-		gen  uint64
-		in   chan<- inputMsg
-		ref  *refusal
+		seat   int
+		gen    uint64
+		in     chan<- inputMsg
+		ref    *refusal
+		polled bool
 	}
 	reply := make(chan joined, 1)
 	queued := r.do(m.ctx, func() {
-		seat, gen, ref := r.core.join(&hello, c, time.Now())
+		now := time.Now()
+		// What the room's own connections said since its last tick comes first: a player who
+		// reconnects may be quicker than the tick that reads the end of its old connection.
+		r.pollReads(now, true)
+		seat, gen, ref := r.core.join(&hello, c, now)
 		j := joined{seat: seat, gen: gen, ref: ref}
-		if ref == nil {
-			j.in = r.in[seat]
+		switch {
+		case ref == nil && c.Pollable():
+			r.adopt(c, seat, gen)
+			j.polled = true
+		case ref == nil:
+			j.in = r.inputs(seat)
 		}
 		reply <- j
 	})
@@ -96,6 +112,9 @@ func (m *Manager) Serve(c *transport.Conn) {
 	case j.ref != nil:
 		m.log.Debug("join refused", "room", r.id, "code", uint16(j.ref.code), "reason", j.ref.reason)
 		m.refuse(c, j.ref.code, j.ref.reason)
+		return
+	case j.polled:
+		handed = true
 		return
 	}
 	err = m.play(c, r, &rd, j.seat, j.gen, j.in)
@@ -149,9 +168,15 @@ func (m *Manager) play(c *transport.Conn, r *Room, rd *protocol.Reader, seat int
 
 // readFailed closes the connection with the code that fits a read error.
 func (m *Manager) readFailed(c *transport.Conn, err error) {
+	closeForReadError(c, err, m.cfg.Conn.ReadTimeoutOrDefault())
+}
+
+// closeForReadError closes c with the code that fits a read error; silence counts after
+// readTimeout.
+func closeForReadError(c *transport.Conn, err error, readTimeout time.Duration) {
 	switch {
 	case errors.Is(err, transport.ErrTimeout):
-		closePeer(c, protocol.CodeKeepalive, "no traffic from the client within "+m.cfg.Conn.ReadTimeoutOrDefault().String())
+		closePeer(c, protocol.CodeKeepalive, "no traffic from the client within "+readTimeout.String())
 	case errors.Is(err, transport.ErrTextFrame):
 		closePeer(c, protocol.CodeTextFrame, "text frames are not accepted: send binary msgpack messages")
 	case errors.Is(err, transport.ErrTooBig):
@@ -192,6 +217,16 @@ func (m *Manager) drain(c *transport.Conn) {
 			return
 		}
 	}
+}
+
+// closeOut takes a connection its room no longer reads: on a goroutine of its own it waits
+// for the end of the closing handshake, then closes the socket and counts the disconnect.
+func (m *Manager) closeOut(c *transport.Conn) {
+	go func() {
+		m.drain(c)
+		m.finish(c)
+		m.sessions.Done()
+	}()
 }
 
 // finish closes the connection once its close frame (if any) is out and counts the

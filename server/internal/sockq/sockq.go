@@ -9,6 +9,7 @@ import (
 	"net"
 	"syscall"
 	"time"
+	"unsafe"
 
 	"golang.org/x/sys/unix"
 )
@@ -47,50 +48,71 @@ func Unread(raw syscall.RawConn) int {
 type Drain struct {
 	marks [16]mark // ring of what had been written when, newest at next-1
 	next  int
+
+	// A reading of the socket's counters, by read, bound once: the keepalive sweep takes one
+	// of every connection each ping interval, and a closure and a TCPInfo for each were most
+	// of what a server at rest allocated.
+	read           func(fd uintptr)
+	acked, unacked uint64
+	ok             bool
 }
 
 type mark struct {
-	at      time.Time // when the reading was taken
-	written uint64    // bytes written to the socket by then
+	at      time.Duration // when the reading was taken, since epoch; 0 for none
+	written uint64        // bytes written to the socket by then
 }
 
+// epoch makes the marks' times small and monotonic: the times given to Stalled come from
+// time.Now, so their difference from it is on the monotonic clock.
+var epoch = time.Now()
+
 // Stalled reports whether bytes written to the socket at least window before now are still
-// unacknowledged by the peer. Readings closer together than an eighth of window are not
-// kept, so a ring of 16 covers twice the window. It reports false when the socket cannot be
-// read.
+// unacknowledged by the peer, now being time.Now. Readings closer together than an eighth of
+// window are not kept, so a ring of 16 covers twice the window. It reports false when the
+// socket cannot be read.
 func (d *Drain) Stalled(raw syscall.RawConn, now time.Time, window time.Duration) bool {
-	var acked, unacked uint64
-	ok := false
-	_ = raw.Control(func(fd uintptr) {
-		info, err := unix.GetsockoptTCPInfo(int(fd), unix.IPPROTO_TCP, unix.TCP_INFO)
-		if err != nil {
-			return
-		}
-		q, err := unix.IoctlGetInt(int(fd), unix.SIOCOUTQ)
-		if err != nil {
-			return
-		}
-		acked, unacked, ok = info.Bytes_acked, uint64(q), true
-	})
-	if !ok {
+	if d.read == nil {
+		d.read = d.readCounters
+	}
+	d.ok = false
+	if raw.Control(d.read) != nil || !d.ok {
 		return false
 	}
-	if unacked == 0 {
+	if d.unacked == 0 {
 		// Everything written is acknowledged: no older mark can show a stall any more.
 		d.marks, d.next = [16]mark{}, 0
 	}
+	at := now.Sub(epoch)
 	last := d.marks[(d.next+len(d.marks)-1)%len(d.marks)]
-	if last.at.IsZero() || now.Sub(last.at) >= window/8 {
-		d.marks[d.next] = mark{at: now, written: acked + unacked}
+	if last.at == 0 || at-last.at >= window/8 {
+		d.marks[d.next] = mark{at: at, written: d.acked + d.unacked}
 		d.next = (d.next + 1) % len(d.marks)
 	}
 	// The newest mark at least window old says what the peer should have taken by now.
 	var due *mark
 	for i := range d.marks {
 		m := &d.marks[i]
-		if !m.at.IsZero() && now.Sub(m.at) >= window && (due == nil || m.at.After(due.at)) {
+		if m.at != 0 && at-m.at >= window && (due == nil || m.at > due.at) {
 			due = m
 		}
 	}
-	return due != nil && acked < due.written
+	return due != nil && d.acked < due.written
+}
+
+// readCounters reads what the peer acknowledged and what waits unacknowledged; d.ok says
+// whether it could. getsockopt goes straight to the kernel: unix.GetsockoptTCPInfo returns
+// a TCPInfo it allocates.
+func (d *Drain) readCounters(fd uintptr) {
+	var info unix.TCPInfo
+	size := uint32(unix.SizeofTCPInfo)
+	_, _, errno := syscall.Syscall6(syscall.SYS_GETSOCKOPT, fd, unix.IPPROTO_TCP, unix.TCP_INFO,
+		uintptr(unsafe.Pointer(&info)), uintptr(unsafe.Pointer(&size)), 0)
+	if errno != 0 {
+		return
+	}
+	q, err := unix.IoctlGetInt(int(fd), unix.SIOCOUTQ)
+	if err != nil {
+		return
+	}
+	d.acked, d.unacked, d.ok = info.Bytes_acked, uint64(q), true
 }

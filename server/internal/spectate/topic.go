@@ -2,6 +2,7 @@ package spectate
 
 import (
 	"errors"
+	"runtime"
 	"slices"
 	"sort"
 	"sync"
@@ -300,6 +301,12 @@ func (t *topic) run() {
 	}
 }
 
+// yieldEvery is how many spectators a pass writes to before it lets other goroutines run: a
+// pass to thousands takes tens of milliseconds, and on a server with one core a room whose
+// tick falls due meanwhile must not wait for the end of it (nor for the scheduler to preempt
+// it, every 10 ms), so that spectator fan-out never lengthens a room's tick.
+const yieldEvery = 64
+
 // retryDelay is how soon the writer tries again to give spectators that owe bytes.
 const retryDelay = 50 * time.Millisecond
 
@@ -349,6 +356,9 @@ func (t *topic) pass(heartbeat bool) (owing bool) {
 		delivered += len(out)
 		owing = owing || s.owed > 0
 		i++
+		if i%yieldEvery == 0 {
+			runtime.Gosched()
+		}
 	}
 	for _, s := range joining {
 		for _, ev := range out {

@@ -5,8 +5,10 @@
 // write straight from the sender when the socket takes it, else a bounded outbox drained with
 // one write per batch by a writer goroutine that exists only while frames wait, so that the
 // room's tick never waits on a socket. One goroutine per ping interval pings every connection,
-// ends the reads of silent ones and closes those whose sockets stopped draining; a connection
-// keeps only its reader goroutine.
+// ends the reads of silent ones and closes those whose sockets stopped draining. A connection
+// is read by a goroutine of its own with ReadMessage; with Options.PolledReads the owner of a
+// plain TCP connection may instead poll it (poll.go): read it without blocking when it
+// chooses, under the same budgets, so that it needs no goroutine of its own.
 package transport
 
 import (
@@ -57,6 +59,15 @@ type Options struct {
 	WriteBuffer int
 	// Stats, when set, is told what the writer sends.
 	Stats Stats
+	// QueuedWrites sends every frame through a writer goroutine, as before direct writes;
+	// the benchmarks measure what direct writes save.
+	QueuedWrites bool
+	// PolledReads makes a plain TCP connection pollable (see Conn.Pollable): its owner reads
+	// it without blocking when it chooses, and it needs no reader goroutine. Off by default:
+	// players polled by their rooms cost half the memory but no less CPU, and on a server
+	// short of CPU their rooms' ticks run late more often, every read being on the tick
+	// (BENCHMARKS.md, ablation).
+	PolledReads bool
 }
 
 // Stats receives the writer's counters. Its methods are called from connection goroutines.
@@ -117,6 +128,16 @@ type Conn struct {
 	in     frameReader
 	fillFn func([]byte) (int, error) // c.fill, bound once so that reading allocates nothing
 
+	// Polled reads (see poll.go): the reader's own scratch for the descriptor's read callback,
+	// and how many reads the current round of polling may still make.
+	pollFn    func([]byte) (int, error) // c.fillPolled, bound once
+	readFn    func(fd uintptr) bool     // c.readFD, bound once
+	readP     []byte
+	readN     int
+	readE     error
+	inRound   bool
+	readsLeft int
+
 	out      outbox
 	done     chan struct{} // closed when the socket is closed
 	flushed  chan struct{} // closed when the close frame has been written
@@ -172,6 +193,9 @@ func newConn(nc net.Conn, early []byte, opts Options, release func()) *Conn {
 	c.tokens, c.tokenAt = rateBurst*float64(opts.MaxRate), monotonic()
 	if c.raw = rawConn(nc); c.raw != nil {
 		c.rawFn = c.writeFD
+		if opts.PolledReads {
+			c.pollFn, c.readFn = c.fillPolled, c.readFD
+		}
 	}
 	c.seen.Store(monotonic())
 	keepalive.add(c)
@@ -203,9 +227,12 @@ func (c *Conn) CloseCode() uint16 { return uint16(c.code.Load()) }
 // next call. Control frames are answered on the way; a close frame is echoed and reported as
 // ErrPeerClosed, or as ErrClosed when it answers the server's own. Silence longer than the
 // read timeout gives ErrTimeout.
-func (c *Conn) ReadMessage() ([]byte, error) {
+func (c *Conn) ReadMessage() ([]byte, error) { return c.readMessage(c.fillFn) }
+
+// readMessage is ReadMessage with fill as the way to more bytes.
+func (c *Conn) readMessage(fill func([]byte) (int, error)) ([]byte, error) {
 	for {
-		h, p, err := c.in.next(c.opts.MaxMessage, c.fillFn)
+		h, p, err := c.in.next(c.opts.MaxMessage, fill)
 		if err != nil {
 			return nil, c.readErr(err)
 		}
@@ -305,7 +332,7 @@ func (c *Conn) fill(p []byte) (int, error) {
 }
 
 func (c *Conn) readErr(err error) error {
-	if errors.Is(err, ErrTooBig) || errors.Is(err, ErrBadFrame) || errors.Is(err, ErrBadClose) || errors.Is(err, ErrBadUTF8) {
+	if errors.Is(err, ErrTooBig) || errors.Is(err, ErrBadFrame) || errors.Is(err, ErrBadClose) || errors.Is(err, ErrBadUTF8) || err == errDrained {
 		return err
 	}
 	if errors.Is(err, os.ErrDeadlineExceeded) {

@@ -8,7 +8,7 @@ import (
 // kick gets what was just queued on its way: written at once when possible, else by a
 // writer goroutine, started unless one runs.
 func (c *Conn) kick() {
-	if c.raw != nil && c.out.direct(c) {
+	if c.raw != nil && !c.opts.QueuedWrites && c.out.direct(c) {
 		return
 	}
 	c.flush()

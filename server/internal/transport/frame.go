@@ -17,6 +17,17 @@ type Frame struct {
 	hdr  [ws.MaxHeaderSize]byte
 }
 
+// KeySource hands out the keyframe of a tick to the connections that need one (a join, a
+// client that fell behind). A room builds it on the first demand, so a tick whose players all
+// take the delta encodes no keyframe. It is called from the sender's goroutine.
+type KeySource interface {
+	// Keyframe returns the keyframe, held by the source; the connection takes its own reference.
+	Keyframe() *Frame
+}
+
+// Keyframe makes a ready frame its own KeySource.
+func (f *Frame) Keyframe() *Frame { return f }
+
 // Bytes returns the frame as it goes on the wire. The slice is valid while a reference is held.
 func (f *Frame) Bytes() []byte { return f.buf }
 

@@ -16,6 +16,9 @@ type frameReader struct {
 	start, end int // the unparsed bytes are buf[start:end]
 }
 
+// maxIdleReadBuffer is the largest frame buffer a connection keeps while it holds no bytes.
+const maxIdleReadBuffer = 4 * initialReadBuffer
+
 // maxClientHeader is the longest header a client frame can have: 2 bytes, an 8-byte length
 // and the 4-byte mask.
 const maxClientHeader = 14
@@ -87,6 +90,10 @@ func (fr *frameReader) want(n int, fill func([]byte) (int, error)) (int, error) 
 	}
 	if have == 0 {
 		fr.start, fr.end = 0, 0
+		if len(fr.buf) > maxIdleReadBuffer {
+			// A buffer grown for a rare big message is not kept for the connection's life.
+			fr.buf = make([]byte, initialReadBuffer)
+		}
 	}
 	if fr.start+n > len(fr.buf) {
 		if n > len(fr.buf) {

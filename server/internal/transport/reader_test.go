@@ -60,3 +60,33 @@ func TestFrameReader(t *testing.T) {
 		}
 	})
 }
+
+// TestFrameReaderDropsGrownBuffer: the buffer grown for a big message goes once it is read,
+// so an idle connection holds a small one.
+func TestFrameReaderDropsGrownBuffer(t *testing.T) {
+	var b bytes.Buffer
+	for _, p := range [][]byte{bytes.Repeat([]byte{1}, 3000), []byte("input")} {
+		if err := ws.WriteFrame(&b, ws.MaskFrame(ws.NewBinaryFrame(p))); err != nil {
+			t.Fatal(err)
+		}
+	}
+	src := bytes.NewReader(b.Bytes())
+	// One frame per read, as a client that sends them apart.
+	first := int64(b.Len() - len("input") - 6)
+	fill := func(p []byte) (int, error) {
+		if n := first - (src.Size() - int64(src.Len())); n > 0 {
+			return src.Read(p[:min(int64(len(p)), n)])
+		}
+		return src.Read(p)
+	}
+	fr := frameReader{buf: make([]byte, initialReadBuffer)}
+	if _, p, err := fr.next(1<<20, fill); err != nil || len(p) != 3000 {
+		t.Fatalf("big frame: %d bytes, %v", len(p), err)
+	}
+	if _, p, err := fr.next(1<<20, fill); err != nil || len(p) != len("input") {
+		t.Fatalf("small frame: %d bytes, %v", len(p), err)
+	}
+	if len(fr.buf) > maxIdleReadBuffer {
+		t.Fatalf("the buffer kept %d bytes after the big message, want at most %d", len(fr.buf), maxIdleReadBuffer)
+	}
+}

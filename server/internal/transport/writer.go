@@ -73,10 +73,11 @@ func (o *outbox) push(f *Frame) (overflow bool) {
 	return o.overflow
 }
 
-// pushSnapshot queues the state at tick: delta when the client will have tick-1, else key.
+// pushSnapshot queues the state at tick: delta when the client will have tick-1, else the
+// keyframe, asked of key only then.
 // writeStart is when the writer's current write began (0 between writes). It reports how many
 // waiting snapshots were dropped to make room.
-func (o *outbox) pushSnapshot(key, delta *Frame, tick uint32, writeStart *atomic.Int64) (queued bool, dropped int) {
+func (o *outbox) pushSnapshot(key KeySource, delta *Frame, tick uint32, writeStart *atomic.Int64) (queued bool, dropped int) {
 	o.mu.Lock()
 	defer o.mu.Unlock()
 	if o.closing || o.dead {
@@ -95,9 +96,9 @@ func (o *outbox) pushSnapshot(key, delta *Frame, tick uint32, writeStart *atomic
 		clear(o.items[len(kept):])
 		o.items, o.snaps, o.haveTick = kept, 0, false
 	}
-	f := key
-	if delta != nil && o.haveTick && o.lastTick+1 == tick {
-		f = delta
+	f := delta
+	if f == nil || !o.haveTick || o.lastTick+1 != tick {
+		f = key.Keyframe()
 	}
 	f.Retain(1)
 	o.items = append(o.items, entry{f: f, snap: true})
@@ -188,9 +189,9 @@ func (c *Conn) SendOwned(f *Frame) {
 }
 
 // SendSnapshot queues the state at tick: the delta if this client will have the state at
-// tick-1, else the keyframe (delta may be nil). A client that falls behind gets only the
-// newest state. The caller keeps its references.
-func (c *Conn) SendSnapshot(key, delta *Frame, tick uint32) {
+// tick-1, else the keyframe from key (delta may be nil). A client that falls behind gets only
+// the newest state. The caller keeps its references.
+func (c *Conn) SendSnapshot(key KeySource, delta *Frame, tick uint32) {
 	queued, dropped := c.out.pushSnapshot(key, delta, tick, &c.writeStart)
 	if dropped > 0 && c.opts.Stats != nil {
 		c.opts.Stats.SnapshotsDropped(dropped)

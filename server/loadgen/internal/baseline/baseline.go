@@ -2,8 +2,8 @@
 // measured against, all sending the same bytes to N loopback connections at a fixed rate:
 //   - the floor: one write(2) of a ready frame per connection, nothing else;
 //   - the naive way: encode the message per player and wsutil.WriteServerMessage per player;
-//   - the common Go alternative: a gorilla/websocket hub with a writer goroutine per
-//     connection.
+//   - the common Go alternatives: a gorilla/websocket hub with a writer goroutine per
+//     connection, and gobwas/ws with a prepared frame and a writer goroutine per connection.
 //
 // It is bench-only: the server binary never imports it, so gorilla/websocket stays out of
 // the product. Serve runs the sending side and charges it with this process's CPU time, so
@@ -39,10 +39,13 @@ const (
 	// Gorilla is a gorilla/websocket hub: a buffered channel and a writer goroutine per
 	// connection, as in the library's chat example.
 	Gorilla Kind = "gorilla"
+	// Gobwas is gobwas/ws as commonly used: one prepared frame a round, shared, and a writer
+	// and a reader goroutine per connection.
+	Gobwas Kind = "gobwas"
 )
 
 // Kinds lists every baseline, floor first.
-var Kinds = []Kind{Floor, FloorInput, Naive, Gorilla}
+var Kinds = []Kind{Floor, FloorInput, Naive, Gorilla, Gobwas}
 
 // ErrUnknownKind reports a baseline name that is not one of Kinds.
 var ErrUnknownKind = errors.New("unknown baseline")
@@ -146,6 +149,8 @@ func Serve(ctx context.Context, ln net.Listener, cfg Config) (Result, error) {
 		h, err = serveNaive(ln, cfg.Conns, cfg.Payload, cfg.Encode)
 	case Gorilla:
 		h, err = serveGorilla(ctx, ln, cfg.Conns, cfg.Payload)
+	case Gobwas:
+		h, err = serveGobwas(ln, cfg.Conns, cfg.Payload)
 	default:
 		err = fmt.Errorf("%w %q", ErrUnknownKind, cfg.Kind)
 	}

@@ -40,6 +40,8 @@ func BenchmarkRound(b *testing.B) {
 					h, err = serveNaive(ln, conns, payload, nil)
 				case Gorilla:
 					h, err = serveGorilla(ctx, ln, conns, payload)
+				case Gobwas:
+					h, err = serveGobwas(ln, conns, payload)
 				}
 				if err != nil {
 					b.Error(err)

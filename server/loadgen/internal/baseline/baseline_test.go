@@ -20,6 +20,7 @@ var cases = []struct {
 	{name: "floor+input", kind: FloorInput},
 	{name: "naive", kind: Naive},
 	{name: "gorilla", kind: Gorilla},
+	{name: "gobwas", kind: Gobwas},
 }
 
 func TestServeDeliversEveryMessage(t *testing.T) {

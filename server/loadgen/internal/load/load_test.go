@@ -2,6 +2,7 @@ package load
 
 import (
 	"context"
+	"fmt"
 	"io"
 	"log/slog"
 	"math"
@@ -15,9 +16,16 @@ import (
 	"skirmish/server/internal/room"
 )
 
-// TestSmoke runs a tiny scenario against a real server on loopback: two bots play, two
-// spectators watch, and every figure a user of the report reads comes out measured.
+// TestSmoke runs a tiny scenario against a real server on loopback: two players play (wire
+// players, then thinking clients), two spectators watch, and every figure a user of the
+// report reads comes out measured.
 func TestSmoke(t *testing.T) {
+	for _, brains := range []bool{false, true} {
+		t.Run(fmt.Sprintf("brains=%v", brains), func(t *testing.T) { smoke(t, brains) })
+	}
+}
+
+func smoke(t *testing.T, brains bool) {
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
 	cfg := config.Default()
@@ -36,7 +44,7 @@ func TestSmoke(t *testing.T) {
 
 	rep, err := Run(ctx, Config{
 		Addr: srv.Addr().String(), Rooms: 1, Players: 2, Spectators: 2, TickRate: cfg.TickRate,
-		Warmup: time.Second, Duration: 2 * time.Second, ServerCPU: -1, ClientCPU: -1,
+		Warmup: time.Second, Duration: 2 * time.Second, ServerCPU: -1, ClientCPU: -1, Brains: brains,
 	})
 	if err != nil {
 		t.Fatal(err)

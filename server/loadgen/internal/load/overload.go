@@ -107,7 +107,9 @@ func Overload(ctx context.Context, cfg OverloadConfig) (*OverloadReport, error) 
 	if err := r.createRooms(ctx); err != nil {
 		return nil, err
 	}
-	r.connectPlayers(clients, &wg, addr)
+	if err := r.connectPlayers(clients, &wg, addr); err != nil {
+		return nil, err
+	}
 	rep.Running = r.players.connected.Load()
 	if err := r.sleep(ctx, cfg.Warmup, "warm-up"); err != nil {
 		return nil, err

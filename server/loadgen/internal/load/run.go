@@ -1,7 +1,9 @@
-// Package load runs one load scenario against the real server: R rooms of P bot players
-// (WebSocket clients through client, steered by game.Bot) and S SSE spectators, and
-// measures the server from outside: delivery rates and latencies at the clients, tick
-// durations from /metrics, CPU and memory of the server process from /proc.
+// Package load runs one load scenario against the real server: R rooms of P players and S
+// SSE spectators, and measures the server from outside: delivery rates and latencies at the
+// clients, tick durations from /metrics, CPU and memory of the server process from /proc, and
+// the generator's own CPU, so that a reader can tell which side was the limit. Players are
+// wire players (raw sockets served by a few event loops, scripted inputs) unless they are
+// asked to think: then each is a WebSocket client through client, steered by game.Bot.
 package load
 
 import (
@@ -43,6 +45,9 @@ type Config struct {
 	Players    int // per room
 	Spectators int // spread over the rooms
 	TickRate   int
+	// Brains makes every player a full client steered by a bot that rebuilds the world from
+	// each snapshot, at several times the generator's CPU per player of a wire player.
+	Brains bool
 	// Warmup runs before each measurement window; Duration is the window's length.
 	Warmup   time.Duration
 	Duration time.Duration
@@ -103,7 +108,9 @@ func Run(ctx context.Context, cfg Config) (*Report, error) {
 	}
 	// Rooms cost memory of their own; what follows is charged to the connections.
 	mem0 := r.memory(ctx)
-	r.connectPlayers(clients, &wg, addr)
+	if err := r.connectPlayers(clients, &wg, addr); err != nil {
+		return nil, err
+	}
 	if err := r.sleep(ctx, cfg.Warmup, "warm-up"); err != nil {
 		return nil, err
 	}
@@ -225,14 +232,32 @@ func placement(who string, cpu int) string {
 // does not overflow while a thousand clients arrive.
 const connectParallel = 64
 
-func (r *run) connectPlayers(ctx context.Context, wg *sync.WaitGroup, addr string) {
+func (r *run) connectPlayers(ctx context.Context, wg *sync.WaitGroup, addr string) error {
 	total := r.cfg.Rooms * r.cfg.Players
+	if !r.cfg.Brains {
+		swarm, err := newWireSwarm(ctx, wg, &r.players, &r.errs)
+		if err != nil {
+			return err
+		}
+		r.connectAll(ctx, wg, "players", total, &r.players.connected, func(i int, connected func()) {
+			room := i / r.cfg.Players
+			var times *tickTimes
+			if i%r.cfg.Players == 0 {
+				times = r.times[room]
+			}
+			if err := swarm.join(ctx, addr, r.rooms[room], fmt.Sprintf("bot%d", i), times, connected); err != nil && ctx.Err() == nil {
+				r.errs.add(fmt.Errorf("player: %w", err))
+			}
+		})
+		return nil
+	}
 	r.connectAll(ctx, wg, "players", total, &r.players.connected, func(i int, connected func()) {
 		room := i / r.cfg.Players
 		if err := runPlayer(ctx, addr, r.rooms[room], i, &r.players, r.times[room], &r.errs, connected, false); err != nil && ctx.Err() == nil {
 			r.errs.add(fmt.Errorf("player: %w", err))
 		}
 	})
+	return nil
 }
 
 func (r *run) connectSpectators(ctx context.Context, wg *sync.WaitGroup, addr string) {

@@ -26,9 +26,11 @@ const (
 // ServeProfiled runs the real server in this process on addr until ctx ends, with the CPU
 // profiler on from start to end, and writes a heap profile of the moment whenever the
 // process gets SIGUSR1 (the load generator sends it at the end of the players' window).
-// The server binary itself carries no profiler; this is the same code behind the same flags.
-func ServeProfiled(ctx context.Context, addr, dataDir string, tickRate int, profileDir string) error {
+// The server binary itself carries no profiler; this is the same code behind the same flags,
+// flags among them (-polled-reads).
+func ServeProfiled(ctx context.Context, addr, dataDir string, tickRate int, profileDir string, flags ...string) error {
 	args := append([]string{"-addr", addr, "-data", dataDir, "-tick", strconv.Itoa(tickRate)}, LoadFlags...)
+	args = append(args, flags...)
 	cfg, err := config.Parse(args, func(string) string { return "" }, io.Discard)
 	if err != nil {
 		return err

@@ -14,12 +14,64 @@ import (
 
 // build lays out the table from everything the run measured; frame and event are the
 // message sizes the floors were measured with.
-func build(m *micro, a, b *load.Report, bases map[string]*baseline.Result, frame, event int) *table {
+// runs are the load scenarios of one suite run; a nil report is a scenario that failed.
+type runs struct {
+	a, b, c      *load.Report
+	polledReadsA *load.Report
+}
+
+func build(m *micro, r runs, bases map[string]*baseline.Result, frame, event int) *table {
 	t := &table{}
 	microRows(t, m)
-	scenarioARows(t, a, bases, frame)
-	scenarioBRows(t, b, bases, event)
+	scenarioARows(t, r.a, bases, frame)
+	scenarioBRows(t, r.b, bases, event)
+	scenarioCRows(t, r.c, bases, frame)
+	ablationRows(t, m, r, bases)
 	return t
+}
+
+// ablationRows show what each design step of the player path buys, each beside the floor of
+// the same run: reads polled by the room, keyframes built on demand, direct writes.
+func ablationRows(t *table, m *micro, r runs, bases map[string]*baseline.Result) {
+	const sec = "ablation: what each step buys"
+	fl := perMsgUs(bases["floor"])
+	goroutine, polled := window(r.a, false), window(r.polledReadsA, false)
+	pc, gc := float64(polled.CPUPerSnapshotUs), float64(goroutine.CPUPerSnapshotUs)
+	t.add(sec, "player reads, scenario (a) without spectators: server CPU per snapshot",
+		fmt.Sprintf("a reader goroutine per player (default): %s%s; polled by the room once a tick: %s%s", us(gc), ratio(gc, fl), us(pc), ratio(pc, fl)),
+		fmt.Sprintf("floor %s; floor+input (a reader goroutine per connection, nothing else) %s", us(fl),
+			us(perMsgUs(bases["floor+input"]))+ratio(perMsgUs(bases["floor+input"]), fl)), "polled below goroutine")
+	t.add(sec, "player reads, scenario (a): server memory per player",
+		fmt.Sprintf("goroutine: %s; polled: %s", serverMem(r.a, false), serverMem(r.polledReadsA, false)), "", "<= 6 KiB RSS")
+	t.add(sec, "player reads, scenario (a): tick p50 / p99 / max, late ticks",
+		fmt.Sprintf("goroutine: %s, %s late; polled: %s, %s late", tickCell(goroutine), count(float64(goroutine.LateTicks)),
+			tickCell(polled), count(float64(polled.LateTicks))), "", "p99 < 2 ms")
+
+	lazy, lazyOK := m.find("./server/internal/room", "^BenchmarkTickFrames/keyframe=lazy$")
+	eager, eagerOK := m.find("./server/internal/room", "^BenchmarkTickFrames/keyframe=eager$")
+	cell := na
+	if lazyOK && eagerOK {
+		l, e := lazy.Metrics["ns/op"], eager.Metrics["ns/op"]
+		saved := (e - l) / 4 / 1000
+		cell = fmt.Sprintf("on demand: %s keyframes a tick, %s a tick; every tick: %s keyframes a tick, %s a tick; %s saved per delivered snapshot%s",
+			fixed(lazy.Metrics["keyframes/tick"]), ns(l), fixed(eager.Metrics["keyframes/tick"]), ns(e), us(saved), ratio(saved, fl))
+	}
+	t.add(sec, "keyframe built on demand vs every tick (a step and the frames of 4 players who keep up, BenchmarkTickFrames)", cell, "floor "+us(fl), "0 allocs")
+
+	direct, directOK := m.find("./server/internal/room", "^BenchmarkFanout/players=1000$")
+	queued, queuedOK := m.find("./server/internal/room", "^BenchmarkFanout/players=1000/queued-writes$")
+	floorRound, floorOK := m.find("./server/loadgen/internal/baseline", "^BenchmarkRound/floor$")
+	cell = na
+	if directOK && queuedOK {
+		cell = fmt.Sprintf("direct write(2) from the tick: %s/delivery (%s CPU), %s allocs/tick; through a writer goroutine: %s/delivery (%s CPU), %s allocs/tick",
+			ns(direct.Metrics["ns/delivery"]), ns(direct.Metrics["cpu-ns/delivery"]), count(direct.Metrics["allocs/op"]),
+			ns(queued.Metrics["ns/delivery"]), ns(queued.Metrics["cpu-ns/delivery"]), count(queued.Metrics["allocs/op"]))
+	}
+	floorCell := na
+	if floorOK {
+		floorCell = "floor (100 conns, in-process readers) " + ns(floorRound.Metrics["ns/msg"]) + "/msg"
+	}
+	t.add(sec, "writes: fan-out of a tick to 1,000 players (readers in-process, BenchmarkFanout)", cell, floorCell, "0 allocs per tick")
 }
 
 // bench formats a benchmark's time, allocations and optional extra metric.
@@ -39,10 +91,13 @@ func bench(r gobench.Result, ok bool, extra ...string) string {
 func microRows(t *table, m *micro) {
 	const sec = "micro"
 	enc, encOK := m.find("./game/protocol", "^BenchmarkEncodeSnapshot$")
+	ma, maOK := m.find("./server/loadgen/internal/baseline", "^BenchmarkMarshalSnapshot/msgpack-arrays$")
 	mp, mpOK := m.find("./server/loadgen/internal/baseline", "^BenchmarkMarshalSnapshot/msgpack-reflect$")
 	js, jsOK := m.find("./server/loadgen/internal/baseline", "^BenchmarkMarshalSnapshot/json$")
 	t.add(sec, "snapshot encode, 8 ships + 50 shots", bench(enc, encOK, "msg-bytes"),
-		"msgpack.Marshal (reflection): "+bench(mp, mpOK, "msg-bytes")+"; encoding/json: "+bench(js, jsOK, "msg-bytes"),
+		"same bytes by the msgpack library's encoder (arrays, compact ints, reused): "+bench(ma, maOK, "msg-bytes")+
+			"; other formats: msgpack.Marshal of the struct (a map with field names) "+bench(mp, mpOK, "msg-bytes")+
+			", encoding/json "+bench(js, jsOK, "msg-bytes"),
 		"< 2 µs, 0 allocs")
 	delta, deltaOK := m.find("./game/protocol", "^BenchmarkEncodeDelta$")
 	t.add(sec, "delta encode, 8 ships + 50 shots", bench(delta, deltaOK, "msg-bytes"), "keyframe: "+bench(enc, encOK, "msg-bytes"), "0 allocs")
@@ -91,25 +146,26 @@ func microRows(t *table, m *micro) {
 func scenarioARows(t *table, a *load.Report, bases map[string]*baseline.Result, frame int) {
 	sec := fmt.Sprintf("(a) %d rooms x %d players, %d Hz", scenarioA.Rooms, scenarioA.Players, scenarioA.TickRate)
 	w := window(a, false)
-	floor, input, naive, gorilla := bases["floor"], bases["floor+input"], bases["naive"], bases["gorilla"]
+	floor, input, naive, gorilla, gobwas := bases["floor"], bases["floor+input"], bases["naive"], bases["gorilla"], bases["gobwas"]
 	fl := perMsgUs(floor)
 
 	t.add(sec, "players connected", fmt.Sprintf("%s of %s", count(float64(w.Players)), count(float64(scenarioA.Rooms*scenarioA.Players))), "", "all")
 	t.add(sec, "snapshots delivered per second", count(w.SnapshotsPerSec), "", count(float64(scenarioA.Rooms*scenarioA.Players*scenarioA.TickRate)))
 	cpu := float64(w.CPUPerSnapshotUs)
 	t.add(sec, "server CPU per delivered snapshot", us(cpu)+ratio(cpu, fl),
-		fmt.Sprintf("floor %s (%s B frames); floor+input %s; naive %s; gorilla %s", us(fl), count(float64(frame)),
+		fmt.Sprintf("floor %s (%s B frames); floor+input %s; naive %s; gorilla %s; gobwas prepared frame %s", us(fl), count(float64(frame)),
 			us(perMsgUs(input))+ratio(perMsgUs(input), fl), us(perMsgUs(naive))+ratio(perMsgUs(naive), fl),
-			us(perMsgUs(gorilla))+ratio(perMsgUs(gorilla), fl)),
-		"<= 1.5x floor, below gorilla")
+			us(perMsgUs(gorilla))+ratio(perMsgUs(gorilla), fl), us(perMsgUs(gobwas))+ratio(perMsgUs(gobwas), fl)),
+		"<= 2x floor (goal 1.5x), below gobwas")
 	t.add(sec, "players per core at 30 Hz (from CPU)", count(float64(w.PlayersPerCore)),
-		fmt.Sprintf("floor %s; floor+input %s; naive %s; gorilla %s", count(perCore(fl)), count(perCore(perMsgUs(input))),
-			count(perCore(perMsgUs(naive))), count(perCore(perMsgUs(gorilla)))),
+		fmt.Sprintf("floor %s; floor+input %s; naive %s; gorilla %s; gobwas %s", count(perCore(fl)), count(perCore(perMsgUs(input))),
+			count(perCore(perMsgUs(naive))), count(perCore(perMsgUs(gorilla))), count(perCore(perMsgUs(gobwas)))),
 		">= 3,000")
 	t.add(sec, "tick duration p50 / p99 / max", tickCell(w), "", "p99 < 2 ms")
 	t.add(sec, "late ticks", count(float64(w.LateTicks)), "", "0")
 	t.add(sec, "server memory per connected player", serverMem(a, false),
-		fmt.Sprintf("floor %s; floor+input %s; naive %s; gorilla %s", baseMem(floor), baseMem(input), baseMem(naive), baseMem(gorilla)), "<= 8 KiB")
+		fmt.Sprintf("floor %s; floor+input %s; naive %s; gorilla %s; gobwas %s", baseMem(floor), baseMem(input), baseMem(naive), baseMem(gorilla), baseMem(gobwas)),
+		"<= 6 KiB RSS (goal 4 KiB)")
 	t.add(sec, "bytes per second per player", fmt.Sprintf("%s B/s (%s B per snapshot)", count(float64(w.BytesPerPlayer)), count(float64(w.FrameBytes))), "", "<= 2 KiB/s")
 	t.add(sec, "input -> ack latency p50 / p99 (client side)", ms(float64(w.AckP50ms))+" / "+ms(float64(w.AckP99ms)), "tick period 33.3 ms", "")
 	t.add(sec, "snapshots dropped for slow clients", count(float64(w.Dropped)), "", "0")
@@ -154,6 +210,27 @@ func scenarioBRows(t *table, b *load.Report, bases map[string]*baseline.Result, 
 	t.add(sec, "player snapshots delivered per second", count(v.SnapshotsPerSec), "", count(float64(scenarioB.Players*scenarioB.TickRate)))
 	t.add(sec, "SSE ids skipped / reconnects", fmt.Sprintf("%d / %d", v.SSEGaps, v.SSEReconnects), "", "0 / 0")
 	runRows(t, sec, v)
+}
+
+func scenarioCRows(t *table, c *load.Report, bases map[string]*baseline.Result, frame int) {
+	cfg := scenarioC
+	sec := fmt.Sprintf("(c) %d rooms x %d players, %d Hz", cfg.Rooms, cfg.Players, cfg.TickRate)
+	w := window(c, false)
+	players := cfg.Rooms * cfg.Players
+	want := float64(players * cfg.TickRate)
+	fl := perMsgUs(bases["floor"])
+	t.add(sec, "players connected", fmt.Sprintf("%s of %s", count(float64(w.Players)), count(float64(players))), "", "all")
+	t.add(sec, "snapshots delivered per second", fmt.Sprintf("%s (%.1f%%)", count(w.SnapshotsPerSec), 100*w.SnapshotsPerSec/want), "", count(want)+" (>= 99%)")
+	cpu := float64(w.CPUPerSnapshotUs)
+	t.add(sec, "server CPU per delivered snapshot", us(cpu)+ratio(cpu, fl),
+		fmt.Sprintf("floor %s (%s B frames): one core sends %s snapshots a second at the floor", us(fl), count(float64(frame)), count(1e6/fl)), "")
+	t.add(sec, "tick duration p50 / p99 / max", tickCell(w), "", "p99 < 2 ms")
+	t.add(sec, "late ticks", count(float64(w.LateTicks)), "", "0")
+	t.add(sec, "input -> ack latency p50 / p99 (client side)", ms(float64(w.AckP50ms))+" / "+ms(float64(w.AckP99ms)), "tick period 33.3 ms", "p99 < 50 ms")
+	t.add(sec, "server memory per connected player", serverMem(c, false), "", "<= 6 KiB RSS")
+	t.add(sec, "snapshots dropped for slow clients", count(float64(w.Dropped)), "", "0")
+	runRows(t, sec, w)
+	t.add(sec, "load generator CPU per snapshot received", us(float64(w.ClientCores)*1e6/w.SnapshotsPerSec), "server: "+us(cpu), "< 0.6 core")
 }
 
 // window returns the players-only or the watched window of a report, or an empty one whose

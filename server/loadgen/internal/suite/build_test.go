@@ -22,9 +22,13 @@ func TestTable(t *testing.T) {
 		"./game/protocol BenchmarkEncodeDelta":                                        {Name: "BenchmarkEncodeDelta", Metrics: map[string]float64{"ns/op": 540, "allocs/op": 0, "msg-bytes": 161}},
 		"./game/protocol BenchmarkMatchBandwidth/ships=4":                             {Name: "BenchmarkMatchBandwidth/ships=4", Metrics: map[string]float64{"delta-B/s@30Hz": 1900, "delta-bytes": 61, "keyframe-bytes": 157}},
 		"./game BenchmarkStep":                                                        {Name: "BenchmarkStep", Metrics: map[string]float64{"ns/op": 6500, "allocs/op": 0}},
+		"./server/loadgen/internal/baseline BenchmarkMarshalSnapshot/msgpack-arrays":  {Name: "BenchmarkMarshalSnapshot/msgpack-arrays", Metrics: map[string]float64{"ns/op": 3300, "allocs/op": 0, "msg-bytes": 944}},
 		"./server/loadgen/internal/baseline BenchmarkMarshalSnapshot/msgpack-reflect": {Name: "BenchmarkMarshalSnapshot/msgpack-reflect", Metrics: map[string]float64{"ns/op": 63000, "allocs/op": 9, "msg-bytes": 4257}},
 		"./server/loadgen/internal/baseline BenchmarkRound/floor":                     {Name: "BenchmarkRound/floor", Metrics: map[string]float64{"ns/msg": 4800, "allocs/op": 0}},
-		"./server/internal/room BenchmarkFanout/players=1000":                         {Name: "BenchmarkFanout/players=1000", Metrics: map[string]float64{"ns/delivery": 5100, "allocs/op": 0}},
+		"./server/internal/room BenchmarkFanout/players=1000":                         {Name: "BenchmarkFanout/players=1000", Metrics: map[string]float64{"ns/delivery": 5100, "cpu-ns/delivery": 9000, "allocs/op": 0}},
+		"./server/internal/room BenchmarkFanout/players=1000/queued-writes":           {Name: "BenchmarkFanout/players=1000/queued-writes", Metrics: map[string]float64{"ns/delivery": 6100, "cpu-ns/delivery": 11000, "allocs/op": 1000}},
+		"./server/internal/room BenchmarkTickFrames/keyframe=lazy":                    {Name: "BenchmarkTickFrames/keyframe=lazy", Metrics: map[string]float64{"ns/op": 840, "allocs/op": 0, "keyframes/tick": 0}},
+		"./server/internal/room BenchmarkTickFrames/keyframe=eager":                   {Name: "BenchmarkTickFrames/keyframe=eager", Metrics: map[string]float64{"ns/op": 1240, "allocs/op": 0, "keyframes/tick": 1}},
 		"./server/internal/spectate BenchmarkFanout/spectators=5000": {Name: "BenchmarkFanout/spectators=5000", Metrics: map[string]float64{
 			"ns/delivery": 6000, "x-floor": 1.2, "heap-B/spectator": 3000, "p50-ms": 4, "p99-ms": 20, "delivered-%": 100, "events/s": 50000, "floor-ns/write": 5000, "floor-p99-ms": 15}},
 	}}
@@ -49,8 +53,11 @@ func TestTable(t *testing.T) {
 		"gorilla":   {Kind: baseline.Gorilla, Conns: 1000, Messages: 150000, CPU: 150000 * 8 * time.Microsecond, HeapStack: 19000000, RSS: 22000000},
 		"floor-sse": {Kind: baseline.Floor, Conns: 5000, Messages: 250000, CPU: 250000 * 5 * time.Microsecond, HeapStack: 1500000, RSS: 6000000},
 	}
+	pa := &load.Report{Rooms: 250, Seats: 4, TickRate: 30, RSSPerPlayer: 16000, HeapPerPlayer: 12000, StackPerPlayer: 5000,
+		Players: &load.Window{Players: 1000, SnapshotsPerSec: 29990, TickP50us: 40, TickP99us: 450, TickMaxUs: 2000, LateTicks: 3,
+			CPUPerSnapshotUs: 6.2, CPUPerMessageUs: 6.2}}
 	var got bytes.Buffer
-	build(m, a, nil, bases, 65, 700).markdown(&got)
+	build(m, runs{a: a, polledReadsA: pa}, bases, 65, 700).markdown(&got)
 
 	const golden = "testdata/table.golden"
 	if *update {

@@ -21,7 +21,7 @@ var benchRuns = []benchRun{
 	{pkg: "./game/protocol", pattern: "^Benchmark(EncodeSnapshot|EncodeDelta|MatchBandwidth)$", benchtime: "1s"},
 	{pkg: "./game", pattern: "^Benchmark(Step|BotThink)$", benchtime: "1s"},
 	{pkg: "./server/loadgen/internal/baseline", pattern: "^Benchmark(MarshalSnapshot|Round)$", benchtime: "1s"},
-	{pkg: "./server/internal/room", pattern: "^BenchmarkFanout$", benchtime: "1s"},
+	{pkg: "./server/internal/room", pattern: "^Benchmark(Fanout|TickFrames)$", benchtime: "1s"},
 	// Three seconds of events at 10 Hz per audience size: enough for a p99.
 	{pkg: "./server/internal/spectate", pattern: "^BenchmarkFanout$", benchtime: "30x"},
 }

@@ -1,0 +1,86 @@
+package transport
+
+import (
+	"errors"
+	"io"
+	"syscall"
+)
+
+// Polled reads: the goroutine that owns a player's room reads the player's socket itself, once
+// per tick and without blocking, instead of a reader goroutine per connection that wakes for
+// every input. The read goes through syscall.RawConn.Read with a callback that always reports
+// done, so an empty socket returns at once; a read deadline in the past would not do, since it
+// fails the read before it looks at bytes already waiting. The bytes land in the connection's
+// small frame buffer and only whole frames are parsed, exactly as ReadMessage parses them:
+// control frames, the client's close and the read errors are the same on both paths. The
+// keepalive sweep ends a silent polled connection as it ends a blocked reader, by a deadline in
+// the past, which the next poll reports as ErrTimeout.
+
+// errDrained says a poll found no more bytes this round.
+var errDrained = errors.New("nothing more to read this round")
+
+// Pollable reports whether Poll can read the connection: Options.PolledReads asked for it,
+// and it is a plain TCP socket with nothing buffered ahead of it. Any other connection (TLS
+// among them) is read by a goroutine with ReadMessage.
+func (c *Conn) Pollable() bool { return c.pollFn != nil }
+
+// Poll returns the next whole binary message among what the connection holds, or nil when
+// there is none until the next round. A round reads the socket at most once, without
+// blocking: the first Poll after one that returned nil reads, later ones parse what that read
+// brought. The slice is valid until the next call. Errors are ReadMessage's. Poll and
+// ReadMessage are for one goroutine at a time, and Poll only on a Pollable connection.
+func (c *Conn) Poll() ([]byte, error) { return c.poll(1) }
+
+// PollAll is Poll for a round that reads until the socket is empty (up to a bound), so that
+// it also reads the client's end of the connection behind the last message, which a single
+// read leaves for the next round: a room asks it before seating a player who may be this
+// connection's client coming back.
+func (c *Conn) PollAll() ([]byte, error) { return c.poll(maxRoundReads) }
+
+// maxRoundReads bounds the reads of a PollAll round, so that a flooding client cannot hold
+// its room's goroutine.
+const maxRoundReads = 16
+
+func (c *Conn) poll(reads int) ([]byte, error) {
+	if !c.inRound {
+		c.inRound, c.readsLeft = true, reads
+	}
+	p, err := c.readMessage(c.pollFn)
+	if err == errDrained {
+		c.inRound = false
+		return nil, nil
+	}
+	return p, err
+}
+
+// fillPolled is the fill of a polled round: one non-blocking read(2) into p, then nothing.
+func (c *Conn) fillPolled(p []byte) (int, error) {
+	if c.readsLeft <= 0 {
+		return 0, errDrained
+	}
+	c.readsLeft--
+	c.readP = p
+	err := c.raw.Read(c.readFn)
+	c.readP = nil
+	switch {
+	case err != nil: // the socket is closed, or the keepalive sweep's deadline passed
+		return 0, err
+	case c.readE == syscall.EAGAIN || c.readE == syscall.EINTR:
+		c.readsLeft = 0
+		return 0, errDrained
+	case c.readE != nil:
+		return 0, c.readE
+	case c.readN == 0:
+		return 0, io.EOF
+	}
+	c.seen.Store(monotonic())
+	return c.readN, nil
+}
+
+// readFD is the RawConn.Read callback: it reports done whatever happened, so an empty socket
+// returns at once instead of waiting.
+func (c *Conn) readFD(fd uintptr) bool {
+	n, err := syscall.Read(int(fd), c.readP)
+	c.readN, c.readE = max(n, 0), err
+	return true
+}
