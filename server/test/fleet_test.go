@@ -103,8 +103,13 @@ func TestFleet(t *testing.T) {
 	compareDiscrete(t, append(before, after...), want)
 	resumed.Close()
 
+	// A spectator on b, the room's node, takes up from the cheer.
+	local := ssetest.Open(t, "http://"+b.addr+"/rooms/"+id+"/events",
+		ssetest.Options{Header: http.Header{"Last-Event-ID": {want[len(want)-1].ID}}})
+
 	// Drain b (as SIGTERM would): the room keeps its id and moves on; the player follows and
-	// the match goes on from the tick it stopped at; the spectator on a keeps following.
+	// the match goes on from the tick it stopped at; the spectator on a keeps following, and
+	// the one on b is sent to the room's new node, where it resumes from its last id.
 	p.mu.Lock()
 	lastBefore := p.ticks[len(p.ticks)-1]
 	p.mu.Unlock()
@@ -117,6 +122,17 @@ func TestFleet(t *testing.T) {
 		owner = r.Node
 		return ok && r.Node != "b" && nodes[r.Node] != nil
 	})
+	onB := local.Until("moved")
+	local.Close()
+	goOn := onB[len(onB)-1]
+	if len(onB) < 2 || goOn.ID != onB[len(onB)-2].ID {
+		t.Fatalf("the moved event carries an id: %q after %v", goOn.ID, eventKinds(onB))
+	}
+	to := ssetest.Decode[struct{ URL string }](t, goOn).URL
+	if want := "http://" + nodes[owner].addr; to != want {
+		t.Fatalf("the spectator on b was sent to %q, want the room's new node %s", to, want)
+	}
+	followed := ssetest.Open(t, to+"/rooms/"+id+"/events?lastEventId="+goOn.ID, ssetest.Options{})
 	p.waitFor("a welcome from the new node", func() bool { return len(p.welcomes) >= 2 })
 	if got, want := p.c.URL(), nodes[owner].url(); got != want {
 		t.Fatalf("after the handover the player plays on %s, want %s", got, want)
@@ -139,7 +155,16 @@ func TestFleet(t *testing.T) {
 	if kinds := eventKinds(after); !slices.Contains(kinds, "status") {
 		t.Fatalf("the spectator on a saw no status through the handover: %v", kinds)
 	}
+	// The events of the steady spectator are numbered one by one through the handover: the
+	// moved event took no id.
+	for i := 1; i < len(after); i++ {
+		if prev, id := ssetest.ID(t, after[i-1].ID), ssetest.ID(t, after[i].ID); id != prev+1 {
+			t.Fatalf("the spectator on a got id %d after %d", id, prev)
+		}
+	}
 	steady.Close()
+	compareDiscrete(t, append(onB[:len(onB)-1], untilCheer(t, followed)...), after)
+	followed.Close()
 
 	// A fourth node joins. The player goes on through it, as a newcomer would, with its
 	// token: its first node may be the one that dies next.
