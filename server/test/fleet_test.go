@@ -10,6 +10,8 @@ import (
 	"skirmish/client"
 	"skirmish/game/protocol"
 	"skirmish/server/internal/natstest"
+	"skirmish/server/internal/record"
+	"skirmish/server/internal/replay"
 	"skirmish/server/internal/room"
 	"skirmish/server/internal/ssetest"
 )
@@ -102,6 +104,9 @@ func TestFleet(t *testing.T) {
 	want := untilCheer(t, steady)
 	compareDiscrete(t, append(before, after...), want)
 	resumed.Close()
+
+	// A match of bots starts on b just before b drains: its record has to go with it.
+	short := createOn(t, urls[0], "b", room.Settings{Seats: 2, Bots: 2, TimeLimit: room.MinTimeLimit, FragLimit: room.MaxFragLimit})
 
 	// A spectator on b, the room's node, takes up from the cheer.
 	local := ssetest.Open(t, "http://"+b.addr+"/rooms/"+id+"/events",
@@ -228,6 +233,31 @@ func TestFleet(t *testing.T) {
 	}
 	q.waitState(protocol.StateRunning, q.statusCount()-1)
 	t.Logf("the room ran on %v", own.nodesOf(id))
+
+	// The match of bots went on from b with its record: once it is over, the node it ended on
+	// lists it, and its record replays it whole, from the ticks it played on b.
+	var summary replay.Summary
+	var ended *node
+	waitFor(t, room.MinTimeLimit+waitTimeout, "the match of bots over and listed", func() bool {
+		for _, n := range nodes {
+			if list := getMatches(t, n.server, "?room="+short); len(list) > 0 {
+				summary, ended = list[0], n
+				return true
+			}
+		}
+		return false
+	})
+	if runs := own.nodesOf(short); len(runs) < 2 || runs[0] != "b" {
+		t.Fatalf("the match of bots ran on %v, want b and then others", runs)
+	}
+	rec, err := record.ReadFile(record.Path(ended.data, summary.ID))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := rec.Replay(nil); err != nil || rec.End == nil || rec.End.Tick != summary.Ticks {
+		t.Fatalf("the record of the match that ran on %v does not replay it: %v", own.nodesOf(short), err)
+	}
+	t.Logf("the match of bots ran on %v; its record of %d ticks replays on %s", own.nodesOf(short), summary.Ticks, ended.id)
 }
 
 func postCheer(t *testing.T, n *node, id, text string) {

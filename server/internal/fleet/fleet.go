@@ -15,6 +15,9 @@
 //     expires (move.go);
 //   - the nodes, a key-value bucket (nodes) where each node says every second how busy it is
 //     and how to reach it, for placing new rooms where there is the most headroom (nodes.go);
+//   - the match records of the rooms, a stream (records) with a subject per match, to which
+//     a room's node appends what the record gained before it stores a checkpoint, so that
+//     the match goes on with its record wherever the room goes (records.go);
 //   - the spectator feeds, a stream (feeds) with a subject per room, on which the room's node
 //     publishes every encoded spectator event once and from which any node with spectators
 //     for the room relays it, keeping a bounded history for resumption (relay.go).
@@ -185,6 +188,12 @@ func (n *Node) setUp() error {
 		Replicas: r, LimitMarkerTTL: marker,
 	}); err != nil {
 		return fmt.Errorf("fleet: node bucket: %w", err)
+	}
+	if _, err = js.CreateOrUpdateStream(ctx, jetstream.StreamConfig{
+		Name: recordStream(p), Description: "Skirmish match records on their way between nodes, a subject per match",
+		Subjects: []string{p + ".rec.*"}, Storage: jetstream.FileStorage, Replicas: r, MaxAge: recordsKept,
+	}); err != nil {
+		return fmt.Errorf("fleet: record stream: %w", err)
 	}
 	if _, err = js.CreateOrUpdateStream(ctx, jetstream.StreamConfig{
 		Name: feedStream(p), Description: "Skirmish spectator feeds, a subject per room",

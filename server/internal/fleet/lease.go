@@ -38,6 +38,7 @@ type lease struct {
 	mu       sync.Mutex
 	info     *lobby.Room // the newest summary not yet written
 	cp       []byte      // the newest checkpoint not yet written
+	pieces   []piece     // what the match record gained, not yet written (records.go)
 	waiters  []chan error
 	released bool
 	dropped  bool
@@ -255,16 +256,16 @@ func (l *lease) keep(first time.Time) {
 			return
 		}
 		l.mu.Lock()
-		info, cp, waiters, released, dropped, h := l.info, l.cp, l.waiters, l.released, l.dropped, l.handoff
-		l.info, l.cp, l.waiters, l.handoff = nil, nil, nil, nil
+		info, cp, pieces, waiters, released, dropped, h := l.info, l.cp, l.pieces, l.waiters, l.released, l.dropped, l.handoff
+		l.info, l.cp, l.pieces, l.waiters, l.handoff = nil, nil, nil, nil, nil
 		l.mu.Unlock()
 
 		// The checkpoint is written alongside the entry, not ahead of it: a store slow to
 		// take a checkpoint must not hold up the renewal that keeps the room here.
 		var cpDone chan error
-		if cp != nil {
+		if cp != nil || pieces != nil {
 			cpDone = make(chan error, 1)
-			go func() { cpDone <- l.saveCheckpoint(cp) }()
+			go func() { cpDone <- l.store(pieces, cp) }()
 		}
 		var err error
 		if info != nil {
@@ -342,7 +343,7 @@ func (l *lease) saveCheckpoint(cp []byte) error {
 
 // giveTo stores the final checkpoint and names h.to in the entry.
 func (l *lease) giveTo(h *handoff) handoffResult {
-	if err := l.saveCheckpoint(h.cp); err != nil {
+	if err := l.store(l.takePieces(), h.cp); err != nil {
 		return handoffResult{err: err}
 	}
 	r := l.last

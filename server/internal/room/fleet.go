@@ -32,6 +32,9 @@ type Fleet interface {
 	// Left is told that a room stopped running here without closing: handed over, or its
 	// lease lost. Its spectators here now follow it on the node that runs it.
 	Left(room string)
+	// Record returns the first size bytes of the match record file (a record.Position's
+	// File) as the nodes that ran the room passed them on with its checkpoints.
+	Record(file string, size int64) ([]byte, error)
 }
 
 // Lease is this node's hold on one room. Its methods are called from the room's goroutine
@@ -42,6 +45,10 @@ type Lease interface {
 	Held(now time.Time) bool
 	// Lost is closed when the lease is gone (another node holds it, or it expired).
 	Lost() <-chan struct{}
+	// Record passes on the bytes the match record file (a record.Position's File) gained from
+	// offset on, since the last call. A checkpoint that counts them is stored only once they
+	// are: what a checkpoint says of its record, the fleet has.
+	Record(file string, offset int64, data []byte)
 	// Checkpoint hands the room's latest checkpoint to the fleet's store and reports whether
 	// it was taken; a final one waits until it is stored.
 	Checkpoint(data []byte, final bool) bool
@@ -60,6 +67,20 @@ func (m *Manager) Adopt(data []byte, lease Lease) (string, error) {
 	cp, err := readCheckpoint(data)
 	if err != nil {
 		return "", err
+	}
+	if cp.Record != nil && m.env.records != nil {
+		// The match's record comes from the fleet's store, where the room's nodes put it, up
+		// to where the checkpoint is: the match goes on with it here.
+		rec, err := m.env.fleet.Record(cp.Record.File, cp.Record.Bytes)
+		if err == nil {
+			err = m.env.records.Import(*cp.Record, rec)
+		}
+		if err != nil {
+			// A record this node kept of an earlier stay of the room is not the one the
+			// checkpoint counts on.
+			m.log.Warn("the restored match goes on without its record", "room", cp.Room, "err", err)
+			cp.Record = nil
+		}
 	}
 	now := time.Now()
 	m.mu.Lock()
