@@ -85,6 +85,11 @@ func (m *Manager) Adopt(data []byte, lease Lease) (string, error) {
 	now := time.Now()
 	m.mu.Lock()
 	defer m.mu.Unlock()
+	// Again under the lock Drain takes: a room restored once the node drains would be launched
+	// after Wait, past the close of the record writer its record continues on.
+	if m.draining.Load() {
+		return "", ErrDraining
+	}
 	if m.rooms[cp.Room] != nil {
 		return "", fmt.Errorf("%w: room %s is already open", ErrCheckpoint, cp.Room)
 	}
