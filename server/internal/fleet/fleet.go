@@ -5,10 +5,11 @@
 //     GET /api/rooms/{room} shows it, with the node that runs it and that node's WebSocket
 //     URL. The entry is the room's lease: it is created only if absent, every write is a
 //     compare-and-swap on the entry's revision with a per-key TTL, and the owner renews it
-//     well within the TTL. A node whose write is refused, or that could not renew in time,
-//     has lost the room and stops it at once (lease.go); the room checks its lease before
-//     every tick, so a node that stalled past its lease never runs another tick of it. A room
-//     that closes leaves a short-lived tombstone;
+//     well within the TTL. A node that could not renew in time stops ticking the room at once,
+//     and has lost it when its write is refused or no renewal comes back within another TTL
+//     (lease.go); the room checks its lease before every tick, so a node that stalled past its
+//     lease never runs another tick of it. A room that closes leaves a short-lived
+//     tombstone;
 //   - the rooms' checkpoints, a key-value bucket (checkpoints) written only by the lease's
 //     holder, also by compare-and-swap, from which a room moves to another node: handed over
 //     when its node drains, or recovered by another node when its node dies and the lease

@@ -40,10 +40,12 @@ type Fleet interface {
 // Lease is this node's hold on one room. Its methods are called from the room's goroutine
 // and must not block, except a final Checkpoint.
 type Lease interface {
-	// Held reports whether the room may still run at now: the lease was renewed recently
-	// enough that no other node can have taken it.
+	// Held reports whether the room may tick at now: the lease was renewed recently enough
+	// that no other node can have taken it. A lease that does not hold may hold again, once a
+	// renewal under way comes back.
 	Held(now time.Time) bool
-	// Lost is closed when the lease is gone (another node holds it, or it expired).
+	// Lost is closed when the lease is gone for good (another node holds it, or it went
+	// unconfirmed for so long that it may have expired).
 	Lost() <-chan struct{}
 	// Record passes on the bytes the match record file (a record.Position's File) gained from
 	// offset on, since the last call. A checkpoint that counts them is stored only once they
