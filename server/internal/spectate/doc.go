@@ -116,8 +116,9 @@
 // (an IPv6 /64 counting as one) has a token bucket (Options.CheerBurst, Options.CheerEvery),
 // and so does each room (Options.RoomCheerBurst, Options.RoomCheerEvery). Success is 202;
 // errors are JSON {"error":"...","code":"..."} with 400 (bad_json, bad_cheer), 403
-// (origin_not_allowed), 404 (room_not_found), 405, 413, 415 (bad_content_type) or 429
-// (rate_limited, with Retry-After).
+// (origin_not_allowed), 404 (room_not_found), 405, 413, 415 (bad_content_type), 429
+// (rate_limited, with Retry-After) or 503 (cheer_failed, with Retry-After: the room could not
+// take it now, or its node in a fleet did not answer).
 //
 // # Admission
 //
