@@ -111,21 +111,21 @@ func (n *Node) Record(file string, size int64) ([]byte, error) {
 	}
 	ctx, cancel := n.jsCtx()
 	defer cancel()
-	stream, err := n.js.Stream(ctx, recordStream(n.opts.Prefix))
+	// The pieces come in batches, as few requests as can be: the room's players wait
+	// meanwhile, and a node that takes rooms over is often one whose store is slow.
+	c, err := n.js.OrderedConsumer(ctx, recordStream(n.opts.Prefix), jetstream.OrderedConsumerConfig{FilterSubjects: []string{subject}})
 	if err != nil {
 		return nil, err
 	}
-	last, err := stream.GetLastMsgForSubject(ctx, subject)
-	if err != nil {
-		return nil, fmt.Errorf("fleet: record %s: %w", file, err)
-	}
-	c, err := stream.OrderedConsumer(ctx, jetstream.OrderedConsumerConfig{FilterSubjects: []string{subject}})
+	it, err := c.Messages()
 	if err != nil {
 		return nil, err
 	}
+	defer it.Stop()
 	var rec []byte
 	for {
-		m, err := c.Next(jetstream.FetchMaxWait(opTimeout))
+		// However many pieces, the room and its players wait no longer than one request would.
+		m, err := it.Next(jetstream.NextContext(ctx))
 		if err != nil {
 			return nil, fmt.Errorf("fleet: record %s: %w", file, err)
 		}
@@ -138,7 +138,7 @@ func (n *Node) Record(file string, size int64) ([]byte, error) {
 		if err != nil {
 			return nil, err
 		}
-		if meta.Sequence.Stream >= last.Sequence {
+		if meta.NumPending == 0 {
 			break
 		}
 	}
