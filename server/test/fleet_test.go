@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"net/http"
 	"slices"
+	"strconv"
 	"testing"
 	"time"
 
@@ -127,6 +128,8 @@ func TestFleet(t *testing.T) {
 		owner = r.Node
 		return ok && r.Node != "b" && nodes[r.Node] != nil
 	})
+	// The drain took as long as it took; what b sent is read from here on.
+	local.Conn.SetDeadline(time.Now().Add(waitTimeout))
 	onB := local.Until("moved")
 	local.Close()
 	goOn := onB[len(onB)-1]
@@ -260,15 +263,25 @@ func TestFleet(t *testing.T) {
 	t.Logf("the match of bots ran on %v; its record of %d ticks replays on %s", own.nodesOf(short), summary.Ticks, ended.id)
 }
 
+// postCheer cheers through node n as a page does: a 503 (the room's node did not answer in
+// time) is tried again after its Retry-After, for up to waitTimeout.
 func postCheer(t *testing.T, n *node, id, text string) {
 	t.Helper()
-	resp, err := http.Post("http://"+n.addr+"/api/rooms/"+id+"/cheers", "application/json", bytes.NewBufferString(`{"text":"`+text+`"}`))
-	if err != nil {
-		t.Fatal(err)
-	}
-	resp.Body.Close()
-	if resp.StatusCode != http.StatusAccepted {
-		t.Fatalf("cheer on %s: %d", n.id, resp.StatusCode)
+	deadline := time.Now().Add(waitTimeout)
+	for {
+		resp, err := http.Post("http://"+n.addr+"/api/rooms/"+id+"/cheers", "application/json", bytes.NewBufferString(`{"text":"`+text+`"}`))
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		switch {
+		case resp.StatusCode == http.StatusAccepted:
+			return
+		case resp.StatusCode != http.StatusServiceUnavailable || time.Now().After(deadline):
+			t.Fatalf("cheer on %s: %d", n.id, resp.StatusCode)
+		}
+		after, _ := strconv.Atoi(resp.Header.Get("Retry-After"))
+		time.Sleep(time.Duration(after) * time.Second)
 	}
 }
 
@@ -280,9 +293,11 @@ func eventKinds(evs []ssetest.Event) []string {
 	return out
 }
 
-// untilCheer reads a stream up to the first cheer.
+// untilCheer reads a stream up to the first cheer, which comes within waitTimeout however long
+// the stream has been open.
 func untilCheer(t *testing.T, s *ssetest.Stream) []ssetest.Event {
 	t.Helper()
+	s.Conn.SetDeadline(time.Now().Add(waitTimeout))
 	var evs []ssetest.Event
 	for {
 		ev := s.Must()
