@@ -24,8 +24,11 @@ import (
 	"skirmish/server/internal/room"
 )
 
-// fleetTTL is the lease of the test fleet's rooms: how long a dead node's rooms wait.
-const fleetTTL = 3 * time.Second
+// fleetTTL is the lease of the test fleet's rooms: how long a dead node's rooms wait. A lease
+// holds only while its renewals are stored within the TTL, and this fleet's JetStream is three
+// servers in the test's process, under the race detector: on a loaded machine it stored no
+// write for over 3 s at times, and every room's entry expired at once.
+const fleetTTL = 5 * time.Second
 
 // node is one Skirmish node of a test fleet. Everything reaches it through proxies, so that
 // the test can cut it off from NATS (a stall or a partition) or from everyone (a crash),
