@@ -207,6 +207,7 @@ type roomRuns struct {
 	worlds map[*game.World]string // every world it ticked, with its node
 	cur    *game.World            // the world of the latest tick
 	hashes map[uint32]tickOwner   // the world at each tick, and where
+	last   uint32                 // the tick of the latest tick
 }
 
 type tickOwner struct {
@@ -249,6 +250,7 @@ func (o *owners) tick(id, node string, w *game.World, state protocol.State) {
 		r.cur = w
 	}
 	r.hashes[w.Tick] = tickOwner{node, w.Hash()}
+	r.last = w.Tick
 }
 
 func (o *owners) check(t *testing.T) {
@@ -258,6 +260,14 @@ func (o *owners) check(t *testing.T) {
 	for _, p := range o.problems {
 		t.Error(p)
 	}
+}
+
+// playedOn reports whether room id has played tick on node, or further.
+func (o *owners) playedOn(id, node string, tick uint32) bool {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	r := o.rooms[id]
+	return r != nil && r.last >= tick && slices.Equal(r.nodes, []string{node})
 }
 
 func (o *owners) nodesOf(id string) []string {

@@ -108,6 +108,7 @@ func TestFleet(t *testing.T) {
 
 	// A match of bots starts on b just before b drains: its record has to go with it.
 	short := createOn(t, urls[0], "b", room.Settings{Seats: 2, Bots: 2, TimeLimit: room.MinTimeLimit, FragLimit: room.MaxFragLimit})
+	waitFor(t, waitTimeout, "the match of bots under way on b", func() bool { return own.playedOn(short, "b", 30) })
 
 	// A spectator on b, the room's node, takes up from the cheer.
 	local := ssetest.Open(t, "http://"+b.addr+"/rooms/"+id+"/events",
