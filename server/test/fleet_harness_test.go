@@ -24,8 +24,11 @@ import (
 	"skirmish/server/internal/room"
 )
 
-// fleetTTL is the lease of the test fleet's rooms: how long a dead node's rooms wait.
-const fleetTTL = 3 * time.Second
+// fleetTTL is the lease of the test fleet's rooms: how long a dead node's rooms wait. A lease
+// holds only while its renewals are stored within the TTL, and this fleet's JetStream is three
+// servers in the test's process, under the race detector: on a loaded machine it stored no
+// write for over 3 s at times, and every room's entry expired at once.
+const fleetTTL = 5 * time.Second
 
 // node is one Skirmish node of a test fleet. Everything reaches it through proxies, so that
 // the test can cut it off from NATS (a stall or a partition) or from everyone (a crash),
@@ -204,6 +207,7 @@ type roomRuns struct {
 	worlds map[*game.World]string // every world it ticked, with its node
 	cur    *game.World            // the world of the latest tick
 	hashes map[uint32]tickOwner   // the world at each tick, and where
+	last   uint32                 // the tick of the latest tick
 }
 
 type tickOwner struct {
@@ -246,6 +250,7 @@ func (o *owners) tick(id, node string, w *game.World, state protocol.State) {
 		r.cur = w
 	}
 	r.hashes[w.Tick] = tickOwner{node, w.Hash()}
+	r.last = w.Tick
 }
 
 func (o *owners) check(t *testing.T) {
@@ -255,6 +260,14 @@ func (o *owners) check(t *testing.T) {
 	for _, p := range o.problems {
 		t.Error(p)
 	}
+}
+
+// playedOn reports whether room id has played tick on node, or further.
+func (o *owners) playedOn(id, node string, tick uint32) bool {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	r := o.rooms[id]
+	return r != nil && r.last >= tick && slices.Equal(r.nodes, []string{node})
 }
 
 func (o *owners) nodesOf(id string) []string {

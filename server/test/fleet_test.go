@@ -4,12 +4,15 @@ import (
 	"bytes"
 	"net/http"
 	"slices"
+	"strconv"
 	"testing"
 	"time"
 
 	"skirmish/client"
 	"skirmish/game/protocol"
 	"skirmish/server/internal/natstest"
+	"skirmish/server/internal/record"
+	"skirmish/server/internal/replay"
 	"skirmish/server/internal/room"
 	"skirmish/server/internal/ssetest"
 )
@@ -103,8 +106,17 @@ func TestFleet(t *testing.T) {
 	compareDiscrete(t, append(before, after...), want)
 	resumed.Close()
 
+	// A match of bots starts on b just before b drains: its record has to go with it.
+	short := createOn(t, urls[0], "b", room.Settings{Seats: 2, Bots: 2, TimeLimit: room.MinTimeLimit, FragLimit: room.MaxFragLimit})
+	waitFor(t, waitTimeout, "the match of bots under way on b", func() bool { return own.playedOn(short, "b", 30) })
+
+	// A spectator on b, the room's node, takes up from the cheer.
+	local := ssetest.Open(t, "http://"+b.addr+"/rooms/"+id+"/events",
+		ssetest.Options{Header: http.Header{"Last-Event-ID": {want[len(want)-1].ID}}})
+
 	// Drain b (as SIGTERM would): the room keeps its id and moves on; the player follows and
-	// the match goes on from the tick it stopped at; the spectator on a keeps following.
+	// the match goes on from the tick it stopped at; the spectator on a keeps following, and
+	// the one on b is sent to the room's new node, where it resumes from its last id.
 	p.mu.Lock()
 	lastBefore := p.ticks[len(p.ticks)-1]
 	p.mu.Unlock()
@@ -117,6 +129,19 @@ func TestFleet(t *testing.T) {
 		owner = r.Node
 		return ok && r.Node != "b" && nodes[r.Node] != nil
 	})
+	// The drain took as long as it took; what b sent is read from here on.
+	local.Conn.SetDeadline(time.Now().Add(waitTimeout))
+	onB := local.Until("moved")
+	local.Close()
+	goOn := onB[len(onB)-1]
+	if len(onB) < 2 || goOn.ID != onB[len(onB)-2].ID {
+		t.Fatalf("the moved event carries an id: %q after %v", goOn.ID, eventKinds(onB))
+	}
+	to := ssetest.Decode[struct{ URL string }](t, goOn).URL
+	if want := "http://" + nodes[owner].addr; to != want {
+		t.Fatalf("the spectator on b was sent to %q, want the room's new node %s", to, want)
+	}
+	followed := ssetest.Open(t, to+"/rooms/"+id+"/events?lastEventId="+goOn.ID, ssetest.Options{})
 	p.waitFor("a welcome from the new node", func() bool { return len(p.welcomes) >= 2 })
 	if got, want := p.c.URL(), nodes[owner].url(); got != want {
 		t.Fatalf("after the handover the player plays on %s, want %s", got, want)
@@ -139,7 +164,16 @@ func TestFleet(t *testing.T) {
 	if kinds := eventKinds(after); !slices.Contains(kinds, "status") {
 		t.Fatalf("the spectator on a saw no status through the handover: %v", kinds)
 	}
+	// The events of the steady spectator are numbered one by one through the handover: the
+	// moved event took no id.
+	for i := 1; i < len(after); i++ {
+		if prev, id := ssetest.ID(t, after[i-1].ID), ssetest.ID(t, after[i].ID); id != prev+1 {
+			t.Fatalf("the spectator on a got id %d after %d", id, prev)
+		}
+	}
 	steady.Close()
+	compareDiscrete(t, append(onB[:len(onB)-1], untilCheer(t, followed)...), after)
+	followed.Close()
 
 	// A fourth node joins. The player goes on through it, as a newcomer would, with its
 	// token: its first node may be the one that dies next.
@@ -203,17 +237,52 @@ func TestFleet(t *testing.T) {
 	}
 	q.waitState(protocol.StateRunning, q.statusCount()-1)
 	t.Logf("the room ran on %v", own.nodesOf(id))
-}
 
-func postCheer(t *testing.T, n *node, id, text string) {
-	t.Helper()
-	resp, err := http.Post("http://"+n.addr+"/api/rooms/"+id+"/cheers", "application/json", bytes.NewBufferString(`{"text":"`+text+`"}`))
+	// The match of bots went on from b with its record: once it is over, the node it ended on
+	// lists it, and its record replays it whole, from the ticks it played on b.
+	var summary replay.Summary
+	var ended *node
+	waitFor(t, room.MinTimeLimit+waitTimeout, "the match of bots over and listed", func() bool {
+		for _, n := range nodes {
+			if list := getMatches(t, n.server, "?room="+short); len(list) > 0 {
+				summary, ended = list[0], n
+				return true
+			}
+		}
+		return false
+	})
+	if runs := own.nodesOf(short); len(runs) < 2 || runs[0] != "b" {
+		t.Fatalf("the match of bots ran on %v, want b and then others", runs)
+	}
+	rec, err := record.ReadFile(record.Path(ended.data, summary.ID))
 	if err != nil {
 		t.Fatal(err)
 	}
-	resp.Body.Close()
-	if resp.StatusCode != http.StatusAccepted {
-		t.Fatalf("cheer on %s: %d", n.id, resp.StatusCode)
+	if _, err := rec.Replay(nil); err != nil || rec.End == nil || rec.End.Tick != summary.Ticks {
+		t.Fatalf("the record of the match that ran on %v does not replay it: %v", own.nodesOf(short), err)
+	}
+	t.Logf("the match of bots ran on %v; its record of %d ticks replays on %s", own.nodesOf(short), summary.Ticks, ended.id)
+}
+
+// postCheer cheers through node n as a page does: a 503 (the room's node did not answer in
+// time) is tried again after its Retry-After, for up to waitTimeout.
+func postCheer(t *testing.T, n *node, id, text string) {
+	t.Helper()
+	deadline := time.Now().Add(waitTimeout)
+	for {
+		resp, err := http.Post("http://"+n.addr+"/api/rooms/"+id+"/cheers", "application/json", bytes.NewBufferString(`{"text":"`+text+`"}`))
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		switch {
+		case resp.StatusCode == http.StatusAccepted:
+			return
+		case resp.StatusCode != http.StatusServiceUnavailable || time.Now().After(deadline):
+			t.Fatalf("cheer on %s: %d", n.id, resp.StatusCode)
+		}
+		after, _ := strconv.Atoi(resp.Header.Get("Retry-After"))
+		time.Sleep(time.Duration(after) * time.Second)
 	}
 }
 
@@ -225,9 +294,11 @@ func eventKinds(evs []ssetest.Event) []string {
 	return out
 }
 
-// untilCheer reads a stream up to the first cheer.
+// untilCheer reads a stream up to the first cheer, which comes within waitTimeout however long
+// the stream has been open.
 func untilCheer(t *testing.T, s *ssetest.Stream) []ssetest.Event {
 	t.Helper()
+	s.Conn.SetDeadline(time.Now().Add(waitTimeout))
 	var evs []ssetest.Event
 	for {
 		ev := s.Must()

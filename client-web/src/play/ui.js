@@ -3,6 +3,7 @@
 // onJoin.
 import { el } from '../shared/dom.js';
 import { applyChanges, replaceRooms } from '../shared/lobby.js';
+import { movedTo } from '../shared/moved.js';
 import { MaxName } from './protocol.js';
 
 const nameKey = 'skirmish.name';
@@ -153,6 +154,11 @@ export class Lobby {
     feed.addEventListener('changes', (e) => {
       applyChanges(this.rooms, JSON.parse(e.data));
       this.draw();
+    });
+    // The lobby's ids are this server's own: the page starts afresh on the next one.
+    feed.addEventListener('moved', (e) => {
+      feed.close();
+      location.replace(movedTo(JSON.parse(e.data).url, location, ''));
     });
     feed.onerror = () => {
       if (feed.readyState !== EventSource.CLOSED || this.feed !== feed) return;

@@ -7,6 +7,7 @@ import { loadMap } from '../shared/assets.js';
 import { StateBuffer, TickClock, projectilesAt, shipsAt } from '../shared/interpolate.js';
 import { Renderer } from '../shared/render.js';
 import { HUD } from '../play/hud.js';
+import { resumeFrom } from '../shared/moved.js';
 import { Feed } from './feed.js';
 import { ClockOffset, msLeft, nameOf, scoreRows, toFrame } from './frame.js';
 
@@ -43,7 +44,7 @@ export class Watch {
     this.setState('connecting');
     this.hud.setConnection('connecting…');
     this.buttons();
-    this.open(`/rooms/${encodeURIComponent(this.room)}/events`);
+    this.open(resumeFrom(`/rooms/${encodeURIComponent(this.room)}/events`, location.search));
     const frame = (now) => {
       this.draw(now);
       requestAnimationFrame(frame);
@@ -61,7 +62,7 @@ export class Watch {
     this.clock = null;
     this.effects = null;
     this.snap = null;
-    this.feed = new Feed(url, this.handlers(), (state) => this.connection(state));
+    this.feed = new Feed(url, this.handlers(), (state) => this.connection(state), { resume: true });
   }
 
   /** handlers are what the page does with each kind of the feed's events. */

@@ -94,6 +94,11 @@ func (s *Server) shutdownOn(ctx context.Context, serveErr <-chan error) {
 	}
 	// The operators' figures end with the spectator feeds: their streams are the hub's too.
 	s.stopMonitors()
+	if s.node != nil {
+		// The rooms run elsewhere now: their spectators here are sent on rather than left to
+		// retry an address that is going away.
+		s.hub.Move(s.node.Home)
+	}
 	s.hub.Close()
 	if err := s.http.Shutdown(wait); err != nil {
 		s.log.Warn("http shutdown", "err", err)

@@ -301,8 +301,13 @@ func joinFleet(cfg config.Config, opts Options, addr net.Addr, m *metrics.Metric
 // lobbyFeed passes directory changes to the hub's lobby feed as the JSON of GET /api/rooms/{room}.
 func lobbyFeed(hub *spectate.Hub, log *slog.Logger) func(lobby.Change) {
 	return func(c lobby.Change) {
-		if c.Kind == lobby.Closed {
+		switch c.Kind {
+		case lobby.Closed:
 			hub.RoomClosed(c.Room.ID)
+			return
+		case lobby.Lost:
+			// Its spectators stay: the room comes back on another node, and its feed with it.
+			hub.RoomUnlisted(c.Room.ID)
 			return
 		}
 		b, err := json.Marshal(c.Room)

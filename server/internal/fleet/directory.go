@@ -29,12 +29,14 @@ type directory struct {
 	n      *Node
 	notify func(lobby.Change)
 	w      jetstream.KeyWatcher
-	// expired is signalled when a room's lease expired: recovery looks at once.
+	// expired is signalled when a room's lease expired: recovery looks at once, at the rooms
+	// in lapsed.
 	expired chan struct{}
 
 	mu     sync.Mutex
 	rooms  map[string]lobby.Room
 	leases map[string]*lease
+	lapsed []string
 }
 
 func (d *directory) init(n *Node) {
@@ -43,6 +45,15 @@ func (d *directory) init(n *Node) {
 	d.leases = make(map[string]*lease)
 	d.expired = make(chan struct{}, 1)
 	d.notify = func(lobby.Change) {}
+}
+
+// takeLapsed returns the rooms whose leases expired since the last call.
+func (d *directory) takeLapsed() []string {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	ids := d.lapsed
+	d.lapsed = nil
+	return ids
 }
 
 // Directory returns the fleet's room directory, for the node's rooms.
@@ -114,9 +125,12 @@ func (d *directory) apply(e jetstream.KeyValueEntry) {
 		return // this node runs the room: its own summary is newer
 	}
 	if gone {
-		d.forget(id)
-		if e.Operation() == jetstream.KeyValuePurge {
+		if e.Operation() != jetstream.KeyValuePurge {
+			d.forget(id, lobby.Closed)
+		} else {
 			// The lease expired: its node died or stalled, and the room awaits recovery.
+			d.forget(id, lobby.Lost)
+			d.lapsed = append(d.lapsed, id)
 			select {
 			case d.expired <- struct{}{}:
 			default:
@@ -137,11 +151,11 @@ func (d *directory) keep(r lobby.Room) {
 	d.notify(lobby.Change{Kind: kind, Room: r})
 }
 
-// forget drops a room and tells notify. Called with mu held.
-func (d *directory) forget(id string) {
+// forget drops a room and tells notify why (lobby.Closed or lobby.Lost). Called with mu held.
+func (d *directory) forget(id string, why lobby.ChangeKind) {
 	if _, ok := d.rooms[id]; ok {
 		delete(d.rooms, id)
-		d.notify(lobby.Change{Kind: lobby.Closed, Room: lobby.Room{ID: id}})
+		d.notify(lobby.Change{Kind: why, Room: lobby.Room{ID: id}})
 	}
 }
 
@@ -170,7 +184,7 @@ func (d *directory) Remove(id string) {
 	}
 	delete(d.leases, id)
 	d.n.metrics.leases.Dec()
-	d.forget(id)
+	d.forget(id, lobby.Closed)
 	l.release()
 }
 

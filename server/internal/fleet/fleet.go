@@ -5,16 +5,20 @@
 //     GET /api/rooms/{room} shows it, with the node that runs it and that node's WebSocket
 //     URL. The entry is the room's lease: it is created only if absent, every write is a
 //     compare-and-swap on the entry's revision with a per-key TTL, and the owner renews it
-//     well within the TTL. A node whose write is refused, or that could not renew in time,
-//     has lost the room and stops it at once (lease.go); the room checks its lease before
-//     every tick, so a node that stalled past its lease never runs another tick of it. A room
-//     that closes leaves a short-lived tombstone;
+//     well within the TTL. A node that could not renew in time stops ticking the room at once,
+//     and has lost it when its write is refused or no renewal comes back within another TTL
+//     (lease.go); the room checks its lease before every tick, so a node that stalled past its
+//     lease never runs another tick of it. A room that closes leaves a short-lived
+//     tombstone;
 //   - the rooms' checkpoints, a key-value bucket (checkpoints) written only by the lease's
 //     holder, also by compare-and-swap, from which a room moves to another node: handed over
 //     when its node drains, or recovered by another node when its node dies and the lease
 //     expires (move.go);
 //   - the nodes, a key-value bucket (nodes) where each node says every second how busy it is
 //     and how to reach it, for placing new rooms where there is the most headroom (nodes.go);
+//   - the match records of the rooms, a stream (records) with a subject per match, to which
+//     a room's node appends what the record gained before it stores a checkpoint, so that
+//     the match goes on with its record wherever the room goes (records.go);
 //   - the spectator feeds, a stream (feeds) with a subject per room, on which the room's node
 //     publishes every encoded spectator event once and from which any node with spectators
 //     for the room relays it, keeping a bounded history for resumption (relay.go).
@@ -185,6 +189,12 @@ func (n *Node) setUp() error {
 		Replicas: r, LimitMarkerTTL: marker,
 	}); err != nil {
 		return fmt.Errorf("fleet: node bucket: %w", err)
+	}
+	if _, err = js.CreateOrUpdateStream(ctx, jetstream.StreamConfig{
+		Name: recordStream(p), Description: "Skirmish match records on their way between nodes, a subject per match",
+		Subjects: []string{p + ".rec.*"}, Storage: jetstream.FileStorage, Replicas: r, MaxAge: recordsKept,
+	}); err != nil {
+		return fmt.Errorf("fleet: record stream: %w", err)
 	}
 	if _, err = js.CreateOrUpdateStream(ctx, jetstream.StreamConfig{
 		Name: feedStream(p), Description: "Skirmish spectator feeds, a subject per room",

@@ -23,8 +23,10 @@ import (
 //
 // The room checks Held before every tick. The lease holds until a fraction of the TTL after
 // the last renewal was sent (not received: the entry's TTL starts later, when JetStream
-// stores it), so the room has stopped before the entry can expire and before any other node
-// can create it anew: no room ever runs on two nodes at once, whatever the network does.
+// stores it), so the room has stopped ticking before the entry can expire and before any
+// other node can create it anew: no room ever runs on two nodes at once, whatever the network
+// does. A renewal that comes back late but good lets the room tick again; the room is given up
+// (Lost) when a write is refused or no renewal comes back within a TTL more.
 type lease struct {
 	n  *Node
 	id string
@@ -38,6 +40,7 @@ type lease struct {
 	mu       sync.Mutex
 	info     *lobby.Room // the newest summary not yet written
 	cp       []byte      // the newest checkpoint not yet written
+	pieces   []piece     // what the match record gained, not yet written (records.go)
 	waiters  []chan error
 	released bool
 	dropped  bool
@@ -61,6 +64,9 @@ var (
 	errTaken = errors.New("fleet: the room has an owner")
 	// errFenced means a compare-and-swap was refused: the lease is gone.
 	errFenced = errors.New("fleet: lease lost")
+	// errUnconfirmed means no renewal came back for a whole TTL after the lease stopped
+	// holding: the entry may have expired, and the room may be another node's.
+	errUnconfirmed = errors.New("fleet: lease not renewed in time")
 )
 
 // takeLease takes the lease of room r: by creating its entry (rev 0, only if absent), or
@@ -247,26 +253,60 @@ func (l *lease) keep(first time.Time) {
 	next := first // when the entry is due to be renewed
 	renew := time.NewTimer(time.Until(next))
 	defer renew.Stop()
+	// storing delivers the outcome of the store under way (record pieces and a checkpoint, on
+	// a goroutine of its own), nil while there is none. Stores go one at a time, in order,
+	// and the renewals go on meanwhile: a store slow to take a checkpoint must not hold up
+	// the renewal that keeps the room here.
+	var storing chan stored
+	// settle tells a finished store's waiters its outcome, and returns its error if it found
+	// the lease fenced.
+	settle := func(st stored) error {
+		storing = nil
+		for _, w := range st.waiters {
+			w <- st.err
+		}
+		if errors.Is(st.err, errFenced) {
+			return st.err
+		}
+		return nil
+	}
 	for {
+		var err error
 		select {
 		case <-l.wake:
 		case <-renew.C:
+		case st := <-storing:
+			err = settle(st)
 		case <-l.n.ctx.Done():
 			return
 		}
+		// A room whose lease does not hold waits for a renewal to come back rather than stop
+		// at once: on a loaded machine one is often late but good. Only a lease that stayed
+		// unconfirmed for a TTL more is given up.
+		if now := time.Now(); err == nil && !l.Held(now.Add(-ttl)) {
+			err = errUnconfirmed
+		}
+		if err != nil {
+			l.lose(err)
+			return
+		}
 		l.mu.Lock()
-		info, cp, waiters, released, dropped, h := l.info, l.cp, l.waiters, l.released, l.dropped, l.handoff
-		l.info, l.cp, l.waiters, l.handoff = nil, nil, nil, nil
+		info, released, dropped, h := l.info, l.released, l.dropped, l.handoff
+		l.info, l.handoff = nil, nil
+		var cp []byte
+		var pieces []piece
+		var waiters []chan error
+		if storing == nil {
+			cp, pieces, waiters = l.cp, l.pieces, l.waiters
+			l.cp, l.pieces, l.waiters = nil, nil, nil
+		}
 		l.mu.Unlock()
 
-		// The checkpoint is written alongside the entry, not ahead of it: a store slow to
-		// take a checkpoint must not hold up the renewal that keeps the room here.
-		var cpDone chan error
-		if cp != nil {
-			cpDone = make(chan error, 1)
-			go func() { cpDone <- l.saveCheckpoint(cp) }()
+		if cp != nil || pieces != nil {
+			st := make(chan stored, 1)
+			storing = st
+			go func() { st <- stored{err: l.store(pieces, cp), waiters: waiters} }()
 		}
-		var err error
 		if info != nil {
 			l.last = *info
 		}
@@ -281,13 +321,10 @@ func (l *lease) keep(first time.Time) {
 				next = time.Now().Add(min(ttl/10, 250*time.Millisecond))
 			}
 		}
-		if cpDone != nil {
-			cpErr := <-cpDone
-			for _, w := range waiters {
-				w <- cpErr
-			}
-			if errors.Is(cpErr, errFenced) {
-				err = cpErr
+		if (h != nil || released || dropped) && storing != nil {
+			// What the room asked to store before goes first, and its waiters hear of it.
+			if fenced := settle(<-storing); err == nil {
+				err = fenced
 			}
 		}
 		switch {
@@ -309,6 +346,12 @@ func (l *lease) keep(first time.Time) {
 		}
 		renew.Reset(time.Until(next))
 	}
+}
+
+// stored is the outcome of a store, for those waiting for it.
+type stored struct {
+	err     error
+	waiters []chan error
 }
 
 // renew writes the entry with the room's last summary, which renews the lease from sent.
@@ -342,7 +385,7 @@ func (l *lease) saveCheckpoint(cp []byte) error {
 
 // giveTo stores the final checkpoint and names h.to in the entry.
 func (l *lease) giveTo(h *handoff) handoffResult {
-	if err := l.saveCheckpoint(h.cp); err != nil {
+	if err := l.store(l.takePieces(), h.cp); err != nil {
 		return handoffResult{err: err}
 	}
 	r := l.last

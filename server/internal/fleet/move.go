@@ -90,6 +90,8 @@ func (n *Node) adopt(id string, rev, cpRev uint64) error {
 	if err != nil {
 		return err
 	}
+	started := time.Now()
+	defer func() { n.log.Debug("adopting a room", "room", id, "took", time.Since(started)) }()
 	if _, err := n.mgr.Adopt(cp.Value(), l); err != nil {
 		// The checkpoint cannot be restored anywhere: the room is given up.
 		n.log.Error("room not restored from its checkpoint: it is closed", "room", id, "err", err)
@@ -109,16 +111,18 @@ func (n *Node) recoverLoop() {
 	t := time.NewTicker(n.opts.LeaseTTL / recoverEvery)
 	defer t.Stop()
 	for {
+		var lapsed []string
 		select {
 		case <-n.ctx.Done():
 			return
 		case <-t.C:
 		case <-n.dir.expired:
+			lapsed = n.dir.takeLapsed()
 		}
 		if n.draining.Load() {
 			continue
 		}
-		n.recoverOrphans()
+		n.recoverOrphans(lapsed)
 	}
 }
 
@@ -127,9 +131,15 @@ func (n *Node) recoverLoop() {
 // taken.
 const recoverStep = 200 * time.Millisecond
 
-// recoverOrphans adopts the rooms that have a checkpoint but no entry.
-func (n *Node) recoverOrphans() {
-	orphans := n.orphans()
+// recoverOrphans adopts the rooms that have a checkpoint but no entry: those of lapsed, whose
+// leases the directory saw expire, or else all there are. The directory names the rooms
+// at once, where listing the checkpoints is one more request to a store that may be slow
+// just when a node died.
+func (n *Node) recoverOrphans(lapsed []string) {
+	orphans := lapsed
+	if orphans == nil {
+		orphans = n.orphans()
+	}
 	if len(orphans) == 0 {
 		return
 	}
@@ -147,7 +157,9 @@ func (n *Node) recoverOrphans() {
 		case err == nil:
 			n.metrics.recovered.Inc()
 			n.log.Info("room recovered from its last checkpoint", "room", id)
-		case errors.Is(err, errTaken):
+		case errors.Is(err, errTaken), errors.Is(err, jetstream.ErrKeyNotFound):
+			// Another node was first, or the room closed (its tombstone expired) and left no
+			// checkpoint.
 		default:
 			n.log.Warn("room not recovered", "room", id, "err", err)
 		}

@@ -176,6 +176,14 @@ func (g *registry) others() []nodeInfo {
 	return slices.DeleteFunc(g.candidates(), func(i nodeInfo) bool { return i.ID == g.n.opts.NodeID })
 }
 
+// live returns the report of another node that takes rooms.
+func (g *registry) live(id string) (nodeInfo, bool) {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	info, ok := g.nodes[id]
+	return info, ok && !info.Draining
+}
+
 // rank is this node's place among the candidates (0 for the one with the most headroom); a
 // draining node, which is none of them, comes after them all.
 func (g *registry) rank() int {

@@ -2,6 +2,8 @@ package fleet
 
 import (
 	"encoding/binary"
+	"net/url"
+	"strings"
 	"sync"
 	"time"
 
@@ -30,6 +32,40 @@ func (n *Node) Publish(room string, _ uint64, _ string, wire []byte) {
 func (n *Node) Elsewhere(room string) bool {
 	r, ok := n.dir.Get(room)
 	return ok && r.Node != n.opts.NodeID
+}
+
+// Home returns the web address (scheme and host, as players reach it) of another node where
+// the spectators of room, or of the lobby for "", go on when this node goes away: the room's
+// owner if it is another live node, else the node with the most headroom; "" if there is
+// none.
+func (n *Node) Home(room string) string {
+	if r, ok := n.dir.Get(room); ok && r.Node != n.opts.NodeID {
+		if info, ok := n.registry.live(r.Node); ok {
+			return webBase(info.URL)
+		}
+	}
+	if others := n.registry.others(); len(others) > 0 {
+		return webBase(others[0].URL)
+	}
+	return ""
+}
+
+// webBase returns the address of the pages and feeds of the node whose player WebSocket URL
+// is wsURL: the same host, over HTTP(S), at the root the WebSocket path hangs from.
+func webBase(wsURL string) string {
+	u, err := url.Parse(wsURL)
+	if err != nil {
+		return ""
+	}
+	switch u.Scheme {
+	case "wss":
+		u.Scheme = "https"
+	default:
+		u.Scheme = "http"
+	}
+	u.Path = strings.TrimSuffix(strings.TrimSuffix(u.Path, "/"), "/ws")
+	u.RawQuery, u.Fragment = "", ""
+	return u.String()
 }
 
 // Follow implements spectate.Relay with an ordered consumer of the room's subject, from the

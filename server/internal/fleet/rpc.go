@@ -184,16 +184,30 @@ func (n *Node) awaitListed(id string) {
 	}
 }
 
-// Cheer passes a spectator's cheer to the room, on whichever node runs it.
+// Cheer passes a spectator's cheer to the room, on whichever node runs it. A room the
+// directory lists but that is not where the directory says (on its way to another node, or
+// not yet adopted there, or the news of a move not yet here) is looked for again for a
+// moment, as a player's hello waits for a room on its way.
 func (n *Node) Cheer(id, text string) error {
-	err := n.mgr.Cheer(id, text)
-	if !errors.Is(err, room.ErrNoRoom) {
-		return err
+	deadline := time.Now().Add(opTimeout)
+	for {
+		err := n.mgr.Cheer(id, text)
+		if !errors.Is(err, room.ErrNoRoom) {
+			return err
+		}
+		r, ok := n.dir.Get(id)
+		if !ok {
+			return room.ErrNoRoom
+		}
+		if r.Node != n.opts.NodeID {
+			_, err = n.ask(r.Node, verbCheer, cheerRequest{Room: id, Text: text}, opTimeout)
+			if !errors.Is(err, room.ErrNoRoom) {
+				return err
+			}
+		}
+		if time.Now().After(deadline) {
+			return room.ErrNoRoom
+		}
+		time.Sleep(50 * time.Millisecond)
 	}
-	r, ok := n.dir.Get(id)
-	if !ok || r.Node == n.opts.NodeID {
-		return room.ErrNoRoom
-	}
-	_, err = n.ask(r.Node, verbCheer, cheerRequest{Room: id, Text: text}, opTimeout)
-	return err
 }

@@ -26,9 +26,12 @@ const (
 	Created ChangeKind = iota + 1
 	Changed
 	Closed
+	// Lost is a room of a fleet that stopped without closing: its node's lease expired, and
+	// another node brings it back from its checkpoint (then it is Created again).
+	Lost
 )
 
-// String returns created, changed or closed.
+// String returns created, changed, closed or lost.
 func (k ChangeKind) String() string {
 	switch k {
 	case Created:
@@ -37,11 +40,13 @@ func (k ChangeKind) String() string {
 		return "changed"
 	case Closed:
 		return "closed"
+	case Lost:
+		return "lost"
 	}
 	return "unknown"
 }
 
-// Change is one update of the directory. For Closed only Room.ID is meaningful.
+// Change is one update of the directory. For Closed and Lost only Room.ID is meaningful.
 type Change struct {
 	Kind ChangeKind
 	Room Room

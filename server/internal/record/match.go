@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"time"
 
 	"skirmish/game"
@@ -20,6 +21,12 @@ type Match struct {
 	ended  bool
 	queued int64 // bytes handed to the writer so far: the record's length once written
 	lost   bool  // a piece was dropped: the record has a gap and cannot be replayed
+
+	// travel keeps what is handed to the writer until Sent takes it; sentAt is the record's
+	// length before the first piece kept.
+	travel bool
+	sent   [][]byte
+	sentAt int64
 
 	players []bool // the seats whose inputs the record holds
 	ticks   []byte // the payload of the open "t" frame
@@ -234,6 +241,9 @@ func (l *Match) flush(last bool) {
 	select {
 	case l.w.jobs <- job{path: l.path, data: l.buf, last: last}:
 		l.queued += int64(len(l.buf))
+		if l.travel {
+			l.sent = append(l.sent, l.buf) // the writer only reads it
+		}
 		l.buf = nil
 	default:
 		l.lost = true
@@ -263,6 +273,45 @@ func (l *Match) Position() (Position, bool) {
 	return Position{File: rel, Bytes: l.queued}, true
 }
 
+// Travel makes the record keep what it hands to the writer until Sent takes it, so that the
+// record can go along with its room's checkpoints to another node of a fleet.
+func (l *Match) Travel() {
+	if l != nil {
+		l.travel, l.sentAt = true, l.queued
+	}
+}
+
+// Sent returns what the record handed to the writer since Travel or the last Sent: its
+// bytes from offset on.
+func (l *Match) Sent() (offset int64, data []byte) {
+	if l == nil {
+		return 0, nil
+	}
+	offset = l.sentAt
+	data = slices.Concat(l.sent...)
+	clear(l.sent)
+	l.sent = l.sent[:0]
+	l.sentAt += int64(len(data))
+	return offset, data
+}
+
+// Import writes data as the first bytes of the record at p, as another node wrote them, so
+// that Continue can go on from p here.
+func (w *Writer) Import(p Position, data []byte) error {
+	if int64(len(data)) < p.Bytes {
+		return fmt.Errorf("import record %s: %d bytes, the checkpoint counts %d", p.File, len(data), p.Bytes)
+	}
+	if err := checkMagic(data[:min(len(data), len(magic))]); err != nil {
+		return fmt.Errorf("import record %s: %w", p.File, err)
+	}
+	return replaceFile(w.path(p), data[:p.Bytes])
+}
+
+// path is where the record at p lies under the data directory, wherever p points.
+func (w *Writer) path(p Position) string {
+	return filepath.Join(w.dir, filepath.Clean("/"+p.File))
+}
+
 // Continue reopens a match's record at p: the file is cut back to p.Bytes (dropping what a
 // crash left after the checkpoint) and further steps append to it; the room names every
 // seat's driver again before its next step. A record that is shorter than p, gone, or of
@@ -271,7 +320,7 @@ func (w *Writer) Continue(p Position, seats int) (*Match, error) {
 	if w == nil {
 		return nil, nil
 	}
-	path := filepath.Join(w.dir, filepath.Clean("/"+p.File))
+	path := w.path(p)
 	f, err := os.Open(path)
 	if err != nil {
 		return nil, fmt.Errorf("continue record: %w", err)

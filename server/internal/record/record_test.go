@@ -432,3 +432,60 @@ func idleWorld(t *testing.T) *game.World {
 	}
 	return game.NewWorld(game.DefaultConfig(2, 30), mp)
 }
+
+// TestRecordTravels: a travelling record gives what it wrote, piece by piece, with offsets
+// that follow on; those pieces, imported by another writer up to a checkpoint's position, are
+// the record there, and it goes on from that position.
+func TestRecordTravels(t *testing.T) {
+	cfg := game.DefaultConfig(2, 30)
+	w, world, m := begin(t, t.TempDir(), "room1", cfg)
+	m.Travel()
+	bots := []*game.Bot{game.NewBot(0, 1, game.BotNormal), game.NewBot(1, 2, game.BotNormal)}
+	inputs := make([]game.Input, 2)
+	for seat := range bots {
+		world.SetActive(seat, true)
+		m.SetActive(0, seat, true)
+		m.Bot(0, seat, uint64(seat)+1, game.BotNormal, "bot")
+	}
+	step := func(n int) {
+		for range n {
+			for seat, b := range bots {
+				inputs[seat] = b.Think(world)
+			}
+			world.Step(inputs)
+			m.Step(world, inputs)
+		}
+	}
+	step(100)
+	m.Flush()
+	at, first := m.Sent()
+	pos, ok := m.Position()
+	step(100)
+	m.End(world)
+	next, rest := m.Sent()
+	w.Close()
+	if !ok || at != 0 || next != int64(len(first)) || pos.Bytes != next {
+		t.Fatalf("pieces at %d (%d bytes) and %d, position %+v, want them to follow on", at, len(first), next, pos)
+	}
+	whole, err := os.ReadFile(m.path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Equal(whole, slices.Concat(first, rest)) {
+		t.Fatalf("the pieces (%d bytes) are not the record written (%d bytes)", len(first)+len(rest), len(whole))
+	}
+	there, err := NewWriter(t.TempDir(), slog.New(slog.NewTextHandler(io.Discard, nil)), Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer there.Close()
+	if err := there.Import(pos, whole[:pos.Bytes-1]); err == nil {
+		t.Fatal("a record shorter than its checkpoint's position was imported")
+	}
+	if err := there.Import(pos, whole); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := there.Continue(pos, 2); err != nil {
+		t.Fatal(err)
+	}
+}

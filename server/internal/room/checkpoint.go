@@ -173,6 +173,10 @@ func (c *core) checkpoint(now time.Time, final bool) ([]byte, error) {
 	c.rec.Flush()
 	if pos, ok := c.rec.Position(); ok {
 		cp.Record = &pos
+		if c.lease != nil {
+			offset, data := c.rec.Sent()
+			c.lease.Record(pos.File, offset, data)
+		}
 	}
 	if c.env.feeds != nil {
 		cp.Feed = c.env.feeds.SaveFeed(c.id)

@@ -175,10 +175,12 @@ func (r *Room) run(ctx context.Context) {
 		case <-timer.C:
 			now := time.Now()
 			if c.lease != nil && !c.lease.Held(now) {
-				// Checked before every tick, not only when Lost fires: a process that was
-				// stalled past its lease runs this first when it wakes.
-				c.evict()
-				return
+				// Checked before every tick: a process that was stalled past its lease runs
+				// this first when it wakes. The room waits without ticking until a renewal
+				// confirms the lease again (one that was only slow to come back, on a loaded
+				// machine) or the lease is lost, and then it stops here.
+				timer.Reset(period)
+				continue
 			}
 			due := start.Add(time.Duration(n) * period)
 			if late := now.Sub(due); late > period {

@@ -32,16 +32,25 @@ type Fleet interface {
 	// Left is told that a room stopped running here without closing: handed over, or its
 	// lease lost. Its spectators here now follow it on the node that runs it.
 	Left(room string)
+	// Record returns the first size bytes of the match record file (a record.Position's
+	// File) as the nodes that ran the room passed them on with its checkpoints.
+	Record(file string, size int64) ([]byte, error)
 }
 
 // Lease is this node's hold on one room. Its methods are called from the room's goroutine
 // and must not block, except a final Checkpoint.
 type Lease interface {
-	// Held reports whether the room may still run at now: the lease was renewed recently
-	// enough that no other node can have taken it.
+	// Held reports whether the room may tick at now: the lease was renewed recently enough
+	// that no other node can have taken it. A lease that does not hold may hold again, once a
+	// renewal under way comes back.
 	Held(now time.Time) bool
-	// Lost is closed when the lease is gone (another node holds it, or it expired).
+	// Lost is closed when the lease is gone for good (another node holds it, or it went
+	// unconfirmed for so long that it may have expired).
 	Lost() <-chan struct{}
+	// Record passes on the bytes the match record file (a record.Position's File) gained from
+	// offset on, since the last call. A checkpoint that counts them is stored only once they
+	// are: what a checkpoint says of its record, the fleet has.
+	Record(file string, offset int64, data []byte)
 	// Checkpoint hands the room's latest checkpoint to the fleet's store and reports whether
 	// it was taken; a final one waits until it is stored.
 	Checkpoint(data []byte, final bool) bool
@@ -61,9 +70,28 @@ func (m *Manager) Adopt(data []byte, lease Lease) (string, error) {
 	if err != nil {
 		return "", err
 	}
+	if cp.Record != nil && m.env.records != nil {
+		// The match's record comes from the fleet's store, where the room's nodes put it, up
+		// to where the checkpoint is: the match goes on with it here.
+		rec, err := m.env.fleet.Record(cp.Record.File, cp.Record.Bytes)
+		if err == nil {
+			err = m.env.records.Import(*cp.Record, rec)
+		}
+		if err != nil {
+			// A record this node kept of an earlier stay of the room is not the one the
+			// checkpoint counts on.
+			m.log.Warn("the restored match goes on without its record", "room", cp.Room, "err", err)
+			cp.Record = nil
+		}
+	}
 	now := time.Now()
 	m.mu.Lock()
 	defer m.mu.Unlock()
+	// Again under the lock Drain takes: a room restored once the node drains would be launched
+	// after Wait, past the close of the record writer its record continues on.
+	if m.draining.Load() {
+		return "", ErrDraining
+	}
 	if m.rooms[cp.Room] != nil {
 		return "", fmt.Errorf("%w: room %s is already open", ErrCheckpoint, cp.Room)
 	}

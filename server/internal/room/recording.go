@@ -22,7 +22,12 @@ func (c *core) beginRecord(now time.Time) {
 }
 
 // setRecord makes rec the match's record; it names every seat's driver before its next step.
+// In a fleet the record goes wherever the room goes, in the fleet's store beside its
+// checkpoints.
 func (c *core) setRecord(rec *record.Match) {
+	if c.env.fleet != nil {
+		rec.Travel()
+	}
 	c.rec = rec
 	c.recSeats = make([]recSeat, len(c.seats))
 }

@@ -84,8 +84,15 @@ func (h *Hub) ServeCheer(w http.ResponseWriter, r *http.Request) {
 			Message: "too many cheers; wait a moment", RetryAfter: wait}, r.RemoteAddr).Write(w)
 		return
 	}
-	if err := h.cheer(room, text); err != nil {
+	if err := h.cheer(room, text); errors.Is(err, ErrNoRoom) {
 		errNoRoomHTTP.Write(w)
+		return
+	} else if err != nil {
+		// The room is there but could not take the cheer now: its queue is full, or the node
+		// that runs it did not answer in time. A 404 would tell the page the room is gone.
+		h.metrics.cheers.WithLabelValues("failed").Inc()
+		adm.Refuse(&httperr.Error{Status: http.StatusServiceUnavailable, Code: "cheer_failed",
+			Message: "the room could not take the cheer now; try again", RetryAfter: time.Second}, r.RemoteAddr).Write(w)
 		return
 	}
 	h.metrics.cheers.WithLabelValues("accepted").Inc()

@@ -34,7 +34,7 @@
 // # Room feed: GET /rooms/{room}/events
 //
 // The stream opens with a "retry:" hint and then carries these events, each with a rising
-// per-room "id:" (the reset event and ": ping" comments carry none):
+// per-room "id:" (the reset and moved events and ": ping" comments carry none):
 //
 //	snapshot  the room at the spectator rate (Options.Rate, 10 Hz by default); also the keyframe
 //	status    the room state and roster; on every change
@@ -49,6 +49,13 @@
 //	reset     {"reason":"..."}: the resume point is gone; a status and a keyframe follow.
 //	          After a crash, {"reason":"...","validThrough":N}: the server went on from a
 //	          checkpoint, and the events after id N that the spectator got did not happen
+//	moved     {"url":"http://10.0.0.2:8080"}: in a fleet, this node is going away; the feed
+//	          goes on at url, another node (the room's new one if it has one), at the same
+//	          path. It carries no id and is no event of the room's (no other node sends it,
+//	          and the ids of the room's events run on without a gap), so the id the
+//	          spectator saw last is still its resume point: it reconnects there with
+//	          Last-Event-ID, or ?lastEventId=N. The stream ends after it; the lobby feed
+//	          sends it too, and is opened afresh there (its ids are each node's own)
 //
 // A snapshot is, in pixels (world units / game.SubPixel; positions rounded), with aim in
 // radians and shot velocities in pixels per tick:
@@ -109,8 +116,9 @@
 // (an IPv6 /64 counting as one) has a token bucket (Options.CheerBurst, Options.CheerEvery),
 // and so does each room (Options.RoomCheerBurst, Options.RoomCheerEvery). Success is 202;
 // errors are JSON {"error":"...","code":"..."} with 400 (bad_json, bad_cheer), 403
-// (origin_not_allowed), 404 (room_not_found), 405, 413, 415 (bad_content_type) or 429
-// (rate_limited, with Retry-After).
+// (origin_not_allowed), 404 (room_not_found), 405, 413, 415 (bad_content_type), 429
+// (rate_limited, with Retry-After) or 503 (cheer_failed, with Retry-After: the room could not
+// take it now, or its node in a fleet did not answer).
 //
 // # Admission
 //

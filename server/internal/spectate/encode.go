@@ -25,6 +25,7 @@ const (
 	kindReset     = "reset"
 	kindRooms     = "rooms"
 	kindChanges   = "changes"
+	kindMoved     = "moved"
 )
 
 // resetWire opens a stream whose resume point the history no longer covers.
@@ -238,6 +239,14 @@ func cheerJSON(tick uint32, text string) []byte {
 		Tick uint32 `json:"tick"`
 		Text string `json:"text"`
 	}{tick, text})
+}
+
+// movedWire tells a stream that its feed goes on at url. It has no id: the feed's ids stay
+// those of its events, and the spectator resumes from the last one it got.
+func movedWire(url string) []byte {
+	return encodeEvent(0, kindMoved, mustJSON(struct {
+		URL string `json:"url"`
+	}{url}))
 }
 
 func closedJSON(room string) []byte {

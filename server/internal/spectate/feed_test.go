@@ -345,6 +345,47 @@ func TestClosedRoomEndsStreams(t *testing.T) {
 	}
 }
 
+// TestMoveSendsStreamsOn: a node going away sends each stream where its feed goes on, with an
+// event that has no id, and ends it; a feed with nowhere to go is left as it was.
+func TestMoveSendsStreamsOn(t *testing.T) {
+	srv := newServer(t, fastOpts)
+	room := newRoom(t, srv.hub, "r", 2)
+	newRoom(t, srv.hub, "s", 2)
+	es := ssetest.Open(t, srv.URL+"/rooms/r/events", ssetest.Options{})
+	stay := ssetest.Open(t, srv.URL+"/rooms/s/events", ssetest.Options{})
+	lobby := ssetest.Open(t, srv.URL+"/events", ssetest.Options{})
+	lobby.Until("rooms")
+	room.step(3)
+	stay.Until("status")
+	srv.hub.Move(func(room string) string {
+		if room == "s" {
+			return ""
+		}
+		return "http://elsewhere" + room
+	})
+	for _, c := range []struct {
+		name string
+		s    *ssetest.Stream
+		url  string
+	}{{"room", es, "http://elsewherer"}, {"lobby", lobby, "http://elsewhere"}} {
+		t.Run(c.name, func(t *testing.T) {
+			evs := c.s.Until("moved")
+			last := evs[len(evs)-1]
+			if len(evs) > 1 && last.ID != evs[len(evs)-2].ID {
+				t.Fatalf("the moved event has id %s", last.ID)
+			}
+			if got := ssetest.Decode[struct{ URL string }](t, last).URL; got != c.url {
+				t.Fatalf("moved to %q, want %q", got, c.url)
+			}
+			if _, err := c.s.Next(false); err != io.EOF {
+				t.Fatalf("after moved: %v, want the end of the stream", err)
+			}
+		})
+	}
+	again := ssetest.Open(t, srv.URL+"/rooms/s/events", ssetest.Options{})
+	again.Until("status")
+}
+
 // TestLobbyFeed: the lobby opens with the room list, then sends each batch of changes as one
 // event with every changed room once, as it is now; a reconnection gets the batches it
 // missed, or the whole list when it cannot resume.

@@ -291,15 +291,21 @@ func (h *Hub) RoomChanged(room string, object []byte) {
 // RoomClosed tells the lobby feed that a room is gone. The room's own feed ends too,
 // whichever of the room and the directory tells first.
 func (h *Hub) RoomClosed(room string) {
+	h.RoomUnlisted(room)
+	h.Closed(room)
+}
+
+// RoomUnlisted tells the lobby feed that a room is gone from the list, while its own feed
+// goes on: in a fleet, a room whose node died until another node brings it back.
+func (h *Hub) RoomUnlisted(room string) {
 	h.mu.Lock()
+	defer h.mu.Unlock()
 	if _, known := h.lobbyRooms[room]; known {
 		delete(h.lobbyRooms, room)
 		delete(h.changed, room)
 		h.gone[room] = true
 		h.armLobby()
 	}
-	h.mu.Unlock()
-	h.Closed(room)
 }
 
 // armLobby makes sure a batch of the lobby's changes goes out within Options.LobbyEvery.

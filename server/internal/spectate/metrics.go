@@ -25,7 +25,7 @@ func (m *metrics) init(reg prometheus.Registerer) error {
 	})
 	m.cheers = prometheus.NewCounterVec(prometheus.CounterOpts{
 		Name: "skirmish_cheers_total",
-		Help: "Cheer requests by outcome (accepted, invalid, limited).",
+		Help: "Cheer requests by outcome (accepted, invalid, limited, failed).",
 	}, []string{"outcome"})
 	if reg == nil {
 		return nil

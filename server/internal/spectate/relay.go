@@ -2,6 +2,7 @@ package spectate
 
 import (
 	"bytes"
+	"maps"
 	"strconv"
 	"time"
 )
@@ -80,6 +81,25 @@ func (h *Hub) Left(room string) {
 	}
 	if _, err := h.follow(room); err != nil {
 		h.Closed(room)
+	}
+}
+
+// Move ends the streams of the rooms' feeds and of the lobby feed with a moved event naming
+// where each goes on: to(room) for a room's, to("") for the lobby's; a feed to which to says
+// "" ends without one. A node of a fleet that is going away calls it last, when its rooms are
+// handed over: its spectators then resume on another node with their last id instead of
+// retrying this address.
+func (h *Hub) Move(to func(room string) string) {
+	h.mu.RLock()
+	feeds := maps.Clone(h.rooms)
+	h.mu.RUnlock()
+	for room, f := range feeds {
+		if url := to(room); url != "" {
+			f.t.closeMoved(movedWire(url))
+		}
+	}
+	if url := to(""); url != "" {
+		h.lobby.closeMoved(movedWire(url))
 	}
 }
 

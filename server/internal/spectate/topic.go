@@ -264,6 +264,20 @@ func (t *topic) close() {
 	t.mu.Unlock()
 }
 
+// closeMoved ends the feed as close does, after a last event, wire, that only the current
+// streams get: it is neither numbered nor kept, and the fleet is not told of it.
+func (t *topic) closeMoved(wire []byte) {
+	t.mu.Lock()
+	if !t.closed {
+		// The id is for the writer alone, which gives a joining stream the queued events
+		// newer than its opening; t.last stays, so that no event is numbered after it.
+		t.out = append(t.out, &event{ID: t.last + 1, Wire: wire})
+		t.closed = true
+		close(t.done)
+	}
+	t.mu.Unlock()
+}
+
 func (t *topic) signal() {
 	select {
 	case t.wake <- struct{}{}:
