@@ -71,12 +71,14 @@ type Result struct {
 	Repeated, Dropped int
 	// Explained counts the corrections on a tick that repeated or dropped an input.
 	Explained int
-	Stalls            int
+	Stalls    int
 	Extrapolated, Frozen,
 	Delay time.Duration // the interpolation delay at the end
-	// Aimed shots judged by the server and the hits among them, with and without lag
-	// compensation; Refused shots the server did not fire.
-	Aimed, Hits, Refused int
+	// Aimed shots judged by the server at a live target and the hits among them, with and
+	// without lag compensation; Refused shots the server did not fire; Late shots that left
+	// after an earlier one had fragged the target on the server, before the shooter could
+	// see it: they cannot hit, and are not among the aimed.
+	Aimed, Hits, Refused, Late int
 	// Lags are how far back, in ticks, the judged shots' hit tests had to look to meet the
 	// shooter's view, sorted; lag compensation looks at most Rewind ticks back.
 	Lags              []int
@@ -125,7 +127,7 @@ func Run(ctx context.Context, conds []Condition, opts Options) ([]Result, error)
 			if err != nil {
 				return nil, fmt.Errorf("%s without lag compensation: %w", c.Name, err)
 			}
-			r.AimedOff, r.HitsOff, _ = off.hits()
+			r.AimedOff, r.HitsOff, _, _ = off.hits()
 		}
 		r.Load[1] = loadAverage()
 		if opts.Log != nil {
@@ -144,7 +146,7 @@ func (r *Result) take(s *shooter) {
 	r.Corrections, r.Largest = f.Prediction.Corrections, f.Prediction.Largest
 	r.Repeated, r.Dropped, r.Explained = s.repeated, s.dropped, s.explained
 	r.Stalls, r.Extrapolated, r.Frozen, r.Delay = f.Playout.Stalls, f.Playout.Extrapolated, f.Playout.Frozen, f.Delay
-	r.Aimed, r.Hits, r.Refused = s.hits()
+	r.Aimed, r.Hits, r.Refused, r.Late = s.hits()
 	r.Lags = s.lags()
 	r.CountdownIn, r.BackIn = s.countdownIn, s.backIn
 }

@@ -106,7 +106,7 @@ func goals(rs []Result) []goal {
 		ts = append(ts, goal{
 			what: "at least 95 % of shots aimed at a ship as drawn hit it (compensated)",
 			measured: share(at.Hits, at.Aimed) + "; without compensation " + share(at.HitsOff, at.AimedOff) +
-				fmt.Sprintf("; the shots looked back %s ticks (least / median / most), compensation at most %d", spread(at.Lags), at.Rewind),
+				fmt.Sprintf("; the shots looked back %s ticks (least / median / most), compensation at most %d; %d more left at a ship already down", spread(at.Lags), at.Rewind, at.Late),
 			met: at.Aimed > 0 && float64(at.Hits) >= 0.95*float64(at.Aimed),
 			why: "shots aimed at the target as drawn missed it on the server",
 		})
@@ -134,6 +134,9 @@ func Write(w io.Writer, rs []Result, opts Options, when time.Time) error {
 a direct line. The player stands still, fires at the target as drawn (leading it along its
 drawn velocity) at most every 400 ms, and every 3 s presses a key from rest to see the own ship
 answer. Latency and jitter are each way. Every figure a minute is per minute of running match.
+A shot that leaves after an earlier one has fragged the target on the server, which the player
+cannot see yet at a long round trip, cannot hit (a fragged ship takes no more hits): it is
+counted as "at a ship already down", not among the aimed shots.
 The machine is shared: its load average (over a minute, on 2 cores) when each network began
 and ended is the last column, and a loaded machine delays the player's frames and the
 server's ticks as a slow network would.
@@ -142,19 +145,19 @@ The browser's modules (codec, Predictor, Playout) replay the same traffic under 
 
 `)
 	fmt.Fprintf(&b, "Each condition plays %s with lag compensation (`-max-rewind` %dms) and, where marked, %s without.\n\n", opts.Play, game.DefaultRewindMS, opts.Compare)
-	b.WriteString("| network | key → ship moves (p50 / p95) | click → own shot | corrections / min (largest) | inputs repeated / dropped by the server / min | stalls / min | extrapolated / min | delay | aimed shots hit | without compensation | shots refused | machine load |\n")
+	b.WriteString("| network | key → ship moves (p50 / p95) | click → own shot | corrections / min (largest) | inputs repeated / dropped by the server / min | stalls / min | extrapolated / min | delay | aimed shots hit | without compensation | shots refused / at a ship already down | machine load |\n")
 	b.WriteString("|---|---|---|---|---|---|---|---|---|---|---|---|\n")
 	for _, r := range rs {
 		off := "—"
 		if r.Condition.Compare {
 			off = share(r.HitsOff, r.AimedOff)
 		}
-		fmt.Fprintf(&b, "| %s | %s / %s | %s | %.1f (%.1f px) | %.1f / %.1f | %.1f | %s | %s | %s | %s | %d | %.1f → %.1f |\n",
+		fmt.Fprintf(&b, "| %s | %s / %s | %s | %.1f (%.1f px) | %.1f / %.1f | %.1f | %s | %s | %s | %s | %d / %d | %.1f → %.1f |\n",
 			r.Condition.Name, ms(percentile(r.Answers, 50)), ms(percentile(r.Answers, 95)), clicks(r.Clicks),
 			perMinute(float64(r.Corrections), r.Playing), r.Largest,
 			perMinute(float64(r.Repeated), r.Playing), perMinute(float64(r.Dropped), r.Playing),
 			perMinute(float64(r.Stalls), r.Playing), ms(time.Duration(perMinute(float64(r.Extrapolated), r.Playing))),
-			ms(r.Delay), share(r.Hits, r.Aimed), off, r.Refused, r.Load[0], r.Load[1])
+			ms(r.Delay), share(r.Hits, r.Aimed), off, r.Refused, r.Late, r.Load[0], r.Load[1])
 	}
 	if rs[0].JS != nil {
 		b.WriteString("\nThe browser's modules on the same traffic:\n\n")

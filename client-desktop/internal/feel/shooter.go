@@ -39,6 +39,9 @@ type shot struct {
 	resolved bool
 	hit      bool
 	refused  bool // the server did not fire it
+	// late says the target was already down on the server when the shot left: an earlier
+	// shot fragged it, which the shooter could not see yet. No rule lets such a shot hit.
+	late bool
 	// lag is how many ticks the server's present was ahead of the shooter's view when it
 	// applied the shot's input: how far back lag compensation had to look. -1 until known.
 	lag int
@@ -272,9 +275,14 @@ func (s *shooter) settle(cur *protocol.Snapshot) {
 	if seat >= len(cur.Ships) || tseat >= len(cur.Ships) {
 		return
 	}
+	targetUp := cur.Ships[tseat][protocol.ShipFlags]&protocol.FlagAlive != 0
 	for i := range cur.Projectiles {
 		if p := &cur.Projectiles[i]; int(p[protocol.ProjOwner]) == seat && p[protocol.ProjSeq] != 0 {
-			s.ownShots[uint32(p[protocol.ProjSeq])] = true
+			seq := uint32(p[protocol.ProjSeq])
+			if sh := s.aimed[seq]; sh != nil && !s.ownShots[seq] {
+				sh.late = !targetUp
+			}
+			s.ownShots[seq] = true
 		}
 	}
 	acked := uint32(cur.Ships[seat][protocol.ShipLastSeq])
@@ -326,13 +334,15 @@ func stillFlies(snap *protocol.Snapshot, id int64) bool {
 	return false
 }
 
-// hits returns how many aimed shots the server judged, how many of them hit, and how many
-// it did not fire.
-func (s *shooter) hits() (judged, hit, refused int) {
+// hits returns how many aimed shots the server judged at a live target, how many of them
+// hit, how many it did not fire, and how many left after the target was already down.
+func (s *shooter) hits() (judged, hit, refused, late int) {
 	for _, sh := range s.aimed {
 		switch {
 		case sh.refused:
 			refused++
+		case sh.resolved && sh.late:
+			late++
 		case sh.resolved:
 			judged++
 			if sh.hit {
@@ -340,14 +350,14 @@ func (s *shooter) hits() (judged, hit, refused int) {
 			}
 		}
 	}
-	return judged, hit, refused
+	return judged, hit, refused, late
 }
 
 // lags returns how far back each judged shot's hit tests had to look, in ticks, sorted.
 func (s *shooter) lags() []int {
 	var ls []int
 	for _, sh := range s.aimed {
-		if sh.resolved && !sh.refused && sh.lag >= 0 {
+		if sh.resolved && !sh.refused && !sh.late && sh.lag >= 0 {
 			ls = append(ls, sh.lag)
 		}
 	}
