@@ -217,7 +217,7 @@ func TestOperatorsInAFleet(t *testing.T) {
 		t.Skip("a fleet takes a while to start")
 	}
 	urls := natstest.Cluster(t, 3) // the fleet's buckets keep three replicas
-	withToken := func(c *config.Config) { c.AdminToken = adminToken }
+	withToken := func(c *config.Config, _ *app.Options) { c.AdminToken = adminToken }
 	a := startNode(t, "a", urls[0], nil, withToken)
 	b := startNode(t, "b", urls[1], nil, withToken)
 	id := createOn(t, urls[0], "b", room.Settings{Seats: 2, Bots: 2})

@@ -43,8 +43,8 @@ type node struct {
 }
 
 // startNode starts node id of the fleet on the NATS server at natsURL; obs sees its rooms,
-// and tune may change its configuration.
-func startNode(t *testing.T, id, natsURL string, obs room.Observer, tune ...func(*config.Config)) *node {
+// and tune may change its configuration and options.
+func startNode(t *testing.T, id, natsURL string, obs room.Observer, tune ...func(*config.Config, *app.Options)) *node {
 	t.Helper()
 	natsProxy := startProxy(t, "nats-"+id, "127.0.0.1:0", strings.TrimPrefix(natsURL, "nats://"))
 	frontAddr := freeAddr(t)
@@ -56,9 +56,6 @@ func startNode(t *testing.T, id, natsURL string, obs room.Observer, tune ...func
 	cfg.NATS = "nats://" + natsProxy.Listen
 	cfg.NodeID = id
 	cfg.PublicURL = "ws://" + frontAddr + "/ws"
-	for _, f := range tune {
-		f(&cfg)
-	}
 	rooms := quickRooms()
 	// Short checkpoints: a crash costs the test at most this much of the match.
 	rooms.CheckpointEvery = 500 * time.Millisecond
@@ -69,6 +66,9 @@ func startNode(t *testing.T, id, natsURL string, obs room.Observer, tune ...func
 		Fleet:      fleet.Options{LeaseTTL: fleetTTL, Replicas: 3},
 		Logger:     testLogger().With("node", id),
 		Overloaded: neverOverloaded,
+	}
+	for _, f := range tune {
+		f(&cfg, &opts)
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	s, err := app.Start(ctx, cfg, opts)

@@ -2,14 +2,19 @@ package test
 
 import (
 	"bytes"
+	"encoding/json"
 	"net/http"
 	"slices"
 	"strconv"
+	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
 	"skirmish/client"
 	"skirmish/game/protocol"
+	"skirmish/server/internal/app"
+	"skirmish/server/internal/config"
 	"skirmish/server/internal/natstest"
 	"skirmish/server/internal/record"
 	"skirmish/server/internal/replay"
@@ -346,4 +351,51 @@ func compareDiscrete(t *testing.T, got, want []ssetest.Event) {
 			t.Fatalf("event %d differs:\n%s\n%s", i, gs[i], ws[i])
 		}
 	}
+}
+
+// TestFleetPlacesPastBusyNodes: a node short of headroom, which alone would turn a new room
+// away, still takes POST /api/rooms and /api/play in a fleet and places the room on a node
+// that has headroom; only when every node is short is the answer 503 server_busy.
+func TestFleetPlacesPastBusyNodes(t *testing.T) {
+	if testing.Short() {
+		t.Skip("a fleet takes a while to start")
+	}
+	urls := natstest.Cluster(t, 3) // the fleet's buckets keep three replicas
+	var aShort, bShort atomic.Bool
+	shortWhen := func(short *atomic.Bool) func(*config.Config, *app.Options) {
+		return func(_ *config.Config, o *app.Options) { o.Overloaded = short.Load }
+	}
+	a := startNode(t, "a", urls[0], nil, shortWhen(&aShort))
+	b := startNode(t, "b", urls[1], nil, shortWhen(&bShort))
+	aShort.Store(true)
+
+	post := func(path string) (int, map[string]string) {
+		resp, err := http.Post("http://"+a.addr+path, "application/json", strings.NewReader(`{"seats":2,"bots":1}`))
+		if err != nil {
+			t.Fatalf("POST %s: %v", path, err)
+		}
+		defer resp.Body.Close()
+		out := map[string]string{}
+		_ = json.NewDecoder(resp.Body).Decode(&out)
+		return resp.StatusCode, out
+	}
+	var id string
+	waitFor(t, waitTimeout, "a short node to place a room on b", func() bool {
+		status, out := post("/api/rooms")
+		id = out["id"]
+		return status == http.StatusCreated
+	})
+	waitFor(t, waitTimeout, "the room listed on a", func() bool { _, ok := a.room(id); return ok })
+	if info, _ := a.room(id); info.Node != "b" {
+		t.Fatalf("the room a placed runs on %q, want b: a is short of headroom", info.Node)
+	}
+	if status, out := post("/api/play"); status != http.StatusOK || out["url"] != b.url() {
+		t.Fatalf("quick play at a short node: %d %v, want 200 and b's URL %s", status, out, b.url())
+	}
+
+	bShort.Store(true)
+	waitFor(t, waitTimeout, "503 server_busy once every node is short", func() bool {
+		status, out := post("/api/rooms")
+		return status == http.StatusServiceUnavailable && out["code"] == "server_busy"
+	})
 }

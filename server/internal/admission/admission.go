@@ -37,6 +37,9 @@ type Config struct {
 	RoomsPerMinute int
 	// Overloaded reports whether the server is short of headroom; nil means never.
 	Overloaded func() bool
+	// Fleet says the server is a node of a fleet, which places new rooms where there is
+	// headroom.
+	Fleet bool
 	// Refusals counts refusals by reason; nil counts nothing.
 	Refusals *prometheus.CounterVec
 	Logger   *slog.Logger
@@ -79,8 +82,10 @@ func (p *Policy) Overloaded() bool { return p.cfg.Overloaded != nil && p.cfg.Ove
 
 // The refusals every entry point shares.
 var (
-	errDraining   = httperr.New(http.StatusServiceUnavailable, "shutting_down", "the server is shutting down")
-	errOverloaded = &httperr.Error{Status: http.StatusServiceUnavailable, Code: "server_busy",
+	errDraining = httperr.New(http.StatusServiceUnavailable, "shutting_down", "the server is shutting down")
+	// ErrOverloaded is the refusal of a newcomer while the server is short of headroom; in a
+	// fleet, while every node is.
+	ErrOverloaded = &httperr.Error{Status: http.StatusServiceUnavailable, Code: "server_busy",
 		Message: "the server is at capacity; try again in a minute", RetryAfter: 30 * time.Second}
 )
 
@@ -140,10 +145,14 @@ func (p *Policy) CORS(r *http.Request) (cors string, refusal *httperr.Error) {
 }
 
 // CreateRoom admits the creation of a room by r (after Browser): not while draining or
-// overloaded, and not beyond the address's rooms per minute.
+// overloaded, and not beyond the address's rooms per minute. In a fleet a node short of
+// headroom still takes the request: the fleet places the room on a node that has it.
 func (p *Policy) CreateRoom(r *http.Request) *httperr.Error {
-	if refusal := p.Simulation(r); refusal != nil {
-		return refusal
+	switch {
+	case p.Draining():
+		return p.Refuse(errDraining, r.RemoteAddr)
+	case !p.cfg.Fleet && p.Overloaded():
+		return p.Refuse(ErrOverloaded, r.RemoteAddr)
 	}
 	if p.cfg.RoomsPerMinute > 0 {
 		if wait := p.rooms.Take(ClientKey(r.RemoteAddr), time.Now()); wait > 0 {
@@ -162,7 +171,7 @@ func (p *Policy) Simulation(r *http.Request) *httperr.Error {
 	case p.Draining():
 		return p.Refuse(errDraining, r.RemoteAddr)
 	case p.Overloaded():
-		return p.Refuse(errOverloaded, r.RemoteAddr)
+		return p.Refuse(ErrOverloaded, r.RemoteAddr)
 	}
 	return nil
 }

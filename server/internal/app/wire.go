@@ -92,7 +92,7 @@ func wire(cfg config.Config, opts Options) (p parts, err error) {
 	p.roomCfg.Conn.Stats = writerStats{p.metrics}
 	p.roomCfg.Conn.PolledReads = p.roomCfg.Conn.PolledReads || cfg.PolledReads
 	if cfg.NATS != "" {
-		p.node, err = joinFleet(cfg, opts, ln.Addr(), p.metrics, p.log)
+		p.node, err = joinFleet(cfg, opts, ln.Addr(), p.policy.Overloaded, p.metrics, p.log)
 	}
 	if err == nil {
 		err = p.wireRooms(cfg, opts)
@@ -123,6 +123,7 @@ func (p *parts) wirePolicy(cfg config.Config, opts Options) {
 		MaxConnsPerIP:  cfg.MaxConnsPerIP,
 		RoomsPerMinute: cfg.RoomsPerIP,
 		Overloaded:     overloaded,
+		Fleet:          cfg.NATS != "",
 		Refusals:       p.metrics.Refusals,
 		Logger:         p.log,
 	})
@@ -277,10 +278,11 @@ func (p *parts) wireRooms(cfg config.Config, opts Options) error {
 }
 
 // joinFleet connects to the fleet's NATS as the node cfg names, by default host:port, reached
-// by players at ws://host:port/ws.
-func joinFleet(cfg config.Config, opts Options, addr net.Addr, m *metrics.Metrics, log *slog.Logger) (*fleet.Node, error) {
+// by players at ws://host:port/ws; overloaded is the node's measure of its headroom.
+func joinFleet(cfg config.Config, opts Options, addr net.Addr, overloaded func() bool, m *metrics.Metrics, log *slog.Logger) (*fleet.Node, error) {
 	fo := opts.Fleet
 	fo.URL, fo.NodeID, fo.PublicURL, fo.Logger, fo.Registerer = cfg.NATS, cfg.NodeID, cfg.PublicURL, log, m.Registry
+	fo.Overloaded = overloaded
 	host, _ := os.Hostname()
 	if host == "" {
 		host = "localhost"

@@ -65,7 +65,11 @@ type Options struct {
 	// Prefix names the buckets, the stream and the subjects (default skirmish), so that
 	// fleets can share a NATS system.
 	Prefix string
-	Logger *slog.Logger
+	// Overloaded reports whether this node is short of headroom (the server's own measure,
+	// which turns newcomers away); such a node takes no new rooms while another can. Nil
+	// means never.
+	Overloaded func() bool
+	Logger     *slog.Logger
 	// Registerer, if set, receives the fleet's metrics.
 	Registerer prometheus.Registerer
 }

@@ -22,6 +22,8 @@ type nodeInfo struct {
 	Busy     float64 `json:"busy"`
 	Capacity float64 `json:"capacity"`
 	Draining bool    `json:"draining,omitempty"`
+	// Short says the node is short of headroom by its own measure and takes no newcomers.
+	Short bool `json:"short,omitempty"`
 }
 
 // beatEvery spaces a node's reports; a node silent for beatTTL is gone from the bucket.
@@ -105,6 +107,7 @@ func (g *registry) self() nodeInfo {
 	info := nodeInfo{
 		ID: g.n.opts.NodeID, URL: g.n.opts.PublicURL,
 		Capacity: float64(runtime.GOMAXPROCS(0)), Draining: g.n.draining.Load(),
+		Short: g.n.short(),
 	}
 	if g.n.mgr != nil {
 		info.Rooms, info.Busy = g.n.mgr.Load()
@@ -174,6 +177,20 @@ func (g *registry) candidates() []nodeInfo {
 // others returns the candidates other than this node.
 func (g *registry) others() []nodeInfo {
 	return slices.DeleteFunc(g.candidates(), func(i nodeInfo) bool { return i.ID == g.n.opts.NodeID })
+}
+
+// short reports whether this node is short of headroom.
+func (n *Node) short() bool { return n.opts.Overloaded != nil && n.opts.Overloaded() }
+
+// Short implements room.Fleet from the nodes' last reports; this node answers for itself.
+func (n *Node) Short(node string) bool {
+	if node == n.opts.NodeID {
+		return n.short()
+	}
+	g := &n.registry
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	return g.nodes[node].Short
 }
 
 // live returns the report of another node that takes rooms.

@@ -32,6 +32,8 @@ const (
 	codeBadRoom  = "bad_room"
 	codeDraining = "shutting_down"
 	codeNoRoom   = "room_not_found"
+	codeShort    = "server_busy"
+	codeFull     = "server_full"
 	codeFailed   = "failed"
 )
 
@@ -98,6 +100,10 @@ func remoteError(r reply) error {
 		return room.ErrDraining
 	case codeNoRoom:
 		return room.ErrNoRoom
+	case codeShort:
+		return room.ErrShort
+	case codeFull:
+		return room.ErrFull
 	}
 	return errors.New(r.Error)
 }
@@ -112,6 +118,10 @@ func failure(err error) reply {
 		code = codeDraining
 	case errors.Is(err, room.ErrNoRoom):
 		code = codeNoRoom
+	case errors.Is(err, room.ErrShort):
+		code = codeShort
+	case errors.Is(err, room.ErrFull):
+		code = codeFull
 	}
 	return reply{Error: err.Error(), Code: code}
 }
@@ -120,6 +130,10 @@ func (n *Node) answerCreate(body []byte) reply {
 	var s room.Settings
 	if err := json.Unmarshal(body, &s); err != nil {
 		return failure(fmt.Errorf("%w: %v", room.ErrBadRequest, err))
+	}
+	if n.short() {
+		// Its report may not have said so yet: the asking node tries the next.
+		return failure(room.ErrShort)
 	}
 	id, err := n.mgr.Create(s)
 	if err != nil {
@@ -152,17 +166,32 @@ func (n *Node) answerCheer(body []byte) reply {
 }
 
 // Place creates a room on the node with the most headroom (room.Manager.Create's
-// contract): here, or on another node through a request. The room is in this node's copy of
-// the directory when Place returns, so that whoever asked finds it here at once.
+// contract): here, or on another node through a request, passing over the nodes short of
+// headroom or full. The room is in this node's copy of the directory when Place returns, so
+// that whoever asked finds it here at once. When no node takes it, the error says why the
+// last one refused.
 func (n *Node) Place(s room.Settings) (string, error) {
+	refused := room.ErrDraining
 	for _, node := range n.registry.candidates() {
+		if node.Short || node.ID == n.opts.NodeID && n.short() {
+			refused = room.ErrShort
+			continue
+		}
 		if node.ID == n.opts.NodeID {
-			return n.mgr.Create(s)
+			id, err := n.mgr.Create(s)
+			if errors.Is(err, room.ErrFull) {
+				refused = err
+				continue
+			}
+			return id, err
 		}
 		r, err := n.ask(node.ID, verbCreate, s, opTimeout)
 		if err != nil {
 			if errors.Is(err, room.ErrBadRequest) {
 				return "", err
+			}
+			if errors.Is(err, room.ErrShort) || errors.Is(err, room.ErrFull) {
+				refused = err
 			}
 			n.log.Warn("placing a room failed; trying the next node", "node", node.ID, "err", err)
 			continue
@@ -170,7 +199,7 @@ func (n *Node) Place(s room.Settings) (string, error) {
 		n.awaitListed(r.ID)
 		return r.ID, nil
 	}
-	return "", room.ErrDraining
+	return "", refused
 }
 
 // awaitListed waits a moment for a room created elsewhere to reach this node's directory.

@@ -286,6 +286,8 @@ func (a *api) refused(w http.ResponseWriter, r *http.Request, err error, what st
 		refusal = httperr.New(http.StatusBadRequest, "bad_room", err.Error())
 	case errors.Is(err, room.ErrDraining):
 		refusal = httperr.New(http.StatusServiceUnavailable, "shutting_down", "the server is shutting down")
+	case errors.Is(err, room.ErrShort):
+		refusal = admission.ErrOverloaded
 	case errors.Is(err, room.ErrFull):
 		refusal = httperr.New(http.StatusServiceUnavailable, "server_full",
 			"the server has as many rooms as it can run; join one or try again later")

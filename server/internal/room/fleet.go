@@ -35,6 +35,9 @@ type Fleet interface {
 	// Record returns the first size bytes of the match record file (a record.Position's
 	// File) as the nodes that ran the room passed them on with its checkpoints.
 	Record(file string, size int64) ([]byte, error)
+	// Short reports whether node is short of headroom and takes no newcomers: quick play
+	// sends nobody to its rooms.
+	Short(node string) bool
 }
 
 // Lease is this node's hold on one room. Its methods are called from the room's goroutine

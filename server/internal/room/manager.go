@@ -24,6 +24,8 @@ var (
 	ErrBusy       = errors.New("room busy")
 	ErrDraining   = errors.New("server shutting down")
 	ErrFull       = errors.New("server full: as many rooms as it may run")
+	// ErrShort is a room refused because no node of a fleet has the headroom for it.
+	ErrShort = errors.New("server short of headroom")
 )
 
 // Deps are the Manager's collaborators. Observer and Directory may be nil.
@@ -191,9 +193,9 @@ func (m *Manager) newID() (string, Lease, error) {
 }
 
 // QuickPlay returns a room for a newcomer who just wants to play: one in play with a seat a
-// bot holds or that is free, the one with the most players first, else a new room of
-// DefaultSeats where bots hold every seat but one, so that the match starts when the
-// newcomer joins.
+// bot holds or that is free, the one with the most players first (in a fleet, on a node with
+// headroom), else a new room of DefaultSeats where bots hold every seat but one, so that the
+// match starts when the newcomer joins.
 func (m *Manager) QuickPlay() (string, error) {
 	best, players := "", -1
 	for _, info := range m.env.dir.List() {
@@ -201,6 +203,9 @@ func (m *Manager) QuickPlay() (string, error) {
 		case "countdown", "running", "ended":
 		default:
 			continue // a waiting room is someone's own; a paused one waits for its player
+		}
+		if m.env.fleet != nil && m.env.fleet.Short(info.Node) {
+			continue // its node would turn the newcomer away
 		}
 		if n := info.Humans(); n < info.Seats && n > players {
 			best, players = info.ID, n
