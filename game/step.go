@@ -2,7 +2,7 @@ package game
 
 // Step advances the match by one tick with one input per seat, inputs[seat] (inputs of free
 // seats are ignored, missing ones count as empty): ships respawn, move, aim and fire in seat
-// order, then shots fly in ID order, then the match may end, and where every ship is stays on
+// order (a held one does neither, see ButtonHold), then shots fly in ID order, then the match may end, and where every ship is stays on
 // record for the rewound hit tests of lagging players' shots. It does nothing once the match
 // is over, and allocates nothing.
 func (w *World) Step(inputs []Input) {
@@ -29,6 +29,9 @@ func (w *World) Step(inputs []Input) {
 				w.spawn(seat)
 				w.event(EventRespawn, seat, seat)
 			}
+			continue
+		}
+		if in.Buttons&ButtonHold != 0 {
 			continue
 		}
 		MoveShip(w.Map, w.Config, s, in)

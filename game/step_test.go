@@ -297,3 +297,42 @@ func TestFlightMatchesStep(t *testing.T) {
 		}
 	}
 }
+
+// TestHoldDelaysTheShip: a held tick leaves a live ship exactly as it was (no move, no shot,
+// the cooldown waiting), so that the inputs after it take the ship where they would have
+// without it, a tick later; a dead ship's respawn runs on regardless.
+func TestHoldDelaysTheShip(t *testing.T) {
+	cfg := DefaultConfig(2, 30)
+	inputs := []Input{
+		{Seq: 1, Buttons: ButtonRight | ButtonFire, AimX: 1},
+		{Seq: 2, Buttons: ButtonRight | ButtonDown},
+		{Seq: 3, Buttons: ButtonDown | ButtonFire, AimY: 1},
+	}
+	straight := duel(t, cfg, [2]int{2, 2}, [2]int{12, 8})
+	for _, in := range inputs {
+		straight.Step(hold(2, in))
+	}
+	held := duel(t, cfg, [2]int{2, 2}, [2]int{12, 8})
+	held.Step(hold(2, inputs[0]))
+	before := held.Ships[0]
+	held.Step(hold(2, Input{Buttons: ButtonHold}))
+	if held.Ships[0] != before {
+		t.Fatalf("a held tick changed the ship: %+v, was %+v", held.Ships[0], before)
+	}
+	for _, in := range inputs[1:] {
+		held.Step(hold(2, in))
+	}
+	if got, want := held.Ships[0], straight.Ships[0]; got != want {
+		t.Fatalf("after a held tick the inputs leave the ship at %+v, without it %+v", got, want)
+	}
+	if held.NextProjectileID != straight.NextProjectileID {
+		t.Fatalf("%d shots after a held tick, %d without", held.NextProjectileID-1, straight.NextProjectileID-1)
+	}
+
+	dead := duel(t, cfg, [2]int{2, 2}, [2]int{12, 8})
+	dead.Ships[0].Alive, dead.Ships[0].RespawnIn = false, 1
+	dead.Step(hold(2, Input{Buttons: ButtonHold}))
+	if !dead.Ships[0].Alive {
+		t.Fatal("a dead ship did not respawn through a held tick")
+	}
+}

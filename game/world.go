@@ -20,13 +20,18 @@ const (
 	ButtonLeft
 	ButtonRight
 	ButtonFire
+	// ButtonHold is no control: the server sets it alone on a tick for which the player's
+	// input did not arrive in time, and the ship stands still through that tick (it neither
+	// moves nor fires, and its gun's cooldown waits), so that the late input, applied next,
+	// moves it just as the player's prediction did. Clients never send it.
+	ButtonHold Buttons = 1 << 7
 )
 
 // Input is what one seat does during one tick.
 type Input struct {
 	// Seq numbers the client's inputs from 1; Step records the last applied one in
 	// Ship.LastSeq so that clients can reconcile their prediction. Zero means "no new input"
-	// (a repeated or synthesised input) and leaves LastSeq unchanged.
+	// (a held or synthesised input) and leaves LastSeq unchanged.
 	Seq     uint32
 	Buttons Buttons
 	// AimX and AimY point from the ship towards its target, in any length; (0, 0) keeps the

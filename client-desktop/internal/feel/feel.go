@@ -66,10 +66,11 @@ type Result struct {
 	Playing     time.Duration
 	Corrections int
 	Largest     float64 // pixels
-	// Repeated and Dropped count the server's ticks that applied none of the player's inputs
-	// and the inputs it skipped: what makes a prediction wrong when nothing touched the ship.
-	Repeated, Dropped int
-	// Explained counts the corrections on a tick that repeated or dropped an input.
+	// Held and Dropped count the server's ticks that applied none of the player's inputs
+	// (the ship held still) and the inputs it skipped: a dropped input makes the prediction
+	// wrong though nothing touched the ship.
+	Held, Dropped int
+	// Explained counts the corrections on a tick that held the ship or dropped an input.
 	Explained int
 	Stalls    int
 	Extrapolated, Frozen,
@@ -131,8 +132,8 @@ func Run(ctx context.Context, conds []Condition, opts Options) ([]Result, error)
 		}
 		r.Load[1] = loadAverage()
 		if opts.Log != nil {
-			fmt.Fprintf(opts.Log, "%-24s %d/%d aimed shots hit looking back %s ticks, %d corrections, %d/%d inputs repeated/dropped, %d stalls\n",
-				c.Name, r.Hits, r.Aimed, spread(r.Lags), r.Corrections, r.Repeated, r.Dropped, r.Stalls)
+			fmt.Fprintf(opts.Log, "%-24s %d/%d aimed shots hit looking back %s ticks, %d corrections, %d/%d ticks held/inputs dropped, %d stalls\n",
+				c.Name, r.Hits, r.Aimed, spread(r.Lags), r.Corrections, r.Held, r.Dropped, r.Stalls)
 		}
 		results = append(results, r)
 	}
@@ -144,7 +145,7 @@ func (r *Result) take(s *shooter) {
 	f := s.model.Feel()
 	r.Answers, r.Clicks, r.Playing = s.answers, s.clicks, s.playing
 	r.Corrections, r.Largest = f.Prediction.Corrections, f.Prediction.Largest
-	r.Repeated, r.Dropped, r.Explained = s.repeated, s.dropped, s.explained
+	r.Held, r.Dropped, r.Explained = s.held, s.dropped, s.explained
 	r.Stalls, r.Extrapolated, r.Frozen, r.Delay = f.Playout.Stalls, f.Playout.Extrapolated, f.Playout.Frozen, f.Delay
 	r.Aimed, r.Hits, r.Refused, r.Late = s.hits()
 	r.Lags = s.lags()

@@ -90,15 +90,15 @@ func goals(rs []Result) []goal {
 			met:      at.Stalls == 0,
 			why:      "the jitter buffer let the picture run out of snapshots",
 		})
-		moved := perMinute(float64(at.Repeated+at.Dropped), at.Playing)
-		why := "the server's input buffer ran dry (it repeated the last input) or gave an input back " +
-			"while the ship moved, and the ship moved otherwise than predicted"
+		moved := perMinute(float64(at.Held+at.Dropped), at.Playing)
+		why := "the server's input buffer gave an input back while the ship moved, and the ship moved " +
+			"otherwise than predicted"
 		if n := at.Corrections - at.Explained; n > 0 {
 			why += fmt.Sprintf("; %d came on ticks where the server applied our inputs one each, which the prediction should have matched", n)
 		}
 		ts = append(ts, goal{
 			what: "corrections only where something else touched the ship",
-			measured: fmt.Sprintf("%.1f per minute, largest %.1f px, %d of %d on a tick where the server repeated or dropped one of our inputs (%.1f a minute)",
+			measured: fmt.Sprintf("%.1f per minute, largest %.1f px, %d of %d on a tick where the server held the ship or dropped one of our inputs (%.1f a minute)",
 				perMinute(float64(at.Corrections), at.Playing), at.Largest, at.Explained, at.Corrections, moved),
 			met: at.Corrections == 0,
 			why: why,
@@ -145,7 +145,7 @@ The browser's modules (codec, Predictor, Playout) replay the same traffic under 
 
 `)
 	fmt.Fprintf(&b, "Each condition plays %s with lag compensation (`-max-rewind` %dms) and, where marked, %s without.\n\n", opts.Play, game.DefaultRewindMS, opts.Compare)
-	b.WriteString("| network | key → ship moves (p50 / p95) | click → own shot | corrections / min (largest) | inputs repeated / dropped by the server / min | stalls / min | extrapolated / min | delay | aimed shots hit | without compensation | shots refused / at a ship already down | machine load |\n")
+	b.WriteString("| network | key → ship moves (p50 / p95) | click → own shot | corrections / min (largest) | ticks held / inputs dropped by the server / min | stalls / min | extrapolated / min | delay | aimed shots hit | without compensation | shots refused / at a ship already down | machine load |\n")
 	b.WriteString("|---|---|---|---|---|---|---|---|---|---|---|---|\n")
 	for _, r := range rs {
 		off := "—"
@@ -155,7 +155,7 @@ The browser's modules (codec, Predictor, Playout) replay the same traffic under 
 		fmt.Fprintf(&b, "| %s | %s / %s | %s | %.1f (%.1f px) | %.1f / %.1f | %.1f | %s | %s | %s | %s | %d / %d | %.1f → %.1f |\n",
 			r.Condition.Name, ms(percentile(r.Answers, 50)), ms(percentile(r.Answers, 95)), clicks(r.Clicks),
 			perMinute(float64(r.Corrections), r.Playing), r.Largest,
-			perMinute(float64(r.Repeated), r.Playing), perMinute(float64(r.Dropped), r.Playing),
+			perMinute(float64(r.Held), r.Playing), perMinute(float64(r.Dropped), r.Playing),
 			perMinute(float64(r.Stalls), r.Playing), ms(time.Duration(perMinute(float64(r.Extrapolated), r.Playing))),
 			ms(r.Delay), share(r.Hits, r.Aimed), off, r.Refused, r.Late, r.Load[0], r.Load[1])
 	}

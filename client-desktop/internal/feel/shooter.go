@@ -77,10 +77,10 @@ type shooter struct {
 	havePrev  bool
 	ownShots  map[uint32]bool // seqs of own shots seen in a snapshot
 	lastAcked uint32
-	// Ticks in which the server applied none of our inputs (it repeated the last one) or
+	// Ticks in which the server applied none of our inputs (it held the ship) or
 	// skipped some (it dropped them from a backlog), while the match ran and we sent.
-	repeated, dropped int
-	// touched says the tick just settled repeated or dropped one of our inputs; explained
+	held, dropped int
+	// touched says the tick just settled held the ship or dropped one of our inputs; explained
 	// counts the prediction's corrections on such ticks.
 	touched   bool
 	explained int
@@ -289,7 +289,7 @@ func (s *shooter) settle(cur *protocol.Snapshot) {
 	if steady := s.havePrev && cur.Tick == s.prev.Tick+1 && cur.State == protocol.StateRunning && s.prev.State == protocol.StateRunning; steady && seat < len(s.prev.Ships) {
 		switch was := uint32(s.prev.Ships[seat][protocol.ShipLastSeq]); {
 		case acked == was && was != 0:
-			s.repeated++
+			s.held++
 			s.touched = true
 		case acked > was+1 && was != 0:
 			s.dropped += int(acked - was - 1)

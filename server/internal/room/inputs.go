@@ -7,9 +7,11 @@ import (
 
 // inputBuffer holds the inputs of one seat's connection until their tick: a jitter buffer.
 // A client sends one input per tick, but the network delivers them unevenly; applied as they
-// come, an input that is a little late leaves a tick with none (the server repeats the last)
-// and then two at once (one waits, or is dropped), and either way the ship moves otherwise
-// than the player's own prediction of it, a visible correction. So the buffer keeps the depth
+// come, an input that is a little late leaves a tick with none and then two at once (one
+// waits, or is dropped). A tick with none holds the ship still (game.ButtonHold), so that the
+// late input moves it next as predicted, only a tick later; but others see it pause, and a
+// dropped input moves it otherwise than the player's own prediction of it, a visible
+// correction. So the buffer keeps the depth
 // the line needs: a tick that finds it empty makes it one deeper (the late input waits behind
 // the next), and it is made shallower only when it has held an input to spare for a whole
 // window, by dropping one that changes nothing: no button held by a ship at rest. A line that
@@ -20,7 +22,6 @@ import (
 type inputBuffer struct {
 	queue   []protocol.Input
 	applied uint32 // the last seq applied on the current connection
-	last    game.Input
 
 	low    int // the fewest inputs found waiting at a tick during the current window
 	ticks  int // ticks into the current window
@@ -65,7 +66,7 @@ func (b *inputBuffer) add(in protocol.Input) {
 
 // next returns the input for this tick of ship: the oldest waiting one, after trimming a
 // backlog beyond the policy's max and a spare input the window found; with none waiting
-// the ship keeps doing what it did, without firing.
+// the ship holds still.
 func (b *inputBuffer) next(p inputPolicy, ship *game.Ship) game.Input {
 	if extra := len(b.queue) - p.max; extra > 0 {
 		b.drop(extra)
@@ -88,17 +89,12 @@ func (b *inputBuffer) next(p inputPolicy, ship *game.Ship) game.Input {
 			b.window = min(2*b.window, p.maxWindow)
 			b.gaveAt = 0
 		}
-		// A repeated input is none the player made: its shots are neither fired again nor
-		// compensated for lag, and Seq 0 leaves the echoed seq alone.
-		b.last.Seq, b.last.View = 0, 0
-		b.last.Buttons &^= game.ButtonFire
-		return b.last
+		return game.Input{Buttons: game.ButtonHold}
 	}
 	in := b.queue[0]
 	b.drop(1)
 	b.applied = in.Seq
-	b.last = game.Input{Seq: in.Seq, Buttons: game.Buttons(in.Buttons), AimX: in.AimX, AimY: in.AimY, View: in.View}
-	return b.last
+	return game.Input{Seq: in.Seq, Buttons: game.Buttons(in.Buttons), AimX: in.AimX, AimY: in.AimY, View: in.View}
 }
 
 // measure keeps the fewest inputs found waiting at a tick over the window and, at its end,

@@ -151,15 +151,15 @@ func TestInputShrinkWaitsForHarmless(t *testing.T) {
 	}
 }
 
-// TestInputRepeatDoesNotFire: a tick without an input keeps the ship moving as it did but
-// fires no shot the player did not make, and claims no view.
-func TestInputRepeatDoesNotFire(t *testing.T) {
+// TestInputLateHoldsTheShip: a tick without an input holds the ship: it does not go on with
+// the last input (which would move it, or fire, otherwise than the player predicted).
+func TestInputLateHoldsTheShip(t *testing.T) {
 	var b inputBuffer
 	b.add(protocol.Input{Seq: 1, Buttons: uint8(game.ButtonFire | game.ButtonUp), AimX: 3, View: 7})
 	b.next(testPolicy, &game.Ship{Alive: true})
 	got := b.next(testPolicy, &game.Ship{Alive: true})
-	if want := (game.Input{Buttons: game.ButtonUp, AimX: 3}); got != want {
-		t.Fatalf("the repeated input is %+v, want %+v", got, want)
+	if want := (game.Input{Buttons: game.ButtonHold}); got != want {
+		t.Fatalf("the input of a tick without one is %+v, want %+v", got, want)
 	}
 }
 
