@@ -83,7 +83,7 @@ func (g *Game) drawArena(dst *ebiten.Image, l matchLayout, now time.Time) bool {
 	if !sampled {
 		return false
 	}
-	g.live = m.FX.Live(g.live, t)
+	g.live, g.liveAt = m.FX.Live(g.live, t), t
 	g.drawEffects(dst, t, false)
 	for _, s := range g.view.Ships {
 		if s.Active && s.Alive {

@@ -56,7 +56,8 @@ type Config struct {
 	// that long, however long joining took.
 	PlayFor time.Duration
 	// Until, if set, ends the client the same way once it shows the screen of that name, or
-	// an effect of that kind (hit, death, respawn, shot).
+	// an effect of that kind (hit, death, respawn, shot) a fifth into its life, as a player
+	// sees it: an explosion in its first frame is still a dot.
 	Until string
 	// Calm turns off the shake of the arena (reduced motion).
 	Calm bool
@@ -144,6 +145,7 @@ type Game struct {
 	buttons []button // what the last frame drew that a click can press
 
 	live      []fx.Event    // the effects the last frame showed
+	liveAt    float64       // the tick the last frame showed them at
 	shown     []match.Shown // the effects the screenshot shows
 	particles []fx.Particle // scratch for drawing explosions
 	trails    trails
@@ -162,10 +164,11 @@ func (g *Game) timeUp(now time.Time) bool {
 		g.cfg.Until != "" && g.model.Screen.String() == g.cfg.Until
 }
 
-// showing reports whether the frame just drawn shows an effect of the kind called name.
+// showing reports whether the frame just drawn shows an effect of the kind called name, a
+// fifth or more into its life.
 func (g *Game) showing(name string) bool {
 	for _, e := range g.live {
-		if e.Kind.String() == name {
+		if e.Kind.String() == name && g.model.FX.Age(e, g.liveAt) >= fx.Lifetime[e.Kind]/5 {
 			return true
 		}
 	}
