@@ -3,8 +3,6 @@ package load
 import (
 	"context"
 	"fmt"
-	"io"
-	"log/slog"
 	"math"
 	"strings"
 	"sync/atomic"
@@ -13,7 +11,7 @@ import (
 
 	"skirmish/server/internal/app"
 	"skirmish/server/internal/config"
-	"skirmish/server/internal/room"
+	"skirmish/server/loadgen/internal/testserver"
 )
 
 // TestSmoke runs a tiny scenario against a real server on loopback: two players play (wire
@@ -28,22 +26,9 @@ func TestSmoke(t *testing.T) {
 func smoke(t *testing.T, brains bool) {
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
-	cfg := config.Default()
-	cfg.Addr, cfg.DataDir = "127.0.0.1:0", t.TempDir()
-	srv, err := app.Start(ctx, cfg, app.Options{
-		Room:   room.Config{Countdown: 100 * time.Millisecond},
-		Logger: slog.New(slog.NewTextHandler(io.Discard, nil)),
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer func() {
-		cancel()
-		<-srv.Done()
-	}()
-
+	addr, tickRate := testserver.Start(t, nil)
 	rep, err := Run(ctx, Config{
-		Addr: srv.Addr().String(), Rooms: 1, Players: 2, Spectators: 2, TickRate: cfg.TickRate,
+		Addr: addr, Rooms: 1, Players: 2, Spectators: 2, TickRate: tickRate,
 		Warmup: time.Second, Duration: 2 * time.Second, ServerCPU: -1, ClientCPU: -1, Brains: brains,
 	})
 	if err != nil {
@@ -83,27 +68,16 @@ func smoke(t *testing.T, brains bool) {
 func TestOverloadSmoke(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
-	cfg := config.Default()
-	cfg.Addr, cfg.DataDir = "127.0.0.1:0", t.TempDir()
-	cfg.RoomsPerIP, cfg.MaxConnsPerIP = 0, 0
 	// The server asks once per room created and once per new player: 2 rooms and 4 players
 	// run, then each newcomer room brings one player.
 	const running, newcomers = 2 + 4, 3
 	var asked atomic.Int64
-	srv, err := app.Start(ctx, cfg, app.Options{
-		Room:       room.Config{Countdown: 100 * time.Millisecond},
-		Logger:     slog.New(slog.NewTextHandler(io.Discard, nil)),
-		Overloaded: func() bool { return asked.Add(1) > running+2*newcomers },
+	addr, tickRate := testserver.Start(t, func(cfg *config.Config, o *app.Options) {
+		cfg.RoomsPerIP, cfg.MaxConnsPerIP = 0, 0
+		o.Overloaded = func() bool { return asked.Add(1) > running+2*newcomers }
 	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer func() {
-		cancel()
-		<-srv.Done()
-	}()
 	rep, err := Overload(ctx, OverloadConfig{
-		Config: Config{Addr: srv.Addr().String(), Rooms: 2, Players: 2, TickRate: cfg.TickRate,
+		Config: Config{Addr: addr, Rooms: 2, Players: 2, TickRate: tickRate,
 			Warmup: time.Second, Duration: 2 * time.Second, ServerCPU: -1, ClientCPU: -1},
 		Arrivals: 5, Bots: 1, Push: 3 * time.Second,
 	})

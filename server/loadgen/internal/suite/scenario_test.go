@@ -2,15 +2,11 @@ package suite
 
 import (
 	"context"
-	"io"
-	"log/slog"
 	"testing"
 	"time"
 
-	"skirmish/server/internal/app"
-	"skirmish/server/internal/config"
-	"skirmish/server/internal/room"
 	"skirmish/server/loadgen/internal/load"
+	"skirmish/server/loadgen/internal/testserver"
 )
 
 // short scales a scenario of make bench down to a few seconds and a fiftieth of its rooms
@@ -35,21 +31,8 @@ func TestScenariosShort(t *testing.T) {
 		t.Run(sc.name, func(t *testing.T) {
 			ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 			defer cancel()
-			cfg := config.Default()
-			cfg.Addr, cfg.DataDir = "127.0.0.1:0", t.TempDir()
-			srv, err := app.Start(ctx, cfg, app.Options{
-				Room:   room.Config{Countdown: 100 * time.Millisecond},
-				Logger: slog.New(slog.NewTextHandler(io.Discard, nil)),
-			})
-			if err != nil {
-				t.Fatal(err)
-			}
-			defer func() {
-				cancel()
-				<-srv.Done()
-			}()
 			c := sc.cfg
-			c.Addr, c.TickRate = srv.Addr().String(), cfg.TickRate
+			c.Addr, c.TickRate = testserver.Start(t, nil)
 			rep, err := load.Run(ctx, c)
 			if err != nil {
 				t.Fatal(err)
