@@ -3,6 +3,7 @@ package record
 import (
 	"bytes"
 	"errors"
+	"fmt"
 	"io"
 	"log/slog"
 	"os"
@@ -487,5 +488,54 @@ func TestRecordTravels(t *testing.T) {
 	}
 	if _, err := there.Continue(pos, 2); err != nil {
 		t.Fatal(err)
+	}
+}
+
+// TestReplacementsShareACommit: replacements queued together are all in place after their
+// commit, the last of a file's wins, a removal queued after a replacement removes it, and no
+// temporary file is left; a replacement shows without waiting for Close.
+func TestReplacementsShareACommit(t *testing.T) {
+	dir := t.TempDir()
+	w, err := NewWriter(dir, slog.New(slog.DiscardHandler), Options{OnError: func(what string, err error) {
+		t.Errorf("%s failed: %v", what, err)
+	}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	w.Replace("first", []byte("1"), true)
+	first := filepath.Join(dir, "first")
+	deadline := time.Now().Add(5 * time.Second)
+	for {
+		if b, err := os.ReadFile(first); err == nil && string(b) == "1" {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("a replacement is not in place 5 s after it was queued")
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	for i := range 50 {
+		w.Replace(fmt.Sprintf("cp/%d", i), []byte(fmt.Sprint(i)), true)
+	}
+	w.Replace("cp/7", []byte("again"), true)
+	w.Replace("gone", []byte("x"), true)
+	w.Remove("gone")
+	w.Close()
+	for i := range 50 {
+		want := fmt.Sprint(i)
+		if i == 7 {
+			want = "again"
+		}
+		if b, err := os.ReadFile(filepath.Join(dir, "cp", fmt.Sprint(i))); err != nil || string(b) != want {
+			t.Errorf("cp/%d = %q, %v; want %q", i, b, err, want)
+		}
+	}
+	if _, err := os.Stat(filepath.Join(dir, "gone")); !errors.Is(err, os.ErrNotExist) {
+		t.Errorf("a file removed after its replacement: %v", err)
+	}
+	tmps, _ := filepath.Glob(filepath.Join(dir, "*", "*.tmp"))
+	top, _ := filepath.Glob(filepath.Join(dir, "*.tmp"))
+	if len(tmps)+len(top) > 0 {
+		t.Errorf("temporary files left: %v", append(tmps, top...))
 	}
 }

@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
+	"time"
 )
 
 // job is a write on its way to the disk: a piece appended to a record, a file replaced
@@ -16,12 +17,11 @@ import (
 type job struct {
 	path    string
 	data    []byte
-	replace bool   // write data to a temporary file, sync it and rename it over path
-	remove  bool   // remove path
-	durable string // a record to sync to the disk first
-	last    bool   // data ends the record at path: its match is over
-	resumed bool   // the record at path goes on (Continue); with last, it had ended already
-	retain  bool   // the records on disk are all known: keep them within the limits from now on
+	replace bool // write data beside path, to be renamed over it by the next commit
+	remove  bool // remove path
+	last    bool // data ends the record at path: its match is over
+	resumed bool // the record at path goes on (Continue); with last, it had ended already
+	retain  bool // the records on disk are all known: keep them within the limits from now on
 }
 
 // Writer writes, in order and on its own goroutine, what rooms keep under the data directory:
@@ -48,6 +48,13 @@ type Writer struct {
 	size      int64
 	finished  int
 	retaining bool
+
+	// Owned by run too: replacements written beside their files and not yet put in place,
+	// whether one was put in place since (to be made durable at Close), and the kinds of
+	// failure logged once.
+	staged     []string
+	renamed    bool
+	failedOnce map[string]bool
 }
 
 // file is one record on disk.
@@ -78,7 +85,7 @@ func NewWriter(dir string, log *slog.Logger, opts Options) (*Writer, error) {
 		return nil, fmt.Errorf("data directory: %w", err)
 	}
 	w := &Writer{dir: dir, jobs: make(chan job, 256), done: make(chan struct{}), log: log, onError: opts.OnError,
-		opts: opts, byPath: map[string]*file{}}
+		opts: opts, byPath: map[string]*file{}, failedOnce: map[string]bool{}}
 	go w.run()
 	return w, nil
 }
@@ -88,46 +95,125 @@ func (w *Writer) Dir() string { return w.dir }
 
 func (w *Writer) run() {
 	defer close(w.done)
-	failed := map[string]bool{}
-	for j := range w.jobs {
-		what, err := "record", error(nil)
+	commitTimer := time.NewTimer(time.Hour)
+	commitTimer.Stop()
+	var due <-chan time.Time // the commit timer while replacements are staged
+	for {
+		var j job
+		select {
+		case <-due:
+			due = nil
+			w.commit()
+			continue
+		case next, ok := <-w.jobs:
+			if !ok {
+				w.commit()
+				if w.renamed {
+					w.check("file", w.dir, syncDisk(w.dir))
+				}
+				return
+			}
+			j = next
+		}
+		if j.remove || j.retain || j.resumed {
+			// Whatever follows a replacement in the queue, other than more of a record,
+			// sees it in place.
+			w.commit()
+		}
 		switch {
 		case j.retain:
 			w.scan()
-			continue
 		case j.resumed:
 			w.resume(j.path, j.last)
-			continue
 		case j.remove:
-			what = "remove"
-			if err = os.Remove(j.path); errors.Is(err, os.ErrNotExist) {
+			err := os.Remove(j.path)
+			if errors.Is(err, os.ErrNotExist) {
 				err = nil
 			}
 			if err == nil {
 				w.forget(j.path)
 			}
+			w.check("remove", j.path, err)
 		case j.replace:
-			what = "file"
-			if j.durable != "" {
-				err = syncFile(j.durable)
-			}
-			if err == nil {
-				err = replaceFile(j.path, j.data)
-			}
+			w.stage(j)
 		default:
-			if err = appendFile(j.path, j.data); err == nil {
+			err := appendFile(j.path, j.data)
+			if err == nil {
 				w.wrote(j)
 			}
+			w.check("record", j.path, err)
 		}
-		if err == nil {
-			continue
-		}
-		w.failed(what, err)
-		if !failed[what] {
-			failed[what] = true // the first failure of a kind is logged, every one is counted
-			w.log.Error("writing the data directory", "what", what, "path", j.path, "err", err)
+		switch {
+		case len(w.staged) >= maxStaged:
+			w.commit()
+		case len(w.staged) > 0 && due == nil:
+			commitTimer.Reset(commitDelay)
+			due = commitTimer.C
+		case len(w.staged) == 0 && due != nil:
+			commitTimer.Stop()
+			due = nil
 		}
 	}
+}
+
+// commitDelay is how long a replacement waits for others to share its commit, and
+// maxStaged how many may.
+const (
+	commitDelay = 250 * time.Millisecond
+	maxStaged   = 256
+)
+
+// stage writes a replacement beside its file, to be put in place by the next commit.
+func (w *Writer) stage(j job) {
+	tmp := j.path + ".tmp"
+	err := os.MkdirAll(filepath.Dir(j.path), 0o755)
+	if err == nil {
+		err = writeFile(tmp, j.data)
+	}
+	if w.check("file", j.path, err) && !slices.Contains(w.staged, j.path) {
+		w.staged = append(w.staged, j.path)
+	}
+}
+
+// commit makes everything written so far durable and then puts the staged replacements in
+// place, so that a replacement is never found before what was written ahead of it (a
+// checkpoint before the record bytes it counts), even after a crash. The replacements of a
+// commitDelay share one sync of the file system: a sync of every file and directory, three
+// for each checkpoint, blocked the writer's thread a few hundred times a second, and with it
+// the process's only processor on a server pinned to one core, until the runtime's monitor
+// noticed (up to 10 ms), which made rooms' ticks late. A rename becomes durable with the
+// next commit's sync, or at Close; until then a crash finds the previous file.
+func (w *Writer) commit() {
+	if len(w.staged) == 0 {
+		return
+	}
+	err := syncDisk(w.dir)
+	w.renamed = w.renamed && err != nil
+	for _, path := range w.staged {
+		renamed := err == nil && w.check("file", path, os.Rename(path+".tmp", path))
+		if err != nil {
+			w.check("file", path, err)
+		}
+		if !renamed {
+			_ = os.Remove(path + ".tmp")
+		}
+		w.renamed = w.renamed || renamed
+	}
+	clear(w.staged)
+	w.staged = w.staged[:0]
+}
+
+// check counts and logs a failed write and reports whether it succeeded.
+func (w *Writer) check(what, path string, err error) bool {
+	if err == nil {
+		return true
+	}
+	w.failed(what, err)
+	if !w.failedOnce[what] {
+		w.failedOnce[what] = true // the first failure of a kind is logged, every one is counted
+		w.log.Error("writing the data directory", "what", what, "path", path, "err", err)
+	}
+	return false
 }
 
 func (w *Writer) failed(what string, err error) {
@@ -277,22 +363,17 @@ func appendFile(path string, data []byte) error {
 	return errors.Join(err, f.Close())
 }
 
-// replaceFile writes data to path atomically: a reader finds the old file or the new one,
-// never a part, even after a crash.
+// replaceFile writes data to path atomically and durably: a reader finds the old file or the
+// new one, never a part, even after a crash.
 func replaceFile(path string, data []byte) error {
 	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
 		return err
 	}
 	tmp := path + ".tmp"
-	f, err := os.OpenFile(tmp, os.O_CREATE|os.O_WRONLY|os.O_TRUNC, 0o600)
-	if err != nil {
+	if err := writeFile(tmp, data); err != nil {
 		return err
 	}
-	_, err = f.Write(data)
-	if err == nil {
-		err = f.Sync()
-	}
-	if err = errors.Join(err, f.Close()); err != nil {
+	if err := syncFile(tmp); err != nil {
 		_ = os.Remove(tmp)
 		return err
 	}
@@ -301,6 +382,19 @@ func replaceFile(path string, data []byte) error {
 	}
 	// The rename itself is durable once the directory is.
 	return syncFile(filepath.Dir(path))
+}
+
+// writeFile writes data as the whole file path, readable by the server's user only.
+func writeFile(path string, data []byte) error {
+	f, err := os.OpenFile(path, os.O_CREATE|os.O_WRONLY|os.O_TRUNC, 0o600)
+	if err != nil {
+		return err
+	}
+	_, err = f.Write(data)
+	if err = errors.Join(err, f.Close()); err != nil {
+		_ = os.Remove(path)
+	}
+	return err
 }
 
 func syncFile(path string) error {
@@ -312,14 +406,11 @@ func syncFile(path string) error {
 }
 
 // Replace writes data as the whole file rel (a path under the data directory) atomically and
-// readable by the server's user only, after making the record of m (which may be nil) durable
-// up to what it has handed over. With wait it waits for room in the queue; without, it gives
-// up at once when the disk is far behind and reports whether the write was queued.
-func (w *Writer) Replace(rel string, data []byte, m *Match, wait bool) bool {
+// readable by the server's user only, durable no earlier than every record piece queued
+// before it. With wait it waits for room in the queue; without, it gives up at once when the
+// disk is far behind and reports whether the write was queued.
+func (w *Writer) Replace(rel string, data []byte, wait bool) bool {
 	j := job{path: filepath.Join(w.dir, rel), data: data, replace: true}
-	if m != nil && m.queued > 0 {
-		j.durable = m.path
-	}
 	if wait {
 		w.jobs <- j
 		return true

@@ -138,7 +138,7 @@ func (c *core) saveCheckpoint(now time.Time, final bool) {
 	if c.lease != nil {
 		queued = c.lease.Checkpoint(data, final)
 	} else {
-		queued = c.env.records.Replace(checkpointFile(c.id), data, c.rec, final)
+		queued = c.env.records.Replace(checkpointFile(c.id), data, final)
 	}
 	if queued {
 		c.env.metrics.Checkpoints.WithLabelValues("queued").Inc()
