@@ -3,6 +3,7 @@ package game
 import (
 	"bytes"
 	"fmt"
+	"sync"
 
 	"skirmish/assets"
 )
@@ -142,14 +143,27 @@ func mergeWalls(solid []bool, width, height int) []Rect {
 	return tiles
 }
 
-// LoadMap parses the map called name from the embedded assets.
+// LoadMap returns the map called name from the embedded assets, parsed once: a Map is
+// immutable, so every world on it shares one (a server of a thousand rooms keeps a few maps,
+// not a thousand).
 func LoadMap(name string) (*Map, error) {
+	if m, ok := loadedMaps.Load(name); ok {
+		return m.(*Map), nil
+	}
 	text, err := assets.Map(name)
 	if err != nil {
 		return nil, err
 	}
-	return ParseMap(name, text)
+	m, err := ParseMap(name, text)
+	if err != nil {
+		return nil, err
+	}
+	shared, _ := loadedMaps.LoadOrStore(name, m)
+	return shared.(*Map), nil
 }
+
+// loadedMaps holds the maps LoadMap parsed, by name; the assets bound how many.
+var loadedMaps sync.Map
 
 // MapNames lists the maps LoadMap knows, sorted.
 func MapNames() []string { return assets.MapNames() }
