@@ -81,10 +81,10 @@ func quickRooms() room.Config {
 		Countdown: 100 * time.Millisecond,
 		Results:   200 * time.Millisecond,
 		Conn: transport.Options{
-			PingInterval: 200 * time.Millisecond,
-			ReadTimeout:  2 * time.Second,
-			WriteTimeout: 500 * time.Millisecond,
-			PolledReads:  polledReads,
+			PingInterval:   200 * time.Millisecond,
+			ReadTimeout:    2 * time.Second,
+			WriteTimeout:   500 * time.Millisecond,
+			GoroutineReads: goroutineReads,
 		},
 	}
 }

@@ -13,18 +13,18 @@ import (
 	"skirmish/server/internal/config"
 )
 
-// polledReads makes the test servers' rooms read their players' sockets themselves, once a
-// tick (-polled-reads), instead of a goroutine per player, the default and the path of TLS
-// connections.
-var polledReads bool
+// goroutineReads makes the test servers read each player on a goroutine of its own
+// (-goroutine-reads), the path of TLS connections, instead of the default: each room reads its
+// players' sockets itself, once a tick.
+var goroutineReads bool
 
-// TestPolledReads runs the connection tests again on the polled path: pause and resync, a
+// TestGoroutineReads runs the connection tests again on the goroutine path: pause and resync, a
 // half-open socket, leaving, a seat taken while its player is away, protocol abuse, a client
 // that stops reading, one that reconnects by itself, and the per-connection budgets (a flood
 // closed with 1008, pings answered within bounds, a stalled reader dropped).
-func TestPolledReads(t *testing.T) {
-	polledReads = true
-	t.Cleanup(func() { polledReads = false })
+func TestGoroutineReads(t *testing.T) {
+	goroutineReads = true
+	t.Cleanup(func() { goroutineReads = false })
 	for _, tt := range []struct {
 		name string
 		test func(*testing.T)
@@ -57,7 +57,7 @@ func TestPolledPlayersHaveNoGoroutine(t *testing.T) {
 		{"goroutine reads", false, players, 2 * players},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
-			s := startServer(t, func(_ *config.Config, opts *app.Options) { opts.Room.Conn.PolledReads = tt.polled })
+			s := startServer(t, func(_ *config.Config, opts *app.Options) { opts.Room.Conn.GoroutineReads = !tt.polled })
 			rooms := make([]string, players/4)
 			for i := range rooms {
 				rooms[i] = s.createRoom(4, 0)

@@ -90,7 +90,7 @@ func wire(cfg config.Config, opts Options) (p parts, err error) {
 	p.wirePolicy(cfg, opts)
 	p.roomCfg = opts.Room
 	p.roomCfg.Conn.Stats = writerStats{p.metrics}
-	p.roomCfg.Conn.PolledReads = p.roomCfg.Conn.PolledReads || cfg.PolledReads
+	p.roomCfg.Conn.GoroutineReads = p.roomCfg.Conn.GoroutineReads || cfg.GoroutineReads
 	if cfg.NATS != "" {
 		p.node, err = joinFleet(cfg, opts, ln.Addr(), p.policy.Overloaded, p.metrics, p.log)
 	}

@@ -7,8 +7,8 @@
 //     goes to them, to the Observer (the spectator feed) and to the room directory;
 //   - the driver (driver.go, reads.go): one goroutine per room that owns its core, keeps the
 //     clock (a fixed-step loop on absolute deadlines), and feeds the core the commands and
-//     the inputs that its players' connections queue; with transport.Options.PolledReads it
-//     reads its players' plain TCP sockets itself, once a tick without blocking, instead.
+//     the inputs of its players: it reads their plain TCP sockets itself, once a tick without
+//     blocking, and takes what the goroutines reading the others (TLS) queue.
 //
 // The Manager creates and finds rooms and serves player connections (session.go): it reads a
 // connection's hello on the goroutine that upgraded it, and once the player is seated that

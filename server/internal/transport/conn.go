@@ -6,9 +6,9 @@
 // one write per batch by a writer goroutine that exists only while frames wait, so that the
 // room's tick never waits on a socket. One goroutine per ping interval pings every connection,
 // ends the reads of silent ones and closes those whose sockets stopped draining. A connection
-// is read by a goroutine of its own with ReadMessage; with Options.PolledReads the owner of a
-// plain TCP connection may instead poll it (poll.go): read it without blocking when it
-// chooses, under the same budgets, so that it needs no goroutine of its own.
+// is read with ReadMessage by a goroutine of its own, or, when it is a plain TCP connection
+// (not Options.GoroutineReads), its owner may poll it instead (poll.go): read it without
+// blocking when it chooses, under the same budgets, so that it needs no goroutine of its own.
 package transport
 
 import (
@@ -62,12 +62,11 @@ type Options struct {
 	// QueuedWrites sends every frame through a writer goroutine, as before direct writes;
 	// the benchmarks measure what direct writes save.
 	QueuedWrites bool
-	// PolledReads makes a plain TCP connection pollable (see Conn.Pollable): its owner reads
-	// it without blocking when it chooses, and it needs no reader goroutine. Off by default:
-	// players polled by their rooms cost half the memory but no less CPU, and on a server
-	// short of CPU their rooms' ticks run late more often, every read being on the tick
-	// (BENCHMARKS.md, ablation).
-	PolledReads bool
+	// GoroutineReads keeps even a plain TCP connection from being pollable (see
+	// Conn.Pollable): it is read by a goroutine of its own, as a TLS connection is. The
+	// benchmarks compare the two paths (BENCHMARKS.md, ablation): a goroutine per player
+	// costs twice the memory and more CPU a message.
+	GoroutineReads bool
 }
 
 // Stats receives the writer's counters. Its methods are called from connection goroutines.
@@ -193,7 +192,7 @@ func newConn(nc net.Conn, early []byte, opts Options, release func()) *Conn {
 	c.tokens, c.tokenAt = rateBurst*float64(opts.MaxRate), monotonic()
 	if c.raw = rawConn(nc); c.raw != nil {
 		c.rawFn = c.writeFD
-		if opts.PolledReads {
+		if !opts.GoroutineReads {
 			c.pollFn, c.readFn = c.fillPolled, c.readFD
 		}
 	}

@@ -19,8 +19,8 @@ import (
 // errDrained says a poll found no more bytes this round.
 var errDrained = errors.New("nothing more to read this round")
 
-// Pollable reports whether Poll can read the connection: Options.PolledReads asked for it,
-// and it is a plain TCP socket with nothing buffered ahead of it. Any other connection (TLS
+// Pollable reports whether Poll can read the connection: it is a plain TCP socket with nothing
+// buffered ahead of it, and Options.GoroutineReads did not ask for a goroutine. Any other connection (TLS
 // among them) is read by a goroutine with ReadMessage.
 func (c *Conn) Pollable() bool { return c.pollFn != nil }
 

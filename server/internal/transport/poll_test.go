@@ -9,13 +9,6 @@ import (
 	"github.com/gobwas/ws"
 )
 
-// pollPair returns a polled server connection and the client's end of it, over loopback TCP.
-func pollPair(t *testing.T, opts Options) (*Conn, net.Conn) {
-	t.Helper()
-	opts.PolledReads = true
-	return tcpPair(t, opts)
-}
-
 // tcpPair returns a server connection and the client's end of it, over loopback TCP.
 func tcpPair(t *testing.T, opts Options) (*Conn, net.Conn) {
 	t.Helper()
@@ -42,7 +35,7 @@ func pollUntil(t *testing.T, c *Conn) ([]byte, error) {
 // ReadMessage does.
 func TestPoll(t *testing.T) {
 	t.Run("empty socket returns at once", func(t *testing.T) {
-		c, _ := pollPair(t, Options{})
+		c, _ := tcpPair(t, Options{})
 		if !c.Pollable() {
 			t.Fatal("a loopback TCP connection is not pollable")
 		}
@@ -55,7 +48,7 @@ func TestPoll(t *testing.T) {
 		}
 	})
 	t.Run("whole frames only, several per read", func(t *testing.T) {
-		c, cc := pollPair(t, Options{})
+		c, cc := tcpPair(t, Options{})
 		a, b := masked(t, ws.OpBinary, []byte("first")), masked(t, ws.OpBinary, []byte("second"))
 		if _, err := cc.Write(append(a, b[:3]...)); err != nil {
 			t.Fatal(err)
@@ -74,7 +67,7 @@ func TestPoll(t *testing.T) {
 		}
 	})
 	t.Run("one read per round", func(t *testing.T) {
-		c, cc := pollPair(t, Options{})
+		c, cc := tcpPair(t, Options{})
 		one := masked(t, ws.OpBinary, []byte("x"))
 		if _, err := cc.Write(one); err != nil {
 			t.Fatal(err)
@@ -96,7 +89,7 @@ func TestPoll(t *testing.T) {
 	})
 	t.Run("a round of PollAll reads the end behind the last message", func(t *testing.T) {
 		for _, all := range []bool{false, true} {
-			c, cc := pollPair(t, Options{})
+			c, cc := tcpPair(t, Options{})
 			if _, err := cc.Write(masked(t, ws.OpBinary, []byte("last"))); err != nil {
 				t.Fatal(err)
 			}
@@ -119,7 +112,7 @@ func TestPoll(t *testing.T) {
 		}
 	})
 	t.Run("ping answered, close reported", func(t *testing.T) {
-		c, cc := pollPair(t, Options{})
+		c, cc := tcpPair(t, Options{})
 		msg := append(masked(t, ws.OpPing, []byte("hi")), masked(t, ws.OpClose, ws.NewCloseFrameBody(ws.StatusNormalClosure, ""))...)
 		if _, err := cc.Write(msg); err != nil {
 			t.Fatal(err)
@@ -134,15 +127,15 @@ func TestPoll(t *testing.T) {
 		}
 	})
 	t.Run("silence ends in ErrTimeout", func(t *testing.T) {
-		c, _ := pollPair(t, Options{PingInterval: 20 * time.Millisecond, ReadTimeout: 60 * time.Millisecond})
+		c, _ := tcpPair(t, Options{PingInterval: 20 * time.Millisecond, ReadTimeout: 60 * time.Millisecond})
 		if _, err := pollUntil(t, c); !errors.Is(err, ErrTimeout) {
 			t.Fatalf("err = %v, want ErrTimeout", err)
 		}
 	})
-	t.Run("polled reads not asked for", func(t *testing.T) {
-		c, _ := tcpPair(t, Options{})
+	t.Run("goroutine reads asked for", func(t *testing.T) {
+		c, _ := tcpPair(t, Options{GoroutineReads: true})
 		if c.Pollable() {
-			t.Fatal("a connection without PolledReads is pollable")
+			t.Fatal("a connection with GoroutineReads is pollable")
 		}
 	})
 }

@@ -40,7 +40,7 @@ func Run(args []string, stdout, stderr io.Writer) int {
 	fs.IntVar(&lc.Rooms, "rooms", 1, "rooms to create")
 	fs.IntVar(&lc.Players, "players", 4, "bot players per room")
 	fs.IntVar(&lc.Spectators, "spectators", 0, "SSE spectators, spread over the rooms")
-	fs.BoolVar(&m.polledReads, "polled-reads", false, "start the server with -polled-reads")
+	fs.BoolVar(&m.goroutineReads, "goroutine-reads", false, "start the server with -goroutine-reads")
 	fs.BoolVar(&lc.Brains, "brains", false, "players are full clients steered by bots (several times the load generator's CPU per player)")
 	fs.IntVar(&lc.TickRate, "tick", 30, "tick rate of a started server in Hz")
 	fs.DurationVar(&lc.Warmup, "warmup", 5*time.Second, "settling time before each measurement window")
@@ -91,7 +91,7 @@ type mode struct {
 	overload, unprotected     bool
 	profile, dataDir, profDir string
 	jsonOut                   string
-	polledReads               bool
+	goroutineReads            bool
 }
 
 func execute(m mode, lc load.Config, oc load.OverloadConfig, sc suite.Config, bl suite.BaselineConfig, stdout, stderr io.Writer) error {
@@ -121,8 +121,8 @@ func execute(m mode, lc load.Config, oc load.OverloadConfig, sc suite.Config, bl
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 
-	if m.polledReads {
-		lc.ServerFlags = append(lc.ServerFlags, "-polled-reads")
+	if m.goroutineReads {
+		lc.ServerFlags = append(lc.ServerFlags, "-goroutine-reads")
 	}
 	switch {
 	case m.serve:

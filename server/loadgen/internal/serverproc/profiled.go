@@ -27,7 +27,7 @@ const (
 // profiler on from start to end, and writes a heap profile of the moment whenever the
 // process gets SIGUSR1 (the load generator sends it at the end of the players' window).
 // The server binary itself carries no profiler; this is the same code behind the same flags,
-// flags among them (-polled-reads).
+// flags among them (-goroutine-reads).
 func ServeProfiled(ctx context.Context, addr, dataDir string, tickRate int, profileDir string, flags ...string) error {
 	args := append([]string{"-addr", addr, "-data", dataDir, "-tick", strconv.Itoa(tickRate)}, LoadFlags...)
 	args = append(args, flags...)

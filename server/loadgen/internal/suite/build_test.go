@@ -53,11 +53,11 @@ func TestTable(t *testing.T) {
 		"gorilla":   {Kind: baseline.Gorilla, Conns: 1000, Messages: 150000, CPU: 150000 * 8 * time.Microsecond, HeapStack: 19000000, RSS: 22000000},
 		"floor-sse": {Kind: baseline.Floor, Conns: 5000, Messages: 250000, CPU: 250000 * 5 * time.Microsecond, HeapStack: 1500000, RSS: 6000000},
 	}
-	pa := &load.Report{Rooms: 250, Seats: 4, TickRate: 30, RSSPerPlayer: 16000, HeapPerPlayer: 12000, StackPerPlayer: 5000,
+	ga := &load.Report{Rooms: 250, Seats: 4, TickRate: 30, RSSPerPlayer: 16000, HeapPerPlayer: 12000, StackPerPlayer: 5000,
 		Players: &load.Window{Players: 1000, SnapshotsPerSec: 29990, TickP50us: 40, TickP99us: 450, TickMaxUs: 2000, LateTicks: 3,
 			CPUPerSnapshotUs: 6.2, CPUPerMessageUs: 6.2}}
 	var got bytes.Buffer
-	build(m, runs{a: a, polledReadsA: pa}, bases, 65, 700).markdown(&got)
+	build(m, runs{a: a, goroutineReadsA: ga}, bases, 65, 700).markdown(&got)
 
 	const golden = "testdata/table.golden"
 	if *update {

@@ -40,9 +40,9 @@ var (
 		Warmup: 5 * time.Second, Duration: 20 * time.Second, ServerCPU: serverCPU, ClientCPU: clientCPU}
 	scenarioC = load.Config{Rooms: 1250, Players: 4, TickRate: 30,
 		Warmup: 5 * time.Second, Duration: 20 * time.Second, ServerCPU: serverCPU, ClientCPU: clientCPU}
-	// polledReadsA is scenario (a) without spectators on a server whose rooms read their
-	// players' sockets themselves once a tick, instead of a goroutine per player.
-	polledReadsA = load.Config{Rooms: 250, Players: 4, TickRate: 30, ServerFlags: []string{"-polled-reads"},
+	// goroutineReadsA is scenario (a) without spectators on a server that reads each player on
+	// a goroutine of its own, instead of from its room once a tick.
+	goroutineReadsA = load.Config{Rooms: 250, Players: 4, TickRate: 30, ServerFlags: []string{"-goroutine-reads"},
 		Warmup: 5 * time.Second, Duration: 20 * time.Second, ServerCPU: serverCPU, ClientCPU: clientCPU}
 )
 
@@ -88,7 +88,7 @@ func Run(ctx context.Context, cfg Config, out, progress io.Writer) error {
 	a := scenario("a", scenarioA)
 	b := scenario("b", scenarioB)
 	c := scenario("c", scenarioC)
-	pa := scenario("a with polled reads", polledReadsA)
+	ga := scenario("a with goroutine reads", goroutineReadsA)
 
 	frame, event := 0, 300
 	if a != nil && a.Players != nil && !bad(float64(a.Players.FrameBytes)) {
@@ -131,7 +131,7 @@ func Run(ctx context.Context, cfg Config, out, progress io.Writer) error {
 	}
 	fmt.Fprintf(&doc, "Load average (1, 5, 15 min) when the run began: %s; when it ended: %s. Other work on\n"+
 		"the machine takes CPU from both sides; the rows \"CPU wait\" say how much.\n\n", loadBefore, loadAverage())
-	t := build(m, runs{a: a, b: b, c: c, polledReadsA: pa}, bases, frame, event)
+	t := build(m, runs{a: a, b: b, c: c, goroutineReadsA: ga}, bases, frame, event)
 	t.markdown(&doc)
 	if len(m.errs)+len(errs) > 0 {
 		fmt.Fprintf(&doc, "\nProblems during the run:\n\n")
@@ -182,15 +182,11 @@ const notes = `How the figures are measured:
   both cores saturate (its delivery share, reconnects and latencies are those of an overloaded
   machine), not a pass.
 - The ablation runs scenario (a) again, without spectators, on a server started with
-  -polled-reads (each room reads its players' sockets itself, once a tick, without blocking;
-  by default a goroutine per player reads it, as TLS connections are read). Polling saves
-  the reader goroutines' stacks but no CPU here: nearly every poll finds an input (so a
-  readiness set per room would add a syscall a tick and skip almost no read), and a read(2)
-  of an input that waited up to a tick costs more than a reader's read of one just arrived
-  (about 4 against 2.4 µs in CPU profiles). Its rooms run late more often where other work
-  takes the server's core: every read is on the tick, so ticks that came due together clear
-  more slowly, while reader goroutines run only when no room is due and inputs wait instead
-  (a higher input->ack latency). The keyframe and write rows are micro-benchmarks of the room package
+  -goroutine-reads (a goroutine per player reads its socket, as TLS connections are read;
+  by default each room reads its players' sockets itself, once a tick, without blocking).
+  Polling saves the reader goroutines' stacks and their wake-ups; nearly every poll finds an
+  input, so a readiness set per room would add a system call a tick and skip almost no read.
+  The keyframe and write rows are micro-benchmarks of the room package
   (BenchmarkTickFrames, BenchmarkFanout) run beside the floor in the same suite.
 - Memory per connection: growth of the server's resident set (RSS) and of its live Go heap plus
   goroutine stacks from before the clients connected to after the warm-up, divided by the
