@@ -10,6 +10,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"time"
 
 	"skirmish/game"
@@ -149,16 +150,20 @@ func (c *core) saveCheckpoint(now time.Time, final bool) {
 
 // checkpoint encodes the room's state as a checkpoint file.
 func (c *core) checkpoint(now time.Time, final bool) ([]byte, error) {
+	scratch := checkpointScratch.Get().(*bytes.Buffer)
+	defer checkpointScratch.Put(scratch)
+	scratch.Reset()
+	enc := json.NewEncoder(scratch)
 	w := *c.world
 	w.Map, w.Events = nil, nil
-	world, err := json.Marshal(newWorldState(&w))
-	if err != nil {
+	if err := enc.Encode(newWorldState(&w)); err != nil {
 		return nil, err
 	}
+	worldEnd := scratch.Len()
 	cp := checkpoint{
 		Version: checkpointVersion, Room: c.id, Final: final, Saved: now.UTC(),
 		BotLevel: c.cfg.BotLevel.String(), Matches: c.matches, State: c.state,
-		World: world, Map: c.world.Map.Name,
+		World: scratch.Bytes()[:worldEnd], Map: c.world.Map.Name,
 	}
 	if !c.stateEnds.IsZero() {
 		cp.StateLeft = max(c.stateEnds.Sub(now), 0)
@@ -181,14 +186,21 @@ func (c *core) checkpoint(now time.Time, final bool) ([]byte, error) {
 	if c.env.feeds != nil {
 		cp.Feed = c.env.feeds.SaveFeed(c.id)
 	}
-	body, err := json.Marshal(&cp)
-	if err != nil {
+	if err := enc.Encode(&cp); err != nil {
 		return nil, err
 	}
+	body := bytes.TrimSuffix(scratch.Bytes()[worldEnd:], []byte("\n"))
 	sum := sha256.Sum256(body)
-	out := fmt.Appendf(nil, "%s %d %x\n", checkpointMagic, checkpointVersion, sum)
+	out := make([]byte, 0, len(checkpointMagic)+80+len(body))
+	out = fmt.Appendf(out, "%s %d %x\n", checkpointMagic, checkpointVersion, sum)
 	return append(out, body...), nil
 }
+
+// checkpointScratch holds the buffers checkpoints are encoded in, shared by every room: a
+// room checkpoints every few seconds, and encoding each part into a fresh slice made
+// checkpoints most of what the server allocated (32 of 54 MB in a profile of 250 rooms),
+// which the collector then had to clear.
+var checkpointScratch = sync.Pool{New: func() any { return new(bytes.Buffer) }}
 
 // readCheckpoint decodes a checkpoint file, refusing anything damaged or of another version.
 func readCheckpoint(data []byte) (*checkpoint, error) {
