@@ -11,6 +11,7 @@ import (
 	"log/slog"
 	"net"
 	"os"
+	"runtime/debug"
 
 	"skirmish/server/internal/config"
 )
@@ -41,8 +42,12 @@ func (s *Server) Done() <-chan struct{} { return s.done }
 func (s *Server) Err() error { return s.err }
 
 // Run serves until ctx ends (SIGINT or SIGTERM in the command), then shuts down gracefully,
-// and returns the process exit code.
+// and returns the process exit code. It owns the process: it sets the GC target (gcPercent)
+// unless GOGC does.
 func Run(ctx context.Context, cfg config.Config, opts Options) int {
+	if os.Getenv("GOGC") == "" {
+		debug.SetGCPercent(gcPercent)
+	}
 	s, err := Start(ctx, cfg, opts)
 	if err != nil {
 		opts.withDefaults(cfg).Logger.Error("server failed to start", "err", err)
@@ -55,6 +60,13 @@ func Run(ctx context.Context, cfg config.Config, opts Options) int {
 	}
 	return 0
 }
+
+// gcPercent is the server's GOGC unless the environment sets one. A tick allocates nothing,
+// so collections are rare and a lower target costs little CPU, while the heap's headroom is
+// most of the server's memory: at 250 rooms of 4 players, GOGC 50 against the default 100
+// made the resident set 13.0 KiB a player instead of 17.8, at the same CPU a snapshot
+// (23.1 against 23.2 µs).
+const gcPercent = 50
 
 // Start listens on cfg.Addr and serves in the background until ctx ends.
 func Start(ctx context.Context, cfg config.Config, opts Options) (*Server, error) {
