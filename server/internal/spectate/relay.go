@@ -156,7 +156,7 @@ func (t *topic) relay(id uint64, kind string, wire []byte) bool {
 			t.remember(ev)
 		}
 	}
-	t.out = append(t.out, ev)
+	t.queue(ev)
 	t.mu.Unlock()
 	t.signal()
 	return true

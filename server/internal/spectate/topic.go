@@ -17,7 +17,9 @@ var errClosed = errors.New("spectate: feed closed")
 
 // topic is one feed (a room's, or the lobby's): the numbered events, the history and keyframe
 // that open a stream, and the spectators. Publishers number and queue events under mu; the
-// topic's own writer goroutine owns the spectator list and does every write.
+// topic's own writer goroutine owns the spectator list and does every write. The writer
+// starts with the first spectator: most rooms are never watched, and a goroutine and a
+// heartbeat timer each would cost a server of a thousand rooms a thousand of both.
 type topic struct {
 	hub *Hub
 	// room is the room whose events the hub's Relay passes to the fleet; empty for the lobby
@@ -49,6 +51,7 @@ type topic struct {
 	status                 *event
 	intro                  *event
 	closed                 bool
+	writing                bool // the writer goroutine runs: events are queued for it
 
 	watchers atomic.Int32
 	// wantKey asks the room for a keyframe at once: a spectator joined and there was none.
@@ -70,8 +73,15 @@ func newTopic(h *Hub, feed string, history int, keepKeyframe bool) *topic {
 		history:      history,
 		keepKeyframe: keepKeyframe,
 	}
-	go t.run()
 	return t
+}
+
+// queue hands ev to the writer, if there is one: without, nobody watches, and a stream that
+// opens later starts from the history and keyframe. Called with mu held.
+func (t *topic) queue(ev *event) {
+	if t.writing {
+		t.out = append(t.out, ev)
+	}
 }
 
 // numberFrom makes the topic's ids follow id, as if the events up to id had been published
@@ -114,7 +124,7 @@ func (t *topic) publishAs(id uint64, kind string, data []byte, flags int) {
 		t.intro = ev
 	}
 	if flags&broadcast != 0 {
-		t.out = append(t.out, ev)
+		t.queue(ev)
 	}
 	t.mu.Unlock()
 	t.signal()
@@ -136,7 +146,7 @@ func (t *topic) publishChange(kind string, data []byte) {
 	}
 	t.last++
 	ev := &event{ID: t.last, Wire: encodeEvent(t.last, kind, data)}
-	t.out = append(t.out, ev)
+	t.queue(ev)
 	if t.history > 0 {
 		t.remember(ev)
 	}
@@ -245,6 +255,10 @@ func (t *topic) subscribe(s *subscriber, head []byte, lastID uint64, resume bool
 	}
 	s.from = t.last
 	t.joining = append(t.joining, s)
+	if !t.writing {
+		t.writing = true
+		go t.run()
+	}
 	if t.watchers.Add(1) == 1 && t.keyframe == nil {
 		t.wantKey.Store(true)
 	}
@@ -271,7 +285,7 @@ func (t *topic) closeMoved(wire []byte) {
 	if !t.closed {
 		// The id is for the writer alone, which gives a joining stream the queued events
 		// newer than its opening; t.last stays, so that no event is numbered after it.
-		t.out = append(t.out, &event{ID: t.last + 1, Wire: wire})
+		t.queue(&event{ID: t.last + 1, Wire: wire})
 		t.closed = true
 		close(t.done)
 	}
