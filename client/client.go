@@ -7,6 +7,7 @@ package client
 
 import (
 	"context"
+	"crypto/tls"
 	"errors"
 	"fmt"
 	"net"
@@ -42,6 +43,9 @@ type Config struct {
 	PingInterval time.Duration
 	// Dial, when set, opens the TCP connection (tests route it through a proxy).
 	Dial func(ctx context.Context, network, addr string) (net.Conn, error)
+	// TLS configures a wss:// connection, e.g. to trust a server's own certificate
+	// authority; nil uses the system's roots.
+	TLS *tls.Config
 }
 
 func (c Config) withDefaults() Config {
@@ -302,7 +306,7 @@ func (c *Client) state(s ConnState, err error) {
 // session runs one connection: dial, hello, then read until it ends. It reports whether the
 // server welcomed the client.
 func (c *Client) session(ctx context.Context) (welcomed bool, err error) {
-	d := ws.Dialer{Timeout: 5 * time.Second, NetDial: c.cfg.Dial}
+	d := ws.Dialer{Timeout: 5 * time.Second, NetDial: c.cfg.Dial, TLSConfig: c.cfg.TLS}
 	if c.cfg.Origin != "" {
 		d.Header = ws.HandshakeHeaderHTTP(http.Header{"Origin": {c.cfg.Origin}})
 	}

@@ -29,7 +29,7 @@ type rawConn struct {
 
 func dialWS(t *testing.T, url string) *rawConn {
 	t.Helper()
-	nc, br, _, err := ws.Dial(context.Background(), url)
+	nc, br, _, err := ws.Dialer{TLSConfig: clientTLS()}.Dial(context.Background(), url)
 	if err != nil {
 		t.Fatalf("dial: %v", err)
 	}

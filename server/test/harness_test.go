@@ -3,6 +3,8 @@ package test
 import (
 	"bytes"
 	"context"
+	"crypto/tls"
+	"crypto/x509"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -50,6 +52,10 @@ func startServer(t *testing.T, tune ...tuning) *server {
 	cfg.DataDir = t.TempDir()
 	rec := newRecorder()
 	opts := app.Options{Room: quickRooms(), Observer: rec, Logger: testLogger(), Overloaded: neverOverloaded}
+	if overTLS {
+		cert := testCert(t)
+		cfg.TLSCert, cfg.TLSKey = cert.certFile, cert.keyFile
+	}
 	for _, f := range tune {
 		f(&cfg, &opts)
 	}
@@ -89,7 +95,82 @@ func quickRooms() room.Config {
 	}
 }
 
-func (s *server) url() string { return "ws://" + s.addr + "/ws" }
+func (s *server) url() string { return wsURL(s.addr) }
+
+// wsURL is the player endpoint at addr (the server's, or a proxy's in front of it).
+func wsURL(addr string) string {
+	if overTLS {
+		return "wss://" + addr + "/ws"
+	}
+	return "ws://" + addr + "/ws"
+}
+
+// base is the server's URL for HTTP requests.
+func (s *server) base() string {
+	if overTLS {
+		return "https://" + s.addr
+	}
+	return "http://" + s.addr
+}
+
+// overTLS makes the test servers speak https and wss on their port with testCert, which the
+// tests' clients trust (clientTLS, httpClient): a TLS connection is read by a goroutine of its
+// own, the fallback of rooms that read their players themselves.
+var overTLS bool
+
+// testCert is the test process's certificate for 127.0.0.1, made once.
+func testCert(t *testing.T) *certFiles {
+	t.Helper()
+	c, err := makeTestCert()
+	if err != nil {
+		t.Fatalf("test certificate: %v", err)
+	}
+	return c
+}
+
+type certFiles struct {
+	certFile, keyFile string
+	roots             *x509.CertPool
+}
+
+// testCertDir holds testCert's files until the tests end; empty until it is made.
+var testCertDir string
+
+var makeTestCert = sync.OnceValues(func() (*certFiles, error) {
+	dir, err := os.MkdirTemp("", "skirmish-test-cert")
+	if err != nil {
+		return nil, err
+	}
+	testCertDir = dir
+	c := &certFiles{}
+	c.certFile, c.keyFile, c.roots, err = writeSelfSigned(dir)
+	return c, err
+})
+
+// clientTLS is the TLS configuration of the tests' WebSocket clients; nil unless overTLS.
+func clientTLS() *tls.Config {
+	if !overTLS {
+		return nil
+	}
+	c, err := makeTestCert()
+	if err != nil {
+		return nil
+	}
+	return &tls.Config{RootCAs: c.roots, NextProtos: []string{"http/1.1"}}
+}
+
+// httpClient is the tests' HTTP client, which trusts testCert when overTLS.
+func httpClient() *http.Client {
+	if !overTLS {
+		return http.DefaultClient
+	}
+	return tlsClient()
+}
+
+// tlsClient is one client for every request over TLS, so that they share its connections.
+var tlsClient = sync.OnceValue(func() *http.Client {
+	return &http.Client{Transport: &http.Transport{TLSClientConfig: clientTLS(), ForceAttemptHTTP2: true}}
+})
 
 // startProc runs the server's binary (servertest) and returns it with a harness view of it
 // for joining players, for the tests that stop and restart the server as a host does.
@@ -101,6 +182,9 @@ func startProc(t *testing.T, args ...string) (*servertest.Server, *server) {
 func TestMain(m *testing.M) {
 	code := m.Run()
 	servertest.Cleanup()
+	if testCertDir != "" {
+		_ = os.RemoveAll(testCertDir)
+	}
 	os.Exit(code)
 }
 
@@ -113,7 +197,7 @@ func (s *server) createRoom(seats, bots int) string {
 // createRoomFrom creates a room with the request body and returns its id.
 func (s *server) createRoomFrom(body string) string {
 	s.t.Helper()
-	resp, err := http.Post("http://"+s.addr+"/api/rooms", "application/json", bytes.NewBufferString(body))
+	resp, err := httpClient().Post(s.base()+"/api/rooms", "application/json", bytes.NewBufferString(body))
 	if err != nil {
 		s.t.Fatalf("create room: %v", err)
 	}
@@ -143,7 +227,8 @@ type player struct {
 
 func (s *server) join(roomID, name string, tune ...func(*client.Config)) *player {
 	s.t.Helper()
-	cfg := client.Config{URL: s.url(), Room: roomID, Name: name, Backoff: client.Backoff{Min: 20 * time.Millisecond, Max: 200 * time.Millisecond}, ReadTimeout: 4 * time.Second}
+	cfg := client.Config{URL: s.url(), Room: roomID, Name: name, Backoff: client.Backoff{Min: 20 * time.Millisecond, Max: 200 * time.Millisecond}, ReadTimeout: 4 * time.Second,
+		TLS: clientTLS()}
 	for _, f := range tune {
 		f(&cfg)
 	}

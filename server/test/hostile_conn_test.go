@@ -160,7 +160,7 @@ func TestInvalidCloseFrames(t *testing.T) {
 // that does not read stops taking bytes at once.
 func dialSmallWindowWS(t *testing.T, s *server) *rawConn {
 	t.Helper()
-	d := ws.Dialer{NetDial: smallWindow.DialContext}
+	d := ws.Dialer{NetDial: smallWindow.DialContext, TLSConfig: clientTLS()}
 	nc, br, _, err := d.Dial(context.Background(), s.url())
 	if err != nil {
 		t.Fatal(err)

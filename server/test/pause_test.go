@@ -42,7 +42,7 @@ func startProxy(t *testing.T, name, listen, upstream string) *toxiproxy.Proxy {
 	return p
 }
 
-func (p *proxy) url() string { return "ws://" + p.p.Listen + "/ws" }
+func (p *proxy) url() string { return wsURL(p.p.Listen) }
 
 // halfOpen stops all traffic both ways without closing anything: the sockets stay open, as
 // when a cable is pulled or a NAT entry expires.

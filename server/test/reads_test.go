@@ -18,28 +18,43 @@ import (
 // players' sockets itself, once a tick.
 var goroutineReads bool
 
-// TestGoroutineReads runs the connection tests again on the goroutine path: pause and resync, a
-// half-open socket, leaving, a seat taken while its player is away, protocol abuse, a client
-// that stops reading, one that reconnects by itself, and the per-connection budgets (a flood
-// closed with 1008, pings answered within bounds, a stalled reader dropped).
+// connectionTests are the black-box tests of a player's connection, run on each read path:
+// pause and resync, a half-open socket, leaving, a seat taken while its player is away,
+// protocol abuse, a client that stops reading, one that reconnects by itself, and the
+// per-connection budgets (a flood closed with 1008, pings answered within bounds, a stalled
+// reader dropped).
+var connectionTests = []struct {
+	name string
+	test func(*testing.T)
+}{
+	{"play", TestTwoPlayersAndTwoBotsPlay},
+	{"pause and resync", TestCutPlayerPausesAndResumes},
+	{"half-open", TestReconnectWhileOldSocketHalfOpen},
+	{"bye", TestByeDoesNotPause},
+	{"newcomer takes a seat of a player away", TestNewcomerTakesSeatOfPlayerAway},
+	{"abuse", TestProtocolAbuse},
+	{"slow reader", TestClientThatStopsReading},
+	{"reconnect by itself", TestClientReconnectsByItself},
+	{"budgets: flood, pings, stalled reader", TestConnectionBudgets},
+	{"invalid close frames", TestInvalidCloseFrames},
+}
+
+// TestGoroutineReads runs the connection tests again with a reader goroutine per player
+// (-goroutine-reads) instead of rooms that read their players themselves.
 func TestGoroutineReads(t *testing.T) {
 	goroutineReads = true
 	t.Cleanup(func() { goroutineReads = false })
-	for _, tt := range []struct {
-		name string
-		test func(*testing.T)
-	}{
-		{"play", TestTwoPlayersAndTwoBotsPlay},
-		{"pause and resync", TestCutPlayerPausesAndResumes},
-		{"half-open", TestReconnectWhileOldSocketHalfOpen},
-		{"bye", TestByeDoesNotPause},
-		{"newcomer takes a seat of a player away", TestNewcomerTakesSeatOfPlayerAway},
-		{"abuse", TestProtocolAbuse},
-		{"slow reader", TestClientThatStopsReading},
-		{"reconnect by itself", TestClientReconnectsByItself},
-		{"budgets: flood, pings, stalled reader", TestConnectionBudgets},
-		{"invalid close frames", TestInvalidCloseFrames},
-	} {
+	for _, tt := range connectionTests {
+		t.Run(tt.name, tt.test)
+	}
+}
+
+// TestTLSReads runs the connection tests again over wss: a TLS connection cannot be polled,
+// so each player is read by a goroutine of its own behind the same Peer, whatever the default.
+func TestTLSReads(t *testing.T) {
+	overTLS = true
+	t.Cleanup(func() { overTLS = false })
+	for _, tt := range connectionTests {
 		t.Run(tt.name, tt.test)
 	}
 }

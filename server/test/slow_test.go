@@ -2,7 +2,6 @@ package test
 
 import (
 	"io"
-	"net/http"
 	"slices"
 	"strings"
 	"testing"
@@ -55,7 +54,7 @@ func TestClientThatStopsReading(t *testing.T) {
 // scrape returns the value of one metric line from /metrics.
 func scrape(t *testing.T, s *server, series string) string {
 	t.Helper()
-	resp, err := http.Get("http://" + s.addr + "/metrics")
+	resp, err := httpClient().Get(s.base() + "/metrics")
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -207,16 +207,34 @@ func (c *Conn) RemoteAddr() net.Addr { return c.nc.RemoteAddr() }
 // Done is closed once the socket is closed.
 func (c *Conn) Done() <-chan struct{} { return c.done }
 
-// Finish closes the socket once the close frame the server queued has been written (at
-// once if none was queued). The session calls it when it has stopped reading.
+// Finish closes the socket once the close frame the server queued has been written and the
+// client has closed its end (or closeLinger has passed), at once if none was queued. The
+// session calls it when it has stopped reading.
 func (c *Conn) Finish() {
 	if c.code.Load() != 0 {
 		select {
 		case <-c.flushed:
+			c.discardUntilClosed()
 		case <-c.done:
 		}
 	}
 	c.shut()
+}
+
+// discardUntilClosed reads and drops what the client still sends until it closes its end or
+// closeLinger passes. A socket closed with bytes unread resets the connection, and the
+// reset can reach the client before it has read the close frame, or fail its writes: over TLS
+// a client still sending the rest of a frame too big to read lost the close code that way.
+func (c *Conn) discardUntilClosed() {
+	if c.nc.SetReadDeadline(time.Now().Add(closeLinger)) != nil {
+		return
+	}
+	var scrap [512]byte
+	for {
+		if _, err := c.nc.Read(scrap[:]); err != nil {
+			return
+		}
+	}
 }
 
 // CloseCode is the close code the server closed the connection with, or 0.
