@@ -314,13 +314,11 @@ type sample struct {
 	waitOK bool
 }
 
+// The server's CPU time is read from /proc first, at the sample's instant, and /metrics after
+// it: an overloaded server may take seconds to answer, and a CPU reading taken after that
+// would span more than the window the clients counted.
 func (r *run) read(ctx context.Context) sample {
 	s := sample{at: time.Now(), rss: math.NaN()}
-	if sc, err := metrics.Fetch(ctx, r.http, r.base+"/metrics"); err == nil {
-		s.scrape, s.scraped = sc, true
-	} else {
-		r.errs.add(err)
-	}
 	if r.pid != 0 {
 		if p, err := procstat.Read(r.pid); err == nil {
 			s.cpu, s.rss, s.cpuOK = p.CPU, float64(p.RSS), true
@@ -330,7 +328,13 @@ func (r *run) read(ctx context.Context) sample {
 		var err error
 		s.wait, err = procstat.RunQueueWait(r.pid)
 		s.waitOK = err == nil
-	} else if s.scraped {
+	}
+	if sc, err := metrics.Fetch(ctx, r.http, r.base+"/metrics"); err == nil {
+		s.scrape, s.scraped = sc, true
+	} else {
+		r.errs.add(err)
+	}
+	if r.pid == 0 && s.scraped {
 		// An external server without a pid: its own process collector reads the same /proc.
 		if v, err := s.scrape.Value("process_cpu_seconds_total"); err == nil {
 			s.cpu, s.cpuOK = time.Duration(v*float64(time.Second)), true
@@ -383,9 +387,9 @@ func (r *run) measure(ctx context.Context, what string) (*Window, error) {
 	snaps0, bytes0 := r.players.snapshots.Load(), r.players.bytes.Load()
 	events0, gaps0, rec0 := r.specs.Events.Load(), r.specs.Gaps.Load(), r.specs.Reconnects.Load()
 	sseBytes0, reconnects0 := r.specs.Bytes.Load(), r.players.reconnects.Load()
-	s0 := r.read(ctx)
 	self0, selfErr0 := procstat.Read(0)
 	selfWait0, selfWaitErr0 := procstat.RunQueueWait(0)
+	s0 := r.read(ctx)
 	end := s0.at.Add(r.cfg.Duration)
 	for t := time.Now(); t.Before(end); t = time.Now() {
 		wait := min(progressEvery, end.Sub(t))
@@ -399,15 +403,18 @@ func (r *run) measure(ctx context.Context, what string) (*Window, error) {
 			r.players.connected.Load(), float64(r.players.snapshots.Load()-snaps0)/el,
 			r.specs.Connected.Load(), float64(r.specs.Events.Load()-events0)/el)
 	}
-	s1 := r.read(ctx)
-	self1, selfErr1 := procstat.Read(0)
-	selfWait1, selfWaitErr1 := procstat.RunQueueWait(0)
-	ackH := r.players.ack.Swap(new(stats.Histogram))
-	delayH := r.specs.SwapDelay()
-
-	secs := s1.at.Sub(s0.at).Seconds()
+	// The clients' counts end where the server's sample begins, before its scrape.
 	snaps := float64(r.players.snapshots.Load() - snaps0)
 	events := float64(r.specs.Events.Load() - events0)
+	sentBytes, sseBytes := r.players.bytes.Load()-bytes0, r.specs.Bytes.Load()-sseBytes0
+	gaps, rec, reconnects := r.specs.Gaps.Load()-gaps0, r.specs.Reconnects.Load()-rec0, r.players.reconnects.Load()-reconnects0
+	ackH := r.players.ack.Swap(new(stats.Histogram))
+	delayH := r.specs.SwapDelay()
+	self1, selfErr1 := procstat.Read(0)
+	selfWait1, selfWaitErr1 := procstat.RunQueueWait(0)
+	s1 := r.read(ctx)
+
+	secs := s1.at.Sub(s0.at).Seconds()
 	players := r.players.connected.Load()
 	w := &Window{
 		Seconds:         secs,
@@ -416,10 +423,10 @@ func (r *run) measure(ctx context.Context, what string) (*Window, error) {
 		SnapshotsPerSec: snaps / secs,
 		AckP50ms:        ms(ackH, 0.5),
 		AckP99ms:        ms(ackH, 0.99),
-		BytesPerPlayer:  Float(float64(r.players.bytes.Load()-bytes0) / secs / float64(max(players, 1))),
-		FrameBytes:      Float(float64(r.players.bytes.Load()-bytes0) / max(snaps, 1)),
-		SSEGaps:         r.specs.Gaps.Load() - gaps0,
-		SSEReconnects:   r.specs.Reconnects.Load() - rec0,
+		BytesPerPlayer:  Float(float64(sentBytes) / secs / float64(max(players, 1))),
+		FrameBytes:      Float(float64(sentBytes) / max(snaps, 1)),
+		SSEGaps:         gaps,
+		SSEReconnects:   rec,
 		Ticks:           Missing, TickP50us: Missing, TickP99us: Missing, TickMaxUs: Missing, LateTicks: Missing,
 		CPUPerSnapshotUs: Missing, CPUPerMessageUs: Missing, PlayersPerCore: Missing, ClientCores: Missing,
 		ServerWaitMsPerSec: Missing, ClientWaitMsPerSec: Missing,
@@ -434,10 +441,10 @@ func (r *run) measure(ctx context.Context, what string) (*Window, error) {
 	if s0.waitOK && s1.waitOK {
 		w.ServerWaitMsPerSec = Float((s1.wait - s0.wait).Seconds() * 1000 / secs)
 	}
-	w.PlayerReconnects = r.players.reconnects.Load() - reconnects0
+	w.PlayerReconnects = reconnects
 	if r.cfg.Spectators > 0 && w.Spectators > 0 {
 		w.SSEEventsPerSec = Float(events / secs)
-		w.SSEBytesPerEvent = Float(float64(r.specs.Bytes.Load()-sseBytes0) / max(events, 1))
+		w.SSEBytesPerEvent = Float(float64(sseBytes) / max(events, 1))
 		w.SSEDelayP50ms, w.SSEDelayP99ms = ms(delayH, 0.5), ms(delayH, 0.99)
 	} else {
 		events = 0
