@@ -51,28 +51,14 @@ func BenchmarkFanout(b *testing.B) {
 		n := fc.players
 		b.Run(fc.name(), func(b *testing.B) {
 			conns, sink := loopbackPlayers(b, n, transport.Options{QueuedWrites: fc.queuedWrites})
-			mp, err := game.LoadMap(game.MapNames()[0])
-			if err != nil {
-				b.Fatal(err)
-			}
-			cfg := game.DefaultConfig(8, 30)
-			cfg.FragLimit, cfg.TimeLimit = 1000, 0 // the match must outlast the benchmark
-			w := game.NewWorld(cfg, mp)
-			for i := range 8 {
-				w.SetActive(i, true)
-			}
-			inputs := make([]game.Input, 8)
+			m := newScriptedMatch(b, 8)
+			w := m.w
 			var fan fanout
 			fan.init(transport.NewPool(64))
 			fan.eager = fc.eagerKeyframe
 			deltaBytes := 0
 			tick := func() {
-				// Scripted inputs (bots would dominate the time): every ship circles and fires.
-				for i := range inputs {
-					dir := (int(w.Tick)/20 + i) % 4
-					inputs[i] = game.Input{Buttons: game.ButtonFire | []game.Buttons{game.ButtonUp, game.ButtonRight, game.ButtonDown, game.ButtonLeft}[dir], AimX: int16(dir*40 - 60), AimY: 50}
-				}
-				w.Step(inputs)
+				m.step()
 				key, delta := fan.snapshot(w, protocol.StateRunning)
 				for _, c := range conns {
 					c.SendSnapshot(key, delta, w.Tick)
@@ -118,27 +104,14 @@ func BenchmarkTickFrames(b *testing.B) {
 			name = "keyframe=eager"
 		}
 		b.Run(name, func(b *testing.B) {
-			mp, err := game.LoadMap(game.MapNames()[0])
-			if err != nil {
-				b.Fatal(err)
-			}
-			cfg := game.DefaultConfig(4, 30)
-			cfg.FragLimit, cfg.TimeLimit = 1000, 0
-			w := game.NewWorld(cfg, mp)
-			for i := range 4 {
-				w.SetActive(i, true)
-			}
-			inputs := make([]game.Input, 4)
+			m := newScriptedMatch(b, 4)
+			w := m.w
 			var fan fanout
 			fan.init(transport.NewPool(64))
 			fan.eager = eager
 			peers := make([]deltaPeer, 4)
 			tick := func() {
-				for i := range inputs {
-					dir := (int(w.Tick)/20 + i) % 4
-					inputs[i] = game.Input{Buttons: game.ButtonFire | []game.Buttons{game.ButtonUp, game.ButtonRight, game.ButtonDown, game.ButtonLeft}[dir], AimX: int16(dir*40 - 60), AimY: 50}
-				}
-				w.Step(inputs)
+				m.step()
 				key, delta := fan.snapshot(w, protocol.StateRunning)
 				for i := range peers {
 					peers[i].SendSnapshot(key, delta, w.Tick)
@@ -158,6 +131,37 @@ func BenchmarkTickFrames(b *testing.B) {
 			b.ReportMetric(float64(fan.keyframes-keyframes)/float64(b.N), "keyframes/tick")
 		})
 	}
+}
+
+// scriptedMatch is a match under way on the first map whose ships follow a script instead
+// of bots (which would dominate the time): every ship circles and fires.
+type scriptedMatch struct {
+	w      *game.World
+	inputs []game.Input
+}
+
+func newScriptedMatch(b *testing.B, ships int) *scriptedMatch {
+	b.Helper()
+	mp, err := game.LoadMap(game.MapNames()[0])
+	if err != nil {
+		b.Fatal(err)
+	}
+	cfg := game.DefaultConfig(ships, 30)
+	cfg.FragLimit, cfg.TimeLimit = 1000, 0 // the match must outlast the benchmark
+	w := game.NewWorld(cfg, mp)
+	for i := range ships {
+		w.SetActive(i, true)
+	}
+	return &scriptedMatch{w: w, inputs: make([]game.Input, ships)}
+}
+
+// step advances the match a tick on the script's inputs.
+func (m *scriptedMatch) step() {
+	for i := range m.inputs {
+		dir := (int(m.w.Tick)/20 + i) % 4
+		m.inputs[i] = game.Input{Buttons: game.ButtonFire | []game.Buttons{game.ButtonUp, game.ButtonRight, game.ButtonDown, game.ButtonLeft}[dir], AimX: int16(dir*40 - 60), AimY: 50}
+	}
+	m.w.Step(m.inputs)
 }
 
 // deltaPeer takes the delta whenever there is one, as a player that keeps up does.
