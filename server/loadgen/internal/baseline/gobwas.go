@@ -1,10 +1,8 @@
 package baseline
 
 import (
-	"context"
 	"fmt"
 	"net"
-	"sync/atomic"
 
 	"github.com/gobwas/ws"
 )
@@ -15,10 +13,7 @@ import (
 type gobwasHub struct {
 	conns   []*gobwasConn
 	payload []byte
-
-	written atomic.Int64
-	pending atomic.Int64
-	idle    chan struct{}
+	inFlight
 }
 
 type gobwasConn struct {
@@ -30,17 +25,12 @@ type gobwasConn struct {
 const gobwasSendQueue = 64
 
 func serveGobwas(ln net.Listener, n int, payload []byte) (*gobwasHub, error) {
-	h := &gobwasHub{payload: payload, idle: make(chan struct{}, 1)}
+	h := &gobwasHub{payload: payload, inFlight: newInFlight()}
 	for len(h.conns) < n {
-		c, err := ln.Accept()
+		c, err := acceptWS(ln)
 		if err != nil {
 			h.close()
-			return nil, fmt.Errorf("accept: %w", err)
-		}
-		if _, err := ws.Upgrade(c); err != nil {
-			c.Close()
-			h.close()
-			return nil, fmt.Errorf("upgrade: %w", err)
+			return nil, err
 		}
 		gc := &gobwasConn{c: c, send: make(chan []byte, gobwasSendQueue)}
 		h.conns = append(h.conns, gc)
@@ -59,23 +49,13 @@ func (h *gobwasHub) writeLoop(gc *gobwasConn) {
 	}
 }
 
-// done marks one queued frame as handled and wakes flush when none is left.
-func (h *gobwasHub) done() {
-	if h.pending.Add(-1) == 0 {
-		select {
-		case h.idle <- struct{}{}:
-		default:
-		}
-	}
-}
-
 func (h *gobwasHub) round() {
 	frame, err := ws.CompileFrame(ws.NewBinaryFrame(h.payload))
 	if err != nil {
 		panic(fmt.Sprintf("compile a binary frame: %v", err)) // cannot fail for a payload in memory
 	}
 	for _, gc := range h.conns {
-		h.pending.Add(1)
+		h.queued()
 		select {
 		case gc.send <- frame:
 		default:
@@ -83,19 +63,6 @@ func (h *gobwasHub) round() {
 		}
 	}
 }
-
-func (h *gobwasHub) flush(ctx context.Context) error {
-	for h.pending.Load() > 0 {
-		select {
-		case <-h.idle:
-		case <-ctx.Done():
-			return fmt.Errorf("flush gobwas hub: %w", ctx.Err())
-		}
-	}
-	return nil
-}
-
-func (h *gobwasHub) sent() int64 { return h.written.Load() }
 
 func (h *gobwasHub) close() {
 	for _, gc := range h.conns {

@@ -7,7 +7,6 @@ import (
 	"net"
 	"net/http"
 	"sync"
-	"sync/atomic"
 	"time"
 
 	"github.com/gorilla/websocket"
@@ -23,10 +22,7 @@ type gorillaHub struct {
 	joined  chan struct{}
 	want    int
 	payload []byte
-
-	written atomic.Int64
-	pending atomic.Int64
-	idle    chan struct{}
+	inFlight
 }
 
 type gorillaClient struct {
@@ -44,7 +40,7 @@ const (
 var gorillaUpgrader = websocket.Upgrader{ReadBufferSize: 1024, WriteBufferSize: 1024}
 
 func serveGorilla(ctx context.Context, ln net.Listener, n int, payload []byte) (*gorillaHub, error) {
-	h := &gorillaHub{joined: make(chan struct{}), want: n, payload: payload, idle: make(chan struct{}, 1)}
+	h := &gorillaHub{joined: make(chan struct{}), want: n, payload: payload, inFlight: newInFlight()}
 	h.srv = &http.Server{Handler: http.HandlerFunc(h.upgrade), ReadHeaderTimeout: 10 * time.Second}
 	go func() {
 		if err := h.srv.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
@@ -116,21 +112,11 @@ func (h *gorillaHub) writePump(c *gorillaClient) {
 	}
 }
 
-// done marks one queued message as handled and wakes flush when none is left.
-func (h *gorillaHub) done() {
-	if h.pending.Add(-1) == 0 {
-		select {
-		case h.idle <- struct{}{}:
-		default:
-		}
-	}
-}
-
 func (h *gorillaHub) round() {
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	for _, c := range h.clients {
-		h.pending.Add(1)
+		h.queued()
 		select {
 		case c.send <- h.payload:
 		default:
@@ -138,19 +124,6 @@ func (h *gorillaHub) round() {
 		}
 	}
 }
-
-func (h *gorillaHub) flush(ctx context.Context) error {
-	for h.pending.Load() > 0 {
-		select {
-		case <-h.idle:
-		case <-ctx.Done():
-			return fmt.Errorf("flush gorilla hub: %w", ctx.Err())
-		}
-	}
-	return nil
-}
-
-func (h *gorillaHub) sent() int64 { return h.written.Load() }
 
 func (h *gorillaHub) close() {
 	h.srv.Close()

@@ -2,7 +2,6 @@ package baseline
 
 import (
 	"context"
-	"fmt"
 	"net"
 
 	"github.com/gobwas/ws"
@@ -24,15 +23,10 @@ func serveNaive(ln net.Listener, n int, payload []byte, encode func() []byte) (*
 	}
 	s := &naive{encode: encode}
 	for len(s.conns) < n {
-		c, err := ln.Accept()
+		c, err := acceptWS(ln)
 		if err != nil {
 			s.close()
-			return nil, fmt.Errorf("accept: %w", err)
-		}
-		if _, err := ws.Upgrade(c); err != nil {
-			c.Close()
-			s.close()
-			return nil, fmt.Errorf("upgrade: %w", err)
+			return nil, err
 		}
 		s.conns = append(s.conns, c)
 		go readClient(c)
