@@ -125,7 +125,7 @@ func Parse(args []string, getenv func(string) string, out io.Writer) (Config, er
 	fs.StringVar(&cfg.NATS, "nats", "", "NATS URL of a fleet to join, e.g. nats://localhost:4222 (JetStream, nats-server 2.11 or later)")
 	fs.StringVar(&cfg.NodeID, "node-id", "", "this node's name in the fleet (default host:port)")
 	fs.StringVar(&cfg.PublicURL, "public-url", "", "the WebSocket URL players reach this node at, e.g. ws://game1.example:8080/ws (default from the host name)")
-	fs.BoolVar(&cfg.GoroutineReads, "goroutine-reads", false, "read each player on a goroutine of its own instead of from its room once a tick (twice the memory, more CPU)")
+	fs.BoolVar(&cfg.GoroutineReads, "goroutine-reads", false, "read each player on a goroutine of its own instead of from its room once a tick (about twice the memory, the same CPU)")
 	fs.IntVar(&cfg.MaxRooms, "max-rooms", cfg.MaxRooms, "rooms open at once (0: no limit)")
 	fs.IntVar(&cfg.RoomsPerIP, "rooms-per-ip", cfg.RoomsPerIP, "rooms one address may create per minute (0: no limit)")
 	fs.IntVar(&cfg.MaxConnsPerIP, "max-conns-per-ip", cfg.MaxConnsPerIP, "player connections and spectator streams open from one address, an IPv6 /64 counting as one (0: no limit)")

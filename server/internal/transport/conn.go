@@ -65,7 +65,7 @@ type Options struct {
 	// GoroutineReads keeps even a plain TCP connection from being pollable (see
 	// Conn.Pollable): it is read by a goroutine of its own, as a TLS connection is. The
 	// benchmarks compare the two paths (BENCHMARKS.md, ablation): a goroutine per player
-	// costs twice the memory and more CPU a message.
+	// costs about twice the memory for the same CPU a message.
 	GoroutineReads bool
 }
 
