@@ -164,11 +164,15 @@ func (g *Game) timeUp(now time.Time) bool {
 		g.cfg.Until != "" && g.model.Screen.String() == g.cfg.Until
 }
 
-// showing reports whether the frame just drawn shows an effect of the kind called name, a
-// fifth or more into its life.
+// showing reports whether the frame just drawn shows an effect of the kind called name
+// between a fifth and two fifths into its life, as a player sees it at its height. A frame
+// late enough to find it fading (a busy machine draws seldom) waits for the next one.
 func (g *Game) showing(name string) bool {
 	for _, e := range g.live {
-		if e.Kind.String() == name && g.model.FX.Age(e, g.liveAt) >= fx.Lifetime[e.Kind]/5 {
+		if e.Kind.String() != name {
+			continue
+		}
+		if k := g.model.FX.Age(e, g.liveAt) / fx.Lifetime[e.Kind]; k >= 0.2 && k <= 0.4 {
 			return true
 		}
 	}
