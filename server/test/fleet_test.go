@@ -35,6 +35,7 @@ func TestFleet(t *testing.T) {
 	if testing.Short() {
 		t.Skip("a fleet takes a while to start")
 	}
+	t.Parallel() // a long waiter: see the package doc
 	urls := natstest.Cluster(t, 3)
 	own := newOwners()
 	defer own.check(t)

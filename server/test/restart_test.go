@@ -33,6 +33,7 @@ func (s *server) createRoomAt(body string) string {
 // match goes on to its end, and its final score is the frags counted before the restart (up
 // to the tick the match went on from) plus those after. The match record replays.
 func TestMatchSurvivesARestart(t *testing.T) {
+	t.Parallel() // a long waiter: see the package doc
 	for _, tt := range []struct {
 		name string
 		sig  syscall.Signal
