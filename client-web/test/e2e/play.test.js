@@ -189,9 +189,9 @@ test('a connection gone silent is shown as unstable before it is given up', asyn
 });
 
 test('a match ends with results that wait for the players, then a fresh match in the same room', async () => {
-  // Six bots frag each other quickly, so the frag limit comes within a minute or so. The room
-  // starts once both players are in.
-  const room = await createRoom(arena.server.url, { seats: 8, bots: 6 });
+  // Six bots frag each other quickly, so a frag limit of five comes within half a minute or
+  // so. The room starts once both players are in.
+  const room = await createRoom(arena.server.url, { seats: 8, bots: 6, fragLimit: 5 });
   const ctx = await arena.browser.newContext({ viewport: { width: 1280, height: 800 } });
   const ctxB = await arena.browser.newContext({ viewport: { width: 800, height: 500 } });
   const page = await ctx.newPage();
@@ -233,7 +233,7 @@ test('a match ends with results that wait for the players, then a fresh match in
   assert.match(await page.locator('#overlay h2').innerText(), /^Next match (in \d+ s|soon)$/);
 
   assert.equal(results.length, 8);
-  assert.match(results[0], / 10 \d+$/, `the winner reached the frag limit: ${results[0]}`);
+  assert.match(results[0], / 5 \d+$/, `the winner reached the frag limit: ${results[0]}`);
   assert.deepEqual(board.sort(), [...results].sort());
   assert.equal(own.length, 1);
   assert.match(own[0], /^stayer /, 'the own row is marked');
