@@ -44,8 +44,9 @@ var ErrCheckpoint = errors.New("bad checkpoint")
 // events, so that a spectator resumes with Last-Event-ID as if nothing happened. Its methods
 // are called from the room's goroutine.
 type FeedStore interface {
-	// SaveFeed returns the feed's state, consistent with every event the room reported.
-	SaveFeed(room string) json.RawMessage
+	// AppendFeed appends the feed's state as JSON to dst, consistent with every event the
+	// room reported; it returns dst as it was if there is no feed.
+	AppendFeed(dst []byte, room string) []byte
 	// RestoreFeed brings the feed back before the room reports anything. exact says the
 	// state was saved last thing before the shutdown; otherwise the feed may have issued ids
 	// after it that the restored feed must not reuse.
@@ -168,6 +169,7 @@ func (c *core) checkpoint(now time.Time, final bool) ([]byte, error) {
 	if !c.stateEnds.IsZero() {
 		cp.StateLeft = max(c.stateEnds.Sub(now), 0)
 	}
+	cp.Seats = make([]seatCheckpoint, 0, len(c.seats))
 	for i := range c.seats {
 		s := &c.seats[i]
 		cp.Seats = append(cp.Seats, seatCheckpoint{Kind: seatKinds[s.kind], Name: s.name, Token: string(s.token)})
@@ -184,12 +186,19 @@ func (c *core) checkpoint(now time.Time, final bool) ([]byte, error) {
 		}
 	}
 	if c.env.feeds != nil {
-		cp.Feed = c.env.feeds.SaveFeed(c.id)
+		// Into the scratch too, after the world; cp keeps both parts as they are while
+		// encoding it grows the scratch, which may move it.
+		feedStart := scratch.Len()
+		scratch.Write(c.env.feeds.AppendFeed(scratch.AvailableBuffer(), c.id))
+		if scratch.Len() > feedStart {
+			cp.Feed = scratch.Bytes()[feedStart:]
+		}
 	}
+	cpStart := scratch.Len()
 	if err := enc.Encode(&cp); err != nil {
 		return nil, err
 	}
-	body := bytes.TrimSuffix(scratch.Bytes()[worldEnd:], []byte("\n"))
+	body := bytes.TrimSuffix(scratch.Bytes()[cpStart:], []byte("\n"))
 	sum := sha256.Sum256(body)
 	out := make([]byte, 0, len(checkpointMagic)+80+len(body))
 	out = fmt.Appendf(out, "%s %d %x\n", checkpointMagic, checkpointVersion, sum)

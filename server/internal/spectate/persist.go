@@ -1,13 +1,14 @@
 package spectate
 
 import (
+	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
 )
 
 // A room's feed survives a restart of the server: the room saves the feed's state with its
-// checkpoint (SaveFeed) and the restored room brings it back before it reports anything
+// checkpoint (AppendFeed) and the restored room brings it back before it reports anything
 // (RestoreFeed), so that ids keep rising and a spectator that resumes with Last-Event-ID gets
 // every discrete event it missed, as if the server had never stopped.
 //
@@ -31,35 +32,53 @@ type feedState struct {
 }
 
 type savedEvent struct {
-	ID   uint64 `json:"id"`
-	Wire string `json:"wire"`
+	ID   uint64   `json:"id"`
+	Wire wireText `json:"wire"`
 }
 
-// SaveFeed returns the state of the room's feed (room.FeedStore); nil if it has none yet.
-func (h *Hub) SaveFeed(room string) json.RawMessage {
+// wireText is an event's SSE bytes as a JSON string. It encodes from the event's own bytes:
+// a room saves its feed with every checkpoint, and a copy of each event as a Go string made
+// the feed most of what checkpoints allocated.
+type wireText []byte
+
+// MarshalText has a pointer receiver so that encoding/json calls it on the slice element in
+// place, without boxing a copy of the slice header.
+func (w *wireText) MarshalText() ([]byte, error) { return *w, nil }
+
+// UnmarshalText copies, since the decoder's bytes may be its input's.
+func (w *wireText) UnmarshalText(b []byte) error {
+	*w = bytes.Clone(b)
+	return nil
+}
+
+// AppendFeed appends the state of the room's feed as JSON to dst (room.FeedStore); it
+// returns dst as it was if the room has no feed yet.
+func (h *Hub) AppendFeed(dst []byte, room string) []byte {
 	f := h.lookup(room)
 	if f == nil {
-		return nil
+		return dst
 	}
 	t := f.t
 	t.mu.Lock()
 	st := feedState{Last: t.last, Evicted: t.evicted, Events: make([]savedEvent, 0, len(t.ring))}
 	for i := range t.ring {
 		ev := t.ring[(t.head+i)%len(t.ring)]
-		st.Events = append(st.Events, savedEvent{ID: ev.ID, Wire: string(ev.Wire)})
+		st.Events = append(st.Events, savedEvent{ID: ev.ID, Wire: ev.Wire})
 	}
 	if t.status != nil {
-		st.Status = &savedEvent{ID: t.status.ID, Wire: string(t.status.Wire)}
+		st.Status = &savedEvent{ID: t.status.ID, Wire: t.status.Wire}
 	}
+	// The events' bytes are never modified once published, so they may be encoded after
+	// the lock is let go.
 	t.mu.Unlock()
-	b, err := json.Marshal(&st)
-	if err != nil {
-		return nil // plain data always encodes
+	buf := bytes.NewBuffer(dst)
+	if err := json.NewEncoder(buf).Encode(&st); err != nil {
+		return dst // plain data always encodes
 	}
-	return b
+	return bytes.TrimSuffix(buf.Bytes(), []byte("\n"))
 }
 
-// RestoreFeed brings back a room's feed saved by SaveFeed (room.FeedStore). exact says the
+// RestoreFeed brings back a room's feed saved by AppendFeed (room.FeedStore). exact says the
 // state was saved last thing before the server stopped; otherwise ids restart past a gap.
 func (h *Hub) RestoreFeed(room string, state json.RawMessage, exact bool) error {
 	var st feedState

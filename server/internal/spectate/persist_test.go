@@ -24,7 +24,7 @@ func TestFeedSurvivesARestart(t *testing.T) {
 	resumeAt := es.LastID
 	es.Close()
 	room.stepUntil(t, game.EventFrag, 3000)
-	saved := before.hub.SaveFeed("r")
+	saved := before.hub.AppendFeed(nil, "r")
 	var state struct{ Last int }
 	if err := json.Unmarshal(saved, &state); err != nil || state.Last == 0 {
 		t.Fatalf("saved feed %s: %v", saved, err)
