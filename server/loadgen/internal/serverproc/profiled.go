@@ -35,6 +35,10 @@ func ServeProfiled(ctx context.Context, addr, dataDir string, tickRate int, prof
 	if err != nil {
 		return err
 	}
+	// The default sampling, one sample per 512 KiB allocated, gives a heap of a few MiB a
+	// handful of samples; the question a heap profile answers here is where each connection's
+	// few KiB go.
+	runtime.MemProfileRate = heapSampleBytes
 	f, err := os.Create(filepath.Join(profileDir, CPUProfile))
 	if err != nil {
 		return fmt.Errorf("create cpu profile: %w", err)
@@ -63,6 +67,9 @@ func ServeProfiled(ctx context.Context, addr, dataDir string, tickRate int, prof
 		}
 	}
 }
+
+// heapSampleBytes is the profiled server's heap sampling interval.
+const heapSampleBytes = 256
 
 func writeHeap(path string) error {
 	runtime.GC()
