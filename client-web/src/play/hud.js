@@ -165,7 +165,7 @@ export class HUD {
       this.lastResults = key;
       this.results.replaceChildren(...results.map((r) =>
         el('li', { className: r.own ? 'own' : '' }, swatch(this.palette, r.seat), el('span', { className: 'name', textContent: r.name }),
-          el('span', { className: 'score', textContent: `${r.frags} frags, ${r.deaths} deaths` }))));
+          el('span', { className: 'score', textContent: resultText(r) }))));
     }
     this.setActions(actions);
   }
@@ -204,6 +204,12 @@ export class HUD {
   waitNext(msLeft, actions = []) {
     this.showOverlay('next', nextMatch(msLeft), '', [], actions);
   }
+}
+
+/** resultText is a results row's score in words: "1 frag, 3 deaths". */
+export function resultText({ frags, deaths }) {
+  const counted = (n, noun) => `${n} ${noun}${n === 1 ? '' : 's'}`;
+  return `${counted(frags, 'frag')}, ${counted(deaths, 'death')}`;
 }
 
 function nextMatch(msLeft) {

@@ -2,7 +2,7 @@
 // arena drawn turned, and the move stick of a touch screen.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { clockText, sortScores } from '../../src/play/hud.js';
+import { clockText, resultText, sortScores } from '../../src/play/hud.js';
 import { turnButtons } from '../../src/play/input.js';
 import { stickButtons } from '../../src/play/touch.js';
 import { Buttons } from '../../src/play/protocol.js';
@@ -10,6 +10,12 @@ import { Buttons } from '../../src/play/protocol.js';
 test('clockText counts down in minutes and seconds, rounding up', () => {
   const cases = [[180_000, '3:00'], [179_001, '3:00'], [61_000, '1:01'], [9_500, '0:10'], [1, '0:01'], [0, '0:00'], [-5, '0:00']];
   for (const [ms, want] of cases) assert.equal(clockText(ms), want, `${ms} ms`);
+});
+
+test('resultText counts one frag and one death in the singular', () => {
+  assert.equal(resultText({ frags: 1, deaths: 1 }), '1 frag, 1 death');
+  assert.equal(resultText({ frags: 5, deaths: 0 }), '5 frags, 0 deaths');
+  assert.equal(resultText({ frags: 0, deaths: 2 }), '0 frags, 2 deaths');
 });
 
 test('sortScores puts most frags first, then fewest deaths, then the lower seat', () => {
