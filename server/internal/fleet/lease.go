@@ -395,7 +395,7 @@ func (l *lease) giveTo(h *handoff) handoffResult {
 		return handoffResult{err: err}
 	}
 	l.rev = rev
-	// The entry names the other node now: whatever the room's goroutine does next, it no
+	// The entry names the other node now: whatever the room's ticker does next, it no
 	// longer runs a tick here.
 	l.until.Store(0)
 	l.n.dir.letGo(l, &r)

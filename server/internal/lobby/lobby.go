@@ -52,7 +52,7 @@ type Change struct {
 	Room Room
 }
 
-// Directory holds the summaries of all rooms. Put and Remove are called from room goroutines
+// Directory holds the summaries of all rooms. Put and Remove are called from the rooms' tickers
 // and must not block on slow readers.
 type Directory interface {
 	// Put creates or replaces the summary of room.ID.

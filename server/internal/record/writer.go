@@ -69,7 +69,7 @@ type file struct {
 type Options struct {
 	// OnError, when set, is told of every failed write (what is "record", "file" or
 	// "remove"), from the Writer's goroutine, and of every piece of a record dropped because
-	// the disk was far behind ("behind", from the room's goroutine).
+	// the disk was far behind ("behind", from the room's ticker).
 	OnError func(what string, err error)
 	// Keep is how many finished records to keep, and MaxSize how many bytes of records, the
 	// ones being written included; 0 means no limit (see Writer).

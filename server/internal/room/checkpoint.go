@@ -42,7 +42,7 @@ var ErrCheckpoint = errors.New("bad checkpoint")
 
 // FeedStore keeps a room's spectator feed across a restart: its ids and recent discrete
 // events, so that a spectator resumes with Last-Event-ID as if nothing happened. Its methods
-// are called from the room's goroutine.
+// are called from the room's ticker.
 type FeedStore interface {
 	// AppendFeed appends the feed's state as JSON to dst, consistent with every event the
 	// room reported; it returns dst as it was if there is no feed.
@@ -386,7 +386,7 @@ func (m *Manager) restoreFile(path string) error {
 	if m.rooms[c.id] != nil {
 		return fmt.Errorf("%w: room %s is already open", ErrCheckpoint, c.id)
 	}
-	// Logged before launch: from then on the core is the room goroutine's alone.
+	// Logged before launch: from then on the core is its ticker's alone.
 	m.log.Info("room restored", "room", c.id, "state", c.state.String(), "tick", c.world.Tick,
 		"players_awaited", len(c.missing()), "exact", cp.Final, "saved", cp.Saved)
 	m.launch(newRoom(c, m.cfg.MaxBacklog), now)

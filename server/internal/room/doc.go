@@ -5,10 +5,11 @@
 //     events (join, input, leave, lost, start, cheer, tick) that carry the time. It has no
 //     goroutine, reads no clock and owns no socket: players are Peers, and what the core says
 //     goes to them, to the Observer (the spectator feed) and to the room directory;
-//   - the driver (driver.go, reads.go): one goroutine per room that owns its core, keeps the
-//     clock (a fixed-step loop on absolute deadlines), and feeds the core the commands and
-//     the inputs of its players: it reads their plain TCP sockets itself, once a tick without
-//     blocking, and takes what the goroutines reading the others (TLS) queue.
+//   - the driver (driver.go, reads.go, ticker.go): it owns the core, keeps the room's clock (a
+//     fixed step on absolute deadlines) and feeds the core the commands and the inputs of its
+//     players: it reads their plain TCP sockets itself, once a tick without blocking, and
+//     takes what the goroutines reading the others (TLS) queue. Rooms have no goroutine of
+//     their own: a ticker a core runs the ticks and commands of its share of them.
 //
 // The Manager creates and finds rooms and serves player connections (session.go): it reads a
 // connection's hello on the goroutine that upgraded it, and once the player is seated that

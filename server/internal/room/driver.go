@@ -1,7 +1,6 @@
 package room
 
 import (
-	"context"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -17,18 +16,36 @@ type inputMsg struct {
 	in  protocol.Input
 }
 
-// Room is one room's driver: the goroutine (run) that owns the room's core, keeps its clock
-// and feeds it what other goroutines queue: commands on a bounded queue, and inputs on one
-// bounded queue per seat.
+// Room is one room's driver: it owns the room's core and keeps its clock, on the goroutine of
+// the ticker that runs it (ticker.go), and feeds the core what other goroutines queue: commands,
+// and inputs on one bounded queue per seat.
 type Room struct {
-	id   string
-	core *core // owned by the room's goroutine
-	cmds chan func()
+	id     string
+	core   *core // owned by the ticker
+	ticker *ticker
 	// in holds, per seat, the inputs that a connection's goroutine read (nil until one does);
 	// backlog is each queue's room.
 	in      []chan inputMsg
 	backlog int
-	done    chan struct{} // closed when the room's goroutine has finished
+	done    chan struct{} // closed when the room has ended
+	onEnd   func()        // called once the room has ended
+
+	// mu guards the commands other goroutines queue for the ticker to run between two ticks.
+	// They are nil while none wait: a channel of them held 0.6 KiB a room.
+	mu       sync.Mutex
+	cmds     []func()
+	spare    []func()
+	hasCmds  bool // the ticker knows of cmds
+	finished bool // the room has ended: it takes no more commands
+
+	// The schedule, owned by the ticker: tick n is due at start + n*period, so that waiting
+	// never drifts.
+	start, due     time.Time
+	n              int64
+	period         time.Duration
+	nextCheckpoint time.Time
+	lost           <-chan struct{} // the fleet lease was lost
+	index          int             // in the ticker's heap
 
 	// curTick mirrors the world's tick for answering pings without a round trip.
 	curTick atomic.Uint32
@@ -37,8 +54,8 @@ type Room struct {
 	rate  int // ticks per second
 	times tickTimes
 
-	// The connections the room reads itself (reads.go), owned by the room's goroutine, and
-	// what it decodes their messages with.
+	// The connections the room reads itself (reads.go), owned by the ticker, and what it
+	// decodes their messages with.
 	polls []polled
 	rd    protocol.Reader
 	enc   protocol.Encoder
@@ -77,7 +94,6 @@ func newRoom(c *core, maxBacklog int) *Room {
 	r := &Room{
 		id:   c.id,
 		core: c,
-		cmds: make(chan func(), 64),
 		in:   make([]chan inputMsg, len(c.seats)),
 		done: make(chan struct{}),
 		rate: c.cfg.TickRate,
@@ -88,7 +104,7 @@ func newRoom(c *core, maxBacklog int) *Room {
 }
 
 // inputs returns the queue of a seat's inputs from connections read by goroutines, made on
-// first use: a room whose players it polls needs none. It runs on the room's goroutine.
+// first use: a room whose players it polls needs none. It runs on the room's ticker.
 func (r *Room) inputs(seat int) chan inputMsg {
 	if r.in[seat] == nil {
 		r.in[seat] = make(chan inputMsg, r.backlog)
@@ -96,32 +112,60 @@ func (r *Room) inputs(seat int) chan inputMsg {
 	return r.in[seat]
 }
 
-// do runs fn on the room's goroutine. It waits for room in the queue but gives up when ctx
-// ends or the room closes, and reports whether fn was queued.
-func (r *Room) do(ctx context.Context, fn func()) bool {
-	select {
-	case r.cmds <- fn:
-		return true
-	case <-r.done:
-		return false
-	case <-ctx.Done():
-		return false
-	}
+// maxCommands bounds the commands tryDo queues for a room: a cheer finds no room past it.
+const maxCommands = 64
+
+// do runs fn on the room's ticker between two ticks and reports whether it was queued: not if
+// the room has ended. Its callers each wait for their own command, so the queue is bounded by
+// them.
+func (r *Room) do(fn func()) bool {
+	return r.queue(fn, false)
 }
 
-// tryDo queues fn unless the queue is full or the room is closed.
+// tryDo queues fn unless maxCommands wait already or the room has ended.
 func (r *Room) tryDo(fn func()) bool {
-	select {
-	case <-r.done:
-		return false
-	default:
-	}
-	select {
-	case r.cmds <- fn:
-		return true
-	default:
+	return r.queue(fn, true)
+}
+
+func (r *Room) queue(fn func(), bounded bool) bool {
+	r.mu.Lock()
+	if r.finished || bounded && len(r.cmds) >= maxCommands {
+		r.mu.Unlock()
 		return false
 	}
+	r.cmds = append(r.cmds, fn)
+	tell := !r.hasCmds
+	r.hasCmds = true
+	r.mu.Unlock()
+	if tell {
+		r.ticker.queued(r)
+	}
+	return true
+}
+
+// runCommands runs the commands queued for the room and reports whether one closed it.
+func (r *Room) runCommands() (closed bool) {
+	r.mu.Lock()
+	cmds := r.cmds
+	r.cmds, r.spare = r.spare[:0], nil
+	r.hasCmds = false
+	finished := r.finished
+	r.mu.Unlock()
+	if finished {
+		return false
+	}
+	for i, fn := range cmds {
+		cmds[i] = nil
+		if !r.core.closed {
+			fn()
+		}
+	}
+	if cap(cmds) <= 4 {
+		r.mu.Lock()
+		r.spare = cmds[:0]
+		r.mu.Unlock()
+	}
+	return r.core.closed
 }
 
 // priorTickCost is what a room's tick is taken to cost until it is measured: a room placed a
@@ -142,80 +186,83 @@ func (r *Room) busy() float64 {
 	return time.Duration(r.cost.Load()).Seconds() * float64(r.rate)
 }
 
-// run is the room's goroutine: a fixed-step loop against absolute deadlines (tick n is due
-// at start + n*period, so sleeping never drifts), with commands handled between ticks.
-func (r *Room) run(ctx context.Context) {
-	defer close(r.done)
-	defer r.releaseAll()
+// begin starts the room's clock; its first tick is due a period from now.
+func (r *Room) begin(now time.Time) {
 	c := r.core
-	period := time.Second / time.Duration(c.cfg.TickRate)
-	start := time.Now()
-	n := int64(1)
-	timer := time.NewTimer(period)
-	defer timer.Stop()
-	c.maybeStart(start)
-	nextCheckpoint := start.Add(c.cfg.CheckpointEvery)
-	var lost <-chan struct{}
+	r.period = time.Second / time.Duration(c.cfg.TickRate)
+	r.start, r.n = now, 1
+	r.due = now.Add(r.period)
+	c.maybeStart(now)
+	r.nextCheckpoint = now.Add(c.cfg.CheckpointEvery)
 	if c.lease != nil {
-		lost = c.lease.Lost()
+		r.lost = c.lease.Lost()
 		// A room of the fleet is in the store from its start, so that another node can bring
 		// it back if this one fails before the first periodic checkpoint.
-		c.saveCheckpoint(start, false)
+		c.saveCheckpoint(now, false)
 	}
-	for {
-		select {
-		case <-ctx.Done():
-			c.suspend(time.Now(), protocol.CodeGoingAway, "server shutting down")
-			return
-		case <-lost:
-			c.evict()
-			return
-		case fn := <-r.cmds:
-			fn()
-		case <-timer.C:
-			now := time.Now()
-			if c.lease != nil && !c.lease.Held(now) {
-				// Checked before every tick: a process that was stalled past its lease runs
-				// this first when it wakes. The room waits without ticking until a renewal
-				// confirms the lease again (one that was only slow to come back, on a loaded
-				// machine) or the lease is lost, and then it stops here.
-				timer.Reset(period)
-				continue
-			}
-			due := start.Add(time.Duration(n) * period)
-			if late := now.Sub(due); late > period {
-				c.env.metrics.LateTicks.Inc()
-				if late > time.Second {
-					// After a stall this long (a suspended process), catching up tick by tick
-					// would fast-forward the match; start the schedule afresh instead.
-					skipped := int64(late / period)
-					c.env.metrics.LateTicks.Add(float64(skipped))
-					start, n = now, 0
-				}
-			}
-			r.pollReads(now, false)
-			r.drainInputs()
-			idle := c.tick(now)
-			if !now.Before(nextCheckpoint) {
-				c.saveCheckpoint(now, false)
-				nextCheckpoint = now.Add(c.cfg.CheckpointEvery)
-			}
-			r.curTick.Store(c.world.Tick)
-			took := time.Since(now)
-			c.tickTime.Observe(took.Seconds())
-			r.measure(took)
-			r.times.add(took)
-			if idle {
-				c.shutdown(protocol.CodeGoingAway, "room closed")
-				return
-			}
-			n++
-			timer.Reset(time.Until(start.Add(time.Duration(n) * period)))
-		}
-		if c.closed {
-			return
+}
+
+// step runs the tick that is due, sets when the next one is, and reports whether the room
+// has ended.
+func (r *Room) step(now time.Time) (ended bool) {
+	c := r.core
+	select {
+	case <-r.lost:
+		c.evict()
+		return true
+	default:
+	}
+	if c.lease != nil && !c.lease.Held(now) {
+		// Checked before every tick: a process that was stalled past its lease runs this
+		// first when it wakes. The room waits without ticking until a renewal confirms the
+		// lease again (one that was only slow to come back, on a loaded machine) or the lease
+		// is lost, and then it stops here.
+		r.due = now.Add(r.period)
+		return false
+	}
+	due := r.start.Add(time.Duration(r.n) * r.period)
+	if late := now.Sub(due); late > r.period {
+		c.env.metrics.LateTicks.Inc()
+		if late > time.Second {
+			// After a stall this long (a suspended process), catching up tick by tick would
+			// fast-forward the match; start the schedule afresh instead.
+			skipped := int64(late / r.period)
+			c.env.metrics.LateTicks.Add(float64(skipped))
+			r.start, r.n = now, 0
 		}
 	}
+	r.pollReads(now, false)
+	r.drainInputs()
+	idle := c.tick(now)
+	if !now.Before(r.nextCheckpoint) {
+		c.saveCheckpoint(now, false)
+		r.nextCheckpoint = now.Add(c.cfg.CheckpointEvery)
+	}
+	r.curTick.Store(c.world.Tick)
+	took := time.Since(now)
+	c.tickTime.Observe(took.Seconds())
+	r.measure(took)
+	r.times.add(took)
+	if idle {
+		c.shutdown(protocol.CodeGoingAway, "room closed")
+		return true
+	}
+	r.n++
+	r.due = r.start.Add(time.Duration(r.n) * r.period)
+	return c.closed
+}
+
+// finish hands the room's connections over, refuses its commands from now on and tells the
+// Manager that the room has ended.
+func (r *Room) finish() {
+	r.releaseAll()
+	r.mu.Lock()
+	r.finished = true
+	r.cmds, r.spare = nil, nil
+	r.mu.Unlock()
+	r.ticker.count.Add(-1)
+	close(r.done)
+	r.onEnd()
 }
 
 // drainInputs hands the inputs that arrived since the last tick to the core.

@@ -40,7 +40,7 @@ type Fleet interface {
 	Short(node string) bool
 }
 
-// Lease is this node's hold on one room. Its methods are called from the room's goroutine
+// Lease is this node's hold on one room. Its methods are called from the room's ticker
 // and must not block, except a final Checkpoint.
 type Lease interface {
 	// Held reports whether the room may tick at now: the lease was renewed recently enough
@@ -102,7 +102,7 @@ func (m *Manager) Adopt(data []byte, lease Lease) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	// Logged before launch: from then on the core is the room goroutine's alone.
+	// Logged before launch: from then on the core is its ticker's alone.
 	m.log.Info("room adopted", "room", c.id, "state", c.state.String(), "tick", c.world.Tick,
 		"players_awaited", len(c.missing()), "saved", cp.Saved)
 	m.launch(newRoom(c, m.cfg.MaxBacklog), now)
@@ -119,7 +119,7 @@ func (m *Manager) Handover(roomID string, move func(checkpoint []byte) (url stri
 		return ErrNoRoom
 	}
 	errc := make(chan error, 1)
-	queued := r.do(m.ctx, func() {
+	queued := r.do(func() {
 		c := r.core
 		if c.lease == nil {
 			errc <- errors.New("a room outside a fleet cannot be handed over")

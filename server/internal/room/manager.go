@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"hash/fnv"
 	"log/slog"
+	"runtime"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -60,7 +61,8 @@ type Manager struct {
 
 	mu       sync.Mutex
 	rooms    map[string]*Room
-	wg       sync.WaitGroup // room goroutines
+	tickers  tickers        // run the rooms
+	wg       sync.WaitGroup // rooms and tickers
 	sessions sync.WaitGroup // player connections
 	draining atomic.Bool
 }
@@ -116,6 +118,7 @@ func NewManager(ctx context.Context, cfg Config, deps Deps) *Manager {
 		}
 	}
 	m.env = e
+	m.tickers = startTickers(ctx, runtime.GOMAXPROCS(0), &m.wg)
 	return m
 }
 
@@ -220,27 +223,27 @@ func (m *Manager) QuickPlay() (string, error) {
 // start starts a waiting room at once on behalf of one of its players: bots take the seats
 // nobody holds.
 func (m *Manager) start(r *Room, seat int, gen uint64) {
-	r.do(m.ctx, func() {
+	r.do(func() {
 		if s := &r.core.seats[seat]; s.kind == seatHuman && s.gen == gen {
 			r.core.startNow(time.Now())
 		}
 	})
 }
 
-// launch registers r and runs its goroutine; the caller holds m.mu. The room is in the
+// launch registers r and gives it to a ticker; the caller holds m.mu. The room is in the
 // directory before start returns: a client that follows the 201 of its creation at once (GET
-// /api/rooms/{id}, the spectator feed) must find it. The goroutine is not running yet, so
+// /api/rooms/{id}, the spectator feed) must find it. The ticker has not begun it yet, so
 // nothing else touches the core.
 func (m *Manager) launch(r *Room, now time.Time) {
 	r.release = m.closeOut
+	r.onEnd = func() {
+		m.forget(r.id)
+		m.wg.Done()
+	}
 	m.rooms[r.id] = r
 	r.core.publish(now)
 	m.wg.Add(1)
-	go func() {
-		defer m.wg.Done()
-		r.run(m.ctx)
-		m.forget(r.id)
-	}()
+	m.tickers.add(r)
 }
 
 func (m *Manager) get(id string) *Room {
@@ -285,7 +288,7 @@ func (m *Manager) Drain() {
 	m.mu.Unlock()
 }
 
-// Wait blocks until every room goroutine has ended (after the Manager's context ended) and
+// Wait blocks until every room and ticker has ended (after the Manager's context ended) and
 // every player connection has closed, or until ctx ends; the match records are on disk by
 // then. Call Drain first, and Wait once.
 func (m *Manager) Wait(ctx context.Context) error {

@@ -5,7 +5,7 @@ import (
 	"skirmish/game/protocol"
 )
 
-// Observer is told what spectators may see of a room. Calls come from the room's goroutine,
+// Observer is told what spectators may see of a room. Calls come from the room's ticker,
 // in order, and must not block; an Observer that needs more time hands the work to its own
 // goroutines.
 type Observer interface {

@@ -40,7 +40,7 @@ func (m *Manager) TakeTickTimes() map[string][]time.Duration {
 	return times
 }
 
-// ask runs fn on the room's goroutine and returns its error; ErrNoRoom if the room is not
+// ask runs fn on the room's ticker and returns its error; ErrNoRoom if the room is not
 // here or closes first.
 func (m *Manager) ask(roomID string, fn func(*core) error) error {
 	r := m.get(roomID)
@@ -48,7 +48,7 @@ func (m *Manager) ask(roomID string, fn func(*core) error) error {
 		return ErrNoRoom
 	}
 	errc := make(chan error, 1)
-	if !r.do(m.ctx, func() { errc <- fn(r.core) }) {
+	if !r.do(func() { errc <- fn(r.core) }) {
 		return ErrNoRoom
 	}
 	select {

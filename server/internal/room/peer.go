@@ -6,7 +6,7 @@ import (
 )
 
 // Peer is a player's connection as a room sees it; *transport.Conn is the real one. Its
-// methods are called from the room's goroutine and must not block.
+// methods are called from the room's ticker and must not block.
 type Peer interface {
 	// Send queues a shared frame; the peer takes its own reference.
 	Send(f *transport.Frame)

@@ -26,7 +26,7 @@ func (r *Room) adopt(c *transport.Conn, seat int, gen uint64) {
 }
 
 // pollReads reads every polled connection and hands those that ended, or that the room let
-// go, to r.release, which closes them off the room's goroutine. A tick reads each socket once;
+// go, to r.release, which closes them off the room's ticker. A tick reads each socket once;
 // all reads until each is empty, as a join does, which must know whether a connection it may
 // be replacing has ended.
 func (r *Room) pollReads(now time.Time, all bool) {

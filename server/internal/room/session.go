@@ -81,7 +81,7 @@ func (m *Manager) Serve(c *transport.Conn) {
 		polled bool
 	}
 	reply := make(chan joined, 1)
-	queued := r.do(m.ctx, func() {
+	queued := r.do(func() {
 		now := time.Now()
 		// What the room's own connections said since its last tick comes first: a player who
 		// reconnects may be quicker than the tick that reads the end of its old connection.
@@ -121,9 +121,9 @@ func (m *Manager) Serve(c *transport.Conn) {
 	// A client that closes on purpose leaves; any other end of the connection is a loss, which
 	// pauses the match until the player is back or its grace runs out.
 	if errors.Is(err, transport.ErrPeerClosed) {
-		r.do(m.ctx, func() { r.core.leave(j.seat, j.gen, time.Now()) })
+		r.do(func() { r.core.leave(j.seat, j.gen, time.Now()) })
 	} else {
-		r.do(m.ctx, func() { r.core.lost(j.seat, j.gen, time.Now()) })
+		r.do(func() { r.core.lost(j.seat, j.gen, time.Now()) })
 	}
 	m.log.Debug("player connection ended", "room", r.id, "seat", j.seat, "err", err)
 }
@@ -157,7 +157,7 @@ func (m *Manager) play(c *transport.Conn, r *Room, rd *protocol.Reader, seat int
 				c.SendOwned(transport.NewFrame(opBinary, b))
 			}
 		case protocol.TypeBye:
-			r.do(m.ctx, func() { r.core.leave(seat, gen, time.Now()) })
+			r.do(func() { r.core.leave(seat, gen, time.Now()) })
 		case protocol.TypeStart:
 			m.start(r, seat, gen)
 		default:

@@ -33,7 +33,7 @@ var resetWire = encodeEvent(0, kindReset, []byte(`{"reason":"missed events are n
 
 // appendSnapshot appends the spectator snapshot of w (see doc.go) made at now to b; mapName
 // is the JSON string of its map's name and rate how many ticks come a second. It runs on the
-// room's goroutine at the spectator rate, so it appends by hand instead of reflecting.
+// room's ticker at the spectator rate, so it appends by hand instead of reflecting.
 func appendSnapshot(b []byte, w *game.World, state protocol.State, mapName []byte, rate int,
 	now time.Time,
 ) []byte {

@@ -19,7 +19,7 @@ import (
 var ErrNoRoom = errors.New("spectate: no such room")
 
 // Hub is the in-process spectator hub. Rooms tell it what happens through Snapshot, Status,
-// Events and Closed (the server's room.Observer), called from each room's goroutine and never
+// Events and Closed (the server's room.Observer), called from each room's ticker and never
 // blocking; the room directory tells it about rooms coming and going (RoomChanged,
 // RoomClosed); and it serves the feeds and the cheers over HTTP. In a fleet (Options.Relay)
 // each room's encoded events are also published once for the other nodes, and a room that
@@ -48,7 +48,7 @@ type Hub struct {
 	closed   bool
 }
 
-// roomFeed is a room's topic plus the encoder state its room's goroutine owns; or a
+// roomFeed is a room's topic plus the encoder state its room's ticker owns; or a
 // session's (session.go), owned by whoever writes it.
 type roomFeed struct {
 	t *topic
@@ -60,7 +60,7 @@ type roomFeed struct {
 	stopRelay func()
 	caughtUp  <-chan struct{}
 
-	// The rest is owned by the room's goroutine.
+	// The rest is owned by the room's ticker.
 	due    int // ticks until the next spectator snapshot
 	buf    []byte
 	scores []score

@@ -67,7 +67,7 @@ func (s *testServer) metric(t *testing.T, name string) float64 {
 }
 
 // testRoom plays a real match with bots in every seat and reports it to an Observer exactly
-// as a room's goroutine does; the test's goroutine is that goroutine.
+// as a room's ticker does; the test's goroutine is that ticker.
 type testRoom struct {
 	name   string
 	obs    room.Observer

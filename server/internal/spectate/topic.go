@@ -129,7 +129,7 @@ func (t *topic) publishAs(id uint64, kind string, data []byte, flags int) {
 	t.mu.Unlock()
 	t.signal()
 	if t.room != "" {
-		// Only the room's goroutine publishes, so the fleet gets the events in id order.
+		// Only the room's ticker publishes, so the fleet gets the events in id order.
 		t.hub.opts.Relay.Publish(t.room, ev.ID, kind, ev.Wire)
 	}
 }

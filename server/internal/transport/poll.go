@@ -38,7 +38,7 @@ func (c *Conn) Poll() ([]byte, error) { return c.poll(1) }
 func (c *Conn) PollAll() ([]byte, error) { return c.poll(maxRoundReads) }
 
 // maxRoundReads bounds the reads of a PollAll round, so that a flooding client cannot hold
-// its room's goroutine.
+// its room's ticker.
 const maxRoundReads = 16
 
 func (c *Conn) poll(reads int) ([]byte, error) {
