@@ -17,8 +17,9 @@ type Options struct {
 	Retry time.Duration
 	// Heartbeat is the longest a stream stays silent before a ": ping" comment (default 15 s).
 	Heartbeat time.Duration
-	// History is how many discrete events each room keeps for resumption (default 256: about
-	// a minute of a busy 8-seat room, far longer than a reconnection takes, at some 50 KB).
+	// History is how many discrete events each watched room keeps for resumption (default
+	// 256: about a minute of a busy 8-seat room, far longer than a reconnection takes, at some
+	// 50 KB).
 	History int
 	// MaxPending bounds the bytes a spectator may owe before it is disconnected (default
 	// 1 MiB). What it owes is shared event bytes, not copies, so the bound is about how far

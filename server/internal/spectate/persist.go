@@ -101,6 +101,7 @@ func (h *Hub) RestoreFeed(room string, state json.RawMessage, exact bool) error 
 	defer t.mu.Unlock()
 	t.last, t.evicted, t.head = st.Last, st.Evicted, 0
 	t.ring = t.ring[:0]
+	t.watched = t.watched || len(st.Events) > 0
 	for _, ev := range st.Events[max(0, len(st.Events)-t.history):] {
 		t.ring = append(t.ring, &event{ID: ev.ID, Wire: []byte(ev.Wire)})
 	}

@@ -69,3 +69,29 @@ func TestFeedSurvivesARestart(t *testing.T) {
 		}
 	})
 }
+
+// TestUnwatchedFeedKeepsNoHistory: a room nobody has watched keeps no events to resume from,
+// and its checkpoint carries none; from its first spectator on it keeps them.
+func TestUnwatchedFeedKeepsNoHistory(t *testing.T) {
+	srv := newServer(t, fastOpts)
+	room := newRoom(t, srv.hub, "r", 4)
+	room.stepUntil(t, game.EventFrag, 3000)
+	var state struct {
+		Last   int
+		Events []json.RawMessage
+	}
+	saved := srv.hub.AppendFeed(nil, "r")
+	if err := json.Unmarshal(saved, &state); err != nil || state.Last == 0 || len(state.Events) != 0 {
+		t.Fatalf("saved feed of a room nobody watched %.200s: %v, want ids and no events", saved, err)
+	}
+
+	es := ssetest.Open(t, srv.URL+"/rooms/r/events", ssetest.Options{})
+	room.step(1)
+	es.Until("snapshot")
+	es.Close()
+	room.stepUntil(t, game.EventFrag, 3000)
+	saved = srv.hub.AppendFeed(nil, "r")
+	if err := json.Unmarshal(saved, &state); err != nil || len(state.Events) == 0 {
+		t.Fatalf("saved feed of a room watched once %.200s: %v, want its events since", saved, err)
+	}
+}

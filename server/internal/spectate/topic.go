@@ -41,6 +41,10 @@ type topic struct {
 	out     []*event // published and not yet written
 	joining []*subscriber
 	ring    []*event // discrete events, oldest first once full at ring[head]
+	// watched says the feed has had a spectator: it keeps its history from then on. Before,
+	// nobody holds an id to resume from, and a room nobody watches would keep up to history
+	// events (some 40 KiB) for no one.
+	watched bool
 	head    int
 	evicted uint64 // the highest id dropped from the ring
 	last    uint64 // the highest id published
@@ -167,8 +171,13 @@ func (t *topic) refreshKeyframe(state func() (kind string, data []byte)) {
 	t.mu.Unlock()
 }
 
-// remember adds a discrete event to the ring. Called with mu held.
+// remember adds a discrete event to the ring, or drops it if the feed was never watched.
+// Called with mu held.
 func (t *topic) remember(ev *event) {
+	if !t.watched {
+		t.evicted = ev.ID
+		return
+	}
 	if len(t.ring) < t.history {
 		t.ring = append(t.ring, ev)
 		return
@@ -246,6 +255,7 @@ func (t *topic) subscribe(s *subscriber, head []byte, lastID uint64, resume bool
 		return errClosed
 	}
 	evs, reset := t.opening(lastID, resume)
+	t.watched = true
 	s.queue(head, now)
 	if reset != nil {
 		s.queue(reset, now)
