@@ -270,7 +270,7 @@ func restoreCore(cp *checkpoint, cfg Config, e env, now time.Time, lease Lease) 
 		seats: make([]seat, len(cp.Seats)), inputs: make([]game.Input, len(cp.Seats)),
 		idleSince: now, lease: lease,
 	}
-	c.fan.init(newFramePool())
+	c.fan.init()
 	for i, sc := range cp.Seats {
 		s := &c.seats[i]
 		s.name = sc.Name

@@ -77,7 +77,7 @@ func newCore(id string, cfg Config, e env, seats, bots int, now time.Time) (*cor
 	}
 	c.world = game.NewWorld(c.gameConfig(mp), mp)
 	c.beginRecord(now)
-	c.fan.init(newFramePool())
+	c.fan.init()
 	for i := seats - bots; i < seats; i++ {
 		c.seatBot(i)
 	}

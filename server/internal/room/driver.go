@@ -54,11 +54,8 @@ type Room struct {
 	rate  int // ticks per second
 	times tickTimes
 
-	// The connections the room reads itself (reads.go), owned by the ticker, and what it
-	// decodes their messages with.
+	// The connections the room reads itself (reads.go), owned by the ticker.
 	polls []polled
-	rd    protocol.Reader
-	enc   protocol.Encoder
 	// release takes a polled connection the room no longer reads and closes it.
 	release func(*transport.Conn)
 }

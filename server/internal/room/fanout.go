@@ -35,11 +35,12 @@ type fanout struct {
 	keyframes int
 }
 
-func (f *fanout) init(pool *transport.Pool) { f.pool, f.stale = pool, true }
+func (f *fanout) init() { f.pool, f.stale = &frames, true }
 
-// newFramePool returns a room's own pool of frames: enough for the frames of a tick in flight
-// to its players.
-func newFramePool() *transport.Pool { return transport.NewPool(32) }
+// frames is every room's pool of frames. A ticker runs one room at a time, and a frame is
+// back once its room's players have it, so a few frames serve all the rooms: a pool a room
+// kept some 2 KiB of idle frames each.
+var frames transport.Pool
 
 // touch records a change of the world or state outside a step: the next snapshot goes out
 // as a keyframe to everyone.

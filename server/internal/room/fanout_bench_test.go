@@ -54,7 +54,7 @@ func BenchmarkFanout(b *testing.B) {
 			m := newScriptedMatch(b, 8)
 			w := m.w
 			var fan fanout
-			fan.init(transport.NewPool(64))
+			fan.init()
 			fan.eager = fc.eagerKeyframe
 			deltaBytes := 0
 			tick := func() {
@@ -107,7 +107,7 @@ func BenchmarkTickFrames(b *testing.B) {
 			m := newScriptedMatch(b, 4)
 			w := m.w
 			var fan fanout
-			fan.init(transport.NewPool(64))
+			fan.init()
 			fan.eager = eager
 			peers := make([]deltaPeer, 4)
 			tick := func() {

@@ -57,6 +57,7 @@ func (r *Room) releaseAll() {
 // a connection read by its goroutine, and reports whether the room keeps reading it.
 func (r *Room) readPlayer(p *polled, now time.Time, all bool) bool {
 	c := r.core
+	rd, enc := &r.ticker.rd, &r.ticker.enc
 	s := &c.seats[p.seat]
 	if s.gen != p.gen || s.peer != Peer(p.c) {
 		return false // replaced, removed or closed by the room: it is closing already
@@ -87,7 +88,7 @@ func (r *Room) readPlayer(p *polled, now time.Time, all bool) bool {
 		if msg == nil {
 			return true
 		}
-		t, err := r.rd.DecodeClient(msg)
+		t, err := rd.DecodeClient(msg)
 		if err != nil {
 			closePeer(p.c, protocol.CodeOf(err), err.Error())
 			c.lost(p.seat, p.gen, now)
@@ -95,9 +96,9 @@ func (r *Room) readPlayer(p *polled, now time.Time, all bool) bool {
 		}
 		switch t {
 		case protocol.TypeInput:
-			c.input(p.seat, p.gen, r.rd.Input)
+			c.input(p.seat, p.gen, rd.Input)
 		case protocol.TypePing:
-			b, err := r.enc.Encode(&protocol.Pong{ClientTime: r.rd.Ping.ClientTime, Tick: c.world.Tick})
+			b, err := enc.Encode(&protocol.Pong{ClientTime: rd.Ping.ClientTime, Tick: c.world.Tick})
 			if err == nil {
 				p.c.SendOwned(transport.NewFrame(opBinary, b))
 			}

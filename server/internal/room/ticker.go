@@ -27,6 +27,11 @@ type ticker struct {
 	added   []*Room // rooms to begin
 	pending []*Room // rooms with queued commands
 
+	// What the rooms decode their polled connections' messages with (reads.go): they read
+	// one at a time, so one of each serves them all.
+	rd  protocol.Reader
+	enc protocol.Encoder
+
 	rooms  roomHeap     // by next due tick; owned by the ticker's goroutine
 	count  atomic.Int32 // rooms of this ticker, for placing new ones
 	spare  []*Room      // the lists taken last time, reused

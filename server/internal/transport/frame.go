@@ -1,6 +1,7 @@
 package transport
 
 import (
+	"sync"
 	"sync/atomic"
 
 	"github.com/gobwas/ws"
@@ -37,10 +38,7 @@ func (f *Frame) Retain(n int32) { f.refs.Add(n) }
 // Release drops one holder; the last one hands the buffer back to the pool.
 func (f *Frame) Release() {
 	if f.refs.Add(-1) == 0 && f.pool != nil {
-		select {
-		case f.pool.free <- f:
-		default: // The pool is full: let the garbage collector have this one.
-		}
+		f.pool.free.Put(f)
 	}
 }
 
@@ -69,23 +67,19 @@ func NewFrame(op ws.OpCode, payload []byte) *Frame {
 }
 
 // Pool recycles frames so that building the frames of a tick allocates nothing in steady state.
-// It is safe for concurrent use: frames are released by connection writers.
+// It is safe for concurrent use: frames are released by connection writers. Idle frames go to
+// the garbage collector in time (sync.Pool), so one pool serves many rooms: it holds about the
+// frames in flight at once, not the most a room ever had.
 type Pool struct {
-	free chan *Frame
-}
-
-// NewPool returns a pool that keeps up to size idle frames.
-func NewPool(size int) *Pool {
-	return &Pool{free: make(chan *Frame, size)}
+	free sync.Pool
 }
 
 // Get returns an empty frame held once by the caller.
 func (p *Pool) Get() *Frame {
-	var f *Frame
-	select {
-	case f = <-p.free:
+	f, _ := p.free.Get().(*Frame)
+	if f != nil {
 		f.buf = f.buf[:0]
-	default:
+	} else {
 		f = &Frame{buf: make([]byte, 0, 512), pool: p}
 	}
 	f.refs.Store(1)

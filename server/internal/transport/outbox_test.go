@@ -37,7 +37,7 @@ func TestOutboxSnapshots(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			pool := NewPool(8)
+			pool := new(Pool)
 			o := outbox{max: 64}
 			var writeStart atomic.Int64
 			names := map[*Frame]string{}
