@@ -140,6 +140,24 @@ func (r *Room) queue(fn func(), bounded bool) bool {
 	return true
 }
 
+// await returns what a command of r sends on reply, or false if r ended without running
+// it. A command that ends its room replies before the room's done closes, so its reply wins
+// over the end it caused.
+func await[T any](r *Room, reply <-chan T) (T, bool) {
+	select {
+	case v := <-reply:
+		return v, true
+	case <-r.done:
+		select {
+		case v := <-reply:
+			return v, true
+		default:
+			var zero T
+			return zero, false
+		}
+	}
+}
+
 // runCommands runs the commands queued for the room and reports whether one closed it.
 func (r *Room) runCommands() (closed bool) {
 	r.mu.Lock()

@@ -138,12 +138,11 @@ func (m *Manager) Handover(roomID string, move func(checkpoint []byte) (url stri
 	if !queued {
 		return ErrNoRoom
 	}
-	select {
-	case err := <-errc:
-		return err
-	case <-r.done:
+	err, ok := await(r, errc)
+	if !ok {
 		return ErrNoRoom
 	}
+	return err
 }
 
 // IDs returns the ids of the rooms this node runs.

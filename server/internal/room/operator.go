@@ -51,12 +51,11 @@ func (m *Manager) ask(roomID string, fn func(*core) error) error {
 	if !r.do(func() { errc <- fn(r.core) }) {
 		return ErrNoRoom
 	}
-	select {
-	case err := <-errc:
-		return err
-	case <-r.done:
+	err, ok := await(r, errc)
+	if !ok {
 		return ErrNoRoom
 	}
+	return err
 }
 
 // kick removes the player in seat i (see Manager.Kick). Before the match the seat is free,

@@ -99,11 +99,7 @@ func (m *Manager) Serve(c *transport.Conn) {
 	})
 	var j joined
 	if queued {
-		select {
-		case j = <-reply:
-		case <-r.done:
-			queued = false
-		}
+		j, queued = await(r, reply)
 	}
 	switch {
 	case !queued:
