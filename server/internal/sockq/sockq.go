@@ -46,7 +46,7 @@ func Unread(raw syscall.RawConn) int {
 // the peer has acknowledged with what had been written window ago. Its methods are for one
 // goroutine.
 type Drain struct {
-	marks [16]mark // ring of what had been written when, newest at next-1
+	marks [8]mark // ring of what had been written when, newest at next-1
 	next  int
 
 	// A reading of the socket's counters, by read, bound once: the keepalive sweep takes one
@@ -67,9 +67,9 @@ type mark struct {
 var epoch = time.Now()
 
 // Stalled reports whether bytes written to the socket at least window before now are still
-// unacknowledged by the peer, now being time.Now. Readings closer together than an eighth of
-// window are not kept, so a ring of 16 covers twice the window. It reports false when the
-// socket cannot be read.
+// unacknowledged by the peer, now being time.Now. Readings closer together than a quarter of
+// window are not kept, so a ring of 8 covers twice the window (a connection holds one, so it
+// is kept small). It reports false when the socket cannot be read.
 func (d *Drain) Stalled(raw syscall.RawConn, now time.Time, window time.Duration) bool {
 	if d.read == nil {
 		d.read = d.readCounters
@@ -80,11 +80,11 @@ func (d *Drain) Stalled(raw syscall.RawConn, now time.Time, window time.Duration
 	}
 	if d.unacked == 0 {
 		// Everything written is acknowledged: no older mark can show a stall any more.
-		d.marks, d.next = [16]mark{}, 0
+		d.marks, d.next = [8]mark{}, 0
 	}
 	at := now.Sub(epoch)
 	last := d.marks[(d.next+len(d.marks)-1)%len(d.marks)]
-	if last.at == 0 || at-last.at >= window/8 {
+	if last.at == 0 || at-last.at >= window/4 {
 		d.marks[d.next] = mark{at: at, written: d.acked + d.unacked}
 		d.next = (d.next + 1) % len(d.marks)
 	}

@@ -120,7 +120,7 @@ var (
 // the Send methods and Close may be called from any goroutine and never block.
 type Conn struct {
 	nc   net.Conn
-	opts Options
+	opts *Options // with its defaults, shared by the connections of a listener
 	// release, when set, is called once when the socket closes (see Admission).
 	release func()
 
@@ -170,9 +170,9 @@ type Conn struct {
 }
 
 // newConn wraps an upgraded socket; early holds the bytes the client sent behind its
-// handshake, which are read as the first frames, and release is called when it closes.
-func newConn(nc net.Conn, early []byte, opts Options, release func()) *Conn {
-	opts = opts.withDefaults()
+// handshake, which are read as the first frames, and release is called when it closes. opts
+// holds its defaults (withDefaults) and must not change afterwards.
+func newConn(nc net.Conn, early []byte, opts *Options, release func()) *Conn {
 	c := &Conn{
 		nc:      nc,
 		opts:    opts,
@@ -422,4 +422,7 @@ func (o Options) ReadTimeoutOrDefault() time.Duration { return o.withDefaults().
 
 // Wrap serves an already upgraded WebSocket connection (the benchmarks use it on plain
 // loopback sockets; the server goes through Upgrade).
-func Wrap(nc net.Conn, opts Options) *Conn { return newConn(nc, nil, opts, nil) }
+func Wrap(nc net.Conn, opts Options) *Conn {
+	opts = opts.withDefaults()
+	return newConn(nc, nil, &opts, nil)
+}

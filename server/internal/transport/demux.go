@@ -77,6 +77,7 @@ type Demux struct {
 // serves from.
 func NewDemux(ln net.Listener, opts DemuxOptions) *Demux {
 	d := &Demux{inner: ln, opts: opts.withDefaults(), conns: make(chan net.Conn), done: make(chan struct{})}
+	d.opts.Conn = d.opts.Conn.withDefaults()
 	go d.acceptLoop()
 	return d
 }
@@ -296,7 +297,7 @@ func (d *Demux) upgrade(c net.Conn, head, rest []byte) {
 		_ = c.Close()
 		return
 	}
-	d.opts.Serve(newConn(c, rest, d.opts.Conn, release))
+	d.opts.Serve(newConn(c, rest, &d.opts.Conn, release))
 }
 
 // handshakeError turns the upgrader's complaint about a request into a JSON refusal.

@@ -28,5 +28,6 @@ func Upgrade(w http.ResponseWriter, r *http.Request, opts Options, release func(
 	// its own (see keepalive.go and writer.go).
 	_ = nc.SetDeadline(time.Time{})
 	early, _ := rw.Reader.Peek(rw.Reader.Buffered())
-	return newConn(nc, early, opts, release), nil
+	opts = opts.withDefaults()
+	return newConn(nc, early, &opts, release), nil
 }
