@@ -89,11 +89,12 @@ func (t *tickTimes) take() []time.Duration {
 
 func newRoom(c *core, maxBacklog int) *Room {
 	r := &Room{
-		id:   c.id,
-		core: c,
-		in:   make([]chan inputMsg, len(c.seats)),
-		done: make(chan struct{}),
-		rate: c.cfg.TickRate,
+		id:     c.id,
+		core:   c,
+		in:     make([]chan inputMsg, len(c.seats)),
+		done:   make(chan struct{}),
+		rate:   c.cfg.TickRate,
+		period: time.Second / time.Duration(c.cfg.TickRate),
 	}
 	r.cost.Store(int64(priorTickCost))
 	r.backlog = 4 * maxBacklog
@@ -126,7 +127,7 @@ func (r *Room) tryDo(fn func()) bool {
 
 func (r *Room) queue(fn func(), bounded bool) bool {
 	r.mu.Lock()
-	if r.finished || bounded && len(r.cmds) >= maxCommands {
+	if r.finished || r.ticker == nil || bounded && len(r.cmds) >= maxCommands {
 		r.mu.Unlock()
 		return false
 	}
@@ -204,7 +205,6 @@ func (r *Room) busy() float64 {
 // begin starts the room's clock; its first tick is due a period from now.
 func (r *Room) begin(now time.Time) {
 	c := r.core
-	r.period = time.Second / time.Duration(c.cfg.TickRate)
 	r.start, r.n = now, 1
 	r.due = now.Add(r.period)
 	c.maybeStart(now)
@@ -275,7 +275,9 @@ func (r *Room) finish() {
 	r.finished = true
 	r.cmds, r.spare = nil, nil
 	r.mu.Unlock()
-	r.ticker.count.Add(-1)
+	if r.ticker != nil {
+		r.ticker.set.removed(r.ticker)
+	}
 	close(r.done)
 	r.onEnd()
 }

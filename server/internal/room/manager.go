@@ -8,7 +8,6 @@ import (
 	"fmt"
 	"hash/fnv"
 	"log/slog"
-	"runtime"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -61,7 +60,7 @@ type Manager struct {
 
 	mu       sync.Mutex
 	rooms    map[string]*Room
-	tickers  tickers        // run the rooms
+	tickers  *tickers       // run the rooms
 	wg       sync.WaitGroup // rooms and tickers
 	sessions sync.WaitGroup // player connections
 	draining atomic.Bool
@@ -118,7 +117,7 @@ func NewManager(ctx context.Context, cfg Config, deps Deps) *Manager {
 		}
 	}
 	m.env = e
-	m.tickers = startTickers(ctx, runtime.GOMAXPROCS(0), &m.wg)
+	m.tickers = newTickers(ctx, &m.wg)
 	return m
 }
 

@@ -4,23 +4,35 @@ import (
 	"container/heap"
 	"context"
 	"sync"
-	"sync/atomic"
 	"time"
 
 	"skirmish/game/protocol"
 )
 
-// A ticker runs the ticks and the commands of a share of the rooms, one room at a time, on
-// one goroutine; a server has one ticker a core. A goroutine a room cost each room its own
-// stack (some 3 KiB, most of a player's memory at four players a room) and a wake-up of the
-// scheduler for every tick of every room. A ticker wakes once for all the rooms due within
-// tickSlack of each other and keeps no stack a room.
+// A ticker runs the ticks and the commands of up to roomsPerTicker rooms of one tick rate, one
+// room at a time, on one goroutine, and wakes once for the rooms due within tickSlack of each
+// other. A goroutine a room cost each room its own stack (some 3 KiB, most of a player's
+// memory at four players a room) and a wake-up of the scheduler for each of its ticks.
+//
+// The group is small so that the scheduler still interleaves rooms with the rest of the
+// server. One ticker a core, for hundreds of rooms, ran for tens of milliseconds at a time
+// once it fell behind: the runtime preempted it and made it wait behind every spectator writer
+// its ticks had woken, and all its rooms were late at once (with 1,000 spectators, tick p99
+// 450 µs instead of 245 and five times the late ticks). Rooms keep their own phase, as they
+// did on their own goroutines: a ticker whose rooms all ticked at once sent its players their
+// snapshots in bursts, which cost more CPU a snapshot and doubled the tick p99.
 //
 // Nothing a room does between two ticks blocks (its writes, checkpoints and feed are queued),
-// so the rooms of a ticker only wait for each other's work, as they waited for the core
-// they shared before.
+// so the rooms of a ticker only wait for each other's work.
 type ticker struct {
-	wake chan struct{} // a room was added or given a command
+	set    *tickers
+	period time.Duration
+	wake   chan struct{}
+
+	// count is how many rooms the ticker has (guarded by set.mu); quit says it has none
+	// left and is out of the set, so that it ends.
+	count int
+	quit  bool
 
 	mu      sync.Mutex
 	stopped bool    // the ticker has ended: a room added now is suspended at once
@@ -32,51 +44,65 @@ type ticker struct {
 	rd  protocol.Reader
 	enc protocol.Encoder
 
-	rooms  roomHeap     // by next due tick; owned by the ticker's goroutine
-	count  atomic.Int32 // rooms of this ticker, for placing new ones
-	spare  []*Room      // the lists taken last time, reused
+	rooms  roomHeap // by next due tick; owned by the ticker's goroutine
+	spare  []*Room  // the lists taken last time, reused
 	spareP []*Room
 }
 
-// tickSlack is how early a room may tick so that it shares a wake-up with the rooms due just
-// before it. A millisecond of jitter in a 33 ms period is invisible to players; at 250 rooms
-// of 30 Hz on a ticker it takes the wake-ups from 7,500 a second to about 1,000.
+// roomsPerTicker bounds the rooms of one ticker: at some 70 µs a tick for a room of four,
+// they take about 2 ms of a 33 ms period, and the ticker's stack costs each a few hundred
+// bytes.
+const roomsPerTicker = 32
+
+// tickSlack is how early a room may tick so that it shares a wake-up with rooms due just
+// before it: a millisecond of jitter in a 33 ms period is invisible to players.
 const tickSlack = time.Millisecond
 
-// tickers places rooms on the ticker with the fewest.
-type tickers []*ticker
+// tickers starts tickers as rooms need them; a ticker ends with its last room, or with ctx,
+// when it suspends its rooms.
+type tickers struct {
+	ctx context.Context
+	wg  *sync.WaitGroup // counts the tickers' goroutines
 
-// startTickers starts n tickers that run until ctx ends, then suspend their rooms. wg
-// counts their goroutines.
-func startTickers(ctx context.Context, n int, wg *sync.WaitGroup) tickers {
-	ts := make(tickers, n)
-	for i := range ts {
-		ts[i] = &ticker{wake: make(chan struct{}, 1)}
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			ts[i].run(ctx)
-		}()
-	}
-	return ts
+	mu  sync.Mutex
+	all []*ticker
 }
 
-// add gives r to the ticker with the fewest rooms, which begins its clock.
-func (ts tickers) add(r *Room) {
-	t := ts[0]
-	for _, o := range ts[1:] {
-		if o.count.Load() < t.count.Load() {
+func newTickers(ctx context.Context, wg *sync.WaitGroup) *tickers {
+	return &tickers{ctx: ctx, wg: wg}
+}
+
+// add gives r to a ticker of its tick rate with room for it, or to a new one.
+func (ts *tickers) add(r *Room) {
+	ts.mu.Lock()
+	var t *ticker
+	for _, o := range ts.all {
+		if o.period == r.period && o.count < roomsPerTicker {
 			t = o
+			break
 		}
 	}
-	t.count.Add(1)
-	r.ticker = t
-	t.mu.Lock()
-	stopped := t.stopped
-	if !stopped {
-		t.added = append(t.added, r)
+	if t == nil && ts.ctx.Err() == nil {
+		t = &ticker{set: ts, period: r.period, wake: make(chan struct{}, 1)}
+		ts.all = append(ts.all, t)
+		ts.wg.Add(1)
+		go func() {
+			defer ts.wg.Done()
+			t.run(ts.ctx)
+		}()
 	}
-	t.mu.Unlock()
+	stopped := t == nil
+	if t != nil {
+		t.count++
+		r.ticker = t
+		t.mu.Lock()
+		stopped = t.stopped
+		if !stopped {
+			t.added = append(t.added, r)
+		}
+		t.mu.Unlock()
+	}
+	ts.mu.Unlock()
 	if stopped {
 		// Placed while the server shuts down: the room is saved and closed like the others,
 		// off the caller, which holds the Manager's lock that ending a room takes.
@@ -87,6 +113,24 @@ func (ts tickers) add(r *Room) {
 		return
 	}
 	t.signal()
+}
+
+// removed notes that one of t's rooms has ended; the ticker leaves the set with its last.
+func (ts *tickers) removed(t *ticker) {
+	ts.mu.Lock()
+	defer ts.mu.Unlock()
+	if t.count--; t.count > 0 {
+		return
+	}
+	t.quit = true
+	for i, o := range ts.all {
+		if o == t {
+			ts.all[i] = ts.all[len(ts.all)-1]
+			ts.all[len(ts.all)-1] = nil
+			ts.all = ts.all[:len(ts.all)-1]
+			break
+		}
+	}
 }
 
 // queued notes that r has commands waiting.
@@ -122,6 +166,9 @@ func (t *ticker) run(ctx context.Context) {
 				heap.Fix(&t.rooms, 0)
 			}
 		}
+		if t.done() {
+			return
+		}
 		wait := time.Hour
 		if len(t.rooms) > 0 {
 			wait = time.Until(t.rooms[0].due)
@@ -135,6 +182,16 @@ func (t *ticker) run(ctx context.Context) {
 		case <-timer.C:
 		}
 	}
+}
+
+// done reports whether the ticker has ended: its last room has, and no room can join it.
+func (t *ticker) done() bool {
+	if len(t.rooms) > 0 {
+		return false
+	}
+	t.set.mu.Lock()
+	defer t.set.mu.Unlock()
+	return t.quit
 }
 
 // takeQueued begins the rooms added and runs the commands queued since it last looked.

@@ -60,3 +60,37 @@ func TestRoomsShareTickers(t *testing.T) {
 	}
 	advanced("the other rooms after one closed", at)
 }
+
+// Rooms past a ticker's share go to another ticker, and a ticker ends with its last room.
+func TestTickersComeAndGo(t *testing.T) {
+	m, _ := serveManager(t)
+	tickers := func() int {
+		m.tickers.mu.Lock()
+		defer m.tickers.mu.Unlock()
+		return len(m.tickers.all)
+	}
+	ids := make([]string, roomsPerTicker+1)
+	for i := range ids {
+		id, err := m.Create(Settings{Seats: 2, Bots: 2})
+		if err != nil {
+			t.Fatal(err)
+		}
+		ids[i] = id
+	}
+	if n := tickers(); n != 2 {
+		t.Fatalf("%d rooms run on %d tickers, want 2", len(ids), n)
+	}
+	for _, id := range ids {
+		if err := m.Close(id, "closed by a test"); err != nil {
+			t.Fatalf("close: %v", err)
+		}
+	}
+	for deadline := time.Now().Add(10 * time.Second); tickers() != 0; time.Sleep(time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatalf("%d tickers left after their rooms closed", tickers())
+		}
+	}
+	if _, err := m.Create(Settings{Seats: 2, Bots: 2}); err != nil || tickers() != 1 {
+		t.Fatalf("a room after the tickers ended: %v, on %d tickers", err, tickers())
+	}
+}
