@@ -9,7 +9,7 @@
 //     fixed step on absolute deadlines) and feeds the core the commands and the inputs of its
 //     players: it reads their plain TCP sockets itself, once a tick without blocking, and
 //     takes what the goroutines reading the others (TLS) queue. Rooms have no goroutine of
-//     their own: a ticker a core runs the ticks and commands of its share of them.
+//     their own: a ticker runs the ticks and commands of up to 32 of them.
 //
 // The Manager creates and finds rooms and serves player connections (session.go): it reads a
 // connection's hello on the goroutine that upgraded it, and once the player is seated that
