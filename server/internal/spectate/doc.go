@@ -83,8 +83,8 @@
 // it) gets every discrete event (everything but snapshot) it missed and the latest keyframe,
 // merged in id order; if the missed events are no longer all in the bounded history, it gets
 // a reset event, the latest status and a keyframe instead. Discrete events are never dropped.
-// The history starts with a feed's first spectator: until then nobody holds an id to resume
-// from, and a room nobody watches keeps no events.
+// Outside a fleet the history starts with a feed's first spectator: until then nobody holds
+// an id to resume from, and a room nobody watches keeps no events.
 //
 // # Sessions and channels
 //

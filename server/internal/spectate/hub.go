@@ -165,7 +165,9 @@ func (h *Hub) feed(room string) *roomFeed {
 	if f == nil {
 		f = &roomFeed{t: newTopic(h, "room", h.opts.History, false)}
 		if h.opts.Relay != nil {
-			f.t.room = room
+			// The fleet passes every event on: a spectator on any node may hold its id and
+			// resume here, so the history is kept from the start.
+			f.t.room, f.t.watched = room, true
 		}
 		h.rooms[room] = f
 	}

@@ -2,6 +2,7 @@ package spectate_test
 
 import (
 	"encoding/json"
+	"errors"
 	"net/http"
 	"slices"
 	"strconv"
@@ -93,5 +94,29 @@ func TestUnwatchedFeedKeepsNoHistory(t *testing.T) {
 	saved = srv.hub.AppendFeed(nil, "r")
 	if err := json.Unmarshal(saved, &state); err != nil || len(state.Events) == 0 {
 		t.Fatalf("saved feed of a room watched once %.200s: %v, want its events since", saved, err)
+	}
+}
+
+// quietRelay is a fleet's relay that nobody follows.
+type quietRelay struct{}
+
+func (quietRelay) Publish(string, uint64, string, []byte) {}
+func (quietRelay) Elsewhere(string) bool                  { return false }
+func (quietRelay) Follow(string, func([]byte)) (func(), <-chan struct{}, error) {
+	return nil, nil, errors.New("not relayed")
+}
+
+// TestFleetFeedKeepsHistory: in a fleet a spectator on another node may hold any id of a
+// room's feed and resume on the node that runs it, so the feed keeps its history unwatched.
+func TestFleetFeedKeepsHistory(t *testing.T) {
+	opts := fastOpts
+	opts.Relay = quietRelay{}
+	srv := newServer(t, opts)
+	room := newRoom(t, srv.hub, "r", 4)
+	room.stepUntil(t, game.EventFrag, 3000)
+	var state struct{ Events []json.RawMessage }
+	saved := srv.hub.AppendFeed(nil, "r")
+	if err := json.Unmarshal(saved, &state); err != nil || len(state.Events) == 0 {
+		t.Fatalf("saved feed of a fleet's room nobody watched here %.200s: %v, want its events", saved, err)
 	}
 }

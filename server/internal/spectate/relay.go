@@ -144,8 +144,6 @@ func (t *topic) relay(id uint64, kind string, wire []byte) bool {
 		return false
 	}
 	t.last = id
-	// A feed is relayed for its spectators, who may resume from any id the fleet kept.
-	t.watched = true
 	ev := &event{ID: id, Wire: wire}
 	switch kind {
 	case kindSnapshot:

@@ -41,9 +41,10 @@ type topic struct {
 	out     []*event // published and not yet written
 	joining []*subscriber
 	ring    []*event // discrete events, oldest first once full at ring[head]
-	// watched says the feed has had a spectator: it keeps its history from then on. Before,
-	// nobody holds an id to resume from, and a room nobody watches would keep up to history
-	// events (some 40 KiB) for no one.
+	// watched says the feed has had a spectator, or is a fleet's (whose spectators may be on
+	// any node): it keeps its history from then on. Before, nobody holds an id to resume
+	// from, and a room nobody watches would keep up to history events (some 40 KiB) for no
+	// one.
 	watched bool
 	head    int
 	evicted uint64 // the highest id dropped from the ring
