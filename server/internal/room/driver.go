@@ -1,6 +1,7 @@
 package room
 
 import (
+	"slices"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -37,6 +38,12 @@ type Room struct {
 	spare    []func()
 	hasCmds  bool // the ticker knows of cmds
 	finished bool // the room has ended: it takes no more commands
+	// thawed ends a freeze (see Handover): the ticker runs it before the commands that
+	// waited meanwhile.
+	thawed func()
+	// frozen holds the room between two ticks while it is handed over: no tick, read or
+	// command runs. Owned by the ticker.
+	frozen bool
 
 	// The schedule, owned by the ticker: tick n is due at start + n*period, so that waiting
 	// never drifts.
@@ -159,9 +166,28 @@ func await[T any](r *Room, reply <-chan T) (T, bool) {
 	}
 }
 
-// runCommands runs the commands queued for the room and reports whether one closed it.
+// thaw ends the room's freeze: fn runs on its ticker, then the commands that waited.
+func (r *Room) thaw(fn func()) {
+	r.mu.Lock()
+	r.thawed = fn
+	finished := r.finished
+	r.mu.Unlock()
+	if !finished {
+		r.ticker.queued(r)
+	}
+}
+
+// runCommands runs the commands queued for the room and reports whether one closed it. A
+// frozen room keeps its commands until it thaws.
 func (r *Room) runCommands() (closed bool) {
 	r.mu.Lock()
+	if r.frozen && r.thawed == nil {
+		r.hasCmds = false // the next command or the thaw tells the ticker again
+		r.mu.Unlock()
+		return false
+	}
+	thawed := r.thawed
+	r.thawed = nil
 	cmds := r.cmds
 	r.cmds, r.spare = r.spare[:0], nil
 	r.hasCmds = false
@@ -170,7 +196,20 @@ func (r *Room) runCommands() (closed bool) {
 	if finished {
 		return false
 	}
+	if thawed != nil {
+		r.frozen = false
+		thawed()
+	}
 	for i, fn := range cmds {
+		if r.frozen {
+			// A command froze the room (Handover): the rest wait for the thaw, ahead of
+			// those queued since. None may run between its checkpoint and its move.
+			r.mu.Lock()
+			r.cmds = append(slices.Clone(cmds[i:]), r.cmds...)
+			r.mu.Unlock()
+			clear(cmds)
+			return false
+		}
 		cmds[i] = nil
 		if !r.core.closed {
 			fn()
@@ -221,6 +260,10 @@ func (r *Room) begin(now time.Time) {
 // has ended.
 func (r *Room) step(now time.Time) (ended bool) {
 	c := r.core
+	if r.frozen {
+		r.due = now.Add(r.period)
+		return false
+	}
 	select {
 	case <-r.lost:
 		c.evict()

@@ -112,36 +112,47 @@ func (m *Manager) Adopt(data []byte, lease Lease) (string, error) {
 // Handover stops a room of this node between two ticks and passes its last checkpoint to
 // move, which gives it to another node and returns that node's WebSocket URL. The room's
 // players are then sent there with 4310, and the room is gone from here. If move fails the
-// room goes on here as if nothing happened.
+// room goes on here as if nothing happened. The room is frozen while move runs, on the
+// caller's goroutine: it neither ticks nor reads nor runs commands, and the other rooms of
+// its ticker go on.
 func (m *Manager) Handover(roomID string, move func(checkpoint []byte) (url string, err error)) error {
 	r := m.get(roomID)
 	if r == nil {
 		return ErrNoRoom
 	}
-	errc := make(chan error, 1)
+	type frozen struct {
+		data []byte
+		err  error
+	}
+	reply := make(chan frozen, 1)
 	queued := r.do(func() {
 		c := r.core
 		if c.lease == nil {
-			errc <- errors.New("a room outside a fleet cannot be handed over")
+			reply <- frozen{err: errors.New("a room outside a fleet cannot be handed over")}
 			return
 		}
 		data, err := c.checkpoint(time.Now(), true)
-		if err == nil {
-			var url string
-			if url, err = move(data); err == nil {
-				c.moveOut(protocol.CodeMoved, url)
-				m.log.Info("room handed over", "room", c.id, "to", url, "tick", c.world.Tick)
-			}
-		}
-		errc <- err
+		r.frozen = err == nil
+		reply <- frozen{data, err}
 	})
 	if !queued {
 		return ErrNoRoom
 	}
-	err, ok := await(r, errc)
+	f, ok := await(r, reply)
 	if !ok {
 		return ErrNoRoom
 	}
+	if f.err != nil {
+		return f.err
+	}
+	url, err := move(f.data)
+	r.thaw(func() {
+		c := r.core
+		if err == nil {
+			c.moveOut(protocol.CodeMoved, url)
+			m.log.Info("room handed over", "room", c.id, "to", url, "tick", c.world.Tick)
+		}
+	})
 	return err
 }
 

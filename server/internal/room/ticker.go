@@ -215,20 +215,33 @@ func (t *ticker) takeQueued() {
 	t.spare, t.spareP = added[:0], pending[:0]
 }
 
-// stop suspends every room of the ticker: the server is shutting down.
+// stop suspends every room of the ticker: the server is shutting down. The rooms are saved
+// side by side: a fleet's final checkpoint waits for the store, up to seconds each when it is
+// slow, and the server waits for every room.
 func (t *ticker) stop() {
 	t.mu.Lock()
 	t.stopped = true
 	added := t.added
 	t.added, t.pending = nil, nil
 	t.mu.Unlock()
+	var wg sync.WaitGroup
+	suspend := func(r *Room, begin bool) {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			if begin {
+				r.begin(time.Now())
+			}
+			r.suspend()
+		}()
+	}
 	for _, r := range added {
-		r.begin(time.Now())
-		r.suspend()
+		suspend(r, true)
 	}
 	for _, r := range t.rooms {
-		r.suspend()
+		suspend(r, false)
 	}
+	wg.Wait()
 	t.rooms = nil
 }
 
