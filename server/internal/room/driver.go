@@ -35,7 +35,6 @@ type Room struct {
 	// They are nil while none wait: a channel of them held 0.6 KiB a room.
 	mu       sync.Mutex
 	cmds     []func()
-	spare    []func()
 	hasCmds  bool // the ticker knows of cmds
 	finished bool // the room has ended: it takes no more commands
 	// thawed ends a freeze (see Handover): the ticker runs it before the commands that
@@ -58,7 +57,6 @@ type Room struct {
 	curTick atomic.Uint32
 	// cost is the recent duration of a tick in nanoseconds, for the node's load (busy).
 	cost  atomic.Int64
-	rate  int // ticks per second
 	times tickTimes
 
 	// The connections the room reads itself (reads.go), owned by the ticker.
@@ -100,7 +98,6 @@ func newRoom(c *core, maxBacklog int) *Room {
 		core:   c,
 		in:     make([]chan inputMsg, len(c.seats)),
 		done:   make(chan struct{}),
-		rate:   c.cfg.TickRate,
 		period: time.Second / time.Duration(c.cfg.TickRate),
 	}
 	r.cost.Store(int64(priorTickCost))
@@ -189,7 +186,7 @@ func (r *Room) runCommands() (closed bool) {
 	thawed := r.thawed
 	r.thawed = nil
 	cmds := r.cmds
-	r.cmds, r.spare = r.spare[:0], nil
+	r.cmds = nil
 	r.hasCmds = false
 	finished := r.finished
 	r.mu.Unlock()
@@ -215,11 +212,6 @@ func (r *Room) runCommands() (closed bool) {
 			fn()
 		}
 	}
-	if cap(cmds) <= 4 {
-		r.mu.Lock()
-		r.spare = cmds[:0]
-		r.mu.Unlock()
-	}
 	return r.core.closed
 }
 
@@ -238,7 +230,7 @@ func (r *Room) measure(d time.Duration) {
 
 // busy is the share of a core the room's ticks take.
 func (r *Room) busy() float64 {
-	return time.Duration(r.cost.Load()).Seconds() * float64(r.rate)
+	return float64(r.cost.Load()) / float64(r.period)
 }
 
 // begin starts the room's clock; its first tick is due a period from now.
@@ -316,7 +308,7 @@ func (r *Room) finish() {
 	r.releaseAll()
 	r.mu.Lock()
 	r.finished = true
-	r.cmds, r.spare = nil, nil
+	r.cmds = nil
 	r.mu.Unlock()
 	if r.ticker != nil {
 		r.ticker.set.removed(r.ticker)

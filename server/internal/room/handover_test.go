@@ -1,10 +1,7 @@
 package room
 
 import (
-	"context"
 	"errors"
-	"io"
-	"log/slog"
 	"testing"
 	"time"
 )
@@ -30,18 +27,7 @@ func (heldLease) Abandon()                     {}
 // A room being handed over stands still while the move runs, and the other rooms of its
 // ticker go on; a move that fails leaves the room playing here, one that works takes it away.
 func TestHandoverFreezesOnlyItsRoom(t *testing.T) {
-	ctx, cancel := context.WithCancel(context.Background())
-	m := NewManager(ctx, Config{TickRate: 60, Countdown: 100 * time.Millisecond},
-		Deps{Fleet: soloFleet{}, Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
-	t.Cleanup(func() {
-		m.Drain()
-		cancel()
-		wait, stop := context.WithTimeout(context.Background(), 5*time.Second)
-		defer stop()
-		if err := m.Wait(wait); err != nil {
-			t.Errorf("rooms did not end: %v", err)
-		}
-	})
+	m := startManager(t, Config{TickRate: 60, Countdown: 100 * time.Millisecond}, Deps{Fleet: soloFleet{}})
 	moving, other := mustCreate(t, m), mustCreate(t, m)
 	tick := func(id string) uint32 {
 		n, _, ok := m.Live(id)

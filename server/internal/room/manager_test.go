@@ -17,20 +17,42 @@ import (
 	"skirmish/server/internal/transport"
 )
 
+// startManager runs a Manager with cfg and deps until the test ends, then drains it and waits
+// for its rooms and sessions.
+func startManager(t *testing.T, cfg Config, deps Deps) *Manager {
+	t.Helper()
+	ctx, cancel := context.WithCancel(context.Background())
+	deps.Logger = slog.New(slog.NewTextHandler(io.Discard, nil))
+	m := NewManager(ctx, cfg, deps)
+	t.Cleanup(func() {
+		m.Drain()
+		cancel()
+		wait, stop := context.WithTimeout(context.Background(), 5*time.Second)
+		defer stop()
+		if err := m.Wait(wait); err != nil {
+			t.Errorf("rooms and sessions did not end: %v", err)
+		}
+	})
+	return m
+}
+
 // serveManager runs a Manager behind a bare WebSocket listener on loopback: the driver and
 // the sessions of the room package, on real sockets, without the rest of the server.
 func serveManager(t *testing.T) (*Manager, string) {
 	t.Helper()
-	ctx, cancel := context.WithCancel(context.Background())
-	m := NewManager(ctx, Config{
+	// Cleanups run last first: the listener closes, then the Manager stops, then the
+	// connections' goroutines are awaited.
+	var conns sync.WaitGroup
+	t.Cleanup(conns.Wait)
+	m := startManager(t, Config{
 		TickRate: 60, Countdown: 100 * time.Millisecond, HelloTimeout: 500 * time.Millisecond, DataDir: t.TempDir(),
 		Conn: transport.Options{PingInterval: 100 * time.Millisecond, ReadTimeout: time.Second},
-	}, Deps{Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
+	}, Deps{})
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
 	}
-	var conns sync.WaitGroup
+	t.Cleanup(func() { ln.Close() })
 	go func() {
 		for {
 			nc, err := ln.Accept()
@@ -48,17 +70,6 @@ func serveManager(t *testing.T) (*Manager, string) {
 			}()
 		}
 	}()
-	t.Cleanup(func() {
-		ln.Close()
-		m.Drain()
-		cancel()
-		wait, stop := context.WithTimeout(context.Background(), 5*time.Second)
-		defer stop()
-		if err := m.Wait(wait); err != nil {
-			t.Errorf("rooms and sessions did not end: %v", err)
-		}
-		conns.Wait()
-	})
 	return m, "ws://" + ln.Addr().String() + "/ws"
 }
 

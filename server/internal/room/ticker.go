@@ -44,9 +44,7 @@ type ticker struct {
 	rd  protocol.Reader
 	enc protocol.Encoder
 
-	rooms  roomHeap // by next due tick; owned by the ticker's goroutine
-	spare  []*Room  // the lists taken last time, reused
-	spareP []*Room
+	rooms roomHeap // by next due tick; owned by the ticker's goroutine
 }
 
 // roomsPerTicker bounds the rooms of one ticker: at some 70 µs a tick for a room of four,
@@ -198,21 +196,18 @@ func (t *ticker) done() bool {
 func (t *ticker) takeQueued() {
 	t.mu.Lock()
 	added, pending := t.added, t.pending
-	t.added, t.pending = t.spare[:0], t.spareP[:0]
+	t.added, t.pending = nil, nil
 	t.mu.Unlock()
-	for i, r := range added {
+	for _, r := range added {
 		r.begin(time.Now())
 		heap.Push(&t.rooms, r)
-		added[i] = nil
 	}
-	for i, r := range pending {
+	for _, r := range pending {
 		if r.runCommands() {
 			heap.Remove(&t.rooms, r.index)
 			r.finish()
 		}
-		pending[i] = nil
 	}
-	t.spare, t.spareP = added[:0], pending[:0]
 }
 
 // stop suspends every room of the ticker: the server is shutting down. The rooms are saved
