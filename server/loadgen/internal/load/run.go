@@ -107,6 +107,7 @@ func Run(ctx context.Context, cfg Config) (*Report, error) {
 		return nil, err
 	}
 	// Rooms cost memory of their own; what follows is charged to the connections.
+	r.heapProfile(ctx, serverproc.RoomsHeapProfile)
 	mem0 := r.memory(ctx)
 	if err := r.connectPlayers(clients, &wg, addr); err != nil {
 		return nil, err
@@ -122,11 +123,7 @@ func Run(ctx context.Context, cfg Config) (*Report, error) {
 		return nil, err
 	}
 	rep.Players = w
-	if cfg.ProfileDir != "" && r.proc != nil {
-		if err := r.proc.HeapNow(); err != nil {
-			r.errs.add(err)
-		}
-	}
+	r.heapProfile(ctx, serverproc.HeapProfile)
 
 	if cfg.Spectators > 0 {
 		mem2 := r.memory(ctx)
@@ -142,6 +139,18 @@ func Run(ctx context.Context, cfg Config) (*Report, error) {
 	}
 	rep.Errors = r.errs.list()
 	return rep, nil
+}
+
+// heapProfile has a profiled server write its heap profile under name.
+func (r *run) heapProfile(ctx context.Context, name string) {
+	if r.cfg.ProfileDir == "" || r.proc == nil {
+		return
+	}
+	ctx, cancel := context.WithTimeout(ctx, 30*time.Second)
+	defer cancel()
+	if err := r.proc.HeapNow(ctx, r.cfg.ProfileDir, name); err != nil {
+		r.errs.add(err)
+	}
 }
 
 // newRun pins the load generator as cfg says and returns the state of a scenario.

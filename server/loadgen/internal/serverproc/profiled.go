@@ -12,15 +12,19 @@ import (
 	"runtime/pprof"
 	"strconv"
 	"syscall"
+	"time"
 
 	"skirmish/server/internal/app"
 	"skirmish/server/internal/config"
 )
 
-// The profiles a profiled server writes into its profile directory.
+// The profiles a profiled server writes into its profile directory. The heap is profiled
+// twice: once the rooms are up, before any player joins, and at the end of the players'
+// window; `go tool pprof -diff_base` on the two shows what the players cost.
 const (
-	CPUProfile  = "server-cpu.pprof"
-	HeapProfile = "server-heap.pprof"
+	CPUProfile       = "server-cpu.pprof"
+	RoomsHeapProfile = "server-heap-rooms.pprof"
+	HeapProfile      = "server-heap.pprof"
 )
 
 // ServeProfiled runs the real server in this process on addr until ctx ends, with the CPU
@@ -56,14 +60,16 @@ func ServeProfiled(ctx context.Context, addr, dataDir string, tickRate int, prof
 	if err != nil {
 		return err
 	}
+	name := RoomsHeapProfile
 	for {
 		select {
 		case <-srv.Done():
 			return srv.Err()
 		case <-usr1:
-			if err := writeHeap(filepath.Join(profileDir, HeapProfile)); err != nil {
+			if err := writeHeap(filepath.Join(profileDir, name)); err != nil {
 				return err
 			}
+			name = HeapProfile
 		}
 	}
 }
@@ -71,9 +77,11 @@ func ServeProfiled(ctx context.Context, addr, dataDir string, tickRate int, prof
 // heapSampleBytes is the profiled server's heap sampling interval.
 const heapSampleBytes = 256
 
+// writeHeap writes the profile under a temporary name and renames it, so that a reader
+// waiting for path never sees half a profile.
 func writeHeap(path string) error {
 	runtime.GC()
-	f, err := os.Create(path)
+	f, err := os.Create(path + ".tmp")
 	if err != nil {
 		return fmt.Errorf("create heap profile: %w", err)
 	}
@@ -81,12 +89,34 @@ func writeHeap(path string) error {
 	if err := pprof.Lookup("heap").WriteTo(f, 0); err != nil {
 		return fmt.Errorf("write heap profile: %w", err)
 	}
-	return nil
+	if err := f.Close(); err != nil {
+		return fmt.Errorf("write heap profile: %w", err)
+	}
+	return os.Rename(path+".tmp", path)
 }
 
 // ProfiledArgs returns the load generator flags that make it serve as a profiled server;
 // Start adds the address and data directory.
 func ProfiledArgs(profileDir string) []string { return []string{"-serve", "-profile-dir", profileDir} }
 
-// HeapNow asks a profiled server to write its heap profile.
-func (p *Process) HeapNow() error { return p.cmd.Process.Signal(syscall.SIGUSR1) }
+// HeapNow asks a profiled server to write its next heap profile, into dir under name, and
+// waits until it is there: the heap is to be read before the load goes on.
+func (p *Process) HeapNow(ctx context.Context, dir, name string) error {
+	path := filepath.Join(dir, name)
+	os.Remove(path)
+	if err := p.cmd.Process.Signal(syscall.SIGUSR1); err != nil {
+		return err
+	}
+	tick := time.NewTicker(20 * time.Millisecond)
+	defer tick.Stop()
+	for {
+		if _, err := os.Stat(path); err == nil {
+			return nil
+		}
+		select {
+		case <-ctx.Done():
+			return fmt.Errorf("heap profile %s: %w", name, ctx.Err())
+		case <-tick.C:
+		}
+	}
+}
