@@ -349,5 +349,5 @@ func (c *core) broadcastSnapshot() {
 
 // sendTo queues a per-connection frame built from one message.
 func (c *core) sendTo(p Peer, msg protocol.Message) {
-	p.SendOwned(transport.NewFrame(opBinary, c.fan.encode(msg)))
+	p.SendOwned(c.fan.owned(msg))
 }

@@ -1,6 +1,8 @@
 package room
 
 import (
+	"sync"
+
 	"github.com/gobwas/ws"
 
 	"skirmish/game"
@@ -13,21 +15,19 @@ const opBinary = ws.OpBinary
 // fanout turns the room's state into ready WebSocket frames, each encoded once and shared by
 // every connection: per tick a delta against the previous tick, the keyframe only when a
 // connection asks for one (a join, a resync, a client that fell behind), plus events and
-// status as they happen. It reuses its snapshots, encoder and frames, so a tick allocates
-// nothing in steady state.
+// status as they happen. A room keeps only the state it sent last; what a tick builds and
+// throws away (the new state, the delta, the encoding) lives in a scratch shared with the
+// other rooms, so a tick allocates nothing in steady state and a room does not carry three
+// more copies of its state between ticks.
 type fanout struct {
-	pool      *transport.Pool
-	enc       protocol.Encoder
-	buf       []byte
-	prev, cur protocol.Snapshot // the state sent the tick before, and the newest one
-	delta     protocol.Delta
-	evs       protocol.Events
-	// prevOK says prev is the state every connection was last sent, so a delta against it
+	pool *transport.Pool
+	last protocol.Snapshot // the newest state, which every connection was sent or will be
+	// lastOK says last is the state every connection was last sent, so a delta against it
 	// is valid; a change outside a step (a seat taken, a state change) clears it.
-	prevOK bool
-	stale  bool             // the world or state changed since cur was filled
-	key    *transport.Frame // keyframe of cur once encoded, held by the fanout
-	keyed  bool             // key encodes cur
+	lastOK bool
+	stale  bool             // the world or state changed since last was filled
+	key    *transport.Frame // keyframe of last once encoded, held by the fanout
+	keyed  bool             // key encodes last
 	// eager encodes the keyframe every tick whether anyone needs it or not, as the room did
 	// before keyframes were built on demand; the benchmarks measure what that cost.
 	eager bool
@@ -42,37 +42,63 @@ func (f *fanout) init() { f.pool, f.stale = &frames, true }
 // kept some 2 KiB of idle frames each.
 var frames transport.Pool
 
+// scratch is what building a tick's frames needs only while it runs. Rooms take one from
+// scratches and give it back before they return, so there are about as many as rooms run at
+// once, not as rooms exist: kept a room, they were some 0.5 KiB a player.
+type scratch struct {
+	enc   protocol.Encoder
+	buf   []byte
+	cur   protocol.Snapshot
+	delta protocol.Delta
+	evs   protocol.Events
+}
+
+var scratches = sync.Pool{New: func() any { return new(scratch) }}
+
 // touch records a change of the world or state outside a step: the next snapshot goes out
 // as a keyframe to everyone.
 func (f *fanout) touch() {
-	f.prevOK = false
+	f.lastOK = false
 	f.stale = true
 }
 
-// encode returns the encoding of m, valid until the next call.
-func (f *fanout) encode(m protocol.Message) []byte {
-	b, err := f.enc.Append(f.buf[:0], m)
+// encode returns the encoding of m in sc, valid until its next use.
+func (sc *scratch) encode(m protocol.Message) []byte {
+	b, err := sc.enc.Append(sc.buf[:0], m)
 	if err != nil {
 		// The room encodes only messages it built itself; failing is a bug, not bad input.
 		panic("encoding a " + m.Type().String() + " message: " + err.Error())
 	}
-	f.buf = b
+	sc.buf = b
 	return b
 }
 
-func (f *fanout) frame(m protocol.Message) *transport.Frame { return f.pool.Binary(f.encode(m)) }
+// frame returns a pooled frame of m, held once by the caller.
+func (f *fanout) frame(m protocol.Message) *transport.Frame {
+	sc := scratches.Get().(*scratch)
+	defer scratches.Put(sc)
+	return f.pool.Binary(sc.encode(m))
+}
+
+// owned returns a frame of m of its own, for one connection.
+func (f *fanout) owned(m protocol.Message) *transport.Frame {
+	sc := scratches.Get().(*scratch)
+	defer scratches.Put(sc)
+	return transport.NewFrame(opBinary, sc.encode(m))
+}
 
 // snapshot takes the state after a step and returns the delta against the previous tick when
 // every connection was sent that (else nil), which the caller releases. The fanout itself is
 // the source of the tick's keyframe, encoded on the first Keyframe call.
 func (f *fanout) snapshot(w *game.World, state protocol.State) (key transport.KeySource, delta *transport.Frame) {
-	f.prev, f.cur = f.cur, f.prev
-	f.cur.Fill(w, state)
-	f.stale, f.keyed = false, false
-	if f.prevOK && f.delta.Diff(&f.prev, &f.cur) == nil {
-		delta = f.frame(&f.delta)
+	sc := scratches.Get().(*scratch)
+	defer scratches.Put(sc)
+	sc.cur.Fill(w, state)
+	if f.lastOK && sc.delta.Diff(&f.last, &sc.cur) == nil {
+		delta = f.pool.Binary(sc.encode(&sc.delta))
 	}
-	f.prevOK = true
+	f.last.CopyFrom(&sc.cur)
+	f.stale, f.keyed, f.lastOK = false, false, true
 	if f.eager {
 		f.Keyframe()
 	}
@@ -82,7 +108,7 @@ func (f *fanout) snapshot(w *game.World, state protocol.State) (key transport.Ke
 // Keyframe implements transport.KeySource: the keyframe of the newest state, encoded once.
 func (f *fanout) Keyframe() *transport.Frame {
 	if !f.keyed || f.key == nil {
-		f.setKey(f.frame(&f.cur))
+		f.setKey(f.frame(&f.last))
 		f.keyed = true
 		f.keyframes++
 	}
@@ -93,7 +119,7 @@ func (f *fanout) Keyframe() *transport.Frame {
 // it changed outside a step.
 func (f *fanout) keyframe(w *game.World, state protocol.State) transport.KeySource {
 	if f.stale {
-		f.cur.Fill(w, state)
+		f.last.Fill(w, state)
 		f.stale, f.keyed = false, false
 	}
 	return f
@@ -108,8 +134,12 @@ func (f *fanout) setKey(k *transport.Frame) {
 
 // events returns a frame of evs held once by the caller.
 func (f *fanout) events(evs []protocol.Event) *transport.Frame {
-	f.evs.List = evs
-	return f.frame(&f.evs)
+	sc := scratches.Get().(*scratch)
+	defer scratches.Put(sc)
+	sc.evs.List = evs
+	fr := f.pool.Binary(sc.encode(&sc.evs))
+	sc.evs.List = nil // the room's, not the scratch's
+	return fr
 }
 
 // status returns a frame of st held once by the caller.
