@@ -15,6 +15,7 @@ import (
 	"encoding/binary"
 	"errors"
 	"fmt"
+	"io"
 	"net"
 	"os"
 	"strings"
@@ -124,22 +125,24 @@ type Conn struct {
 	// release, when set, is called once when the socket closes (see Admission).
 	release func()
 
-	in     frameReader
-	fillFn func([]byte) (int, error) // c.fill, bound once so that reading allocates nothing
+	in frameReader
 
-	// Polled reads (see poll.go): the reader's own scratch for the descriptor's read callback,
-	// and how many reads the current round of polling may still make.
-	pollFn    func([]byte) (int, error) // c.fillPolled, bound once
-	readFn    func(fd uintptr) bool     // c.readFD, bound once
+	// Polled reads (see poll.go): whether the connection is read so, how many reads the
+	// current round of polling may still make, and the reader's own scratch for the
+	// descriptor's read callback. Direct writes (see direct.go): whether sock is the
+	// connection's own socket, which a direct write needs (not one below TLS). The flags sit
+	// together so that a Conn fits 512 bytes.
+	polled    bool
+	inRound   bool
+	direct    bool
+	readsLeft int32
+	readFn    func(fd uintptr) bool // c.readFD, bound once so that reading allocates nothing
 	readP     []byte
 	readN     int
 	readE     error
-	inRound   bool
-	readsLeft int
 
 	out      outbox
 	done     chan struct{} // closed when the socket is closed
-	flushed  chan struct{} // closed when the close frame has been written
 	doneOnce sync.Once
 	code     atomic.Uint32 // the close code the server chose, 0 while open
 	// writeStart is when the writer's current write began (monotonic, 0 between writes):
@@ -156,17 +159,14 @@ type Conn struct {
 	tokens  float64
 	tokenAt int64
 
-	// Direct writes (see direct.go): the descriptor, and the scratch of the write callback,
-	// kept here so that writing allocates nothing; guarded by the outbox lock.
-	raw   syscall.RawConn
+	// The scratch of a direct write's callback, kept here so that writing allocates nothing;
+	// guarded by the outbox lock.
 	rawFn func(fd uintptr) bool
 	rawP  []byte
 	rawN  int
 
-	// Writer state, owned by the writer goroutine.
-	batch []*Frame
-	vec   net.Buffers
-	bufs  [][]byte
+	// The writer goroutine's state, made by the first one: most connections never need one.
+	wr *writerState
 }
 
 // newConn wraps an upgraded socket; early holds the bytes the client sent behind its
@@ -179,21 +179,19 @@ func newConn(nc net.Conn, early []byte, opts *Options, release func()) *Conn {
 		release: release,
 		in:      frameReader{buf: make([]byte, max(initialReadBuffer, len(early)))},
 		done:    make(chan struct{}),
-		flushed: make(chan struct{}),
 	}
 	c.in.end = copy(c.in.buf, early)
 	if sb, ok := nc.(interface{ SetWriteBuffer(int) error }); ok && opts.WriteBuffer > 0 {
 		// A smaller buffer only makes a stuck client visible sooner; failing to set it is harmless.
 		_ = sb.SetWriteBuffer(opts.WriteBuffer)
 	}
-	c.fillFn = c.fill
 	c.out.max = opts.MaxQueue
 	c.sock = sockq.Raw(nc)
 	c.tokens, c.tokenAt = rateBurst*float64(opts.MaxRate), monotonic()
-	if c.raw = rawConn(nc); c.raw != nil {
-		c.rawFn = c.writeFD
+	if _, ok := nc.(syscall.Conn); ok && c.sock != nil {
+		c.direct, c.rawFn = true, c.writeFD
 		if !opts.GoroutineReads {
-			c.pollFn, c.readFn = c.fillPolled, c.readFD
+			c.polled, c.readFn = true, c.readFD
 		}
 	}
 	c.seen.Store(monotonic())
@@ -213,7 +211,7 @@ func (c *Conn) Done() <-chan struct{} { return c.done }
 func (c *Conn) Finish() {
 	if c.code.Load() != 0 {
 		select {
-		case <-c.flushed:
+		case <-c.out.flushedChan():
 			c.discardUntilClosed()
 		case <-c.done:
 		}
@@ -244,12 +242,12 @@ func (c *Conn) CloseCode() uint16 { return uint16(c.code.Load()) }
 // next call. Control frames are answered on the way; a close frame is echoed and reported as
 // ErrPeerClosed, or as ErrClosed when it answers the server's own. Silence longer than the
 // read timeout gives ErrTimeout.
-func (c *Conn) ReadMessage() ([]byte, error) { return c.readMessage(c.fillFn) }
+func (c *Conn) ReadMessage() ([]byte, error) { return c.readMessage((*blockingReads)(c)) }
 
-// readMessage is ReadMessage with fill as the way to more bytes.
-func (c *Conn) readMessage(fill func([]byte) (int, error)) ([]byte, error) {
+// readMessage is ReadMessage with src as the way to more bytes.
+func (c *Conn) readMessage(src io.Reader) ([]byte, error) {
 	for {
-		h, p, err := c.in.next(c.opts.MaxMessage, fill)
+		h, p, err := c.in.next(c.opts.MaxMessage, src)
 		if err != nil {
 			return nil, c.readErr(err)
 		}
@@ -332,10 +330,15 @@ func closeCode(p []byte) (uint16, error) {
 	return code, nil
 }
 
-// fill reads what the socket has into p. An open connection reads without a deadline of its
+// blockingReads is how ReadMessage reads a connection: a read that waits for bytes. It is a
+// type of its own, not a method value, so that the connection does not hold a closure for it.
+type blockingReads Conn
+
+// Read reads what the socket has into p. An open connection reads without a deadline of its
 // own: the keepalive sweep ends a read that waits too long, which spares a timer update per
 // read. Once the server has closed, only the close echo is awaited, for closeLinger.
-func (c *Conn) fill(p []byte) (int, error) {
+func (r *blockingReads) Read(p []byte) (int, error) {
+	c := (*Conn)(r)
 	if c.code.Load() != 0 {
 		if err := c.nc.SetReadDeadline(time.Now().Add(closeLinger)); err != nil {
 			return 0, err
@@ -368,6 +371,9 @@ func (c *Conn) Close(msg *Frame, code uint16, reason string) {
 // closeWith starts (or, for the client's close frame, answers) the closing handshake, and
 // reports whether it did: only the first close counts.
 func (c *Conn) closeWith(msg *Frame, code uint16, reason string) bool {
+	// Made before the close code is set, so that Finish, which waits on it once it sees a
+	// code, finds it; a close that loses the race to another leaves it unused.
+	c.out.expectClose()
 	if !c.code.CompareAndSwap(0, uint32(code)) {
 		if msg != nil {
 			msg.Release()

@@ -1,14 +1,11 @@
 package transport
 
-import (
-	"net"
-	"syscall"
-)
+import "syscall"
 
 // kick gets what was just queued on its way: written at once when possible, else by a
 // writer goroutine, started unless one runs.
 func (c *Conn) kick() {
-	if c.raw != nil && !c.opts.QueuedWrites && c.out.direct(c) {
+	if c.direct && !c.opts.QueuedWrites && c.out.direct(c) {
 		return
 	}
 	c.flush()
@@ -51,7 +48,7 @@ func (o *outbox) direct(c *Conn) bool {
 // It is called with the outbox locked, which also guards its scratch fields.
 func (c *Conn) writeNow(p []byte) int {
 	c.rawP = p
-	if err := c.raw.Write(c.rawFn); err != nil {
+	if err := c.sock.Write(c.rawFn); err != nil {
 		return 0
 	}
 	return c.rawN
@@ -66,17 +63,4 @@ func (c *Conn) writeFD(fd uintptr) bool {
 	}
 	c.rawN = n
 	return true
-}
-
-// rawConn returns the socket's descriptor access, or nil when it has none (TLS).
-func rawConn(nc net.Conn) syscall.RawConn {
-	sc, ok := nc.(syscall.Conn)
-	if !ok {
-		return nil
-	}
-	raw, err := sc.SyscallConn()
-	if err != nil {
-		return nil
-	}
-	return raw
 }

@@ -22,7 +22,7 @@ var errDrained = errors.New("nothing more to read this round")
 // Pollable reports whether Poll can read the connection: it is a plain TCP socket with nothing
 // buffered ahead of it, and Options.GoroutineReads did not ask for a goroutine. Any other connection (TLS
 // among them) is read by a goroutine with ReadMessage.
-func (c *Conn) Pollable() bool { return c.pollFn != nil }
+func (c *Conn) Pollable() bool { return c.polled }
 
 // Poll returns the next whole binary message among what the connection holds, or nil when
 // there is none until the next round. A round reads the socket at most once, without
@@ -41,11 +41,11 @@ func (c *Conn) PollAll() ([]byte, error) { return c.poll(maxRoundReads) }
 // its room's ticker.
 const maxRoundReads = 16
 
-func (c *Conn) poll(reads int) ([]byte, error) {
+func (c *Conn) poll(reads int32) ([]byte, error) {
 	if !c.inRound {
 		c.inRound, c.readsLeft = true, reads
 	}
-	p, err := c.readMessage(c.pollFn)
+	p, err := c.readMessage((*polledReads)(c))
 	if err == errDrained {
 		c.inRound = false
 		return nil, nil
@@ -53,14 +53,18 @@ func (c *Conn) poll(reads int) ([]byte, error) {
 	return p, err
 }
 
-// fillPolled is the fill of a polled round: one non-blocking read(2) into p, then nothing.
-func (c *Conn) fillPolled(p []byte) (int, error) {
+// polledReads is how a polled round reads a connection (see blockingReads).
+type polledReads Conn
+
+// Read is one non-blocking read(2) into p, then nothing until the next round.
+func (r *polledReads) Read(p []byte) (int, error) {
+	c := (*Conn)(r)
 	if c.readsLeft <= 0 {
 		return 0, errDrained
 	}
 	c.readsLeft--
 	c.readP = p
-	err := c.raw.Read(c.readFn)
+	err := c.sock.Read(c.readFn)
 	c.readP = nil
 	switch {
 	case err != nil: // the socket is closed, or the keepalive sweep's deadline passed

@@ -24,11 +24,11 @@ const maxIdleReadBuffer = 4 * initialReadBuffer
 const maxClientHeader = 14
 
 // next returns the header and payload (still masked) of the next frame. The payload is valid
-// until the next call. fill reads more bytes into the buffer's free space. A frame longer
+// until the next call. src reads more bytes into the buffer's free space. A frame longer
 // than limit is refused as soon as its header is in.
-func (fr *frameReader) next(limit int, fill func([]byte) (int, error)) (ws.Header, []byte, error) {
+func (fr *frameReader) next(limit int, src io.Reader) (ws.Header, []byte, error) {
 	var h ws.Header
-	n, err := fr.want(2, fill)
+	n, err := fr.want(2, src)
 	if err != nil {
 		return h, nil, err
 	}
@@ -44,7 +44,7 @@ func (fr *frameReader) next(limit int, fill func([]byte) (int, error)) (ws.Heade
 		size += 8
 	}
 	if n < size {
-		if _, err := fr.want(size, fill); err != nil {
+		if _, err := fr.want(size, src); err != nil {
 			return h, nil, err
 		}
 		b = fr.buf[fr.start:]
@@ -73,7 +73,7 @@ func (fr *frameReader) next(limit int, fill func([]byte) (int, error)) (ws.Heade
 		return h, nil, fmt.Errorf("%w: %d bytes, the limit is %d", ErrTooBig, h.Length, limit)
 	}
 	total := size + int(h.Length)
-	if _, err := fr.want(total, fill); err != nil {
+	if _, err := fr.want(total, src); err != nil {
 		return h, nil, err
 	}
 	p := fr.buf[fr.start+size : fr.start+total]
@@ -83,7 +83,7 @@ func (fr *frameReader) next(limit int, fill func([]byte) (int, error)) (ws.Heade
 
 // want makes at least n unparsed bytes available from buf[start:], reading as needed, and
 // returns how many there are.
-func (fr *frameReader) want(n int, fill func([]byte) (int, error)) (int, error) {
+func (fr *frameReader) want(n int, src io.Reader) (int, error) {
 	have := fr.end - fr.start
 	if have >= n {
 		return have, nil
@@ -107,7 +107,7 @@ func (fr *frameReader) want(n int, fill func([]byte) (int, error)) (int, error) 
 		fr.start, fr.end = 0, have
 	}
 	for have < n {
-		m, err := fill(fr.buf[fr.end:])
+		m, err := src.Read(fr.buf[fr.end:])
 		fr.end += m
 		have += m
 		if have >= n {

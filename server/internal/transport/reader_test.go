@@ -38,7 +38,7 @@ func TestFrameReader(t *testing.T) {
 			fill := func(p []byte) (int, error) { return src.Read(p[:min(len(p), tt.chunk)]) }
 			fr := frameReader{buf: make([]byte, initialReadBuffer)}
 			for i, w := range want {
-				h, p, err := fr.next(1<<20, fill)
+				h, p, err := fr.next(1<<20, readerFunc(fill))
 				if err != nil {
 					t.Fatalf("frame %d: %v", i, err)
 				}
@@ -47,7 +47,7 @@ func TestFrameReader(t *testing.T) {
 					t.Fatalf("frame %d: op %v fin %v, %d bytes, want %d", i, h.OpCode, h.Fin, len(p), len(w))
 				}
 			}
-			if _, _, err := fr.next(1<<20, fill); err != io.EOF {
+			if _, _, err := fr.next(1<<20, readerFunc(fill)); err != io.EOF {
 				t.Fatalf("after the last frame: %v, want EOF", err)
 			}
 		})
@@ -55,7 +55,7 @@ func TestFrameReader(t *testing.T) {
 	t.Run("oversized frame refused", func(t *testing.T) {
 		src := bytes.NewReader(frame(medium))
 		fr := frameReader{buf: make([]byte, initialReadBuffer)}
-		if _, _, err := fr.next(100, src.Read); !errors.Is(err, ErrTooBig) {
+		if _, _, err := fr.next(100, src); !errors.Is(err, ErrTooBig) {
 			t.Fatalf("err = %v, want ErrTooBig", err)
 		}
 	})
@@ -80,13 +80,18 @@ func TestFrameReaderDropsGrownBuffer(t *testing.T) {
 		return src.Read(p)
 	}
 	fr := frameReader{buf: make([]byte, initialReadBuffer)}
-	if _, p, err := fr.next(1<<20, fill); err != nil || len(p) != 3000 {
+	if _, p, err := fr.next(1<<20, readerFunc(fill)); err != nil || len(p) != 3000 {
 		t.Fatalf("big frame: %d bytes, %v", len(p), err)
 	}
-	if _, p, err := fr.next(1<<20, fill); err != nil || len(p) != len("input") {
+	if _, p, err := fr.next(1<<20, readerFunc(fill)); err != nil || len(p) != len("input") {
 		t.Fatalf("small frame: %d bytes, %v", len(p), err)
 	}
 	if len(fr.buf) > maxIdleReadBuffer {
 		t.Fatalf("the buffer kept %d bytes after the big message, want at most %d", len(fr.buf), maxIdleReadBuffer)
 	}
 }
+
+// readerFunc makes a function an io.Reader.
+type readerFunc func([]byte) (int, error)
+
+func (f readerFunc) Read(p []byte) (int, error) { return f(p) }

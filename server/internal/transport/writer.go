@@ -34,6 +34,26 @@ type outbox struct {
 	dead     bool
 	busy     bool // a writer goroutine runs: it owns the socket's writes until it finds nothing to take
 	off      int  // bytes of the first frame already written
+	// flushed is closed when the close frame has been written. It is made only when a
+	// close begins: a channel a connection was some 100 bytes of every player's memory.
+	flushed chan struct{}
+}
+
+// expectClose makes the channel that tells that the close frame is out, unless there is one.
+func (o *outbox) expectClose() {
+	o.mu.Lock()
+	if o.flushed == nil {
+		o.flushed = make(chan struct{})
+	}
+	o.mu.Unlock()
+}
+
+// flushedChan returns the channel closed once the close frame is out; nil (never ready) when
+// no close has begun.
+func (o *outbox) flushedChan() chan struct{} {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	return o.flushed
 }
 
 type entry struct {
@@ -201,13 +221,24 @@ func (c *Conn) SendSnapshot(key KeySource, delta *Frame, tick uint32) {
 	}
 }
 
+// writerState is what a connection's writer goroutine keeps between its writes so that
+// they allocate nothing. Writers take turns (outbox.claim), so one serves them all.
+type writerState struct {
+	batch []*Frame
+	vec   net.Buffers
+	bufs  [][]byte
+}
+
 // writeLoop is the connection's writer while frames wait that a direct write could not send:
 // it writes whatever waits with one system call (writev when several frames wait) under a
 // deadline, and ends when nothing is left, so that an idle or keeping-up connection has no
 // goroutine of its own on the write side.
 func (c *Conn) writeLoop() {
+	if c.wr == nil {
+		c.wr = new(writerState)
+	}
 	for {
-		batch, off, stuck := c.out.take(c.batch[:0])
+		batch, off, stuck := c.out.take(c.wr.batch[:0])
 		if len(batch) == 0 {
 			// Finding nothing ended this writer's turn inside take: the next writer may own
 			// the writer state already, so this one touches it no more.
@@ -216,7 +247,7 @@ func (c *Conn) writeLoop() {
 			}
 			return
 		}
-		c.batch = batch
+		c.wr.batch = batch
 		if stuck {
 			c.releaseBatch()
 			c.Abort(uint16(protocol.CodeStuck))
@@ -244,46 +275,48 @@ func (c *Conn) writeLoop() {
 // writeBatch writes the batch, the first frame from off, with one system call and reports
 // whether it ended with the close frame.
 func (c *Conn) writeBatch(off int) (closing bool, err error) {
+	w := c.wr
 	if err := c.nc.SetWriteDeadline(time.Now().Add(c.opts.WriteTimeout)); err != nil {
 		return false, err
 	}
 	n := 0
-	for _, f := range c.batch {
+	for _, f := range w.batch {
 		n += len(f.buf)
 	}
-	last := c.batch[len(c.batch)-1]
+	last := w.batch[len(w.batch)-1]
 	closing = len(last.buf) > 0 && ws.OpCode(last.buf[0]&0x0f) == ws.OpClose
 	c.writeStart.Store(monotonic())
-	if len(c.batch) == 1 {
+	if len(w.batch) == 1 {
 		_, err = c.nc.Write(last.buf[off:])
 	} else {
-		c.bufs = c.bufs[:0]
-		for _, f := range c.batch {
-			c.bufs = append(c.bufs, f.buf)
+		w.bufs = w.bufs[:0]
+		for _, f := range w.batch {
+			w.bufs = append(w.bufs, f.buf)
 		}
-		c.bufs[0] = c.bufs[0][off:]
-		c.vec = c.bufs
-		_, err = c.vec.WriteTo(c.nc)
+		w.bufs[0] = w.bufs[0][off:]
+		w.vec = w.bufs
+		_, err = w.vec.WriteTo(c.nc)
 	}
 	c.writeStart.Store(0)
 	if err == nil && c.opts.Stats != nil {
-		c.opts.Stats.Sent(len(c.batch), n)
+		c.opts.Stats.Sent(len(w.batch), n)
 	}
 	return closing, err
 }
 
 func (c *Conn) releaseBatch() {
-	for _, f := range c.batch {
+	w := c.wr
+	for _, f := range w.batch {
 		f.Release()
 	}
-	clear(c.batch)
-	c.batch = c.batch[:0]
+	clear(w.batch)
+	w.batch = w.batch[:0]
 }
 
 // finishClose half-closes the socket after the close frame, so the client reads everything
 // and answers, and drops it after a grace period if the reader has not finished first.
 func (c *Conn) finishClose() {
-	close(c.flushed)
+	close(c.out.flushedChan())
 	if tc, ok := c.nc.(interface{ CloseWrite() error }); ok && tc.CloseWrite() == nil {
 		_ = c.nc.SetReadDeadline(time.Now().Add(closeLinger))
 		select {
