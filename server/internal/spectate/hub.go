@@ -195,7 +195,9 @@ func (f *roomFeed) publish(id uint64, kind string, data []byte, flags int) {
 // scores changed, and a snapshot rate times a second while someone watches.
 func (f *roomFeed) snapshot(w *game.World, state protocol.State, rate float64, tickRate int) {
 	id := uint64(w.Tick) + 1
-	if f.scoresChanged(w) {
+	// A score event of a feed never watched would reach nobody and be kept for nobody: a
+	// spectator who comes starts from a snapshot, which carries the scores.
+	if f.scoresChanged(w) && (f.session || f.t.everWatched()) {
 		f.buf = appendScores(f.buf[:0], w)
 		f.publish(id, kindScore, f.buf, broadcast|discrete)
 	}

@@ -172,6 +172,13 @@ func (t *topic) refreshKeyframe(state func() (kind string, data []byte)) {
 	t.mu.Unlock()
 }
 
+// everWatched reports whether the feed has had a spectator, or is a fleet's (see watched).
+func (t *topic) everWatched() bool {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	return t.watched
+}
+
 // remember adds a discrete event to the ring, or drops it if the feed was never watched.
 // Called with mu held.
 func (t *topic) remember(ev *event) {
