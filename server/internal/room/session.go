@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"skirmish/game/protocol"
@@ -34,7 +35,10 @@ func (m *Manager) Serve(c *transport.Conn) {
 			m.sessions.Done()
 		}
 	}()
-	var rd protocol.Reader
+	// A reader is some 500 bytes and most connections need it only for their hello: the
+	// room reads them from then on.
+	rd := sessionReaders.Get().(*protocol.Reader)
+	defer sessionReaders.Put(rd)
 	// Pongs keep a connection alive, so a client that never says hello needs its own limit.
 	noHello := time.AfterFunc(m.cfg.HelloTimeout, func() {
 		closePeer(c, protocol.CodePolicy, "no hello within "+m.cfg.HelloTimeout.String())
@@ -113,7 +117,7 @@ func (m *Manager) Serve(c *transport.Conn) {
 		handed = true
 		return
 	}
-	err = m.play(c, r, &rd, j.seat, j.gen, j.in)
+	err = m.play(c, r, rd, j.seat, j.gen, j.in)
 	// A client that closes on purpose leaves; any other end of the connection is a loss, which
 	// pauses the match until the player is back or its grace runs out.
 	if errors.Is(err, transport.ErrPeerClosed) {
@@ -123,6 +127,8 @@ func (m *Manager) Serve(c *transport.Conn) {
 	}
 	m.log.Debug("player connection ended", "room", r.id, "seat", j.seat, "err", err)
 }
+
+var sessionReaders = sync.Pool{New: func() any { return new(protocol.Reader) }}
 
 // play reads the messages of a seated player until the connection ends.
 func (m *Manager) play(c *transport.Conn, r *Room, rd *protocol.Reader, seat int, gen uint64, in chan<- inputMsg) error {
