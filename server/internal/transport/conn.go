@@ -4,8 +4,9 @@
 // control frames, keepalive, and the way out for shared, pre-built frames: a non-blocking
 // write straight from the sender when the socket takes it, else a bounded outbox drained with
 // one write per batch by a writer goroutine that exists only while frames wait, so that the
-// room's tick never waits on a socket. One goroutine per ping interval pings every connection,
-// ends the reads of silent ones and closes those whose sockets stopped draining. A connection
+// room's tick never waits on a socket. One goroutine per ping interval pings the connections
+// that fell silent, ends the reads of those silent too long and closes those whose sockets
+// stopped draining. A connection
 // is read with ReadMessage by a goroutine of its own, or, when it is a plain TCP connection
 // (not Options.GoroutineReads), its owner may poll it instead (poll.go): read it without
 // blocking when it chooses, under the same budgets, so that it needs no goroutine of its own.

@@ -18,7 +18,7 @@ var pingFrame = func() *Frame {
 	return f
 }()
 
-// keepalive pings the open connections and ends the reads of those silent for longer than
+// keepalive pings the silent connections and ends the reads of those silent for longer than
 // their read timeout. One goroutine per ping interval in use does it for all of them, in
 // place of a ticker, a read deadline update per read and a goroutine per connection.
 var keepalive = sweeps{by: map[time.Duration]map[*Conn]struct{}{}}
@@ -80,7 +80,7 @@ func (k *sweeps) run(every time.Duration, conns map[*Conn]struct{}) {
 	}
 }
 
-// keepalive pings the client; or closes it as stuck when bytes the socket took long ago are
+// keepalive pings a client that has been silent for a ping interval; or closes it as stuck when bytes the socket took long ago are
 // still unacknowledged; or ends the pending read when the client has been silent for longer
 // than the read timeout, so that the reader gets ErrTimeout. Silence counts only when the
 // sweep is on time and no bytes wait unread in the socket: a server too busy to read must not
@@ -103,5 +103,10 @@ func (c *Conn) keepalive(wall time.Time, now int64, onTime bool) {
 			return
 		}
 	}
-	c.Send(pingFrame)
+	// A client heard within the interval is alive, and its traffic keeps the path open: a
+	// ping would only cost both sides a frame (at 1,000 players sending inputs every tick, a
+	// thousand writes a second for nothing). A silent client is pinged, and its pong counts.
+	if now-c.seen.Load() >= int64(c.opts.PingInterval) {
+		c.Send(pingFrame)
+	}
 }

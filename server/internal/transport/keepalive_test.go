@@ -3,6 +3,7 @@ package transport
 import (
 	"bytes"
 	"errors"
+	"io"
 	"net"
 	"testing"
 	"time"
@@ -44,6 +45,56 @@ func TestSilenceIsTheClients(t *testing.T) {
 				t.Fatalf("the late read got %v, want %v", err, tt.want)
 			}
 		})
+	}
+}
+
+// TestPingsOnlyTheSilent: the server pings a client that has gone quiet, so that its pong
+// shows it is alive, and spares one that keeps talking the frame.
+func TestPingsOnlyTheSilent(t *testing.T) {
+	opts := Options{PingInterval: 200 * time.Millisecond, ReadTimeout: 5 * time.Second}
+	for _, talks := range []bool{false, true} {
+		server, client := pipe(t)
+		c := Wrap(server, opts)
+		defer c.Shutdown()
+		go func() {
+			for {
+				if _, err := c.ReadMessage(); err != nil {
+					return
+				}
+			}
+		}()
+		pings := make(chan int, 1)
+		go func() {
+			n := 0
+			defer func() { pings <- n }()
+			for {
+				h, err := ws.ReadHeader(client)
+				if err != nil {
+					return
+				}
+				if _, err := io.CopyN(io.Discard, client, h.Length); err != nil {
+					return
+				}
+				if h.OpCode == ws.OpPing {
+					n++
+				}
+			}
+		}()
+		frame := masked(t, ws.OpBinary, []byte("input"))
+		for end := time.Now().Add(5 * opts.PingInterval); time.Now().Before(end); time.Sleep(10 * time.Millisecond) {
+			if talks {
+				if _, err := client.Write(frame); err != nil {
+					t.Fatal(err)
+				}
+			}
+		}
+		client.SetReadDeadline(time.Now())
+		switch n := <-pings; {
+		case talks && n > 0:
+			t.Errorf("a client that kept talking got %d pings, want none", n)
+		case !talks && n < 2:
+			t.Errorf("a silent client got %d pings in %v, want one every %v", n, 5*opts.PingInterval, opts.PingInterval)
+		}
 	}
 }
 
