@@ -533,9 +533,41 @@ func TestReplacementsShareACommit(t *testing.T) {
 	if _, err := os.Stat(filepath.Join(dir, "gone")); !errors.Is(err, os.ErrNotExist) {
 		t.Errorf("a file removed after its replacement: %v", err)
 	}
+	// A file in place keeps its version before beside it for the next replacement to write
+	// into; nothing else is left behind.
 	tmps, _ := filepath.Glob(filepath.Join(dir, "*", "*.tmp"))
 	top, _ := filepath.Glob(filepath.Join(dir, "*.tmp"))
-	if len(tmps)+len(top) > 0 {
-		t.Errorf("temporary files left: %v", append(tmps, top...))
+	for _, tmp := range append(tmps, top...) {
+		if _, err := os.Stat(strings.TrimSuffix(tmp, ".tmp")); err != nil {
+			t.Errorf("temporary file %s left without its file: %v", tmp, err)
+		}
+	}
+}
+
+// TestReplacementsComeWhole: a file replaced again and again, longer and shorter, reads as
+// its newest version each time, never with bytes of an older one.
+func TestReplacementsComeWhole(t *testing.T) {
+	dir := t.TempDir()
+	w, err := NewWriter(dir, slog.New(slog.DiscardHandler), Options{OnError: func(what string, err error) {
+		t.Errorf("%s failed: %v", what, err)
+	}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer w.Close()
+	path := filepath.Join(dir, "checkpoints", "room.json")
+	for _, version := range []string{"the first version, long", "2", "the third", "4", "5"} {
+		w.Replace("checkpoints/room.json", []byte(version), true)
+		deadline := time.Now().Add(5 * time.Second)
+		for {
+			b, err := os.ReadFile(path)
+			if err == nil && string(b) == version {
+				break
+			}
+			if time.Now().After(deadline) {
+				t.Fatalf("room.json = %q, %v; want %q", b, err, version)
+			}
+			time.Sleep(10 * time.Millisecond)
+		}
 	}
 }

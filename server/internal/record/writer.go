@@ -50,10 +50,13 @@ type Writer struct {
 	retaining bool
 
 	// Owned by run too: replacements written beside their files and not yet put in place,
-	// whether one was put in place since (to be made durable at Close), and the kinds of
-	// failure logged once.
+	// whether one was put in place since (to be made durable at Close), the files put in
+	// place by an exchange that no sync has made durable yet, the directories known to
+	// exist, and the kinds of failure logged once.
 	staged     []string
 	renamed    bool
+	exchanged  map[string]bool
+	dirs       map[string]bool
 	failedOnce map[string]bool
 }
 
@@ -85,7 +88,8 @@ func NewWriter(dir string, log *slog.Logger, opts Options) (*Writer, error) {
 		return nil, fmt.Errorf("data directory: %w", err)
 	}
 	w := &Writer{dir: dir, jobs: make(chan job, 256), done: make(chan struct{}), log: log, onError: opts.OnError,
-		opts: opts, byPath: map[string]*file{}, failedOnce: map[string]bool{}}
+		opts: opts, byPath: map[string]*file{}, exchanged: map[string]bool{}, dirs: map[string]bool{},
+		failedOnce: map[string]bool{}}
 	go w.run()
 	return w, nil
 }
@@ -130,6 +134,9 @@ func (w *Writer) run() {
 			if errors.Is(err, os.ErrNotExist) {
 				err = nil
 			}
+			// The version before, kept for the next replacement to write into (see commit).
+			_ = os.Remove(j.path + ".tmp")
+			delete(w.exchanged, j.path)
 			if err == nil {
 				w.forget(j.path)
 			}
@@ -166,9 +173,15 @@ const (
 // stage writes a replacement beside its file, to be put in place by the next commit.
 func (w *Writer) stage(j job) {
 	tmp := j.path + ".tmp"
-	err := os.MkdirAll(filepath.Dir(j.path), 0o755)
+	err := w.mkdir(filepath.Dir(j.path))
+	if err == nil && w.exchanged[j.path] {
+		// tmp holds the version before the one in place, and a crash now could still undo
+		// the exchange that put the new one there: tmp is overwritten only once that is
+		// durable.
+		err = w.sync()
+	}
 	if err == nil {
-		err = writeFile(tmp, j.data)
+		err = overwriteFile(tmp, j.data)
 	}
 	if w.check("file", j.path, err) && !slices.Contains(w.staged, j.path) {
 		w.staged = append(w.staged, j.path)
@@ -181,18 +194,30 @@ func (w *Writer) stage(j job) {
 // commitDelay share one sync of the file system: a sync of every file and directory, three
 // for each checkpoint, blocked the writer's thread a few hundred times a second, and with it
 // the process's only processor on a server pinned to one core, until the runtime's monitor
-// noticed (up to 10 ms), which made rooms' ticks late. A rename becomes durable with the
+// noticed (up to 10 ms), which made rooms' ticks late. A replacement becomes durable with the
 // next commit's sync, or at Close; until then a crash finds the previous file.
+//
+// A replacement trades places with its file (renameat2 with RENAME_EXCHANGE) instead of
+// being renamed over it: the previous version stays beside the file as its .tmp, and the next
+// replacement overwrites that in place. Creating a file for every checkpoint cost the
+// writer's thread some 140-380 µs each on ext4, overwriting one and exchanging 70 µs (250
+// rooms checkpoint 125 times a second). Where there is no file yet, or the file system cannot
+// exchange, the replacement is renamed.
 func (w *Writer) commit() {
 	if len(w.staged) == 0 {
 		return
 	}
-	err := syncDisk(w.dir)
+	err := w.sync()
 	w.renamed = w.renamed && err != nil
 	for _, path := range w.staged {
-		renamed := err == nil && w.check("file", path, os.Rename(path+".tmp", path))
-		if err != nil {
+		renamed := false
+		switch {
+		case err != nil:
 			w.check("file", path, err)
+		case exchange(path+".tmp", path) == nil:
+			w.exchanged[path], renamed = true, true
+		default:
+			renamed = w.check("file", path, os.Rename(path+".tmp", path))
 		}
 		if !renamed {
 			_ = os.Remove(path + ".tmp")
@@ -201,6 +226,25 @@ func (w *Writer) commit() {
 	}
 	clear(w.staged)
 	w.staged = w.staged[:0]
+}
+
+// sync makes everything written so far durable, the exchanges among it.
+func (w *Writer) sync() error {
+	err := syncDisk(w.dir)
+	if err == nil {
+		clear(w.exchanged)
+	}
+	return err
+}
+
+// mkdir makes dir unless it is known to exist.
+func (w *Writer) mkdir(dir string) error {
+	if w.dirs[dir] {
+		return nil
+	}
+	err := os.MkdirAll(dir, 0o755)
+	w.dirs[dir] = err == nil
+	return err
 }
 
 // check counts and logs a failed write and reports whether it succeeded.
@@ -391,6 +435,24 @@ func writeFile(path string, data []byte) error {
 		return err
 	}
 	_, err = f.Write(data)
+	if err = errors.Join(err, f.Close()); err != nil {
+		_ = os.Remove(path)
+	}
+	return err
+}
+
+// overwriteFile writes data as the whole file path, over what it held, readable by the
+// server's user only. Writing over a file's blocks spares the file system freeing and
+// allocating them again.
+func overwriteFile(path string, data []byte) error {
+	f, err := os.OpenFile(path, os.O_CREATE|os.O_WRONLY, 0o600)
+	if err != nil {
+		return err
+	}
+	_, err = f.Write(data)
+	if err == nil {
+		err = f.Truncate(int64(len(data)))
+	}
 	if err = errors.Join(err, f.Close()); err != nil {
 		_ = os.Remove(path)
 	}
