@@ -33,6 +33,18 @@ func Raw(c net.Conn) syscall.RawConn {
 	}
 }
 
+// SetWakeAt sets how many received bytes make the socket readable (SO_RCVLOWAT): fewer do
+// not wake a poller waiting on it, while a non-blocking read still returns whatever there is.
+func SetWakeAt(raw syscall.RawConn, bytes int) error {
+	var err error
+	if cerr := raw.Control(func(fd uintptr) {
+		err = unix.SetsockoptInt(int(fd), unix.SOL_SOCKET, unix.SO_RCVLOWAT, bytes)
+	}); cerr != nil {
+		return cerr
+	}
+	return err
+}
+
 // Unread returns how many received bytes wait for the process to read them.
 func Unread(raw syscall.RawConn) int {
 	n := 0

@@ -136,6 +136,7 @@ type Conn struct {
 	polled    bool
 	inRound   bool
 	direct    bool
+	quiet     bool // the socket does not wake the runtime's poller for its bytes (poll.go)
 	readsLeft int32
 	readFn    func(fd uintptr) bool // c.readFD, bound once so that reading allocates nothing
 	readP     []byte
@@ -225,6 +226,7 @@ func (c *Conn) Finish() {
 // reset can reach the client before it has read the close frame, or fail its writes: over TLS
 // a client still sending the rest of a frame too big to read lost the close code that way.
 func (c *Conn) discardUntilClosed() {
+	c.wakeOnBytes()
 	if c.nc.SetReadDeadline(time.Now().Add(closeLinger)) != nil {
 		return
 	}
@@ -243,7 +245,10 @@ func (c *Conn) CloseCode() uint16 { return uint16(c.code.Load()) }
 // next call. Control frames are answered on the way; a close frame is echoed and reported as
 // ErrPeerClosed, or as ErrClosed when it answers the server's own. Silence longer than the
 // read timeout gives ErrTimeout.
-func (c *Conn) ReadMessage() ([]byte, error) { return c.readMessage((*blockingReads)(c)) }
+func (c *Conn) ReadMessage() ([]byte, error) {
+	c.wakeOnBytes()
+	return c.readMessage((*blockingReads)(c))
+}
 
 // readMessage is ReadMessage with src as the way to more bytes.
 func (c *Conn) readMessage(src io.Reader) ([]byte, error) {

@@ -4,6 +4,8 @@ import (
 	"errors"
 	"io"
 	"syscall"
+
+	"skirmish/server/internal/sockq"
 )
 
 // Polled reads: the goroutine that owns a player's room reads the player's socket itself, once
@@ -42,6 +44,9 @@ func (c *Conn) PollAll() ([]byte, error) { return c.poll(maxRoundReads) }
 const maxRoundReads = 16
 
 func (c *Conn) poll(reads int32) ([]byte, error) {
+	if !c.quiet {
+		c.quiet = sockq.SetWakeAt(c.sock, quietBytes) == nil
+	}
 	if !c.inRound {
 		c.inRound, c.readsLeft = true, reads
 	}
@@ -51,6 +56,23 @@ func (c *Conn) poll(reads int32) ([]byte, error) {
 		return nil, nil
 	}
 	return p, err
+}
+
+// A polled socket is read when its room chooses, so the runtime's poller has no use for its
+// readiness. Yet every input a client sent woke it: at 1,000 players sending 30 inputs a
+// second, an idle processor came out of epoll_wait tens of thousands of times a second to find
+// nothing to run, some 8 % of the server's CPU. A polled socket is made readable for the
+// poller only past quietBytes received, more than a client sends between two ticks; a
+// goroutine that reads it to wait for bytes (ReadMessage, once the room let it go) restores
+// the usual single byte first.
+const quietBytes = 32 << 10
+
+// wakeOnBytes makes the socket readable for the poller on any byte again, if polling had
+// made it quiet. It is for the reader's goroutine.
+func (c *Conn) wakeOnBytes() {
+	if c.quiet {
+		c.quiet = sockq.SetWakeAt(c.sock, 1) != nil
+	}
 }
 
 // polledReads is how a polled round reads a connection (see blockingReads).

@@ -139,3 +139,38 @@ func TestPoll(t *testing.T) {
 		}
 	})
 }
+
+// TestPolledThenRead: a connection its room polled, and then let go to a goroutine that reads
+// it (as a room's closing player is drained), still wakes that goroutine for a message of a
+// few bytes: polling makes its socket quiet for the runtime's poller, reading makes it
+// speak again.
+func TestPolledThenRead(t *testing.T) {
+	c, cc := tcpPair(t, Options{})
+	if _, err := cc.Write(masked(t, ws.OpBinary, []byte("polled"))); err != nil {
+		t.Fatal(err)
+	}
+	if p, err := pollUntil(t, c); err != nil || string(p) != "polled" {
+		t.Fatalf("Poll = %q, %v; want polled", p, err)
+	}
+	got := make(chan string, 1)
+	go func() {
+		p, err := c.ReadMessage()
+		if err != nil {
+			got <- err.Error()
+			return
+		}
+		got <- string(p)
+	}()
+	time.Sleep(50 * time.Millisecond) // the reader waits on the poller before the bytes come
+	if _, err := cc.Write(masked(t, ws.OpBinary, []byte("read"))); err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case p := <-got:
+		if p != "read" {
+			t.Fatalf("ReadMessage after polling = %q, want read", p)
+		}
+	case <-time.After(2 * time.Second):
+		t.Fatal("a goroutine reading a connection that was polled did not wake for a message")
+	}
+}
