@@ -42,10 +42,17 @@ const (
 	// Gobwas is gobwas/ws as commonly used: one prepared frame a round, shared, and a writer
 	// and a reader goroutine per connection.
 	Gobwas Kind = "gobwas"
+	// GobwasInput is Gobwas whose clients answer every frame with an input, as FloorInput's
+	// do, read by the reader goroutine (wsutil.ReadClientData): the gobwas/ws server of a game
+	// whose players send inputs every tick.
+	GobwasInput Kind = "gobwas+input"
 )
 
 // Kinds lists every baseline, floor first.
-var Kinds = []Kind{Floor, FloorInput, Naive, Gorilla, Gobwas}
+var Kinds = []Kind{Floor, FloorInput, Naive, Gorilla, Gobwas, GobwasInput}
+
+// answers reports whether the clients of a baseline of kind answer every frame with an input.
+func (k Kind) answers() bool { return k == FloorInput || k == GobwasInput }
 
 // ErrUnknownKind reports a baseline name that is not one of Kinds.
 var ErrUnknownKind = errors.New("unknown baseline")
@@ -124,8 +131,9 @@ type hub interface {
 // at their steady size when memory is read.
 const warmRounds = 3
 
-// FrameBytes returns the size of the frame every connection receives per round; a FloorInput
-// reader answers each with one input (see Dial).
+// FrameBytes returns the size of the frame every connection receives per round; the reader of
+// a baseline whose clients answer (FloorInput, GobwasInput) answers each with one input (see
+// Dial).
 func FrameBytes(payload []byte) int {
 	return ws.HeaderSize(ws.Header{Length: int64(len(payload))}) + len(payload)
 }
@@ -149,7 +157,7 @@ func Serve(ctx context.Context, ln net.Listener, cfg Config) (Result, error) {
 		h, err = serveNaive(ln, cfg.Conns, cfg.Payload, cfg.Encode)
 	case Gorilla:
 		h, err = serveGorilla(ctx, ln, cfg.Conns, cfg.Payload)
-	case Gobwas:
+	case Gobwas, GobwasInput:
 		h, err = serveGobwas(ln, cfg.Conns, cfg.Payload)
 	default:
 		err = fmt.Errorf("%w %q", ErrUnknownKind, cfg.Kind)

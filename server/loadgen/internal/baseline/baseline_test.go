@@ -21,6 +21,7 @@ var cases = []struct {
 	{name: "naive", kind: Naive},
 	{name: "gorilla", kind: Gorilla},
 	{name: "gobwas", kind: Gobwas},
+	{name: "gobwas+input", kind: GobwasInput},
 }
 
 func TestServeDeliversEveryMessage(t *testing.T) {

@@ -21,8 +21,8 @@ type Sink struct {
 }
 
 // Dial opens n connections to a baseline of the given kind listening on addr (a WebSocket
-// handshake for all but the floors) and starts draining them. For FloorInput each reader
-// answers every frame of frameBytes with one input, as a player answers every tick.
+// handshake for all but the floors) and starts draining them. For FloorInput and GobwasInput
+// each reader answers every frame of frameBytes with one input, as a player answers every tick.
 func Dial(ctx context.Context, kind Kind, addr string, n, frameBytes int) (*Sink, error) {
 	s := &Sink{}
 	for range n {
@@ -33,7 +33,7 @@ func Dial(ctx context.Context, kind Kind, addr string, n, frameBytes int) (*Sink
 		}
 		s.conns = append(s.conns, c)
 		s.wg.Go(func() {
-			if kind == FloorInput {
+			if kind.answers() {
 				s.bytes.Add(answer(c, frameBytes))
 				return
 			}
@@ -44,9 +44,9 @@ func Dial(ctx context.Context, kind Kind, addr string, n, frameBytes int) (*Sink
 	return s, nil
 }
 
-// input is what a FloorInput reader sends per frame: the size of a player's input message,
-// a masked client frame of a few bytes.
-var input = make([]byte, 14)
+// input is what an answering reader sends per frame: a masked client frame of 14 bytes, the
+// size of a player's input message.
+var input = ws.MustCompileFrame(ws.MaskFrameWith(ws.NewBinaryFrame(make([]byte, 8)), [4]byte{}))
 
 // answer reads whole frames from c and sends an input for each; it returns the bytes read.
 func answer(c net.Conn, frameBytes int) int64 {

@@ -146,25 +146,26 @@ func microRows(t *table, m *micro) {
 func scenarioARows(t *table, a *load.Report, bases map[string]*baseline.Result, frame int) {
 	sec := fmt.Sprintf("(a) %d rooms x %d players, %d Hz", scenarioA.Rooms, scenarioA.Players, scenarioA.TickRate)
 	w := window(a, false)
-	floor, input, naive, gorilla, gobwas := bases["floor"], bases["floor+input"], bases["naive"], bases["gorilla"], bases["gobwas"]
+	floor, input, naive, gorilla, gobwas, gobwasInput := bases["floor"], bases["floor+input"], bases["naive"], bases["gorilla"], bases["gobwas"], bases["gobwas+input"]
 	fl := perMsgUs(floor)
 
 	t.add(sec, "players connected", fmt.Sprintf("%s of %s", count(float64(w.Players)), count(float64(scenarioA.Rooms*scenarioA.Players))), "", "all")
 	t.add(sec, "snapshots delivered per second", count(w.SnapshotsPerSec), "", count(float64(scenarioA.Rooms*scenarioA.Players*scenarioA.TickRate)))
 	cpu := float64(w.CPUPerSnapshotUs)
 	t.add(sec, "server CPU per delivered snapshot", us(cpu)+ratio(cpu, fl),
-		fmt.Sprintf("floor %s (%s B frames); floor+input %s; naive %s; gorilla %s; gobwas prepared frame %s", us(fl), count(float64(frame)),
+		fmt.Sprintf("floor %s (%s B frames); floor+input %s; naive %s; gorilla %s; gobwas prepared frame %s; gobwas+input %s", us(fl), count(float64(frame)),
 			us(perMsgUs(input))+ratio(perMsgUs(input), fl), us(perMsgUs(naive))+ratio(perMsgUs(naive), fl),
-			us(perMsgUs(gorilla))+ratio(perMsgUs(gorilla), fl), us(perMsgUs(gobwas))+ratio(perMsgUs(gobwas), fl)),
+			us(perMsgUs(gorilla))+ratio(perMsgUs(gorilla), fl), us(perMsgUs(gobwas))+ratio(perMsgUs(gobwas), fl),
+			us(perMsgUs(gobwasInput))+ratio(perMsgUs(gobwasInput), fl)),
 		"<= 2x floor (goal 1.5x), below gobwas")
 	t.add(sec, "players per core at 30 Hz (from CPU)", count(float64(w.PlayersPerCore)),
-		fmt.Sprintf("floor %s; floor+input %s; naive %s; gorilla %s; gobwas %s", count(perCore(fl)), count(perCore(perMsgUs(input))),
-			count(perCore(perMsgUs(naive))), count(perCore(perMsgUs(gorilla))), count(perCore(perMsgUs(gobwas)))),
+		fmt.Sprintf("floor %s; floor+input %s; naive %s; gorilla %s; gobwas %s; gobwas+input %s", count(perCore(fl)), count(perCore(perMsgUs(input))),
+			count(perCore(perMsgUs(naive))), count(perCore(perMsgUs(gorilla))), count(perCore(perMsgUs(gobwas))), count(perCore(perMsgUs(gobwasInput)))),
 		">= 3,000")
 	t.add(sec, "tick duration p50 / p99 / max", tickCell(w), "", "p99 < 2 ms")
 	t.add(sec, "late ticks", count(float64(w.LateTicks)), "", "0")
 	t.add(sec, "server memory per connected player", serverMem(a, false),
-		fmt.Sprintf("floor %s; floor+input %s; naive %s; gorilla %s; gobwas %s", baseMem(floor), baseMem(input), baseMem(naive), baseMem(gorilla), baseMem(gobwas)),
+		fmt.Sprintf("floor %s; floor+input %s; naive %s; gorilla %s; gobwas %s; gobwas+input %s", baseMem(floor), baseMem(input), baseMem(naive), baseMem(gorilla), baseMem(gobwas), baseMem(gobwasInput)),
 		"<= 6 KiB RSS (goal 4 KiB)")
 	t.add(sec, "bytes per second per player", fmt.Sprintf("%s B/s (%s B per snapshot)", count(float64(w.BytesPerPlayer)), count(float64(w.FrameBytes))), "", "<= 2 KiB/s")
 	t.add(sec, "input -> ack latency p50 / p99 (client side)", ms(float64(w.AckP50ms))+" / "+ms(float64(w.AckP99ms)), "tick period 33.3 ms", "")

@@ -107,6 +107,7 @@ func Run(ctx context.Context, cfg Config, out, progress io.Writer) error {
 		{"naive", BaselineConfig{Kind: baseline.Naive, Conns: 1000, Rate: 30, For: baselineFor}},
 		{"gorilla", BaselineConfig{Kind: baseline.Gorilla, Conns: 1000, Rate: 30, For: baselineFor, Size: frame}},
 		{"gobwas", BaselineConfig{Kind: baseline.Gobwas, Conns: 1000, Rate: 30, For: baselineFor, Size: frame}},
+		{"gobwas+input", BaselineConfig{Kind: baseline.GobwasInput, Conns: 1000, Rate: 30, For: baselineFor, Size: frame}},
 		{"floor-sse", BaselineConfig{Kind: baseline.Floor, Conns: 5000, Rate: 10, For: baselineFor, Size: event}},
 	} {
 		fmt.Fprintf(progress, "baseline %s: %d connections at %d Hz\n", bc.key, bc.cfg.Conns, bc.cfg.Rate)
@@ -168,7 +169,8 @@ const notes = `How the figures are measured:
   4-seat keyframe for every player and sends it with wsutil.WriteServerMessage. The gorilla
   baseline is the chat-example hub (a buffered channel and a writer goroutine per connection);
   the gobwas baseline compiles one frame a round and shares it, with a writer and a reader
-  goroutine per connection.
+  goroutine per connection; gobwas+input is the same with clients that answer every frame as
+  floor+input's do, each input read by the reader goroutine with wsutil.ReadClientData.
 - Players per core = 1 s / (CPU per delivered snapshot x 30 Hz).
 - Players in the scenarios are wire players: raw sockets served by two epoll loops in the load
   generator, which read what a socket holds with one read(2) and answer each new tick with a
