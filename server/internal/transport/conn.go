@@ -163,7 +163,7 @@ type Conn struct {
 
 	// The scratch of a direct write's callback, kept here so that writing allocates nothing;
 	// guarded by the outbox lock.
-	rawFn func(fd uintptr) bool
+	rawFn func(fd uintptr)
 	rawP  []byte
 	rawN  int
 

@@ -45,22 +45,24 @@ func (o *outbox) direct(c *Conn) bool {
 }
 
 // writeNow tries one non-blocking write of p and returns how many bytes the socket took.
-// It is called with the outbox locked, which also guards its scratch fields.
+// It is called with the outbox locked, which also guards its scratch fields. The write goes
+// through RawConn.Control, not RawConn.Write: the outbox lets one writer at a time at the
+// socket already, and Write would also honour the deadline a writer goroutine left behind, so
+// that three seconds after a slow spell every direct write failed and started a writer.
 func (c *Conn) writeNow(p []byte) int {
-	c.rawP = p
-	if err := c.sock.Write(c.rawFn); err != nil {
+	c.rawP, c.rawN = p, 0
+	if err := c.sock.Control(c.rawFn); err != nil {
 		return 0
 	}
 	return c.rawN
 }
 
-// writeFD is the RawConn.Write callback: it reports done whatever happened, so a full socket
-// returns at once instead of waiting.
-func (c *Conn) writeFD(fd uintptr) bool {
+// writeFD is the direct write's callback: one write(2), whatever it takes; the socket is
+// non-blocking, so a full one returns at once.
+func (c *Conn) writeFD(fd uintptr) {
 	n, err := syscall.Write(int(fd), c.rawP)
 	if err != nil || n < 0 {
 		n = 0
 	}
 	c.rawN = n
-	return true
 }
