@@ -13,7 +13,7 @@ SUDO    := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 DEB_PACKAGES := curl gcc pkg-config libgl1-mesa-dev libxcursor-dev libxi-dev libxinerama-dev \
 	libxrandr-dev libxxf86vm-dev libasound2-dev xvfb xauth chromium fonts-noto-color-emoji
 
-.PHONY: run build web deps deps-system deps-web test vet test-go fuzz test-web bench bench-fleet chaos feel fleet overload clean
+.PHONY: run build web deps deps-system deps-web test vet test-go bench-once fuzz test-web bench bench-fleet chaos feel fleet overload clean
 
 run:
 	@echo "building the server (the first build takes a minute)..."
@@ -44,7 +44,7 @@ deps-web:
 	@[ -d $(WEB)/node_modules ] && [ $(WEB)/node_modules/.package-lock.json -nt $(WEB)/package-lock.json ] || \
 		$(NPM) --prefix $(WEB) ci --no-audit --no-fund
 
-test: deps vet test-go fuzz test-web
+test: deps vet test-go bench-once fuzz test-web
 
 vet:
 	$(GO) vet ./...
@@ -52,6 +52,10 @@ vet:
 # The desktop client's packages import Ebitengine, which needs an X display even to start.
 test-go:
 	$(XVFB) $(GO) test -race -shuffle=on ./...
+
+# Every benchmark once, so that none breaks unnoticed between runs of make bench.
+bench-once:
+	$(XVFB) $(GO) test -run '^$$' -bench . -benchtime 1x ./...
 
 # A few seconds of each fuzz target on top of its committed seed corpus. The budgets are
 # execution counts: a duration budget can fail spuriously at its deadline in Go 1.26's fuzz

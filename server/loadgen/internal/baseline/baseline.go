@@ -144,24 +144,8 @@ func Serve(ctx context.Context, ln net.Listener, cfg Config) (Result, error) {
 	if cfg.Conns <= 0 || cfg.Rounds <= 0 || cfg.Rate <= 0 {
 		return Result{}, fmt.Errorf("baseline needs positive conns, rounds and rate, got %d, %d, %d", cfg.Conns, cfg.Rounds, cfg.Rate)
 	}
-	frame, err := ws.CompileFrame(ws.NewBinaryFrame(cfg.Payload))
-	if err != nil {
-		return Result{}, fmt.Errorf("compile frame: %w", err)
-	}
 	heap0, rss0 := memory()
-	var h hub
-	switch cfg.Kind {
-	case Floor, FloorInput:
-		h, err = serveFloor(ln, cfg.Conns, frame, cfg.Kind == FloorInput)
-	case Naive:
-		h, err = serveNaive(ln, cfg.Conns, cfg.Payload, cfg.Encode)
-	case Gorilla:
-		h, err = serveGorilla(ctx, ln, cfg.Conns, cfg.Payload)
-	case Gobwas, GobwasInput:
-		h, err = serveGobwas(ln, cfg.Conns, cfg.Payload)
-	default:
-		err = fmt.Errorf("%w %q", ErrUnknownKind, cfg.Kind)
-	}
+	h, err := serve(ctx, ln, cfg.Kind, cfg.Conns, cfg.Payload, cfg.Encode)
 	if err != nil {
 		return Result{}, err
 	}
@@ -184,7 +168,7 @@ func Serve(ctx context.Context, ln net.Listener, cfg Config) (Result, error) {
 		Conns:      cfg.Conns,
 		Rounds:     cfg.Rounds,
 		Rate:       cfg.Rate,
-		FrameBytes: len(frame),
+		FrameBytes: FrameBytes(cfg.Payload),
 		Messages:   h.sent() - sent0,
 		CPU:        cpuTime() - cpu0,
 		Wall:       time.Since(start),
@@ -192,6 +176,32 @@ func Serve(ctx context.Context, ln net.Listener, cfg Config) (Result, error) {
 		HeapStack:  heap1 - heap0,
 		RSS:        rss1 - rss0,
 	}, nil
+}
+
+// serve accepts n connections on ln and returns the hub of a baseline of kind that sends
+// them payload (Naive: what encode makes, if set).
+func serve(ctx context.Context, ln net.Listener, kind Kind, n int, payload []byte, encode func() []byte) (hub, error) {
+	var h hub
+	var err error
+	switch kind {
+	case Floor, FloorInput:
+		var frame []byte
+		if frame, err = ws.CompileFrame(ws.NewBinaryFrame(payload)); err == nil {
+			h, err = serveFloor(ln, n, frame, kind == FloorInput)
+		}
+	case Naive:
+		h, err = serveNaive(ln, n, payload, encode)
+	case Gorilla:
+		h, err = serveGorilla(ctx, ln, n, payload)
+	case Gobwas, GobwasInput:
+		h, err = serveGobwas(ln, n, payload)
+	default:
+		err = fmt.Errorf("%w %q", ErrUnknownKind, kind)
+	}
+	if err != nil {
+		return nil, err // not h: a typed nil pointer in it would not compare equal to nil
+	}
+	return h, nil
 }
 
 // paced sends n rounds against absolute deadlines, so a slow round does not shift the

@@ -6,8 +6,6 @@ import (
 	"net"
 	"testing"
 	"time"
-
-	"github.com/gobwas/ws"
 )
 
 // BenchmarkRound sends one broadcast round to 100 connections per iteration and waits until
@@ -28,21 +26,7 @@ func BenchmarkRound(b *testing.B) {
 			defer ln.Close()
 			hubs := make(chan hub, 1)
 			go func() {
-				var h hub
-				var err error
-				switch tt.kind {
-				case Floor, FloorInput:
-					var frame []byte
-					if frame, err = ws.CompileFrame(ws.NewBinaryFrame(payload)); err == nil {
-						h, err = serveFloor(ln, conns, frame, tt.kind == FloorInput)
-					}
-				case Naive:
-					h, err = serveNaive(ln, conns, payload, nil)
-				case Gorilla:
-					h, err = serveGorilla(ctx, ln, conns, payload)
-				case Gobwas:
-					h, err = serveGobwas(ln, conns, payload)
-				}
+				h, err := serve(ctx, ln, tt.kind, conns, payload, nil)
 				if err != nil {
 					b.Error(err)
 				}
