@@ -36,7 +36,7 @@ type Config struct {
 	// Backoff spaces reconnections; default 250 ms to 8 s.
 	Backoff Backoff
 	// ReadTimeout is how long the server may stay silent before the connection counts as
-	// dead (it pings every second); default 5 s.
+	// dead (a server with nothing else to send pings every second); default 5 s.
 	ReadTimeout time.Duration
 	// PingInterval is how often the client sends a protocol ping to measure the round trip;
 	// default 1 s, negative disables.

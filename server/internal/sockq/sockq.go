@@ -67,6 +67,10 @@ type Drain struct {
 	read           func(fd uintptr)
 	acked, unacked uint64
 	ok             bool
+	// wrote says the bytes written grew between the last two readings; written is their
+	// count at the last one.
+	wrote   bool
+	written uint64
 }
 
 type mark struct {
@@ -88,8 +92,11 @@ func (d *Drain) Stalled(raw syscall.RawConn, now time.Time, window time.Duration
 	}
 	d.ok = false
 	if raw.Control(d.read) != nil || !d.ok {
+		d.wrote = false
 		return false
 	}
+	written := d.acked + d.unacked
+	d.wrote, d.written = written > d.written, written
 	if d.unacked == 0 {
 		// Everything written is acknowledged: no older mark can show a stall any more.
 		d.marks, d.next = [8]mark{}, 0
@@ -97,7 +104,7 @@ func (d *Drain) Stalled(raw syscall.RawConn, now time.Time, window time.Duration
 	at := now.Sub(epoch)
 	last := d.marks[(d.next+len(d.marks)-1)%len(d.marks)]
 	if last.at == 0 || at-last.at >= window/4 {
-		d.marks[d.next] = mark{at: at, written: d.acked + d.unacked}
+		d.marks[d.next] = mark{at: at, written: written}
 		d.next = (d.next + 1) % len(d.marks)
 	}
 	// The newest mark at least window old says what the peer should have taken by now.
@@ -110,6 +117,10 @@ func (d *Drain) Stalled(raw syscall.RawConn, now time.Time, window time.Duration
 	}
 	return due != nil && d.acked < due.written
 }
+
+// Wrote reports whether bytes were written to the socket between the last two calls of
+// Stalled that could read it.
+func (d *Drain) Wrote() bool { return d.wrote }
 
 // readCounters reads what the peer acknowledged and what waits unacknowledged; d.ok says
 // whether it could. getsockopt goes straight to the kernel: unix.GetsockoptTCPInfo returns

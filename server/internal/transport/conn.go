@@ -5,7 +5,7 @@
 // write straight from the sender when the socket takes it, else a bounded outbox drained with
 // one write per batch by a writer goroutine that exists only while frames wait, so that the
 // room's tick never waits on a socket. One goroutine per ping interval pings the connections
-// that fell silent, ends the reads of those silent too long and closes those whose sockets
+// that fell quiet either way, ends the reads of those silent too long and closes those whose sockets
 // stopped draining. A connection
 // is read with ReadMessage by a goroutine of its own, or, when it is a plain TCP connection
 // (not Options.GoroutineReads), its owner may poll it instead (poll.go): read it without

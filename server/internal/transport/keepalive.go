@@ -18,7 +18,7 @@ var pingFrame = func() *Frame {
 	return f
 }()
 
-// keepalive pings the silent connections and ends the reads of those silent for longer than
+// keepalive pings the quiet connections and ends the reads of those silent for longer than
 // their read timeout. One goroutine per ping interval in use does it for all of them, in
 // place of a ticker, a read deadline update per read and a goroutine per connection.
 var keepalive = sweeps{by: map[time.Duration]map[*Conn]struct{}{}}
@@ -80,7 +80,7 @@ func (k *sweeps) run(every time.Duration, conns map[*Conn]struct{}) {
 	}
 }
 
-// keepalive pings a client that has been silent for a ping interval; or closes it as stuck when bytes the socket took long ago are
+// keepalive pings a connection quiet one way or the other for a ping interval; or closes it as stuck when bytes the socket took long ago are
 // still unacknowledged; or ends the pending read when the client has been silent for longer
 // than the read timeout, so that the reader gets ErrTimeout. Silence counts only when the
 // sweep is on time and no bytes wait unread in the socket: a server too busy to read must not
@@ -103,10 +103,12 @@ func (c *Conn) keepalive(wall time.Time, now int64, onTime bool) {
 			return
 		}
 	}
-	// A client heard within the interval is alive, and its traffic keeps the path open: a
-	// ping would only cost both sides a frame (at 1,000 players sending inputs every tick, a
-	// thousand writes a second for nothing). A silent client is pinged, and its pong counts.
-	if now-c.seen.Load() >= int64(c.opts.PingInterval) {
+	// A connection busy both ways needs no ping: the client is heard, and it hears the
+	// server, whose silence a client takes for a dead connection. At 1,000 players in play
+	// (inputs every tick, snapshots every tick) the pings were a thousand writes a second for
+	// nothing. A client silent for an interval is pinged, and its pong counts; so is one the
+	// server wrote nothing to since the last sweep (its room is paused or waiting, say).
+	if now-c.seen.Load() >= int64(c.opts.PingInterval) || !c.drain.Wrote() {
 		c.Send(pingFrame)
 	}
 }

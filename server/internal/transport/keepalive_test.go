@@ -48,53 +48,69 @@ func TestSilenceIsTheClients(t *testing.T) {
 	}
 }
 
-// TestPingsOnlyTheSilent: the server pings a client that has gone quiet, so that its pong
-// shows it is alive, and spares one that keeps talking the frame.
-func TestPingsOnlyTheSilent(t *testing.T) {
+// TestPingsOnlyTheQuiet: the server pings a connection quiet either way, so that the client's
+// pong shows it is alive and the ping shows the client the server is; it spares one busy both
+// ways (inputs in, snapshots out) the frame.
+func TestPingsOnlyTheQuiet(t *testing.T) {
 	opts := Options{PingInterval: 200 * time.Millisecond, ReadTimeout: 5 * time.Second}
-	for _, talks := range []bool{false, true} {
-		server, client := pipe(t)
-		c := Wrap(server, opts)
-		defer c.Shutdown()
-		go func() {
-			for {
-				if _, err := c.ReadMessage(); err != nil {
-					return
+	tests := []struct {
+		name         string
+		talks, hears bool // the client sends, the server sends
+		wantPings    bool
+	}{
+		{"silent client", false, false, true},
+		{"client the server has nothing for", true, false, true},
+		{"client in play", true, true, false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			server, client := pipe(t)
+			c := Wrap(server, opts)
+			defer c.Shutdown()
+			go func() {
+				for {
+					if _, err := c.ReadMessage(); err != nil {
+						return
+					}
+				}
+			}()
+			pings := make(chan int, 1)
+			go func() {
+				n := 0
+				defer func() { pings <- n }()
+				for {
+					h, err := ws.ReadHeader(client)
+					if err != nil {
+						return
+					}
+					if _, err := io.CopyN(io.Discard, client, h.Length); err != nil {
+						return
+					}
+					if h.OpCode == ws.OpPing {
+						n++
+					}
+				}
+			}()
+			input := masked(t, ws.OpBinary, []byte("input"))
+			snapshot := NewFrame(ws.OpBinary, []byte("snapshot"))
+			for end := time.Now().Add(5 * opts.PingInterval); time.Now().Before(end); time.Sleep(10 * time.Millisecond) {
+				if tt.talks {
+					if _, err := client.Write(input); err != nil {
+						t.Fatal(err)
+					}
+				}
+				if tt.hears {
+					c.Send(snapshot)
 				}
 			}
-		}()
-		pings := make(chan int, 1)
-		go func() {
-			n := 0
-			defer func() { pings <- n }()
-			for {
-				h, err := ws.ReadHeader(client)
-				if err != nil {
-					return
-				}
-				if _, err := io.CopyN(io.Discard, client, h.Length); err != nil {
-					return
-				}
-				if h.OpCode == ws.OpPing {
-					n++
-				}
+			client.SetReadDeadline(time.Now())
+			switch n := <-pings; {
+			case tt.wantPings && n < 2:
+				t.Errorf("got %d pings in %v, want one every %v", n, 5*opts.PingInterval, opts.PingInterval)
+			case !tt.wantPings && n > 0:
+				t.Errorf("got %d pings, want none", n)
 			}
-		}()
-		frame := masked(t, ws.OpBinary, []byte("input"))
-		for end := time.Now().Add(5 * opts.PingInterval); time.Now().Before(end); time.Sleep(10 * time.Millisecond) {
-			if talks {
-				if _, err := client.Write(frame); err != nil {
-					t.Fatal(err)
-				}
-			}
-		}
-		client.SetReadDeadline(time.Now())
-		switch n := <-pings; {
-		case talks && n > 0:
-			t.Errorf("a client that kept talking got %d pings, want none", n)
-		case !talks && n < 2:
-			t.Errorf("a silent client got %d pings in %v, want one every %v", n, 5*opts.PingInterval, opts.PingInterval)
-		}
+		})
 	}
 }
 
