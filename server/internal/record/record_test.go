@@ -496,24 +496,9 @@ func TestRecordTravels(t *testing.T) {
 // temporary file is left; a replacement shows without waiting for Close.
 func TestReplacementsShareACommit(t *testing.T) {
 	dir := t.TempDir()
-	w, err := NewWriter(dir, slog.New(slog.DiscardHandler), Options{OnError: func(what string, err error) {
-		t.Errorf("%s failed: %v", what, err)
-	}})
-	if err != nil {
-		t.Fatal(err)
-	}
+	w := strictWriter(t, dir)
 	w.Replace("first", []byte("1"), true)
-	first := filepath.Join(dir, "first")
-	deadline := time.Now().Add(5 * time.Second)
-	for {
-		if b, err := os.ReadFile(first); err == nil && string(b) == "1" {
-			break
-		}
-		if time.Now().After(deadline) {
-			t.Fatal("a replacement is not in place 5 s after it was queued")
-		}
-		time.Sleep(10 * time.Millisecond)
-	}
+	waitForFile(t, filepath.Join(dir, "first"), "1")
 	for i := range 50 {
 		w.Replace(fmt.Sprintf("cp/%d", i), []byte(fmt.Sprint(i)), true)
 	}
@@ -548,26 +533,40 @@ func TestReplacementsShareACommit(t *testing.T) {
 // its newest version each time, never with bytes of an older one.
 func TestReplacementsComeWhole(t *testing.T) {
 	dir := t.TempDir()
+	w := strictWriter(t, dir)
+	defer w.Close()
+	path := filepath.Join(dir, "checkpoints", "room.json")
+	for _, version := range []string{"the first version, long", "2", "the third", "4", "5"} {
+		w.Replace("checkpoints/room.json", []byte(version), true)
+		waitForFile(t, path, version)
+	}
+}
+
+// strictWriter returns a Writer on dir whose every failed write fails the test.
+func strictWriter(t *testing.T, dir string) *Writer {
+	t.Helper()
 	w, err := NewWriter(dir, slog.New(slog.DiscardHandler), Options{OnError: func(what string, err error) {
 		t.Errorf("%s failed: %v", what, err)
 	}})
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer w.Close()
-	path := filepath.Join(dir, "checkpoints", "room.json")
-	for _, version := range []string{"the first version, long", "2", "the third", "4", "5"} {
-		w.Replace("checkpoints/room.json", []byte(version), true)
-		deadline := time.Now().Add(5 * time.Second)
-		for {
-			b, err := os.ReadFile(path)
-			if err == nil && string(b) == version {
-				break
-			}
-			if time.Now().After(deadline) {
-				t.Fatalf("room.json = %q, %v; want %q", b, err, version)
-			}
-			time.Sleep(10 * time.Millisecond)
+	return w
+}
+
+// waitForFile waits until the file at path holds want, up to 5 s after the replacement was
+// queued.
+func waitForFile(t *testing.T, path, want string) {
+	t.Helper()
+	deadline := time.Now().Add(5 * time.Second)
+	for {
+		b, err := os.ReadFile(path)
+		if err == nil && string(b) == want {
+			return
 		}
+		if time.Now().After(deadline) {
+			t.Fatalf("%s = %q, %v; want %q 5 s after its replacement was queued", filepath.Base(path), b, err, want)
+		}
+		time.Sleep(10 * time.Millisecond)
 	}
 }
