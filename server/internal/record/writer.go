@@ -414,7 +414,7 @@ func replaceFile(path string, data []byte) error {
 		return err
 	}
 	tmp := path + ".tmp"
-	if err := writeFile(tmp, data); err != nil {
+	if err := overwriteFile(tmp, data); err != nil {
 		return err
 	}
 	if err := syncFile(tmp); err != nil {
@@ -426,19 +426,6 @@ func replaceFile(path string, data []byte) error {
 	}
 	// The rename itself is durable once the directory is.
 	return syncFile(filepath.Dir(path))
-}
-
-// writeFile writes data as the whole file path, readable by the server's user only.
-func writeFile(path string, data []byte) error {
-	f, err := os.OpenFile(path, os.O_CREATE|os.O_WRONLY|os.O_TRUNC, 0o600)
-	if err != nil {
-		return err
-	}
-	_, err = f.Write(data)
-	if err = errors.Join(err, f.Close()); err != nil {
-		_ = os.Remove(path)
-	}
-	return err
 }
 
 // overwriteFile writes data as the whole file path, over what it held, readable by the

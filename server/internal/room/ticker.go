@@ -3,6 +3,7 @@ package room
 import (
 	"container/heap"
 	"context"
+	"slices"
 	"sync"
 	"time"
 
@@ -121,14 +122,7 @@ func (ts *tickers) removed(t *ticker) {
 		return
 	}
 	t.quit = true
-	for i, o := range ts.all {
-		if o == t {
-			ts.all[i] = ts.all[len(ts.all)-1]
-			ts.all[len(ts.all)-1] = nil
-			ts.all = ts.all[:len(ts.all)-1]
-			break
-		}
-	}
+	ts.all = slices.DeleteFunc(ts.all, func(o *ticker) bool { return o == t })
 }
 
 // queued notes that r has commands waiting.

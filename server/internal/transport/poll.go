@@ -45,7 +45,9 @@ const maxRoundReads = 16
 
 func (c *Conn) poll(reads int32) ([]byte, error) {
 	if !c.quiet {
-		c.quiet = sockq.SetWakeAt(c.sock, quietBytes) == nil
+		// Once: a socket that refuses stays as it was, read all the same.
+		c.quiet = true
+		_ = sockq.SetWakeAt(c.sock, quietBytes)
 	}
 	if !c.inRound {
 		c.inRound, c.readsLeft = true, reads
@@ -71,7 +73,8 @@ const quietBytes = 32 << 10
 // made it quiet. It is for the reader's goroutine.
 func (c *Conn) wakeOnBytes() {
 	if c.quiet {
-		c.quiet = sockq.SetWakeAt(c.sock, 1) != nil
+		c.quiet = false
+		_ = sockq.SetWakeAt(c.sock, 1)
 	}
 }
 
