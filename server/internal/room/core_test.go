@@ -661,11 +661,12 @@ func TestIllegalEdgesAreRefused(t *testing.T) {
 }
 
 // TestKeyframeOnlyWhenNeeded checks that a tick whose players all take the delta encodes no
-// keyframe, and that a newcomer still gets one of the state it joins.
+// keyframe, that a newcomer still gets one of the state it joins, and that the room lets go
+// of a keyframe once a newer tick made it stale.
 func TestKeyframeOnlyWhenNeeded(t *testing.T) {
 	f, _ := running(t, 3, 1, "ada", "bob")
 	f.advance(time.Second)
-	if f.c.fan.keyed {
+	if f.c.fan.key != nil {
 		t.Fatal("a tick of players who all had the previous one encoded a keyframe")
 	}
 	c := f.mustJoin("cat")
@@ -681,5 +682,12 @@ func TestKeyframeOnlyWhenNeeded(t *testing.T) {
 	f.advance(time.Second / testRate)
 	if got := c.types(0); slices.Contains(got[len(got)-1:], protocol.TypeDelta) {
 		t.Fatalf("the tick after a join sent a delta to the newcomer (%v), want a keyframe to all", got)
+	}
+	if f.c.fan.key == nil {
+		t.Fatal("the keyframe of the tick after a join was not kept for the rest of that tick")
+	}
+	f.advance(time.Second / testRate)
+	if f.c.fan.key != nil {
+		t.Fatal("the room still holds a keyframe of an earlier tick, which no one will be sent")
 	}
 }

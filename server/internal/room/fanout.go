@@ -26,8 +26,7 @@ type fanout struct {
 	// is valid; a change outside a step (a seat taken, a state change) clears it.
 	lastOK bool
 	stale  bool             // the world or state changed since last was filled
-	key    *transport.Frame // keyframe of last once encoded, held by the fanout
-	keyed  bool             // key encodes last
+	key    *transport.Frame // keyframe of last once encoded (nil until then), held by the fanout
 	// eager encodes the keyframe every tick whether anyone needs it or not, as the room did
 	// before keyframes were built on demand; the benchmarks measure what that cost.
 	eager bool
@@ -98,7 +97,8 @@ func (f *fanout) snapshot(w *game.World, state protocol.State) (key transport.Ke
 		delta = f.pool.Binary(sc.encode(&sc.delta))
 	}
 	f.last.CopyFrom(&sc.cur)
-	f.stale, f.keyed, f.lastOK = false, false, true
+	f.stale, f.lastOK = false, true
+	f.release()
 	if f.eager {
 		f.Keyframe()
 	}
@@ -107,9 +107,8 @@ func (f *fanout) snapshot(w *game.World, state protocol.State) (key transport.Ke
 
 // Keyframe implements transport.KeySource: the keyframe of the newest state, encoded once.
 func (f *fanout) Keyframe() *transport.Frame {
-	if !f.keyed || f.key == nil {
-		f.setKey(f.frame(&f.last))
-		f.keyed = true
+	if f.key == nil {
+		f.key = f.frame(&f.last)
 		f.keyframes++
 	}
 	return f.key
@@ -120,16 +119,10 @@ func (f *fanout) Keyframe() *transport.Frame {
 func (f *fanout) keyframe(w *game.World, state protocol.State) transport.KeySource {
 	if f.stale {
 		f.last.Fill(w, state)
-		f.stale, f.keyed = false, false
+		f.stale = false
+		f.release()
 	}
 	return f
-}
-
-func (f *fanout) setKey(k *transport.Frame) {
-	if f.key != nil {
-		f.key.Release()
-	}
-	f.key = k
 }
 
 // events returns a frame of evs held once by the caller.
@@ -145,7 +138,12 @@ func (f *fanout) events(evs []protocol.Event) *transport.Frame {
 // status returns a frame of st held once by the caller.
 func (f *fanout) status(st *protocol.Status) *transport.Frame { return f.frame(st) }
 
+// release gives back the keyframe once it is stale: the connections that were sent it hold
+// their own references, and a room keeping its last one held some 0.5 KiB each of frames that
+// no one would be sent again.
 func (f *fanout) release() {
-	f.setKey(nil)
-	f.keyed = false
+	if f.key != nil {
+		f.key.Release()
+		f.key = nil
+	}
 }

@@ -35,10 +35,6 @@ func (m *Manager) Serve(c *transport.Conn) {
 			m.sessions.Done()
 		}
 	}()
-	// A reader is some 500 bytes and most connections need it only for their hello: the
-	// room reads them from then on.
-	rd := sessionReaders.Get().(*protocol.Reader)
-	defer sessionReaders.Put(rd)
 	// Pongs keep a connection alive, so a client that never says hello needs its own limit.
 	noHello := time.AfterFunc(m.cfg.HelloTimeout, func() {
 		closePeer(c, protocol.CodePolicy, "no hello within "+m.cfg.HelloTimeout.String())
@@ -50,6 +46,11 @@ func (m *Manager) Serve(c *transport.Conn) {
 		m.drain(c)
 		return
 	}
+	// A reader is some 500 bytes and most connections need it only for their hello: the
+	// room reads them from then on. Taken once the hello is in, so that a burst of clients
+	// yet to say it does not hold one each.
+	rd := sessionReaders.Get().(*protocol.Reader)
+	defer sessionReaders.Put(rd)
 	t, err := rd.DecodeClient(p)
 	switch {
 	case err != nil:

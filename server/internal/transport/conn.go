@@ -144,7 +144,6 @@ type Conn struct {
 	readE     error
 
 	out      outbox
-	done     chan struct{} // closed when the socket is closed
 	doneOnce sync.Once
 	code     atomic.Uint32 // the close code the server chose, 0 while open
 	// writeStart is when the writer's current write began (monotonic, 0 between writes):
@@ -179,10 +178,11 @@ func newConn(nc net.Conn, early []byte, opts *Options, release func()) *Conn {
 		nc:      nc,
 		opts:    opts,
 		release: release,
-		in:      frameReader{buf: make([]byte, max(initialReadBuffer, len(early)))},
-		done:    make(chan struct{}),
 	}
-	c.in.end = copy(c.in.buf, early)
+	if len(early) > 0 {
+		c.in.buf = make([]byte, max(initialReadBuffer, len(early)))
+		c.in.end = copy(c.in.buf, early)
+	}
 	if sb, ok := nc.(interface{ SetWriteBuffer(int) error }); ok && opts.WriteBuffer > 0 {
 		// A smaller buffer only makes a stuck client visible sooner; failing to set it is harmless.
 		_ = sb.SetWriteBuffer(opts.WriteBuffer)
@@ -205,7 +205,7 @@ func newConn(nc net.Conn, early []byte, opts *Options, release func()) *Conn {
 func (c *Conn) RemoteAddr() net.Addr { return c.nc.RemoteAddr() }
 
 // Done is closed once the socket is closed.
-func (c *Conn) Done() <-chan struct{} { return c.done }
+func (c *Conn) Done() <-chan struct{} { return c.out.doneChan() }
 
 // Finish closes the socket once the close frame the server queued has been written and the
 // client has closed its end (or closeLinger has passed), at once if none was queued. The
@@ -215,7 +215,7 @@ func (c *Conn) Finish() {
 		select {
 		case <-c.out.flushedChan():
 			c.discardUntilClosed()
-		case <-c.done:
+		case <-c.out.doneChan():
 		}
 	}
 	c.shut()
@@ -420,7 +420,6 @@ func (c *Conn) Abort(code uint16) {
 func (c *Conn) shut() {
 	c.doneOnce.Do(func() {
 		_ = c.nc.Close()
-		close(c.done)
 		c.out.discard()
 		keepalive.remove(c)
 		if c.release != nil {

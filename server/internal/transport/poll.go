@@ -12,11 +12,12 @@ import (
 // per tick and without blocking, instead of a reader goroutine per connection that wakes for
 // every input. The read goes through syscall.RawConn.Read with a callback that always reports
 // done, so an empty socket returns at once; a read deadline in the past would not do, since it
-// fails the read before it looks at bytes already waiting. The bytes land in the connection's
-// small frame buffer and only whole frames are parsed, exactly as ReadMessage parses them:
-// control frames, the client's close and the read errors are the same on both paths. The
-// keepalive sweep ends a silent polled connection as it ends a blocked reader, by a deadline in
-// the past, which the next poll reports as ErrTimeout.
+// fails the read before it looks at bytes already waiting. The bytes land in a small frame
+// buffer, the connection's only while it is read (see frameReader.release), and only whole
+// frames are parsed, exactly as ReadMessage parses them: control frames, the client's close
+// and the read errors are the same on both paths. The keepalive sweep ends a silent polled
+// connection as it ends a blocked reader, by a deadline in the past, which the next poll
+// reports as ErrTimeout.
 
 // errDrained says a poll found no more bytes this round.
 var errDrained = errors.New("nothing more to read this round")
@@ -55,6 +56,7 @@ func (c *Conn) poll(reads int32) ([]byte, error) {
 	p, err := c.readMessage((*polledReads)(c))
 	if err == errDrained {
 		c.inRound = false
+		c.in.release()
 		return nil, nil
 	}
 	return p, err

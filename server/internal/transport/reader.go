@@ -4,6 +4,7 @@ import (
 	"encoding/binary"
 	"fmt"
 	"io"
+	"sync"
 
 	"github.com/gobwas/ws"
 )
@@ -12,8 +13,26 @@ import (
 // socket allows, so that a client's small message costs one system call rather than one
 // per header part and payload, and several messages that arrived together cost one.
 type frameReader struct {
-	buf        []byte
-	start, end int // the unparsed bytes are buf[start:end]
+	buf        []byte // nil while a polled connection holds no bytes (see release)
+	start, end int    // the unparsed bytes are buf[start:end]
+}
+
+// idleBuffers holds the frame buffers of polled connections between their rounds. A
+// round that ends between two frames gives its buffer back, so a player's connection holds
+// one only while the room reads it, and the rooms of a ticker, which it reads one after
+// the other, share a few.
+var idleBuffers = sync.Pool{New: func() any { return new([initialReadBuffer]byte) }}
+
+// release gives the buffer back unless it holds part of a frame. Payloads cut from it
+// are no longer valid.
+func (fr *frameReader) release() {
+	if fr.start != fr.end || fr.buf == nil {
+		return
+	}
+	if len(fr.buf) == initialReadBuffer {
+		idleBuffers.Put((*[initialReadBuffer]byte)(fr.buf))
+	}
+	fr.buf, fr.start, fr.end = nil, 0, 0
 }
 
 // maxIdleReadBuffer is the largest frame buffer a connection keeps while it holds no bytes.
@@ -90,9 +109,9 @@ func (fr *frameReader) want(n int, src io.Reader) (int, error) {
 	}
 	if have == 0 {
 		fr.start, fr.end = 0, 0
-		if len(fr.buf) > maxIdleReadBuffer {
+		if fr.buf == nil || len(fr.buf) > maxIdleReadBuffer {
 			// A buffer grown for a rare big message is not kept for the connection's life.
-			fr.buf = make([]byte, initialReadBuffer)
+			fr.buf = idleBuffers.Get().(*[initialReadBuffer]byte)[:]
 		}
 	}
 	if fr.start+n > len(fr.buf) {

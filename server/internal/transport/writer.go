@@ -37,6 +37,9 @@ type outbox struct {
 	// flushed is closed when the close frame has been written. It is made only when a
 	// close begins: a channel a connection was some 100 bytes of every player's memory.
 	flushed chan struct{}
+	// done is closed once the socket is closed (dead); made only when someone waits for it,
+	// for the same reason.
+	done chan struct{}
 }
 
 // expectClose makes the channel that tells that the close frame is out, unless there is one.
@@ -188,6 +191,22 @@ func (o *outbox) discard() {
 	clear(o.items)
 	o.items, o.snaps, o.off = o.items[:0], 0, 0
 	o.dead = true
+	if o.done != nil {
+		close(o.done)
+	}
+}
+
+// doneChan returns the channel closed once the socket is closed.
+func (o *outbox) doneChan() <-chan struct{} {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	if o.done == nil {
+		o.done = make(chan struct{})
+		if o.dead {
+			close(o.done)
+		}
+	}
+	return o.done
 }
 
 // Send queues f for this connection, never dropping it. It takes its own reference: the
@@ -320,7 +339,7 @@ func (c *Conn) finishClose() {
 	if tc, ok := c.nc.(interface{ CloseWrite() error }); ok && tc.CloseWrite() == nil {
 		_ = c.nc.SetReadDeadline(time.Now().Add(closeLinger))
 		select {
-		case <-c.done:
+		case <-c.out.doneChan():
 		case <-time.After(closeLinger):
 			c.shut()
 		}
