@@ -31,8 +31,8 @@ func pollUntil(t *testing.T, c *Conn) ([]byte, error) {
 }
 
 // TestPoll: a polled connection hands out whole messages only, returns at once when the socket
-// is empty, reads at most once a round, and reports the client's close and silence as
-// ReadMessage does.
+// is empty, reads at most once a round, holds no read buffer between two frames, and reports
+// the client's close and silence as ReadMessage does.
 func TestPoll(t *testing.T) {
 	t.Run("empty socket returns at once", func(t *testing.T) {
 		c, _ := tcpPair(t, Options{})
@@ -64,6 +64,21 @@ func TestPoll(t *testing.T) {
 		}
 		if p, err := pollUntil(t, c); err != nil || string(p) != "second" {
 			t.Fatalf("Poll = %q, %v; want second", p, err)
+		}
+	})
+	t.Run("no read buffer held between frames", func(t *testing.T) {
+		c, cc := tcpPair(t, Options{})
+		if _, err := cc.Write(masked(t, ws.OpBinary, []byte("x"))); err != nil {
+			t.Fatal(err)
+		}
+		if p, err := pollUntil(t, c); err != nil || string(p) != "x" {
+			t.Fatalf("Poll = %q, %v; want x", p, err)
+		}
+		if p, err := c.Poll(); p != nil || err != nil {
+			t.Fatalf("the end of the round: %q, %v", p, err)
+		}
+		if c.in.buf != nil {
+			t.Fatal("a connection idle between two frames still holds its read buffer")
 		}
 	})
 	t.Run("one read per round", func(t *testing.T) {
