@@ -46,8 +46,13 @@ deps-web:
 
 test: deps vet test-go bench-once fuzz test-web
 
+# staticcheck runs from the module proxy at a pinned version, apart from the module's own
+# requirements.
+STATICCHECK = honnef.co/go/tools/cmd/staticcheck@v0.8.2
+
 vet:
 	$(GO) vet ./...
+	$(GO) run $(STATICCHECK) ./...
 
 # The desktop client's packages import Ebitengine, which needs an X display even to start.
 test-go:

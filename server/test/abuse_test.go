@@ -48,6 +48,25 @@ func (c *rawConn) send(op ws.OpCode, p []byte) {
 	}
 }
 
+// maxServerFrame bounds what readFrame takes from the server, far above any message it sends.
+const maxServerFrame = 1 << 20
+
+// readFrame reads the server's next frame whole.
+func (c *rawConn) readFrame() (ws.Frame, error) {
+	h, err := ws.ReadHeader(c.r)
+	if err != nil {
+		return ws.Frame{}, err
+	}
+	if h.Length > maxServerFrame {
+		return ws.Frame{}, fmt.Errorf("a server frame of %d bytes", h.Length)
+	}
+	f := ws.Frame{Header: h, Payload: make([]byte, h.Length)}
+	if _, err := io.ReadFull(c.r, f.Payload); err != nil {
+		return ws.Frame{}, err
+	}
+	return f, nil
+}
+
 func (c *rawConn) sendMsg(m protocol.Message) {
 	c.t.Helper()
 	var enc protocol.Encoder
@@ -64,7 +83,7 @@ func (c *rawConn) closed() (closeCode ws.StatusCode, reason string, errMsg *prot
 	c.t.Helper()
 	_ = c.nc.SetReadDeadline(time.Now().Add(waitTimeout))
 	for {
-		f, err := ws.ReadFrame(c.r)
+		f, err := c.readFrame()
 		if err != nil {
 			c.t.Fatalf("read before the close frame: %v", err)
 		}

@@ -116,14 +116,6 @@ func (n *node) crash() {
 	n.nats.Stop()
 }
 
-// rooms returns GET /api/rooms of the node.
-func (n *node) rooms() []lobby.Room {
-	n.t.Helper()
-	var out []lobby.Room
-	n.getJSON("/api/rooms", &out)
-	return out
-}
-
 // room returns GET /api/rooms/{id} of the node, and false on 404.
 func (n *node) room(id string) (lobby.Room, bool) {
 	n.t.Helper()
@@ -140,21 +132,6 @@ func (n *node) room(id string) (lobby.Room, bool) {
 		n.t.Fatal(err)
 	}
 	return r, true
-}
-
-func (n *node) getJSON(path string, v any) {
-	n.t.Helper()
-	resp, err := http.Get("http://" + n.addr + path)
-	if err != nil {
-		n.t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	if resp.StatusCode != http.StatusOK {
-		n.t.Fatalf("GET %s on %s: %d", path, n.id, resp.StatusCode)
-	}
-	if err := json.NewDecoder(resp.Body).Decode(v); err != nil {
-		n.t.Fatal(err)
-	}
 }
 
 // waitFor polls cond until it holds.

@@ -6,8 +6,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/gobwas/ws"
-
 	"skirmish/game/protocol"
 	"skirmish/server/internal/app"
 	"skirmish/server/internal/config"
@@ -83,7 +81,7 @@ func TestPolledPlayersHaveNoGoroutine(t *testing.T) {
 				c := dialWS(t, s.url())
 				c.sendMsg(&protocol.Hello{Version: protocol.Version, Name: fmt.Sprintf("p%d", i), Room: rooms[i/4]})
 				_ = c.nc.SetReadDeadline(time.Now().Add(waitTimeout))
-				f, err := ws.ReadFrame(c.r)
+				f, err := c.readFrame()
 				if err != nil {
 					t.Fatalf("player %d: no welcome: %v", i, err)
 				}

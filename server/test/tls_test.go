@@ -91,7 +91,7 @@ func TestTLS(t *testing.T) {
 	c.sendMsg(&protocol.Hello{Version: protocol.Version, Name: "ada", Room: id})
 	_ = nc.SetReadDeadline(time.Now().Add(waitTimeout))
 	for {
-		f, err := ws.ReadFrame(c.r)
+		f, err := c.readFrame()
 		if err != nil {
 			t.Fatalf("no welcome over wss: %v", err)
 		}

@@ -1,10 +1,6 @@
 package feel
 
-import (
-	"math"
-
-	"skirmish/game"
-)
+import "skirmish/game"
 
 // steer returns the buttons that bring a ship at pos with velocity vel (world units) towards
 // spot along the floor tiles, as a player would hold the arrow keys: towards the centre of the
@@ -97,6 +93,3 @@ func abs(v int32) int32 {
 
 // px converts world units to pixels.
 func px(v int32) float64 { return float64(v) / game.SubPixel }
-
-// dist returns the distance between two points in pixels.
-func dist(ax, ay, bx, by float64) float64 { return math.Hypot(ax-bx, ay-by) }

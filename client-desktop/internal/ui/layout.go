@@ -24,15 +24,14 @@ type faces struct {
 // arena, scaled to fill what is left. Nothing but the overlays of a room that is not playing
 // is ever drawn on the arena.
 type matchLayout struct {
-	w, h       float64
-	bar        float64 // height of the top bar
-	side       float64 // width of the right column
-	ax, ay     float64 // the arena's area: top-left corner ...
-	aw, ah     float64 // ... and size
-	pad, row   float64 // the column's inner margin and the height of a scoreboard row
-	text       faces
-	compact    bool
-	shipMargin float64
+	w, h     float64
+	bar      float64 // height of the top bar
+	side     float64 // width of the right column
+	ax, ay   float64 // the arena's area: top-left corner ...
+	aw, ah   float64 // ... and size
+	pad, row float64 // the column's inner margin and the height of a scoreboard row
+	text     faces
+	compact  bool
 }
 
 // layoutFor lays the match screen out for a w x h window: roomy from about 1100 x 700, compact

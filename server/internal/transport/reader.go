@@ -38,10 +38,6 @@ func (fr *frameReader) release() {
 // maxIdleReadBuffer is the largest frame buffer a connection keeps while it holds no bytes.
 const maxIdleReadBuffer = 4 * initialReadBuffer
 
-// maxClientHeader is the longest header a client frame can have: 2 bytes, an 8-byte length
-// and the 4-byte mask.
-const maxClientHeader = 14
-
 // next returns the header and payload (still masked) of the next frame. The payload is valid
 // until the next call. src reads more bytes into the buffer's free space. A frame longer
 // than limit is refused as soon as its header is in.
