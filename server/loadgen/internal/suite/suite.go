@@ -194,7 +194,12 @@ const notes = `How the figures are measured:
   goroutine stacks from before the clients connected to after the warm-up, divided by the
   clients. The live heap is the GC goal over (1 + GOGC/100), both from /metrics: the heap as
   the last collection left it, without the garbage of the moment. Baselines read the heap in
-  use and stacks right after a forced collection.
+  use and stacks right after a forced collection. The resident set grows by more than the
+  heap and stacks: the runtime keeps freed pages, up to a tenth of the heap in use, before
+  it returns them; slots freed during the connect burst stay empty in spans that objects
+  still alive hold; every socket has a poll descriptor outside the heap; and the burst's
+  goroutines fill the runtime's cache of dead goroutines, up to 64 a processor with their
+  stacks, a fixed cost that makes a player of (c) cheaper than one of (a).
 - Late ticks are ticks that started more than a period after their deadline. Most of them on
   this machine wait for the disk: a thread of the server in a file system call that waits
   (the checkpoints' and records' writes, the sync of a commit) keeps the only processor of a
