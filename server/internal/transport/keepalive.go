@@ -80,9 +80,10 @@ func (k *sweeps) run(every time.Duration, conns map[*Conn]struct{}) {
 	}
 }
 
-// keepalive pings a connection quiet one way or the other for a ping interval; or closes it as stuck when bytes the socket took long ago are
-// still unacknowledged; or ends the pending read when the client has been silent for longer
-// than the read timeout, so that the reader gets ErrTimeout. Silence counts only when the
+// keepalive pings a connection quiet one way or the other for a ping interval; or closes it
+// as stuck when bytes the socket took long ago are still unacknowledged; or ends the pending
+// read when the client has been silent for longer than the read timeout, so that the reader
+// gets ErrTimeout. Silence counts only when the
 // sweep is on time and no bytes wait unread in the socket: a server too busy to read must not
 // blame its clients. A closing connection has a read deadline of its own.
 func (c *Conn) keepalive(wall time.Time, now int64, onTime bool) {

@@ -1,6 +1,7 @@
 package suite
 
 import (
+	"cmp"
 	"fmt"
 	"math"
 	"regexp"
@@ -146,26 +147,25 @@ func microRows(t *table, m *micro) {
 func scenarioARows(t *table, a *load.Report, bases map[string]*baseline.Result, frame int) {
 	sec := fmt.Sprintf("(a) %d rooms x %d players, %d Hz", scenarioA.Rooms, scenarioA.Players, scenarioA.TickRate)
 	w := window(a, false)
-	floor, input, naive, gorilla, gobwas, gobwasInput := bases["floor"], bases["floor+input"], bases["naive"], bases["gorilla"], bases["gobwas"], bases["gobwas+input"]
+	floor := bases["floor"]
 	fl := perMsgUs(floor)
 
 	t.add(sec, "players connected", fmt.Sprintf("%s of %s", count(float64(w.Players)), count(float64(scenarioA.Rooms*scenarioA.Players))), "", "all")
 	t.add(sec, "snapshots delivered per second", count(w.SnapshotsPerSec), "", count(float64(scenarioA.Rooms*scenarioA.Players*scenarioA.TickRate)))
 	cpu := float64(w.CPUPerSnapshotUs)
 	t.add(sec, "server CPU per delivered snapshot", us(cpu)+ratio(cpu, fl),
-		fmt.Sprintf("floor %s (%s B frames); floor+input %s; naive %s; gorilla %s; gobwas prepared frame %s; gobwas+input %s", us(fl), count(float64(frame)),
-			us(perMsgUs(input))+ratio(perMsgUs(input), fl), us(perMsgUs(naive))+ratio(perMsgUs(naive), fl),
-			us(perMsgUs(gorilla))+ratio(perMsgUs(gorilla), fl), us(perMsgUs(gobwas))+ratio(perMsgUs(gobwas), fl),
-			us(perMsgUs(gobwasInput))+ratio(perMsgUs(gobwasInput), fl)),
+		fmt.Sprintf("floor %s (%s B frames); ", us(fl), count(float64(frame)))+
+			comparedCells(bases, map[string]string{"gobwas": "gobwas prepared frame"}, func(r *baseline.Result) string {
+				return us(perMsgUs(r)) + ratio(perMsgUs(r), fl)
+			}),
 		"<= 2x floor (goal 1.5x), below gobwas")
 	t.add(sec, "players per core at 30 Hz (from CPU)", count(float64(w.PlayersPerCore)),
-		fmt.Sprintf("floor %s; floor+input %s; naive %s; gorilla %s; gobwas %s; gobwas+input %s", count(perCore(fl)), count(perCore(perMsgUs(input))),
-			count(perCore(perMsgUs(naive))), count(perCore(perMsgUs(gorilla))), count(perCore(perMsgUs(gobwas))), count(perCore(perMsgUs(gobwasInput)))),
+		"floor "+count(perCore(fl))+"; "+comparedCells(bases, nil, func(r *baseline.Result) string { return count(perCore(perMsgUs(r))) }),
 		">= 3,000")
 	t.add(sec, "tick duration p50 / p99 / max", tickCell(w), "", "p99 < 2 ms")
 	t.add(sec, "late ticks", count(float64(w.LateTicks)), "", "0")
 	t.add(sec, "server memory per connected player", serverMem(a, false),
-		fmt.Sprintf("floor %s; floor+input %s; naive %s; gorilla %s; gobwas %s; gobwas+input %s", baseMem(floor), baseMem(input), baseMem(naive), baseMem(gorilla), baseMem(gobwas), baseMem(gobwasInput)),
+		"floor "+baseMem(floor)+"; "+comparedCells(bases, nil, baseMem),
 		"<= 6 KiB RSS (goal 4 KiB)")
 	t.add(sec, "bytes per second per player", fmt.Sprintf("%s B/s (%s B per snapshot)", count(float64(w.BytesPerPlayer)), count(float64(w.FrameBytes))), "", "<= 2 KiB/s")
 	t.add(sec, "input -> ack latency p50 / p99 (client side)", ms(float64(w.AckP50ms))+" / "+ms(float64(w.AckP99ms)), "tick period 33.3 ms", "")
@@ -184,6 +184,21 @@ func scenarioARows(t *table, a *load.Report, bases map[string]*baseline.Result, 
 	t.add(sec, "server memory per spectator", serverMem(a, true), "floor at 5,000: "+baseMem(bases["floor-sse"]), "<= 8 KiB")
 	t.add(sec, "SSE ids skipped / reconnects", fmt.Sprintf("%d / %d", v.SSEGaps, v.SSEReconnects), "", "0 / 0")
 	runRows(t, sec, v)
+}
+
+// compared are the baselines scenario (a) is set beside after the floor, in the order of their
+// cells.
+var compared = []string{"floor+input", "naive", "gorilla", "gobwas", "gobwas+input"}
+
+// comparedCells formats one figure of each compared baseline as "name figure", joined by "; ";
+// labels renames some of them.
+func comparedCells(bases map[string]*baseline.Result, labels map[string]string, figure func(*baseline.Result) string) string {
+	cells := make([]string, len(compared))
+	for i, name := range compared {
+		label := cmp.Or(labels[name], name)
+		cells[i] = label + " " + figure(bases[name])
+	}
+	return strings.Join(cells, "; ")
 }
 
 // runRows say how trustworthy a window is: whether the clients kept their connections, and
