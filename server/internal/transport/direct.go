@@ -1,6 +1,6 @@
 package transport
 
-import "syscall"
+import "skirmish/server/internal/rawio"
 
 // kick gets what was just queued on its way: written at once when possible, else by a
 // writer goroutine, started unless one runs.
@@ -60,9 +60,5 @@ func (c *Conn) writeNow(p []byte) int {
 // writeFD is the direct write's callback: one write(2), whatever it takes; the socket is
 // non-blocking, so a full one returns at once.
 func (c *Conn) writeFD(fd uintptr) {
-	n, err := syscall.Write(int(fd), c.rawP)
-	if err != nil || n < 0 {
-		n = 0
-	}
-	c.rawN = n
+	c.rawN, _ = rawio.Write(fd, c.rawP)
 }

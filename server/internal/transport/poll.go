@@ -5,6 +5,7 @@ import (
 	"io"
 	"syscall"
 
+	"skirmish/server/internal/rawio"
 	"skirmish/server/internal/sockq"
 )
 
@@ -111,7 +112,6 @@ func (r *polledReads) Read(p []byte) (int, error) {
 // readFD is the RawConn.Read callback: it reports done whatever happened, so an empty socket
 // returns at once instead of waiting.
 func (c *Conn) readFD(fd uintptr) bool {
-	n, err := syscall.Read(int(fd), c.readP)
-	c.readN, c.readE = max(n, 0), err
+	c.readN, c.readE = rawio.Read(fd, c.readP)
 	return true
 }
