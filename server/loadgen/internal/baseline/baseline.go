@@ -16,6 +16,7 @@ import (
 	"fmt"
 	"net"
 	"runtime"
+	"slices"
 	"syscall"
 	"time"
 
@@ -95,6 +96,11 @@ type Result struct {
 	Wall time.Duration `json:"wallNs"`
 	// LateRounds counts rounds that started more than one period after their deadline.
 	LateRounds int `json:"lateRounds"`
+	// RoundP50, RoundP99 and RoundMax are how long a measured round took to send: the
+	// floor's round is the shortest tick a server of as many players can have on this machine.
+	RoundP50 time.Duration `json:"roundP50Ns"`
+	RoundP99 time.Duration `json:"roundP99Ns"`
+	RoundMax time.Duration `json:"roundMaxNs"`
 	// HeapStack is the growth of the Go heap in use plus goroutine stacks from before the
 	// connections were accepted to after a warm-up, both right after a collection.
 	HeapStack int64 `json:"heapStackBytes"`
@@ -151,7 +157,7 @@ func Serve(ctx context.Context, ln net.Listener, cfg Config) (Result, error) {
 	}
 	defer h.close()
 	period := time.Second / time.Duration(cfg.Rate)
-	if _, err := paced(ctx, h, warmRounds, period); err != nil {
+	if _, err := paced(ctx, h, make([]time.Duration, warmRounds), period); err != nil {
 		return Result{}, err
 	}
 	heap1, rss1 := memory()
@@ -159,10 +165,13 @@ func Serve(ctx context.Context, ln net.Listener, cfg Config) (Result, error) {
 	sent0 := h.sent()
 	cpu0 := cpuTime()
 	start := time.Now()
-	late, err := paced(ctx, h, cfg.Rounds, period)
+	took := make([]time.Duration, cfg.Rounds)
+	late, err := paced(ctx, h, took, period)
 	if err != nil {
 		return Result{}, err
 	}
+	slices.Sort(took)
+	quantile := func(q float64) time.Duration { return took[int(q*float64(len(took)-1))] }
 	return Result{
 		Kind:       cfg.Kind,
 		Conns:      cfg.Conns,
@@ -173,6 +182,9 @@ func Serve(ctx context.Context, ln net.Listener, cfg Config) (Result, error) {
 		CPU:        cpuTime() - cpu0,
 		Wall:       time.Since(start),
 		LateRounds: late,
+		RoundP50:   quantile(0.5),
+		RoundP99:   quantile(0.99),
+		RoundMax:   took[len(took)-1],
 		HeapStack:  heap1 - heap0,
 		RSS:        rss1 - rss0,
 	}, nil
@@ -204,11 +216,12 @@ func serve(ctx context.Context, ln net.Listener, kind Kind, n int, payload []byt
 	return h, nil
 }
 
-// paced sends n rounds against absolute deadlines, so a slow round does not shift the
-// rest, and waits until the last one is written. It returns how many rounds started late.
-func paced(ctx context.Context, h hub, n int, period time.Duration) (late int, err error) {
+// paced sends a round for each element of took against absolute deadlines, so a slow round
+// does not shift the rest, and waits until the last one is written. It sets took to how long
+// each round took and returns how many rounds started late.
+func paced(ctx context.Context, h hub, took []time.Duration, period time.Duration) (late int, err error) {
 	start := time.Now()
-	for i := range n {
+	for i := range took {
 		deadline := start.Add(time.Duration(i) * period)
 		if d := time.Until(deadline); d > 0 {
 			time.Sleep(d)
@@ -218,7 +231,9 @@ func paced(ctx context.Context, h hub, n int, period time.Duration) (late int, e
 		if err := ctx.Err(); err != nil {
 			return late, err
 		}
+		began := time.Now()
 		h.round()
+		took[i] = time.Since(began)
 	}
 	return late, h.flush(ctx)
 }

@@ -63,6 +63,9 @@ func TestServeDeliversEveryMessage(t *testing.T) {
 			if want := int64(cfg.Conns * cfg.Rounds); s.res.Messages != want {
 				t.Errorf("Messages = %d, want %d", s.res.Messages, want)
 			}
+			if r := s.res; r.RoundP50 <= 0 || r.RoundP50 > r.RoundP99 || r.RoundP99 > r.RoundMax {
+				t.Errorf("round durations p50 %v, p99 %v, max %v: want 0 < p50 <= p99 <= max", r.RoundP50, r.RoundP99, r.RoundMax)
+			}
 			frame := FrameBytes(payload)
 			if s.res.FrameBytes != frame {
 				t.Errorf("FrameBytes = %d, want %d", s.res.FrameBytes, frame)

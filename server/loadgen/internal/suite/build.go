@@ -222,7 +222,7 @@ func scenarioBRows(t *table, b *load.Report, bases map[string]*baseline.Result, 
 		fmt.Sprintf("floor %s (%s B events, 5,000 conns, 10 Hz)", us(fl), count(float64(event))), "<= 1.5x floor")
 	t.add(sec, "SSE delivery delay p50 / p99", ms(float64(v.SSEDelayP50ms))+" / "+ms(float64(v.SSEDelayP99ms)), "", "p99 < 50 ms")
 	t.add(sec, "server memory per spectator", serverMem(b, true), "floor "+baseMem(floor), "<= 8 KiB")
-	t.add(sec, "tick duration p50 / p99 / max", tickCell(v), "", "p99 < 2 ms")
+	t.add(sec, "tick duration p50 / p99 / max", tickCell(v), roundCell(bases["floor-tick"]), "p99 < 2 ms")
 	t.add(sec, "player snapshots delivered per second", count(v.SnapshotsPerSec), "", count(float64(scenarioB.Players*scenarioB.TickRate)))
 	t.add(sec, "SSE ids skipped / reconnects", fmt.Sprintf("%d / %d", v.SSEGaps, v.SSEReconnects), "", "0 / 0")
 	runRows(t, sec, v)
@@ -268,6 +268,16 @@ func window(r *load.Report, watched bool) *load.Window {
 
 func tickCell(w *load.Window) string {
 	return fmt.Sprintf("%s / %s / <= %s", us(float64(w.TickP50us)), us(float64(w.TickP99us)), us(float64(w.TickMaxUs)))
+}
+
+// roundCell shows how long a baseline's rounds took: for the floor, the shortest tick.
+func roundCell(r *baseline.Result) string {
+	if r == nil {
+		return na
+	}
+	d := func(v time.Duration) string { return us(float64(v) / float64(time.Microsecond)) }
+	return fmt.Sprintf("floor, a round writing a ready frame to each of %d players, %d Hz for %s: %s / %s / %s",
+		r.Conns, r.Rate, time.Duration(r.Rounds)*time.Second/time.Duration(r.Rate), d(r.RoundP50), d(r.RoundP99), d(r.RoundMax))
 }
 
 func memCell(heap, rss float64) string {

@@ -52,6 +52,8 @@ func TestTable(t *testing.T) {
 		"floor":     {Kind: baseline.Floor, Conns: 1000, Messages: 150000, CPU: 150000 * 4500 * time.Nanosecond, HeapStack: 300000, RSS: 1200000},
 		"gorilla":   {Kind: baseline.Gorilla, Conns: 1000, Messages: 150000, CPU: 150000 * 8 * time.Microsecond, HeapStack: 19000000, RSS: 22000000},
 		"floor-sse": {Kind: baseline.Floor, Conns: 5000, Messages: 250000, CPU: 250000 * 5 * time.Microsecond, HeapStack: 1500000, RSS: 6000000},
+		"floor-tick": {Kind: baseline.Floor, Conns: 8, Rounds: 600, Rate: 30, Messages: 4800, CPU: 4800 * 9 * time.Microsecond,
+			RoundP50: 61 * time.Microsecond, RoundP99: 180 * time.Microsecond, RoundMax: 2300 * time.Microsecond},
 	}
 	ga := &load.Report{Rooms: 250, Seats: 4, TickRate: 30, RSSPerPlayer: 16000, HeapPerPlayer: 12000, StackPerPlayer: 5000,
 		Players: &load.Window{Players: 1000, SnapshotsPerSec: 29990, TickP50us: 40, TickP99us: 450, TickMaxUs: 2000, LateTicks: 3,

@@ -109,6 +109,9 @@ func Run(ctx context.Context, cfg Config, out, progress io.Writer) error {
 		{"gobwas", BaselineConfig{Kind: baseline.Gobwas, Conns: 1000, Rate: 30, For: baselineFor, Size: frame}},
 		{"gobwas+input", BaselineConfig{Kind: baseline.GobwasInput, Conns: 1000, Rate: 30, For: baselineFor, Size: frame}},
 		{"floor-sse", BaselineConfig{Kind: baseline.Floor, Conns: 5000, Rate: 10, For: baselineFor, Size: event}},
+		// The shortest tick (b)'s room could have: its players' frames written and nothing else,
+		// for as long as (b) measures, so that its worst rounds show what the machine adds.
+		{"floor-tick", BaselineConfig{Kind: baseline.Floor, Conns: scenarioB.Players, Rate: scenarioB.TickRate, For: scenarioB.Duration, Size: frame}},
 	} {
 		fmt.Fprintf(progress, "baseline %s: %d connections at %d Hz\n", bc.key, bc.cfg.Conns, bc.cfg.Rate)
 		res, err := runBaseline(ctx, bc.cfg, serverCPU)
