@@ -212,6 +212,17 @@ const notes = `How the figures are measured:
 - Tick durations come from the server's skirmish_tick_duration_seconds histogram, scraped before
   and after the window (p50/p99 interpolated within buckets; max is the upper bound of the highest
   non-empty bucket).
+- A slow tick of scenario (b) is rarely the server's. Traced with the kernel's scheduler and
+  soft-interrupt events (ftrace) in a players-only run, the slow ticks had the server's core to
+  themselves: the time went to the loopback receive work each write(2) does for its reader
+  (the NET_RX soft interrupt), 0.2-0.9 ms for one small segment instead of about 4 µs, several
+  writes in a row, as when a virtual processor waits for its physical one. The row's baseline
+  is the floor's rounds of 8 writes in the same run: it has those spells too.
+- The server reads and writes its players' non-blocking sockets with system calls the Go
+  scheduler does not see (RawSyscall). Through syscall.Read and syscall.Write, a call still in
+  the kernel at the runtime monitor's tick handed the only processor to another thread, which
+  then took the core from the ticker mid-broadcast: an idle 8-player room's tick took
+  299-348 µs at the median instead of 190-233 µs.
 - Input->ack latency is client-side: from sending input seq to the first snapshot whose lastSeq
   for the player's seat is at least seq. SSE delivery delay runs from the clock stamp the server
   puts in each snapshot event ("now", Unix milliseconds, so up to 1 ms high) to its receipt; a
