@@ -217,7 +217,8 @@ const notes = `How the figures are measured:
   themselves: the time went to the loopback receive work each write(2) does for its reader
   (the NET_RX soft interrupt), 0.2-0.9 ms for one small segment instead of about 4 µs, several
   writes in a row, as when a virtual processor waits for its physical one. The row's baseline
-  is the floor's rounds of 8 writes in the same run: it has those spells too.
+  times the floor's rounds of 8 writes in the same run, though not at the same moment: such
+  spells come and go with the machine, so some runs of the floor have them and some do not.
 - The server reads and writes its players' non-blocking sockets with system calls the Go
   scheduler does not see (RawSyscall). Through syscall.Read and syscall.Write, a call still in
   the kernel at the runtime monitor's tick handed the only processor to another thread, which
