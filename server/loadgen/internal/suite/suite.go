@@ -223,7 +223,7 @@ const notes = `How the figures are measured:
   scheduler does not see (RawSyscall). Through syscall.Read and syscall.Write, a call still in
   the kernel at the runtime monitor's tick handed the only processor to another thread, which
   then took the core from the ticker mid-broadcast: an idle 8-player room's tick took
-  299-348 µs at the median instead of 190-233 µs.
+  239-348 µs at the median instead of 183-233 µs.
 - Input->ack latency is client-side: from sending input seq to the first snapshot whose lastSeq
   for the player's seat is at least seq. SSE delivery delay runs from the clock stamp the server
   puts in each snapshot event ("now", Unix milliseconds, so up to 1 ms high) to its receipt; a
