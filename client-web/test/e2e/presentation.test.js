@@ -78,9 +78,9 @@ test('audio starts only after a gesture, and mute outlives a reload', async () =
 });
 
 // follow reads a room's spectator feed (SSE) in the background: the newest snapshot, and
-// every shot seen with its owner and velocity by id.
+// every shot seen with its owner and velocity by id; ended says why the feed ended, if it did.
 function follow(url, room) {
-  const seen = { snap: null, shots: new Map(), stop: null };
+  const seen = { snap: null, shots: new Map(), stop: null, ended: null };
   const ac = new AbortController();
   seen.stop = () => ac.abort();
   (async () => {
@@ -100,16 +100,20 @@ function follow(url, room) {
         for (const s of seen.snap.shots) if (!seen.shots.has(s.id)) seen.shots.set(s.id, s);
       }
     }
-  })().catch(() => {});
+    seen.ended = 'the server ended the stream';
+  })().catch((err) => {
+    seen.ended = String(err);
+  });
   return seen;
 }
 
-// until polls fn every 50 ms until it returns something, for at most the wait timeout.
-async function until(what, fn) {
+// until polls fn (which may be async) every 50 ms until it returns something, for at most the
+// wait timeout; then it fails with what explain (async) says about the state of things.
+async function until(what, fn, explain = async () => '') {
   for (const deadline = Date.now() + waitTimeout; ;) {
-    const v = fn();
+    const v = await fn();
     if (v) return v;
-    assert.ok(Date.now() < deadline, `waited ${waitTimeout} ms for ${what}`);
+    if (Date.now() >= deadline) assert.fail(`waited ${waitTimeout} ms for ${what} ${await explain()}`);
     await new Promise((r) => setTimeout(r, 50));
   }
 }
@@ -150,6 +154,9 @@ class Touch {
   }
 }
 
+/** shotLifeMs is how long a shot flies at most (game.ProjectileLifeMS). */
+const shotLifeMs = 1200;
+
 const centre = (b) => [b.x + b.width / 2, b.y + b.height / 2];
 
 test('on a phone the left thumb moves the ship and the right thumb aims and fires', async () => {
@@ -169,18 +176,21 @@ test('on a phone the left thumb moves the ship and the right thumb aims and fire
     const box = await page.locator('#arena').boundingBox();
     assert.ok(box.width * box.height > 0.4 * 390 * 844, `the arena ${JSON.stringify(box)} does not fill the phone`);
 
-    // The arena is upright on an upright phone, turned a quarter clockwise: a direction on the
-    // screen (dx, dy) is (dy, -dx) in the arena.
+    // The arena is upright on an upright phone, turned a quarter clockwise: a direction in the
+    // arena (ax, ay) is (-ay, ax) on the screen.
     const turned = box.height > box.width;
-    const toArena = (dx, dy) => (turned ? [dy, -dx] : [dx, dy]);
     const toScreen = (ax, ay) => (turned ? [-ay, ax] : [ax, ay]);
     const me = () => feed.snap?.ships.find((s) => s.seat === seat && s.alive);
     await until('the own ship in the feed', me);
 
+    const towardsMiddle = (s) => {
+      const len = Math.hypot(640 - s.x, 480 - s.y);
+      return [(640 - s.x) / len, (480 - s.y) / len];
+    };
+
     // The left thumb pushes towards the arena's middle; the ship travels that way.
     const start = me();
-    const len = Math.hypot(640 - start.x, 480 - start.y);
-    const [ax, ay] = [(640 - start.x) / len, (480 - start.y) / len];
+    const [ax, ay] = towardsMiddle(start);
     const [sx, sy] = toScreen(ax, ay);
     const touch = new Touch(await ctx.newCDPSession(page));
     const [mx, my] = centre(move);
@@ -196,15 +206,41 @@ test('on a phone the left thumb moves the ship and the right thumb aims and fire
     });
     await touch.up(1);
 
-    // The right thumb pushes up the screen: the ship fires that way.
-    const before = new Set(feed.shots.keys());
+    // The right thumb pushes towards the arena's middle as the screen shows it: the ship fires
+    // that way. Not up the screen, as a ship by a wall there would fire into it, and a shot
+    // that ends in the tick it leaves is never seen. Should the ship be fragged meanwhile, the
+    // thumb lifts, and aims again from the respawn once the shots in flight have ended.
     const [cx, cy] = centre(aim);
-    await touch.down(2, cx, cy);
-    await touch.drag(2, cx, cy - 45);
-    const shot = await until('a shot of the own ship', () => [...feed.shots.values()].find((s) => s.owner === seat && !before.has(s.id)));
-    const [wx, wy] = toArena(0, -1);
+    const aimFrom = async (s) => {
+      const before = new Set(feed.shots.keys());
+      const dir = towardsMiddle(s);
+      const [dx, dy] = toScreen(...dir);
+      await touch.down(2, cx, cy);
+      await touch.drag(2, cx + dx * 45, cy + dy * 45);
+      return { from: s, dir, before };
+    };
+    let aimed = await aimFrom(me() ?? (await until('the own ship back', me)));
+    const shot = await until('a shot of the own ship', async () => {
+      const s = me();
+      if (s !== undefined && Math.hypot(s.x - aimed.from.x, s.y - aimed.from.y) > 150) {
+        await touch.up(2);
+        await new Promise((r) => setTimeout(r, 2 * shotLifeMs));
+        aimed = await aimFrom(await until('the own ship back', me));
+        return undefined;
+      }
+      return [...feed.shots.values()].find((x) => x.owner === seat && !aimed.before.has(x.id));
+    }, async () => JSON.stringify({
+      aimed: { from: aimed.from, dir: aimed.dir },
+      feed: { tick: feed.snap?.tick, ship: feed.snap?.ships.find((x) => x.seat === seat), ended: feed.ended },
+      page: await page.evaluate(() => ({
+        state: document.body.dataset.state,
+        aiming: document.querySelector('[data-control=aim]').dataset.active,
+        effects: globalThis.skirmish.stats.effects,
+      })),
+    }));
+    const [wx, wy] = aimed.dir;
     const speed = Math.hypot(shot.vx, shot.vy);
-    assert.ok((shot.vx * wx + shot.vy * wy) / speed > 0.9, `the shot flies (${shot.vx}, ${shot.vy}), not up the screen`);
+    assert.ok((shot.vx * wx + shot.vy * wy) / speed > 0.9, `the shot flies (${shot.vx}, ${shot.vy}), not towards (${wx}, ${wy})`);
 
     // Both thumbs at once, for the pictures: upright, then on its side.
     await touch.down(1, mx, my);
