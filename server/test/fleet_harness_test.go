@@ -3,6 +3,7 @@ package test
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"net"
 	"net/http"
@@ -147,7 +148,9 @@ func waitFor(t *testing.T, limit time.Duration, what string, cond func() bool) {
 }
 
 // createOn creates a room on one node, whatever its load, by the request the nodes use to
-// place rooms on each other.
+// place rooms on each other. A node just started may not be known yet to the NATS server
+// natsURL names, as interest travels between the servers of a cluster on its own time: "no
+// responders" is asked again until then.
 func createOn(t *testing.T, natsURL, nodeID string, s room.Settings) string {
 	t.Helper()
 	nc, err := nats.Connect(natsURL)
@@ -156,7 +159,11 @@ func createOn(t *testing.T, natsURL, nodeID string, s room.Settings) string {
 	}
 	defer nc.Close()
 	body, _ := json.Marshal(s)
-	m, err := nc.Request("skirmish.node."+nodeID+".create", body, 10*time.Second)
+	var m *nats.Msg
+	waitFor(t, waitTimeout, "node "+nodeID+" to answer on "+natsURL, func() bool {
+		m, err = nc.Request("skirmish.node."+nodeID+".create", body, 10*time.Second)
+		return !errors.Is(err, nats.ErrNoResponders)
+	})
 	if err != nil {
 		t.Fatalf("create on %s: %v", nodeID, err)
 	}
