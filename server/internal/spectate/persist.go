@@ -94,7 +94,10 @@ func (h *Hub) RestoreFeed(room string, state json.RawMessage, exact bool) error 
 	if f == nil {
 		return errClosed
 	}
-	// A room brought here from another node may have been relayed until now.
+	// A room brought here from another node may have been relayed until now. What its node
+	// published before the checkpoint may still be on its way through the fleet: this
+	// node's spectators get it before the relay stops.
+	h.catchUp(f, st.Last)
 	h.unfollow(f)
 	t := f.t
 	t.mu.Lock()

@@ -1,12 +1,16 @@
 package spectate_test
 
 import (
+	"bytes"
 	"encoding/json"
 	"errors"
 	"net/http"
 	"slices"
 	"strconv"
+	"sync"
+	"sync/atomic"
 	"testing"
+	"time"
 
 	"skirmish/game"
 	"skirmish/server/internal/ssetest"
@@ -118,5 +122,118 @@ func TestFleetFeedKeepsHistory(t *testing.T) {
 	saved := srv.hub.AppendFeed(nil, "r")
 	if err := json.Unmarshal(saved, &state); err != nil || len(state.Events) == 0 {
 		t.Fatalf("saved feed of a fleet's room nobody watched here %.200s: %v, want its events", saved, err)
+	}
+}
+
+// fleetStore is a fleet's store of one room's feed, shared by the relays of two hubs. While
+// lagging, what is published waits for release before it reaches the followers.
+type fleetStore struct {
+	mu        sync.Mutex
+	lagging   bool
+	held      [][]byte
+	followers map[int]func([]byte)
+	next      int
+}
+
+// storeRelay is one hub's relay to a fleetStore; elsewhere says whether another node runs
+// the room.
+type storeRelay struct {
+	store     *fleetStore
+	elsewhere atomic.Bool
+}
+
+func (r *storeRelay) Publish(_ string, _ uint64, _ string, wire []byte) {
+	s := r.store
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.lagging {
+		s.held = append(s.held, bytes.Clone(wire))
+		return
+	}
+	for _, deliver := range s.followers {
+		deliver(wire)
+	}
+}
+
+func (r *storeRelay) Elsewhere(string) bool { return r.elsewhere.Load() }
+
+func (r *storeRelay) Follow(_ string, deliver func([]byte)) (func(), <-chan struct{}, error) {
+	s := r.store
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	id := s.next
+	s.next++
+	if s.followers == nil {
+		s.followers = map[int]func([]byte){}
+	}
+	s.followers[id] = deliver
+	caughtUp := make(chan struct{})
+	close(caughtUp)
+	return func() {
+		s.mu.Lock()
+		defer s.mu.Unlock()
+		delete(s.followers, id)
+	}, caughtUp, nil
+}
+
+// release ends the lag: what was held reaches the followers.
+func (s *fleetStore) release() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.lagging = false
+	for _, wire := range s.held {
+		for _, deliver := range s.followers {
+			deliver(wire)
+		}
+	}
+	s.held = nil
+}
+
+// TestHandoverKeepsWhatTheRelayHadNotCarried: a room handed to the node that relayed it to its
+// spectators: the events its old node published before the checkpoint, still on their way
+// through the fleet, reach those spectators before the room goes on from its new node, with
+// no id missing.
+func TestHandoverKeepsWhatTheRelayHadNotCarried(t *testing.T) {
+	store := &fleetStore{}
+	oldRelay, newRelay := &storeRelay{store: store}, &storeRelay{store: store}
+	newRelay.elsewhere.Store(true)
+	oldOpts, newOpts := fastOpts, fastOpts
+	oldOpts.Relay, newOpts.Relay = oldRelay, newRelay
+	oldNode, newNode := newServer(t, oldOpts), newServer(t, newOpts)
+	room := newRoom(t, oldNode.hub, "r", 4)
+	room.step(1)
+	es := ssetest.Open(t, newNode.URL+"/rooms/r/events", ssetest.Options{})
+	room.step(1)
+	es.Until("snapshot")
+
+	// The fleet falls behind while the old node plays on to a frag, and hands the room over.
+	store.mu.Lock()
+	store.lagging = true
+	store.mu.Unlock()
+	room.stepUntil(t, game.EventFrag, 3000)
+	saved := oldNode.hub.AppendFeed(nil, "r")
+	time.AfterFunc(100*time.Millisecond, store.release)
+	newRelay.elsewhere.Store(false)
+	if err := newNode.hub.RestoreFeed("r", saved, true); err != nil {
+		t.Fatal(err)
+	}
+	room.obs = newNode.hub
+	room.step(1)
+
+	var state struct{ Last int }
+	if err := json.Unmarshal(saved, &state); err != nil {
+		t.Fatal(err)
+	}
+	var evs []ssetest.Event
+	for len(evs) == 0 || ssetest.ID(t, evs[len(evs)-1].ID) <= state.Last {
+		evs = append(evs, es.Must())
+	}
+	if !slices.ContainsFunc(evs, func(ev ssetest.Event) bool { return ev.Type == "frag" }) {
+		t.Fatalf("the spectator missed the frag before the handover: %v", evs)
+	}
+	for i := 1; i < len(evs); i++ {
+		if prev, id := ssetest.ID(t, evs[i-1].ID), ssetest.ID(t, evs[i].ID); id != prev+1 {
+			t.Fatalf("the spectator got id %d after %d", id, prev)
+		}
 	}
 }

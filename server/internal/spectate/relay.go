@@ -69,6 +69,20 @@ func (h *Hub) unfollow(f *roomFeed) {
 	}
 }
 
+// catchUp waits, for at most relayCatchUp, until a relayed feed has taken in the events up
+// to id last; it returns at once for a feed that is not relayed.
+func (h *Hub) catchUp(f *roomFeed, last uint64) {
+	h.mu.Lock()
+	relayed := f.stopRelay != nil
+	h.mu.Unlock()
+	for deadline := time.Now().Add(relayCatchUp); relayed && f.t.lastID() < last && time.Now().Before(deadline); {
+		time.Sleep(catchUpPoll)
+	}
+}
+
+// catchUpPoll spaces catchUp's looks: a handover waits for a few messages in flight.
+const catchUpPoll = 2 * time.Millisecond
+
 // Left is told that a room stopped running on this node without closing (handed to another
 // node, or its lease lost). Its spectators here stay and follow it where it runs now.
 func (h *Hub) Left(room string) {
@@ -132,6 +146,13 @@ func parseWire(wire []byte) (id uint64, kind string, ok bool) {
 		return 0, "", false
 	}
 	return id, string(kindLine[7:]), true
+}
+
+// lastID returns the id of the feed's latest event.
+func (t *topic) lastID() uint64 {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	return t.last
 }
 
 // relay queues an event numbered by the node that runs the room, keeping it in the history,
