@@ -75,7 +75,10 @@ func (h *Hub) catchUp(f *roomFeed, last uint64) {
 	h.mu.Lock()
 	relayed := f.stopRelay != nil
 	h.mu.Unlock()
-	for deadline := time.Now().Add(relayCatchUp); relayed && f.t.lastID() < last && time.Now().Before(deadline); {
+	if !relayed {
+		return
+	}
+	for deadline := time.Now().Add(relayCatchUp); f.t.lastID() < last && time.Now().Before(deadline); {
 		time.Sleep(catchUpPoll)
 	}
 }
